@@ -1,0 +1,568 @@
+"""Runs one stretch spec over a stream of pose frames and says what is happening.
+
+Driven only by frame timestamps (``PoseFrame.t_ms``), never the wall clock, so it behaves the
+same on a live camera, a recorded video and a synthetic sequence.
+
+Per frame it reports a :class:`CheckResult`:
+- ``state``: ``no_person``, ``settling`` (just found; the estimator needs a moment),
+  ``unknown`` (a landmark the stretch needs is not visible, with a reason naming it),
+  ``rest`` or ``active`` (in the stretch, with hysteresis);
+- the working side, the measures, the range-of-motion value per side;
+- faults that are active: a fault is flagged once its condition has held for
+  ``min_duration_s`` and cleared once it has been gone for ``release_s`` (no flicker);
+- the hold timer (counts only while active, known and free of blocking faults) and reps.
+
+``summary()`` gives everything that happened: fault intervals, holds, reps, best ROM per side.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from posecheck.geometry import PoseGeometry, resolve_part
+from posecheck.landmarks import SIDES, PoseFrame, Side, human_name, other_side
+from posecheck.metrics import Speed
+from posecheck.spec import Fault, StretchSpec
+
+SideKey = Side | None  # None: a whole-body value
+#: Episodes shorter than this after ``no_person`` restart the settling period.
+_REDETECT_GAP_S = 1.0
+#: Rolling window for the "best" ROM, so one noisy frame is not a record.
+_ROM_WINDOW_S = 0.5
+
+
+@dataclass(frozen=True)
+class MeasureValue:
+    """One measure's value in one frame; NaN with ``missing`` landmark names when unknown."""
+
+    name: str
+    side: SideKey
+    value: float
+    missing: tuple[str, ...] = ()
+
+    @property
+    def known(self) -> bool:
+        return not math.isnan(self.value)
+
+
+@dataclass(frozen=True)
+class ActiveFault:
+    fault_id: str
+    side: SideKey
+    message: str
+    severity: int
+    since_ms: float  # when the condition began (the onset), not when it was flagged
+    landmarks: tuple[str, ...]  # landmark names to draw in red
+
+
+@dataclass(frozen=True)
+class FaultEvent:
+    """A flagged fault from onset to release (``end_ms`` None while still active)."""
+
+    fault_id: str
+    side: SideKey
+    message: str
+    severity: int
+    start_ms: float
+    flagged_ms: float
+    end_ms: float | None
+    worst_value: float
+
+
+@dataclass(frozen=True)
+class Hold:
+    """One time in position (an episode): a rep; a hold if it lasted ``hold_s``."""
+
+    side: Side | str | None  # "left", "right", "both" or None
+    start_ms: float
+    end_ms: float
+    held_s: float  # time that counted toward the hold (free of blocking faults)
+    completed: bool
+    peak_rom_deg: float | None
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    index: int
+    t_ms: float
+    state: str  # no_person | settling | unknown | rest | active
+    working_side: Side | str | None
+    reason: str | None  # for unknown / no_person: what is wrong, in words for the person
+    missing: tuple[str, ...]
+    measures: tuple[MeasureValue, ...]
+    rom_deg: tuple[tuple[Side, float], ...]  # current ROM value per side (NaN if unknown)
+    active_faults: tuple[ActiveFault, ...]
+    unchecked_faults: tuple[str, ...]  # fault ids that could not be evaluated this frame
+    hold_s: float  # hold timer of the current episode
+    reps: tuple[tuple[str, int], ...]  # ("left", n), ("right", n) or ("both"/"all", n)
+    holds_completed: int
+    last_completed_side: Side | str | None
+
+    def measure(self, name: str, side: SideKey = None) -> float:
+        for m in self.measures:
+            if m.name == name and m.side == side:
+                return m.value
+        raise KeyError(f"no measure {name!r} for side {side!r}")
+
+    def rom(self, side: Side) -> float:
+        return dict(self.rom_deg).get(side, math.nan)
+
+
+@dataclass(frozen=True)
+class Summary:
+    stretch_id: str
+    duration_s: float
+    no_person_s: float
+    unknown_s: float
+    faults: tuple[FaultEvent, ...]
+    holds: tuple[Hold, ...]
+    reps: tuple[tuple[str, int], ...]
+    holds_completed: int
+    best_rom_deg: tuple[tuple[Side, float | None], ...]
+
+    @property
+    def rom_asymmetry_deg(self) -> float | None:
+        best = dict(self.best_rom_deg)
+        if best.get("left") is None or best.get("right") is None:
+            return None
+        return abs(best["left"] - best["right"])  # type: ignore[operator]
+
+
+def missing_reason(missing: tuple[str, ...]) -> str:
+    """``("left_knee", "left_ankle")`` -> "I can't see your left knee and left ankle"."""
+    names: list[str] = []
+    for n in missing:
+        h = human_name(n)
+        if h not in names:
+            names.append(h)
+    if len(names) > 3:
+        names = [*names[:3], "more"]
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f"I can't see your {listed}"
+
+
+@dataclass
+class _FaultTrack:
+    """Debounce state of one fault on one side."""
+
+    onset_ms: float | None = None  # condition true since
+    clear_since_ms: float | None = None  # condition false since (while active)
+    event_start_ms: float | None = None
+    flagged_ms: float | None = None
+    worst: float = math.nan
+
+
+@dataclass
+class _Episode:
+    side: Side | str | None
+    start_ms: float
+    held_s: float = 0.0
+    rom_samples: list[tuple[float, Side, float]] = field(default_factory=list)
+
+    def discard_rom_since(self, t_ms: float) -> None:
+        """Forget ROM samples from a fault's onset on: faulty form is not a record."""
+        self.rom_samples = [s for s in self.rom_samples if s[0] < t_ms]
+
+    def steady_peak(self, side: Side) -> float | None:
+        """Highest median over any ``_ROM_WINDOW_S`` stretch of samples (one noisy frame is
+        not a record)."""
+        samples = [(t, v) for t, s, v in self.rom_samples if s == side]
+        best: float | None = None
+        lo = 0
+        for hi, (t, _) in enumerate(samples):
+            while t - samples[lo][0] > _ROM_WINDOW_S * 1000.0:
+                lo += 1
+            if hi - lo >= 1:
+                m = float(np.median([v for _, v in samples[lo : hi + 1]]))
+                best = m if best is None else max(best, m)
+        return best
+
+    def peak(self) -> float | None:
+        peaks = [p for p in (self.steady_peak(s) for s in SIDES) if p is not None]
+        return max(peaks) if peaks else None
+
+
+class StretchChecker:
+    """Stateful, frame-by-frame checker for one spec. Feed frames in time order."""
+
+    def __init__(self, spec: StretchSpec) -> None:
+        self.spec = spec
+        self._order = self._measure_order()
+        self._first_seen_ms: float | None = None
+        self._last_seen_ms: float | None = None
+        self._prev_t_ms: float | None = None
+        self._start_ms: float | None = None
+        self._baseline_samples: dict[tuple[str, SideKey], deque] = {}
+        self._baselines: dict[tuple[str, SideKey], float] = {}
+        self._raw: dict[tuple[str, SideKey], float] = {}  # this frame's values before baselines
+        self._history: dict[tuple[str, SideKey], deque] = {}
+        self._active = False
+        self._working: Side | str | None = None
+        self._episode: _Episode | None = None
+        self._tracks: dict[tuple[str, SideKey], _FaultTrack] = {}
+        self._events: list[FaultEvent] = []
+        self._holds: list[Hold] = []
+        self._reps: dict[str, int] = self._empty_reps()
+        self._best_rom: dict[Side, float] = {}
+        self._no_person_s = 0.0
+        self._unknown_s = 0.0
+        self._last_completed: Side | str | None = None
+
+    # -- set-up ----------------------------------------------------------------------------
+    def _measure_order(self) -> list[str]:
+        plain = [n for n, m in self.spec.measures.items() if not isinstance(m, Speed)]
+        return plain + [n for n in self.spec.measures if n not in plain]
+
+    def _empty_reps(self) -> dict[str, int]:
+        sides = self.spec.dose.sides
+        if sides in ("alternating", "each"):
+            return {"left": 0, "right": 0}
+        return {"both" if sides == "both" else "all": 0}
+
+    def _sides_of(self, name: str) -> tuple[SideKey, ...]:
+        return SIDES if self.spec.sided[name] else (None,)
+
+    # -- per frame -------------------------------------------------------------------------
+    def update(self, frame: PoseFrame) -> CheckResult:
+        t = frame.t_ms
+        if self._prev_t_ms is not None and t < self._prev_t_ms:
+            raise ValueError(f"frame {frame.index}: time went backwards ({t} < {self._prev_t_ms})")
+        dt_s = 0.0 if self._prev_t_ms is None else (t - self._prev_t_ms) / 1000.0
+        self._prev_t_ms = t
+        if self._start_ms is None:
+            self._start_ms = t
+
+        if frame.pose is None:
+            self._no_person_s += dt_s
+            self._advance_faults(t, {}, None)
+            return self._result(
+                frame, "no_person", "I can't see anyone. Step into the view.", (), ()
+            )
+
+        if self._last_seen_ms is None or (t - self._last_seen_ms) / 1000.0 > _REDETECT_GAP_S:
+            self._first_seen_ms = t
+        self._last_seen_ms = t
+        geometry = PoseGeometry(frame.pose, self.spec.min_visibility)
+        values = self._measure(geometry, t)
+
+        if self._first_seen_ms is None or (t - self._first_seen_ms) / 1000.0 < self.spec.settle_s:
+            return self._result(frame, "settling", None, (), tuple(values.values()))
+
+        position = self._position_values(values)
+        unknown = [v for v in position if not v.known and v.missing]
+        baseline_pending = [v for v in position if not v.known and not v.missing]
+        if unknown and (
+            not self._active
+            or self._working in (None, "both")
+            or any(v.side == self._working for v in unknown)
+        ):
+            self._unknown_s += dt_s
+            missing = tuple(dict.fromkeys(n for v in unknown for n in v.missing))
+            self._advance_faults(t, values, None)
+            return self._result(
+                frame, "unknown", missing_reason(missing), missing, tuple(values.values())
+            )
+
+        if not baseline_pending:
+            self._update_phase(values, t)
+        if not self._active:
+            self._collect_baselines(values, t)
+        blocking = self._advance_faults(t, values, self._phase())
+        if self._episode is not None and not blocking:
+            # Only fault-free time counts, toward the hold and toward the best ROM.
+            self._episode.held_s += dt_s
+            self._track_rom(values, t)
+        return self._result(frame, self._phase(), None, (), tuple(values.values()))
+
+    def _phase(self) -> str:
+        return "active" if self._active else "rest"
+
+    def _measure(self, g: PoseGeometry, t: float) -> dict[tuple[str, SideKey], MeasureValue]:
+        out: dict[tuple[str, SideKey], MeasureValue] = {}
+        for name in self._order:
+            metric = self.spec.measures[name]
+            for side in self._sides_of(name):
+                if isinstance(metric, Speed):
+                    out[(name, side)] = self._speed(name, metric, side, out, t)
+                    continue
+                missing = g.missing(metric.parts(), side)
+                raw = math.nan if missing else metric.compute(g, side)
+                value = raw
+                if metric.relative_to_start and not missing:
+                    base = self._baselines.get((name, side))
+                    value = math.nan if base is None else raw - base
+                out[(name, side)] = MeasureValue(name, side, value, missing)
+                self._raw[(name, side)] = raw
+        return out
+
+    def _speed(
+        self,
+        name: str,
+        metric: Speed,
+        side: SideKey,
+        values: dict[tuple[str, SideKey], MeasureValue],
+        t: float,
+    ) -> MeasureValue:
+        src = values[(metric.of, side)]
+        hist = self._history.setdefault((metric.of, side), deque())
+        if src.known:
+            hist.append((t, src.value))
+        while hist and t - hist[0][0] > metric.window_s * 1000.0:
+            hist.popleft()
+        if not src.known:
+            return MeasureValue(name, side, math.nan, src.missing)
+        if len(hist) < 2 or hist[-1][0] - hist[0][0] < metric.window_s * 500.0:
+            return MeasureValue(name, side, 0.0)
+        (t0, v0), (t1, v1) = hist[0], hist[-1]
+        return MeasureValue(name, side, abs(v1 - v0) / ((t1 - t0) / 1000.0))
+
+    def _collect_baselines(self, values: dict[tuple[str, SideKey], MeasureValue], t: float) -> None:
+        for (name, side), _mv in values.items():
+            metric = self.spec.measures[name]
+            raw = self._raw.get((name, side), math.nan)
+            if not metric.relative_to_start or math.isnan(raw):
+                continue
+            samples = self._baseline_samples.setdefault((name, side), deque())
+            samples.append((t, raw))
+            while t - samples[0][0] > self.spec.baseline_s * 1000.0:
+                samples.popleft()
+            if t - samples[0][0] >= 0.5 * self.spec.baseline_s * 1000.0:
+                self._baselines[(name, side)] = float(np.median([v for _, v in samples]))
+
+    def _position_values(
+        self, values: dict[tuple[str, SideKey], MeasureValue]
+    ) -> list[MeasureValue]:
+        name = self.spec.active.measure
+        return [values[(name, s)] for s in self._sides_of(name)]
+
+    def _update_phase(self, values: dict[tuple[str, SideKey], MeasureValue], t: float) -> None:
+        pos = self.spec.active
+        sign = 1.0 if pos.direction == "up" else -1.0
+        vals = {mv.side: sign * mv.value for mv in self._position_values(values)}
+        enter, leave = sign * pos.enter, sign * pos.exit
+        if not self._active:
+            if None in vals:
+                candidates = {None: vals[None]} if vals[None] > enter else {}
+            elif pos.combine == "both":
+                low = min(vals.values())
+                candidates = {"both": low} if low > enter else {}
+            else:
+                candidates = {s: v for s, v in vals.items() if v > enter}
+            if candidates:
+                self._active = True
+                self._working = max(candidates, key=lambda s: candidates[s])
+                self._episode = _Episode(self._working, t)
+        else:
+            if self._working in SIDES:
+                current = vals[self._working]
+            elif self._working == "both":
+                current = min(vals.values())
+            else:
+                current = vals[None]
+            if current < leave:
+                self._end_episode(t)
+
+    def _end_episode(self, t: float) -> None:
+        ep = self._episode
+        self._active = False
+        self._working = None
+        self._episode = None
+        if ep is None or (t - ep.start_ms) / 1000.0 < self.spec.active.min_episode_s:
+            return
+        completed = self.spec.dose.kind == "reps" or ep.held_s >= self.spec.dose.hold_s - 1e-6
+        self._holds.append(Hold(ep.side, ep.start_ms, t, ep.held_s, completed, ep.peak()))
+        self._record_best(ep)
+        key = ep.side if ep.side in self._reps else next(iter(self._reps))
+        if key in self._reps:
+            self._reps[key] += 1
+        if completed:
+            self._last_completed = ep.side
+
+    def _track_rom(self, values: dict[tuple[str, SideKey], MeasureValue], t: float) -> None:
+        rom = self.spec.rom
+        ep = self._episode
+        if rom is None or ep is None:
+            return
+        for side in SIDES if ep.side in ("both", None) else (ep.side,):
+            v = values[(rom.measure, side)].value
+            if not math.isnan(v):
+                ep.rom_samples.append((t, side, v))
+
+    def _record_best(self, ep: _Episode) -> None:
+        for side in SIDES:
+            peak = ep.steady_peak(side)
+            if peak is not None:
+                self._best_rom[side] = max(self._best_rom.get(side, -math.inf), peak)
+
+    # -- faults ----------------------------------------------------------------------------
+    def _fault_sides(self, fault: Fault) -> tuple[SideKey, ...]:
+        if fault.side == "none":
+            return (None,)
+        if fault.side == "each":
+            return SIDES
+        if self._working not in SIDES:
+            return ()
+        return (self._working,) if fault.side == "working" else (other_side(self._working),)
+
+    def _advance_faults(
+        self, t: float, values: dict[tuple[str, SideKey], MeasureValue], phase: str | None
+    ) -> bool:
+        """Update every fault's debounce state; True if a hold-blocking fault is active."""
+        blocking = False
+        for fault in self.spec.faults:
+            in_phase = phase is not None and fault.during in (phase, "always")
+            sides = self._fault_sides(fault) if in_phase else ()
+            for side in (*SIDES, None):
+                key = (fault.id, side)
+                track = self._tracks.setdefault(key, _FaultTrack())
+                mv = values.get((fault.measure, side)) if side in sides else None
+                bad = mv is not None and mv.known and fault.violated_by(mv.value)
+                self._step_track(fault, side, track, bad, mv.value if bad else math.nan, t)
+                if track.flagged_ms is not None and fault.blocks_hold:
+                    blocking = True
+        return blocking
+
+    def _step_track(
+        self, fault: Fault, side: SideKey, track: _FaultTrack, bad: bool, value: float, t: float
+    ) -> None:
+        if bad:
+            track.clear_since_ms = None
+            if track.onset_ms is None:
+                track.onset_ms = t
+            if track.flagged_ms is None:
+                track.worst = value
+            else:  # the value furthest past its threshold
+                track.worst = max(track.worst, value, key=lambda v: _excess(fault, v))
+            if track.flagged_ms is None and (t - track.onset_ms) / 1000.0 >= fault.min_duration_s:
+                track.flagged_ms = t
+                track.event_start_ms = track.onset_ms
+                if self._episode is not None and fault.blocks_hold:
+                    self._episode.discard_rom_since(track.onset_ms)
+            return
+        if track.flagged_ms is None:
+            track.onset_ms = None
+            return
+        if track.clear_since_ms is None:
+            track.clear_since_ms = t
+        if (t - track.clear_since_ms) / 1000.0 >= fault.release_s:
+            self._events.append(self._event(fault, side, track, track.clear_since_ms))
+            self._tracks[(fault.id, side)] = _FaultTrack()
+
+    @staticmethod
+    def _event(fault: Fault, side: SideKey, track: _FaultTrack, end: float | None) -> FaultEvent:
+        return FaultEvent(
+            fault.id,
+            side,
+            fault.message,
+            fault.severity,
+            track.event_start_ms or 0.0,
+            track.flagged_ms or 0.0,
+            end,
+            track.worst,
+        )
+
+    def _active_faults(self) -> tuple[ActiveFault, ...]:
+        out = []
+        for fault in self.spec.faults:
+            for side in (*SIDES, None):
+                track = self._tracks.get((fault.id, side))
+                if track is None or track.flagged_ms is None:
+                    continue
+                parts = fault.highlight or self.spec.measures[fault.measure].parts()
+                geo_side = side if side in SIDES else "left"
+                names = tuple(dict.fromkeys(n for p in parts for n in resolve_part(p, geo_side)))
+                out.append(
+                    ActiveFault(
+                        fault.id,
+                        side,
+                        fault.message,
+                        fault.severity,
+                        track.event_start_ms or 0.0,
+                        names,
+                    )
+                )
+        return tuple(sorted(out, key=lambda f: -f.severity))
+
+    # -- output ----------------------------------------------------------------------------
+    def _result(
+        self,
+        frame: PoseFrame,
+        state: str,
+        reason: str | None,
+        missing: tuple[str, ...],
+        measures: tuple[MeasureValue, ...],
+    ) -> CheckResult:
+        rom_vals: tuple[tuple[Side, float], ...] = ()
+        if self.spec.rom is not None and measures:
+            by_key = {(m.name, m.side): m.value for m in measures}
+            rom_vals = tuple((s, by_key.get((self.spec.rom.measure, s), math.nan)) for s in SIDES)
+        unchecked = tuple(
+            f.id
+            for f in self.spec.faults
+            if any(m.name == f.measure and not m.known and m.missing for m in measures)
+        )
+        return CheckResult(
+            index=frame.index,
+            t_ms=frame.t_ms,
+            state=state,
+            working_side=self._working,
+            reason=reason,
+            missing=missing,
+            measures=measures,
+            rom_deg=rom_vals,
+            active_faults=self._active_faults(),
+            unchecked_faults=unchecked,
+            hold_s=self._episode.held_s if self._episode else 0.0,
+            reps=tuple(self._reps.items()),
+            holds_completed=sum(1 for h in self._holds if h.completed),
+            last_completed_side=self._last_completed,
+        )
+
+    def summary(self) -> Summary:
+        """Everything so far; faults still active are closed at the last frame."""
+        end = self._prev_t_ms or 0.0
+        events = list(self._events)
+        for (fid, side), track in self._tracks.items():
+            if track.flagged_ms is not None:
+                fault = next(f for f in self.spec.faults if f.id == fid)
+                events.append(self._event(fault, side, track, None))
+        holds = list(self._holds)
+        best = dict(self._best_rom)
+        if self._episode is not None:
+            ep = self._episode
+            holds.append(
+                Hold(
+                    ep.side,
+                    ep.start_ms,
+                    end,
+                    ep.held_s,
+                    self.spec.dose.kind == "hold" and ep.held_s >= self.spec.dose.hold_s,
+                    ep.peak(),
+                )
+            )
+            for side in SIDES:
+                peak = ep.steady_peak(side)
+                if peak is not None:
+                    best[side] = max(best.get(side, -math.inf), peak)
+        return Summary(
+            stretch_id=self.spec.id,
+            duration_s=(end - (self._start_ms or 0.0)) / 1000.0,
+            no_person_s=self._no_person_s,
+            unknown_s=self._unknown_s,
+            faults=tuple(sorted(events, key=lambda e: e.start_ms)),
+            holds=tuple(holds),
+            reps=tuple(self._reps.items()),
+            holds_completed=sum(1 for h in holds if h.completed),
+            best_rom_deg=tuple((s, best.get(s)) for s in SIDES),
+        )
+
+
+def _excess(fault: Fault, value: float) -> float:
+    """How far ``value`` is past the fault's threshold(s)."""
+    over = value - fault.above if fault.above is not None else -math.inf
+    under = fault.below - value if fault.below is not None else -math.inf
+    return max(over, under)

@@ -1,0 +1,163 @@
+"""Geometry on landmarks. Conventions, written once:
+
+- Angles are in degrees. A *joint angle* at B between A-B-C is the unsigned angle between the
+  vectors B->A and B->C, 0..180 (180 = straight). *Flexion* is ``180 - joint angle``
+  (0 = straight, 90 = a right-angle bend).
+- Image space: pixels, x right, y *down*. "Vertical" and "horizontal" mean the image's axes,
+  which match the world's when the camera is level and not rolled. Segment angles are measured
+  from image-up (0 = pointing up) or from image-horizontal.
+- World space: MediaPipe world landmarks, metres, hip-centred, camera-aligned axes.
+- Distances used for thresholds are *normalised* by a body length measured in the same frame
+  (hip width, torso length, a limb), so they do not depend on how far away the camera is.
+- Unknown is NaN: a landmark below the visibility threshold reads as NaN, and every function
+  here propagates NaN instead of guessing. Nothing here returns a silent zero.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from posecheck.landmarks import Pose, Side, index_of, other_side
+
+NAN2 = np.array([math.nan, math.nan])
+
+#: Virtual points built from two landmarks: the midpoint between left and right.
+MIDPOINTS = {
+    "mid_hip": ("left_hip", "right_hip"),
+    "mid_shoulder": ("left_shoulder", "right_shoulder"),
+    "mid_knee": ("left_knee", "right_knee"),
+    "mid_ankle": ("left_ankle", "right_ankle"),
+    "mid_ear": ("left_ear", "right_ear"),
+}
+
+
+def angle_between_deg(u: np.ndarray, v: np.ndarray) -> float:
+    """Unsigned angle between two vectors (2D or 3D), 0..180; NaN if either is zero or NaN."""
+    nu, nv = float(np.linalg.norm(u)), float(np.linalg.norm(v))
+    if not (nu > 0 and nv > 0):  # also catches NaN
+        return math.nan
+    c = float(np.dot(u, v)) / (nu * nv)
+    return math.degrees(math.acos(max(-1.0, min(1.0, c))))
+
+
+def joint_angle_deg(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> float:
+    """Angle at ``b`` between ``b->a`` and ``b->c``: 180 straight, 90 a right angle."""
+    return angle_between_deg(np.asarray(a) - b, np.asarray(c) - b)
+
+
+def flexion_deg(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> float:
+    """``180 - joint angle``: 0 when a-b-c is straight, 90 at a right-angle bend."""
+    return 180.0 - joint_angle_deg(a, b, c)
+
+
+def angle_from_image_up_deg(start: np.ndarray, end: np.ndarray) -> float:
+    """Unsigned angle of the image segment start->end from image-up (0..180)."""
+    return angle_between_deg(np.asarray(end) - start, np.array([0.0, -1.0]))
+
+
+def incline_deg(start: np.ndarray, end: np.ndarray) -> float:
+    """Signed tilt of the line through start and end from image-horizontal, -90..90.
+
+    Positive when the line rises (in the image) going from the left-hand point to the
+    right-hand point; independent of which end is given first.
+    """
+    d = np.asarray(end, dtype=float) - start
+    if not np.all(np.isfinite(d)) or not np.any(d):
+        return math.nan
+    if d[0] < 0:
+        d = -d
+    return math.degrees(math.atan2(-d[1], d[0]))
+
+
+def distance(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.linalg.norm(np.asarray(a) - b))
+
+
+def signed_distance_from_line(p: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
+    """2D distance of ``p`` from the line a->b, positive to the left of a->b as seen in the
+    image (i.e. counter-clockwise on screen, where y points down). NaN if a == b."""
+    d = np.asarray(b, dtype=float) - a
+    n = float(np.linalg.norm(d))
+    if not n > 0:
+        return math.nan
+    r = np.asarray(p, dtype=float) - a
+    # With y down, the on-screen left normal of d is (d_y, -d_x).
+    return float((r[0] * d[1] - r[1] * d[0]) / n)
+
+
+def perpendicular_offset(p: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Vector from the closest point on the line a-b to ``p`` (2D or 3D)."""
+    a = np.asarray(a, dtype=float)
+    d = np.asarray(b, dtype=float) - a
+    dd = float(np.dot(d, d))
+    if not dd > 0:
+        return np.full_like(a, math.nan)
+    s = float(np.dot(np.asarray(p) - a, d)) / dd
+    return np.asarray(p) - (a + s * d)
+
+
+def wrap_deg(angle: float) -> float:
+    """Wrap an angle to -180..180."""
+    return (angle + 180.0) % 360.0 - 180.0
+
+
+def resolve_part(part: str, side: Side | None = None) -> tuple[str, ...]:
+    """The landmark names a body part stands for: two for midpoints, one otherwise.
+
+    ``knee`` with side "left" is ``left_knee``; ``other_knee`` is ``right_knee``.
+    """
+    if part in MIDPOINTS:
+        return MIDPOINTS[part]
+    if part.startswith(("left_", "right_")) or part == "nose":
+        return (part,)
+    if side is None:
+        raise ValueError(f"{part!r} needs a side (use left_{part} or right_{part})")
+    if part.startswith("other_"):
+        return (f"{other_side(side)}_{part[len('other_') :]}",)
+    return (f"{side}_{part}",)
+
+
+class PoseGeometry:
+    """Named points of one pose, NaN where a landmark is below ``min_visibility``.
+
+    Names are landmark names (``left_knee``), midpoints (``mid_hip``), or, with a side given,
+    side-relative parts: ``knee`` is that side's knee, ``other_knee`` the opposite one.
+    """
+
+    def __init__(self, pose: Pose, min_visibility: float) -> None:
+        self.pose = pose
+        self.min_visibility = min_visibility
+
+    def resolve(self, part: str, side: Side | None = None) -> tuple[str, ...]:
+        return resolve_part(part, side)
+
+    def missing(self, parts: tuple[str, ...], side: Side | None = None) -> tuple[str, ...]:
+        """Landmark names among ``parts`` that are below the visibility threshold."""
+        out: list[str] = []
+        for part in parts:
+            for name in self.resolve(part, side):
+                if not self.pose.is_visible(name, self.min_visibility) and name not in out:
+                    out.append(name)
+        return tuple(out)
+
+    def _get(self, table: np.ndarray | None, part: str, side: Side | None, dim: int) -> np.ndarray:
+        names = self.resolve(part, side)
+        if table is None:
+            return np.full(dim, math.nan)
+        pts = []
+        for name in names:
+            i = index_of(name)
+            if self.pose.visibility[i] < self.min_visibility:
+                return np.full(dim, math.nan)
+            pts.append(table[i])
+        return np.mean(pts, axis=0)
+
+    def image(self, part: str, side: Side | None = None) -> np.ndarray:
+        """Pixel position (x, y) of a part, NaN if not visible."""
+        return self._get(self.pose.image_xy, part, side, 2)
+
+    def world(self, part: str, side: Side | None = None) -> np.ndarray:
+        """World position (metres) of a part, NaN if not visible or not estimated."""
+        return self._get(self.pose.world_xyz, part, side, 3)

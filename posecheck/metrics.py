@@ -1,0 +1,432 @@
+"""The metric library: named measurements a spec can ask for, with parameters.
+
+Every metric is a pydantic model, so a spec file's measures are validated when it loads. A
+metric names the body *parts* it needs (see :class:`posecheck.geometry.PoseGeometry`): when any
+part is side-relative (``knee``, ``other_hip``) the metric is *sided* and is evaluated once per
+side; otherwise it is a single value for the whole body. ``compute`` returns NaN when a part is
+not visible; the checker reports that as unknown, naming the missing landmarks.
+
+Units are in each metric's ``unit``: ``deg`` (degrees), ``ratio`` (dimensionless, normalised by
+a body length in the same frame) or ``deg/s``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, ClassVar, Literal, Union
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from posecheck import geometry as geo
+from posecheck.geometry import MIDPOINTS, PoseGeometry
+from posecheck.landmarks import LANDMARK_NAMES, Side
+
+_SIDE_PARTS = sorted({n.split("_", 1)[1] for n in LANDMARK_NAMES if "_" in n and n != "nose"})
+#: Every name a metric parameter may use for a body part.
+PART_NAMES: tuple[str, ...] = tuple(
+    sorted(
+        set(LANDMARK_NAMES)
+        | set(MIDPOINTS)
+        | set(_SIDE_PARTS)
+        | {f"other_{p}" for p in _SIDE_PARTS}
+    )
+)
+
+
+def is_side_relative(part: str) -> bool:
+    return not (part.startswith(("left_", "right_", "mid_")) or part == "nose")
+
+
+def _check_part(value: str) -> str:
+    if value not in PART_NAMES:
+        close = [p for p in PART_NAMES if value.split("_")[-1] in p][:5]
+        hint = f" (did you mean one of: {', '.join(close)}?)" if close else ""
+        raise ValueError(f"unknown body part {value!r}{hint}")
+    return value
+
+
+class MetricBase(BaseModel):
+    """Fields every measure has, whatever its metric."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    description: str = Field("", description="What this measure shows, in plain words.")
+    relative_to_start: bool = Field(
+        False,
+        description="Report the change from the person's own starting value (taken while at "
+        "rest, after the estimator settles) instead of the raw value.",
+    )
+
+    unit: ClassVar[str] = "deg"
+
+    def parts(self) -> tuple[str, ...]:
+        """Body parts this metric reads."""
+        raise NotImplementedError
+
+    @property
+    def sided(self) -> bool:
+        return any(is_side_relative(p) for p in self.parts())
+
+    def compute(self, g: PoseGeometry, side: Side | None) -> float:
+        raise NotImplementedError
+
+
+class JointFlexion(MetricBase):
+    """Flexion of a joint, degrees: 0 straight, 90 a right-angle bend.
+
+    knee: hip-knee-ankle; hip: shoulder-hip-knee; elbow: shoulder-elbow-wrist. ``space: world``
+    uses MediaPipe's 3D world landmarks (independent of the view, but noisier in depth);
+    ``image`` is the 2D angle on screen, exact only when the limb lies across the view.
+    """
+
+    metric: Literal["joint_flexion"]
+    joint: Literal["knee", "hip", "elbow"] = Field(description="Which joint.")
+    space: Literal["image", "world"] = Field("world", description="2D on screen or 3D.")
+
+    _CHAINS: ClassVar[dict[str, tuple[str, str, str]]] = {
+        "knee": ("hip", "knee", "ankle"),
+        "hip": ("shoulder", "hip", "knee"),
+        "elbow": ("shoulder", "elbow", "wrist"),
+    }
+
+    def parts(self) -> tuple[str, ...]:
+        return self._CHAINS[self.joint]
+
+    def compute(self, g: PoseGeometry, side: Side | None) -> float:
+        get = g.world if self.space == "world" else g.image
+        a, b, c = (get(p, side) for p in self.parts())
+        return geo.flexion_deg(a, b, c)
+
+
+def _anterior(g: PoseGeometry) -> np.ndarray:
+    """Unit vector out of the front of the trunk, in world space (NaN if unknown)."""
+    across = g.world("left_hip") - g.world("right_hip")
+    up = g.world("mid_shoulder") - g.world("mid_hip")
+    n = np.cross(across, up)
+    norm = float(np.linalg.norm(n))
+    return n / norm if norm > 0 else np.full(3, math.nan)
+
+
+def _angle_about_axis_deg(v: np.ndarray, ref: np.ndarray, axis: np.ndarray) -> float:
+    """Unsigned angle between v and ref once both are projected on the plane normal to axis."""
+    norm = float(np.linalg.norm(axis))
+    if not norm > 0:
+        return math.nan
+    a = axis / norm
+    return geo.angle_between_deg(v - np.dot(v, a) * a, ref - np.dot(ref, a) * a)
+
+
+class HipInternalRotation(MetricBase):
+    """Hip internal rotation with the knee bent (prone or seated test), degrees.
+
+    The shin's angle away from vertical as the foot moves *outward* (away from the body's
+    midline); inward movement reads negative. ``space: image`` measures the shin on screen and
+    undoes the projection of a camera placed at ``camera_azimuth_deg`` around the body's long
+    axis from the feet end (positive: toward the person's left) and ``camera_elevation_deg``
+    above the floor plane; with 0 and 0 (camera at the feet, at floor level) the screen angle
+    is the hip angle. ``space: world`` measures the shin's rotation about the thigh from the
+    direction straight out of the back (prone) in 3D, independent of the view.
+    """
+
+    metric: Literal["hip_internal_rotation"]
+    space: Literal["image", "world"] = Field("image", description="2D on screen or 3D.")
+    posture: Literal["prone", "seated"] = Field(
+        "prone", description="Prone: shin points at the ceiling at 0; seated: at the floor."
+    )
+    camera_azimuth_deg: float = Field(
+        0.0, ge=-80, le=80, description="Camera's angle around the body from the feet end."
+    )
+    camera_elevation_deg: float = Field(
+        0.0, ge=0, le=80, description="Camera's angle above the floor plane, seen from the body."
+    )
+
+    def parts(self) -> tuple[str, ...]:
+        if self.space == "world":
+            return ("hip", "other_hip", "knee", "ankle", "mid_shoulder")
+        return ("hip", "other_hip", "knee", "ankle")
+
+    def compute(self, g: PoseGeometry, side: Side | None) -> float:
+        if self.space == "world":
+            return self._world(g, side)
+        knee, ankle = g.image("knee", side), g.image("ankle", side)
+        outward = g.image("hip", side) - g.image("other_hip", side)
+        shin = ankle - knee
+        reference_up = np.array([0.0, -1.0]) if self.posture == "prone" else np.array([0.0, 1.0])
+        seen = geo.angle_between_deg(shin, reference_up)
+        if math.isnan(seen) or not np.all(np.isfinite(outward)):
+            return math.nan
+        sign = 1.0 if float(np.dot(shin, outward)) >= 0 else -1.0
+        # In the image the foot's sideways move is ``sin`` and its height ``cos``: undo the
+        # view. For the leg nearer the camera the vertical is shortened by the view's tilt.
+        az = math.radians(self.camera_azimuth_deg) * (1.0 if side == "left" else -1.0)
+        el = math.radians(self.camera_elevation_deg)
+        t_img = math.tan(math.radians(min(seen, 89.0)))
+        t_true = t_img * math.cos(el) / (math.cos(az) + t_img * math.sin(az) * math.sin(el))
+        return sign * math.degrees(math.atan(t_true))
+
+    def _world(self, g: PoseGeometry, side: Side | None) -> float:
+        hip, knee, ankle = g.world("hip", side), g.world("knee", side), g.world("ankle", side)
+        if self.posture == "prone":
+            rest_direction = -_anterior(g)  # out of the back, at the ceiling
+        else:
+            rest_direction = g.world("mid_hip") - g.world("mid_shoulder")  # down the trunk
+        shin = ankle - knee
+        angle = _angle_about_axis_deg(shin, rest_direction, knee - hip)
+        outward = hip - g.world("other_hip", side)
+        return angle if float(np.dot(shin, outward)) >= 0 else -angle
+
+
+class KneeRoll(MetricBase):
+    """How far a bent leg has rolled about its hip-ankle axis, degrees (lying on the back).
+
+    0 when the knee points straight out of the front of the body (at the ceiling when supine);
+    positive when it falls *inward* toward the other leg, negative when it falls outward. 3D,
+    from world landmarks, so it does not depend on the view: the knee-drop and fall-out angle.
+    """
+
+    metric: Literal["knee_roll"]
+
+    def parts(self) -> tuple[str, ...]:
+        return ("hip", "other_hip", "knee", "ankle", "mid_shoulder")
+
+    def compute(self, g: PoseGeometry, side: Side | None) -> float:
+        hip, knee, ankle = g.world("hip", side), g.world("knee", side), g.world("ankle", side)
+        axis = ankle - hip
+        offset = geo.perpendicular_offset(knee, hip, ankle)
+        angle = _angle_about_axis_deg(offset, _anterior(g), axis)
+        inward = g.world("other_hip", side) - hip
+        return angle if float(np.dot(offset, inward)) >= 0 else -angle
+
+
+class BodyFrameAngle(MetricBase):
+    """Direction of the segment start->end in the body's own frame, degrees, 3D (world).
+
+    The frame comes from the trunk: *down* from mid-shoulder to mid-hip, *across* the hips, and
+    *anterior* out of the front. ``frontal``: angle from *down* toward the side, positive
+    outward (away from the midline; toward the left for whole-body parts). ``sagittal``:
+    angle from *down* toward the front (positive anterior, negative toward the back). For a
+    thigh these are hip abduction and hip flexion; rotation about the limb itself changes
+    neither.
+    """
+
+    metric: Literal["body_frame_angle"]
+    start: str
+    end: str
+    plane: Literal["frontal", "sagittal"] = Field(description="Which body plane.")
+
+    _check = field_validator("start", "end")(_check_part)
+
+    def parts(self) -> tuple[str, ...]:
+        return (self.start, self.end, "mid_shoulder", "left_hip", "right_hip")
+
+    def compute(self, g: PoseGeometry, side: Side | None) -> float:
+        down = g.world("mid_hip") - g.world("mid_shoulder")
+        n = float(np.linalg.norm(down))
+        if not n > 0:
+            return math.nan
+        down /= n
+        across = g.world("left_hip") - g.world("right_hip")
+        across = across - np.dot(across, down) * down
+        across /= float(np.linalg.norm(across)) or math.nan
+        v = g.world(self.end, side) - g.world(self.start, side)
+        if self.plane == "frontal":
+            lateral = across * (-1.0 if side == "right" else 1.0)
+        else:
+            lateral = _anterior(g)
+        return math.degrees(math.atan2(float(np.dot(v, lateral)), float(np.dot(v, down))))
+
+
+class SegmentIncline(MetricBase):
+    """Tilt of the line start-end from image-horizontal, degrees, -90..90 (see geometry)."""
+
+    metric: Literal["segment_incline"]
+    start: str = Field(description="Body part at one end.")
+    end: str = Field(description="Body part at the other end.")
+
+    _check = field_validator("start", "end")(_check_part)
+
+    def parts(self) -> tuple[str, ...]:
+        return (self.start, self.end)
+
+    def compute(self, g: PoseGeometry, side: Side | None) -> float:
+        return geo.incline_deg(g.image(self.start, side), g.image(self.end, side))
+
+
+class SegmentFromVertical(MetricBase):
+    """Angle of the segment start->end from image-up, degrees, 0..180."""
+
+    metric: Literal["segment_from_vertical"]
+    start: str = Field(description="Body part the segment starts at.")
+    end: str = Field(description="Body part the segment points to.")
+
+    _check = field_validator("start", "end")(_check_part)
+
+    def parts(self) -> tuple[str, ...]:
+        return (self.start, self.end)
+
+    def compute(self, g: PoseGeometry, side: Side | None) -> float:
+        return geo.angle_from_image_up_deg(g.image(self.start, side), g.image(self.end, side))
+
+
+class SegmentAngle(MetricBase):
+    """Unsigned angle between two segments a_start->a_end and b_start->b_end, degrees."""
+
+    metric: Literal["segment_angle"]
+    a_start: str
+    a_end: str
+    b_start: str
+    b_end: str
+    space: Literal["image", "world"] = Field("image", description="2D on screen or 3D.")
+
+    _check = field_validator("a_start", "a_end", "b_start", "b_end")(_check_part)
+
+    def parts(self) -> tuple[str, ...]:
+        return (self.a_start, self.a_end, self.b_start, self.b_end)
+
+    def compute(self, g: PoseGeometry, side: Side | None) -> float:
+        get = g.world if self.space == "world" else g.image
+        a0, a1, b0, b1 = (get(p, side) for p in self.parts())
+        return geo.angle_between_deg(a1 - a0, b1 - b0)
+
+
+class SeparationRatio(MetricBase):
+    """Distance a-b divided by distance ref_a-ref_b (e.g. knees apart / hips apart), ratio."""
+
+    metric: Literal["separation_ratio"]
+    a: str
+    b: str
+    ref_a: str = Field("left_hip", description="One end of the body length to divide by.")
+    ref_b: str = Field("right_hip", description="Other end of the body length to divide by.")
+    space: Literal["image", "world"] = Field("image", description="2D on screen or 3D.")
+
+    unit: ClassVar[str] = "ratio"
+    _check = field_validator("a", "b", "ref_a", "ref_b")(_check_part)
+
+    def parts(self) -> tuple[str, ...]:
+        return (self.a, self.b, self.ref_a, self.ref_b)
+
+    def compute(self, g: PoseGeometry, side: Side | None) -> float:
+        get = g.world if self.space == "world" else g.image
+        ref = geo.distance(get(self.ref_a, side), get(self.ref_b, side))
+        if not ref > 0:
+            return math.nan
+        return geo.distance(get(self.a, side), get(self.b, side)) / ref
+
+
+class OffsetFromLine(MetricBase):
+    """Sideways offset of ``point`` from the line start-end, as a fraction of that line's
+    length, on screen. Positive toward the body's midline (mid_hip's side of the line)."""
+
+    metric: Literal["offset_from_line"]
+    point: str
+    start: str
+    end: str
+
+    unit: ClassVar[str] = "ratio"
+    _check = field_validator("point", "start", "end")(_check_part)
+
+    def parts(self) -> tuple[str, ...]:
+        return (self.point, self.start, self.end, "mid_hip")
+
+    def compute(self, g: PoseGeometry, side: Side | None) -> float:
+        p, a, b = g.image(self.point, side), g.image(self.start, side), g.image(self.end, side)
+        length = geo.distance(a, b)
+        d = geo.signed_distance_from_line(p, a, b)
+        mid = geo.signed_distance_from_line(g.image("mid_hip"), a, b)
+        if not length > 0 or math.isnan(mid):
+            return math.nan
+        return d / length * (1.0 if mid >= 0 else -1.0)
+
+
+class HeightAboveLine(MetricBase):
+    """How far ``point`` sits above the line start-end on screen (toward image-up), as a
+    fraction of that line's length. E.g. the pelvis above the shoulder-ankle "floor line"."""
+
+    metric: Literal["height_above_line"]
+    point: str
+    start: str
+    end: str
+
+    unit: ClassVar[str] = "ratio"
+    _check = field_validator("point", "start", "end")(_check_part)
+
+    def parts(self) -> tuple[str, ...]:
+        return (self.point, self.start, self.end)
+
+    def compute(self, g: PoseGeometry, side: Side | None) -> float:
+        p, a, b = g.image(self.point, side), g.image(self.start, side), g.image(self.end, side)
+        length = geo.distance(a, b)
+        if not length > 0:
+            return math.nan
+        d = geo.signed_distance_from_line(p, a, b)
+        # signed_distance_from_line is positive on the screen-left of a->b; flip so that the
+        # side where image-up lies is positive.
+        up_side = geo.signed_distance_from_line((a + b) / 2 + np.array([0.0, -1.0]), a, b)
+        if up_side == 0 or math.isnan(up_side):
+            return math.nan
+        return d / length * (1.0 if up_side > 0 else -1.0)
+
+
+class VerticalOffset(MetricBase):
+    """How far ``point`` is above ``reference`` on screen, as a fraction of the distance
+    scale_start-scale_end (default: torso length). Positive when ``point`` is higher."""
+
+    metric: Literal["vertical_offset"]
+    point: str
+    reference: str
+    scale_start: str = Field("mid_shoulder", description="One end of the scale length.")
+    scale_end: str = Field("mid_hip", description="Other end of the scale length.")
+
+    unit: ClassVar[str] = "ratio"
+    _check = field_validator("point", "reference", "scale_start", "scale_end")(_check_part)
+
+    def parts(self) -> tuple[str, ...]:
+        return (self.point, self.reference, self.scale_start, self.scale_end)
+
+    def compute(self, g: PoseGeometry, side: Side | None) -> float:
+        scale = geo.distance(g.image(self.scale_start, side), g.image(self.scale_end, side))
+        if not scale > 0:
+            return math.nan
+        return float(g.image(self.reference, side)[1] - g.image(self.point, side)[1]) / scale
+
+
+class Speed(MetricBase):
+    """How fast another measure changes, in its unit per second (absolute value), over a
+    sliding window of frame timestamps. Computed by the checker from the other measure."""
+
+    metric: Literal["speed"]
+    of: str = Field(description="Name of the measure whose rate of change this is.")
+    window_s: float = Field(0.3, gt=0, le=3, description="Time window for the rate, seconds.")
+
+    unit: ClassVar[str] = "per_s"
+
+    def parts(self) -> tuple[str, ...]:
+        return ()
+
+    def compute(self, g: PoseGeometry, side: Side | None) -> float:  # pragma: no cover
+        raise TypeError("speed is computed by the checker from the measure it names")
+
+
+Metric = Annotated[
+    Union[
+        JointFlexion,
+        HipInternalRotation,
+        KneeRoll,
+        BodyFrameAngle,
+        SegmentIncline,
+        SegmentFromVertical,
+        SegmentAngle,
+        SeparationRatio,
+        OffsetFromLine,
+        HeightAboveLine,
+        VerticalOffset,
+        Speed,
+    ],
+    Field(discriminator="metric"),
+]
+
+METRIC_NAMES: tuple[str, ...] = tuple(
+    m.model_fields["metric"].annotation.__args__[0]  # type: ignore[union-attr]
+    for m in Metric.__origin__.__args__  # type: ignore[attr-defined]
+)

@@ -1,0 +1,111 @@
+"""Reports: the summary of an analysis as JSON, and the per-frame table as CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from posecheck.analysis import Analysis
+
+REPORT_VERSION = 1
+
+
+def _r(v: float | None, nd: int = 2) -> float | None:
+    return None if v is None or (isinstance(v, float) and math.isnan(v)) else round(v, nd)
+
+
+def report_dict(analysis: Analysis) -> dict[str, Any]:
+    """A JSON-safe report: source, stretch, summary of faults, holds, reps and ROM."""
+    s, spec, info = analysis.summary, analysis.spec, analysis.source
+    best = dict(s.best_rom_deg)
+    return {
+        "report_version": REPORT_VERSION,
+        "disclaimer": "Form feedback from a camera, not medical advice.",
+        "source": {
+            "path": info.path,
+            "kind": info.kind,
+            "width": info.width,
+            "height": info.height,
+            "fps": info.fps,
+            "fps_is_fallback": info.fps_is_fallback,
+            "frames": len(analysis.records),
+        },
+        "stretch": {"id": spec.id, "name": spec.name, "camera_view": spec.camera.view},
+        "duration_s": _r(s.duration_s),
+        "no_person_s": _r(s.no_person_s),
+        "unknown_s": _r(s.unknown_s),
+        "reps": dict(s.reps),
+        "holds_completed": s.holds_completed,
+        "hold_target_s": spec.dose.hold_s if spec.dose.kind == "hold" else None,
+        "holds": [
+            {
+                "side": h.side,
+                "start_s": _r(h.start_ms / 1000),
+                "end_s": _r(h.end_ms / 1000),
+                "held_s": _r(h.held_s),
+                "completed": h.completed,
+                "peak_rom_deg": _r(h.peak_rom_deg, 1),
+            }
+            for h in s.holds
+        ],
+        "faults": [
+            {
+                "fault": e.fault_id,
+                "side": e.side or "none",
+                "message": e.message,
+                "severity": e.severity,
+                "start_s": _r(e.start_ms / 1000),
+                "flagged_s": _r(e.flagged_ms / 1000),
+                "end_s": None if e.end_ms is None else _r(e.end_ms / 1000),
+                "worst_value": _r(e.worst_value, 3),
+            }
+            for e in s.faults
+        ],
+        "not_checked": [{"fault": n.id, "reason": n.reason} for n in spec.not_checked],
+        "rom": None
+        if spec.rom is None
+        else {
+            "label": spec.rom.label,
+            "unit": "deg",
+            "best_left_deg": _r(best.get("left"), 1),
+            "best_right_deg": _r(best.get("right"), 1),
+            "asymmetry_deg": _r(s.rom_asymmetry_deg, 1),
+            "uncertainty_deg": spec.rom.uncertainty_deg,
+        },
+    }
+
+
+def write_report(analysis: Analysis, path: str | Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(report_dict(analysis), indent=2), encoding="utf-8")
+    return path
+
+
+CSV_FIELDS = (
+    "index",
+    "t_ms",
+    "state",
+    "working_side",
+    "rom_left_deg",
+    "rom_right_deg",
+    "hold_s",
+    "faults",
+    "cue",
+)
+
+
+def frames_csv(analysis: Analysis) -> str:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=CSV_FIELDS)
+    writer.writeheader()
+    for rec in analysis.records:
+        row = asdict(rec)
+        row["faults"] = ";".join(rec.faults)
+        writer.writerow(row)
+    return buf.getvalue()

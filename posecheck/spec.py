@@ -1,0 +1,357 @@
+"""Stretch specs: the YAML format, its validation, and loading with precise error messages.
+
+A spec is data. It names measures from the metric library (:mod:`posecheck.metrics`) with
+their parameters, says when the person is *in position* (the active phase), which measure is
+the range of motion, and which faults to flag with what thresholds and messages. Every name is
+checked when the file loads, so a typo fails at once with the file, the field and the line.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from posecheck.errors import SpecError
+from posecheck.metrics import PART_NAMES, Metric, Speed
+
+SPEC_DIR = Path(__file__).resolve().parent.parent / "stretch_specs"
+
+FaultSide = Literal["working", "other", "each", "none"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Camera(_Model):
+    """Where the camera must be for this stretch's checks to work."""
+
+    view: Literal["side", "front", "feet_end", "feet_end_diagonal", "above"] = Field(
+        description="Which way the camera looks at the body."
+    )
+    height_m: float = Field(gt=0, le=3, description="Lens height above the floor, metres.")
+    distance_m: float = Field(gt=0, le=8, description="Distance from the body, metres.")
+    azimuth_deg: float = Field(
+        0.0,
+        ge=-90,
+        le=90,
+        description="For feet_end views: angle around the body from straight behind the feet "
+        "(positive: toward the person's left side).",
+    )
+    placement: str = Field(description="How to set the camera up, in the app's own words.")
+
+
+class Dose(_Model):
+    """How much of the stretch to do."""
+
+    kind: Literal["hold", "reps"] = Field(description="A held stretch, or repetitions.")
+    hold_s: float = Field(0.0, ge=0, le=600, description="Seconds each hold should last.")
+    reps_per_side: int = Field(ge=1, le=50, description="Holds or repetitions per side.")
+    sides: Literal["alternating", "each", "both", "none"] = Field(
+        description="alternating: switch sides every rep; each: a set on one side, then the "
+        "other; both: both sides at once; none: the movement has no side."
+    )
+
+    @model_validator(mode="after")
+    def _hold_needs_time(self) -> Dose:
+        if self.kind == "hold" and self.hold_s <= 0:
+            raise ValueError("a 'hold' dose needs hold_s > 0")
+        return self
+
+
+class Position(_Model):
+    """When the person counts as *in the stretch*. Hysteresis: enter at ``enter``, leave at
+    ``exit``, so a value hovering near one threshold does not flicker."""
+
+    measure: str = Field(description="Measure that shows the stretch (usually the ROM).")
+    direction: Literal["up", "down"] = Field(
+        "up", description="up: in position when the value rises past enter; down: falls below."
+    )
+    enter: float = Field(description="Threshold to enter the stretch.")
+    exit: float = Field(description="Threshold to leave it (looser than enter).")
+    combine: Literal["any", "both"] = Field(
+        "any",
+        description="For a per-side measure: any = one side at a time (that side is the "
+        "working side); both = both sides must be in position.",
+    )
+    min_episode_s: float = Field(
+        0.4, ge=0, description="Shorter time in position is noise, not a repetition."
+    )
+
+    @model_validator(mode="after")
+    def _hysteresis(self) -> Position:
+        ok = self.exit < self.enter if self.direction == "up" else self.exit > self.enter
+        if not ok:
+            raise ValueError(
+                f"exit ({self.exit}) must be on the resting side of enter ({self.enter}) "
+                f"for direction '{self.direction}'"
+            )
+        return self
+
+
+class RangeOfMotion(_Model):
+    """The number this stretch reports per side."""
+
+    measure: str = Field(description="A per-side measure in degrees.")
+    label: str = Field(description="What the number is, e.g. 'hip internal rotation'.")
+    typical_deg: tuple[float, float] | None = Field(
+        None, description="A typical healthy range, shown for context (not a target)."
+    )
+    uncertainty_deg: float = Field(
+        0.0, ge=0, description="How far off the estimate can be from this view, degrees."
+    )
+
+
+class Fault(_Model):
+    """A form fault: flagged when ``measure`` passes a threshold for ``min_duration_s``."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="Stable id, snake_case.")
+    message: str = Field(description="What the person sees and hears: short, imperative.")
+    why: str = Field(description="Why this threshold: what a physiotherapist watches for.")
+    measure: str = Field(description="Name of a measure in this spec.")
+    side: FaultSide = Field(
+        description="working / other: the side doing / not doing the stretch; each: both "
+        "sides separately; none: a whole-body measure."
+    )
+    above: float | None = Field(None, description="Fault when the value is above this.")
+    below: float | None = Field(
+        None, description="Fault when the value is below this (with above: outside a band)."
+    )
+    during: Literal["active", "rest", "always"] = Field(
+        "active", description="Which phase the fault is checked in."
+    )
+    min_duration_s: float = Field(
+        0.4, ge=0, le=5, description="The condition must hold this long before it is flagged."
+    )
+    release_s: float = Field(
+        0.6, ge=0, le=5, description="It must be gone this long before the flag clears."
+    )
+    severity: int = Field(2, ge=1, le=3, description="3 = stop/unsafe, 2 = form, 1 = tip.")
+    blocks_hold: bool = Field(True, description="Pause the hold timer while this is active.")
+    highlight: tuple[str, ...] = Field(
+        (), description="Body parts drawn red while active; default: the measure's parts."
+    )
+
+    @model_validator(mode="after")
+    def _threshold(self) -> Fault:
+        if self.above is None and self.below is None:
+            raise ValueError(f"fault '{self.id}' needs 'above', 'below' or both")
+        if self.above is not None and self.below is not None and self.below >= self.above:
+            raise ValueError(f"fault '{self.id}': with both, 'below' must be less than 'above'")
+        return self
+
+    def violated_by(self, value: float) -> bool:
+        """True when ``value`` is past a threshold (NaN never is)."""
+        return (self.above is not None and value > self.above) or (
+            self.below is not None and value < self.below
+        )
+
+
+class NotChecked(_Model):
+    """A catalogue fault this camera view cannot see: listed, never pretended."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="Fault id.")
+    message: str = Field(description="The form point, for the instructions.")
+    reason: str = Field(description="Why the view cannot see it; the app shows this.")
+
+
+class StretchSpec(_Model):
+    """One stretch: instructions, camera, dose, measures, position, ROM and faults."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="Stable id; the file's name.")
+    name: str = Field(description="Display name.")
+    position: str = Field(description="Starting position in a few words.")
+    summary: str = Field(description="One or two sentences: what the stretch does.")
+    instructions: tuple[str, ...] = Field(min_length=2, description="Numbered steps.")
+    camera: Camera
+    dose: Dose
+    min_visibility: float = Field(
+        0.5, gt=0, lt=1, description="Landmarks below this visibility are unknown."
+    )
+    settle_s: float = Field(
+        0.6, ge=0, le=5, description="Ignore this long after a person is first found."
+    )
+    baseline_s: float = Field(
+        1.0, gt=0, le=10, description="Seconds at rest used for the starting values."
+    )
+    measures: dict[str, Metric] = Field(description="Named measures from the metric library.")
+    active: Position
+    rom: RangeOfMotion | None = None
+    faults: tuple[Fault, ...] = Field(default=(), description="Faults this view can see.")
+    not_checked: tuple[NotChecked, ...] = Field(
+        default=(), description="Faults from the catalogue this view cannot see."
+    )
+    good_cue: str = Field(description="What to say when the form is good.")
+
+    @cached_property
+    def sided(self) -> dict[str, bool]:
+        """Whether each measure is per side (a speed is sided like the measure it follows)."""
+        out: dict[str, bool] = {}
+        for name, m in self.measures.items():
+            out[name] = (
+                self.measures[m.of].sided
+                if isinstance(m, Speed) and m.of in self.measures
+                else m.sided
+            )
+        return out
+
+    @model_validator(mode="after")
+    def _names_resolve(self) -> StretchSpec:
+        names = set(self.measures)
+
+        def need(field: str, name: str) -> None:
+            if name not in names:
+                raise ValueError(
+                    f"{field} names measure '{name}', which is not defined in 'measures' "
+                    f"(defined: {', '.join(sorted(names)) or 'none'})"
+                )
+
+        for name, m in self.measures.items():
+            if isinstance(m, Speed):
+                need(f"measures.{name}.of", m.of)
+                if isinstance(self.measures[m.of], Speed):
+                    raise ValueError(f"measures.{name}: a speed cannot follow another speed")
+        need("active.measure", self.active.measure)
+        if self.active.combine == "both" and not self.sided[self.active.measure]:
+            raise ValueError("active.combine 'both' needs a per-side measure")
+        if self.rom is not None:
+            need("rom.measure", self.rom.measure)
+            if not self.sided[self.rom.measure]:
+                raise ValueError(f"rom.measure '{self.rom.measure}' must be per side")
+        per_side_active = self.sided[self.active.measure] and self.active.combine == "any"
+        seen: set[str] = set()
+        for f in self.faults:
+            need(f"faults[{f.id}].measure", f.measure)
+            sided = self.sided[f.measure]
+            if f.side == "none" and sided:
+                raise ValueError(
+                    f"faults[{f.id}]: measure '{f.measure}' is per side; use side "
+                    "working, other or each"
+                )
+            if f.side != "none" and not sided:
+                raise ValueError(
+                    f"faults[{f.id}]: measure '{f.measure}' is whole-body; use side: none"
+                )
+            if f.side in ("working", "other") and not per_side_active:
+                raise ValueError(
+                    f"faults[{f.id}]: side '{f.side}' needs a working side, i.e. "
+                    "active.measure per side with combine: any"
+                )
+            for part in f.highlight:
+                if part not in PART_NAMES:
+                    raise ValueError(f"faults[{f.id}].highlight: unknown body part '{part}'")
+            if f.id in seen:
+                raise ValueError(f"fault id '{f.id}' is used twice")
+            seen.add(f.id)
+        for n in self.not_checked:
+            if n.id in seen:
+                raise ValueError(f"fault id '{n.id}' is both checked and not_checked")
+            seen.add(n.id)
+        return self
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading
+
+
+def _yaml_line(root: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
+    """1-based line of the YAML node at a pydantic error location (closest known parent)."""
+    node, line = root, None
+    for key in loc:
+        if node is None:
+            break
+        line = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            nxt = None
+            for k, v in node.value:
+                if k.value == str(key):
+                    nxt, line = v, k.start_mark.line + 1
+                    break
+            node = nxt
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int):
+            node = node.value[key] if key < len(node.value) else None
+        else:
+            node = None
+    if node is not None:
+        line = node.start_mark.line + 1
+    return line
+
+
+def _format_loc(loc: tuple[int | str, ...]) -> str:
+    parts: list[str] = []
+    for key in loc:
+        if isinstance(key, int):
+            parts.append(f"[{key}]")
+        elif key in ("function-after", "function-wrap") or "[" in str(key):
+            continue  # pydantic's internal tags (discriminated unions, validators)
+        else:
+            parts.append(("." if parts else "") + str(key))
+    return "".join(parts) or "(top level)"
+
+
+def parse_spec(text: str, source: str = "<string>") -> StretchSpec:
+    """Parse and validate spec text; ``source`` names the file in error messages."""
+    try:
+        root = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else "unknown line"
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise SpecError(f"{source}: {where}: not valid YAML: {problem}") from None
+    if not isinstance(data, dict):
+        raise SpecError(f"{source}: line 1: the file must be a YAML mapping of spec fields")
+    try:
+        return StretchSpec.model_validate(data)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            line = _yaml_line(root, loc)
+            msg = err["msg"].removeprefix("Value error, ")
+            lines.append(f"{source}: line {line}: field '{_format_loc(loc)}': {msg}")
+        raise SpecError("\n".join(lines)) from None
+
+
+def load_spec(path: str | Path) -> StretchSpec:
+    """Load one spec file; the file's name must match its ``id``."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SpecError(f"{path}: no such spec file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError(f"{path}: cannot be read ({exc})") from None
+    spec = parse_spec(text, str(path))
+    if spec.id != path.stem:
+        raise SpecError(
+            f"{path}: line {_yaml_line(yaml.compose(text), ('id',))}: field 'id': "
+            f"'{spec.id}' must match the file name '{path.stem}'"
+        )
+    return spec
+
+
+def spec_paths(directory: str | Path = SPEC_DIR) -> list[Path]:
+    return sorted(Path(directory).glob("*.yaml"))
+
+
+def load_all(directory: str | Path = SPEC_DIR) -> dict[str, StretchSpec]:
+    """Every spec in a directory, by id. Raises on the first broken file."""
+    return {spec.id: spec for spec in (load_spec(p) for p in spec_paths(directory))}
+
+
+def load_by_id(stretch_id: str, directory: str | Path = SPEC_DIR) -> StretchSpec:
+    path = Path(directory) / f"{stretch_id}.yaml"
+    if not path.exists():
+        known = ", ".join(p.stem for p in spec_paths(directory)) or "none"
+        raise SpecError(f"no stretch called '{stretch_id}'. Known stretches: {known}")
+    return load_spec(path)
+
+
+def json_schema() -> dict:
+    """JSON Schema of the spec format (written to docs/spec.schema.json)."""
+    return StretchSpec.model_json_schema()
