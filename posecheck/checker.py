@@ -244,7 +244,10 @@ class StretchChecker:
             )
 
         if self._last_seen_ms is None or (t - self._last_seen_ms) / 1000.0 > _REDETECT_GAP_S:
+            # Found (again): settle, then take new starting values (they may have moved).
             self._first_seen_ms = t
+            self._baselines.clear()
+            self._baseline_samples.clear()
         self._last_seen_ms = t
         geometry = PoseGeometry(frame.pose, self.spec.min_visibility)
         values = self._measure(geometry, t)
@@ -289,7 +292,7 @@ class StretchChecker:
                 if isinstance(metric, Speed):
                     out[(name, side)] = self._speed(name, metric, side, out, t)
                     continue
-                missing = g.missing(metric.parts(), side)
+                missing = metric.missing(g, side)
                 raw = math.nan if missing else metric.compute(g, side)
                 value = raw
                 if metric.relative_to_start and not missing:
@@ -328,9 +331,7 @@ class StretchChecker:
                 continue
             samples = self._baseline_samples.setdefault((name, side), deque())
             samples.append((t, raw))
-            while t - samples[0][0] > self.spec.baseline_s * 1000.0:
-                samples.popleft()
-            if t - samples[0][0] >= 0.5 * self.spec.baseline_s * 1000.0:
+            if t - samples[0][0] >= self.spec.baseline_s * 1000.0 - 1e-6:
                 self._baselines[(name, side)] = float(np.median([v for _, v in samples]))
 
     def _position_values(

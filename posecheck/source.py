@@ -45,6 +45,13 @@ class SourceInfo:
         return self.frame_count / self.fps if self.fps > 0 else 0.0
 
 
+def frame_rate(reported_fps: float) -> tuple[float, bool]:
+    """The frame rate to use and whether it is the fallback (the file's was 0 or absurd)."""
+    if 0.5 <= reported_fps <= 480.0:
+        return reported_fps, False
+    return FALLBACK_FPS, True
+
+
 class VideoSource:
     """Frames of a video file or a still image, read lazily.
 
@@ -100,16 +107,8 @@ class VideoSource:
             h, w = first.shape[:2]
         finally:
             cap.release()
-        fallback = not (0.5 <= fps <= 480.0)
-        return SourceInfo(
-            str(self.path),
-            "video",
-            w,
-            h,
-            FALLBACK_FPS if fallback else fps,
-            max(count, 1),
-            fps_is_fallback=fallback,
-        )
+        fps, fallback = frame_rate(fps)
+        return SourceInfo(str(self.path), "video", w, h, fps, max(count, 1), fallback)
 
     def frames(self) -> Iterator[Frame]:
         """Yield every frame with its timestamp (index / fps)."""

@@ -259,24 +259,24 @@ class StretchSpec(_Model):
 
 
 def _yaml_line(root: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
-    """1-based line of the YAML node at a pydantic error location (closest known parent)."""
+    """1-based line of the YAML node at a pydantic error location (closest known parent).
+
+    Location parts that are not in the file (pydantic's union tags such as the metric name)
+    are skipped: they do not move the position.
+    """
     node, line = root, None
     for key in loc:
         if node is None:
             break
         line = node.start_mark.line + 1
         if isinstance(node, yaml.MappingNode):
-            nxt = None
             for k, v in node.value:
                 if k.value == str(key):
-                    nxt, line = v, k.start_mark.line + 1
+                    node, line = v, k.start_mark.line + 1
                     break
-            node = nxt
         elif isinstance(node, yaml.SequenceNode) and isinstance(key, int):
             node = node.value[key] if key < len(node.value) else None
-        else:
-            node = None
-    if node is not None:
+    if node is not None and not isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
         line = node.start_mark.line + 1
     return line
 

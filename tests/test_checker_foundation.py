@@ -1,0 +1,244 @@
+"""The checker on synthetic sequences for the two foundation stretches.
+
+Each sequence: rest, one side eases in and holds, (optionally) a fault is injected for a few
+seconds mid-hold, the side eases out, rest, the other side. Every angle is known.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from posecheck.checker import StretchChecker
+from posecheck.landmarks import PoseFrame
+from posecheck.spec import load_by_id
+from posecheck.synthetic import Body, Camera, Key, Leg, animate, with_body
+from tests.helpers import assert_flagged, run_checker
+
+FPS = 10
+FAULT_ON_S, FAULT_OFF_S = 11.0, 15.0  # the injected fault is fully present in between
+
+
+def two_sided_hold(
+    rest: Body,
+    left: Body,
+    right: Body,
+    camera: Camera,
+    *,
+    hold_s: float = 31,
+    left_fault: Body | None = None,
+    ramp_s: float = 2.0,
+) -> list[PoseFrame]:
+    """rest 2 s, left in over ramp_s, hold, out, rest 2 s, right in, hold, out, rest 2 s.
+    ``left_fault`` replaces ``left`` between FAULT_ON_S and FAULT_OFF_S (0.5 s ramps)."""
+    t = 2.0
+    keys = [Key(0, rest), Key(t, rest), Key(t + ramp_s, left)]
+    if left_fault is not None:
+        keys += [
+            Key(FAULT_ON_S - 0.5, left),
+            Key(FAULT_ON_S, left_fault),
+            Key(FAULT_OFF_S, left_fault),
+            Key(FAULT_OFF_S + 0.5, left),
+        ]
+    t = t + ramp_s + hold_s
+    keys += [Key(t, left), Key(t + ramp_s, rest), Key(t + ramp_s + 2, rest)]
+    t = t + ramp_s + 2
+    keys += [
+        Key(t + ramp_s, right),
+        Key(t + ramp_s + hold_s, right),
+        Key(t + 2 * ramp_s + hold_s, rest),
+        Key(t + 2 * ramp_s + hold_s + 2, rest),
+    ]
+    return animate(keys, camera, fps=FPS, noise_px=0.5, seed=1)
+
+
+# ---------------------------------------------------------------------------------------------
+# Prone internal rotation
+
+PRONE_SPEC = load_by_id("prone_internal_rotation")
+PRONE_CAMERA = Camera.looking_at_feet(2.0, 0.8, 45, "prone")
+PRONE_REST = Body("prone", left=Leg(knee_flexion_deg=90), right=Leg(knee_flexion_deg=90))
+PRONE_LEFT = with_body(PRONE_REST, left={"knee_flexion_deg": 90, "hip_rotation_deg": 35})
+PRONE_RIGHT = with_body(PRONE_REST, right={"knee_flexion_deg": 90, "hip_rotation_deg": 30})
+
+
+def prone(left_fault: Body | None = None) -> list[PoseFrame]:
+    return two_sided_hold(PRONE_REST, PRONE_LEFT, PRONE_RIGHT, PRONE_CAMERA, left_fault=left_fault)
+
+
+def prone_left(**leg: float) -> Body:
+    return with_body(PRONE_LEFT, left={"knee_flexion_deg": 90, "hip_rotation_deg": 35, **leg})
+
+
+def test_prone_clean_sequence_counts_and_measures_without_faults():
+    run = run_checker(PRONE_SPEC, prone())
+    assert run.summary.faults == ()
+    assert dict(run.summary.reps) == {"left": 1, "right": 1}
+    assert run.summary.holds_completed == 2
+    assert [h.side for h in run.summary.holds] == ["left", "right"]
+    best = dict(run.summary.best_rom_deg)
+    assert best["left"] == pytest.approx(35, abs=2.0)  # camera-corrected, from a 45 deg diagonal
+    assert best["right"] == pytest.approx(30, abs=2.0)
+    assert run.summary.rom_asymmetry_deg == pytest.approx(5, abs=2.5)
+    assert {"settling", "rest", "active"} <= run.states()
+
+
+PRONE_FAULTS = [
+    # (fault id, side, clearly wrong body, borderline-but-fine body)
+    (
+        "hips_lift",
+        None,
+        with_body(PRONE_LEFT, pelvis_lift_m=0.06),
+        with_body(PRONE_LEFT, pelvis_lift_m=0.015),
+    ),
+    ("knee_twists", "left", prone_left(hip_abduction_deg=18), prone_left(hip_abduction_deg=6)),
+    ("knee_lifts", "left", prone_left(hip_flexion_deg=-16), prone_left(hip_flexion_deg=-5)),
+    ("knee_bend_off", "left", prone_left(knee_flexion_deg=55), prone_left(knee_flexion_deg=80)),
+]
+
+
+@pytest.mark.parametrize(
+    ("fault_id", "side", "bad", "fine"), PRONE_FAULTS, ids=[f[0] for f in PRONE_FAULTS]
+)
+def test_prone_fault_is_flagged_on_the_right_side_and_released(fault_id, side, bad, fine):
+    run = run_checker(PRONE_SPEC, prone(left_fault=bad))
+    assert_flagged(run, fault_id, side, onset_s=FAULT_ON_S - 0.25, end_s=FAULT_OFF_S + 0.5)
+    borderline = run_checker(PRONE_SPEC, prone(left_fault=fine))
+    assert borderline.summary.faults == (), [e.fault_id for e in borderline.summary.faults]
+
+
+def test_prone_hold_timer_pauses_while_hips_are_up():
+    run = run_checker(PRONE_SPEC, prone(left_fault=with_body(PRONE_LEFT, pelvis_lift_m=0.06)))
+    left_hold = run.summary.holds[0]
+    # ~4.5 s of the 33 s in position had the hips up: that time does not count.
+    assert 26 < left_hold.held_s < 30
+    assert not left_hold.completed
+    during = [r for r in run.results if FAULT_ON_S + 1 < r.t_ms / 1000 < FAULT_OFF_S]
+    assert len({round(r.hold_s, 3) for r in during}) == 1  # frozen
+
+
+def test_prone_hidden_knee_is_unknown_with_a_reason_not_a_fault():
+    frames = prone()
+    hidden = [
+        PoseFrame(f.index, f.t_ms, f.width, f.height, f.pose.hidden("left_knee"))
+        if FAULT_ON_S <= f.t_ms / 1000 <= FAULT_OFF_S
+        else f
+        for f in frames
+    ]
+    run = run_checker(PRONE_SPEC, hidden)
+    assert run.summary.faults == ()
+    unknown = [r for r in run.results if r.state == "unknown"]
+    assert unknown, "hiding the working knee must give the unknown state"
+    assert all(r.reason == "I can't see your left knee" for r in unknown)
+    assert all(FAULT_ON_S <= r.t_ms / 1000 <= FAULT_OFF_S for r in unknown)
+    assert run.summary.unknown_s == pytest.approx(FAULT_OFF_S - FAULT_ON_S, abs=0.3)
+
+
+def test_no_person_frames_are_their_own_state_and_timed():
+    frames = prone()[:200]
+    gap = [
+        PoseFrame(f.index, f.t_ms, f.width, f.height, None) if 60 <= f.index < 90 else f
+        for f in frames
+    ]
+    run = run_checker(PRONE_SPEC, gap)
+    states = [r.state for r in run.results]
+    assert states[60:90] == ["no_person"] * 30
+    assert run.results[60].reason == "I can't see anyone. Step into the view."
+    assert run.summary.no_person_s == pytest.approx(3.0, abs=0.15)
+    # After a long gap the estimator settles again before anything is judged.
+    assert states[90] == "settling"
+
+
+def test_time_must_not_go_backwards():
+    frames = prone()[:3]
+    checker = StretchChecker(PRONE_SPEC)
+    checker.update(frames[2])
+    with pytest.raises(ValueError, match="backwards"):
+        checker.update(frames[0])
+
+
+# ---------------------------------------------------------------------------------------------
+# Supine knee drop
+
+DROP_SPEC = load_by_id("supine_knee_drop")
+DROP_CAMERA = Camera.looking_at_feet(2.3, 1.0, 60, "supine")
+BENT = {"hip_flexion_deg": 45, "knee_flexion_deg": 90, "hip_abduction_deg": 8}
+DROP_REST = Body("supine", left=Leg(**BENT), right=Leg(**BENT))
+DROP_LEFT = with_body(DROP_REST, left={**BENT, "roll_deg": 35})
+DROP_RIGHT = with_body(DROP_REST, right={**BENT, "roll_deg": 30})
+
+
+def knee_drop(left_fault: Body | None = None, ramp_s: float = 2.0) -> list[PoseFrame]:
+    return two_sided_hold(
+        DROP_REST, DROP_LEFT, DROP_RIGHT, DROP_CAMERA, left_fault=left_fault, ramp_s=ramp_s
+    )
+
+
+def test_knee_drop_clean_sequence():
+    run = run_checker(DROP_SPEC, knee_drop())
+    assert run.summary.faults == ()
+    assert dict(run.summary.reps) == {"left": 1, "right": 1}
+    assert run.summary.holds_completed == 2
+    best = dict(run.summary.best_rom_deg)
+    assert best["left"] == pytest.approx(35, abs=1.5)
+    assert best["right"] == pytest.approx(30, abs=1.5)
+
+
+def _pelvis_roll(deg: float) -> Body:
+    # The pelvis and legs roll; the shoulders are turned back so they stay flat.
+    return with_body(DROP_LEFT, body_roll_deg=deg, trunk_twist_deg=deg)
+
+
+DROP_FAULTS = [
+    (
+        "other_knee_falls",
+        "right",
+        with_body(DROP_LEFT, right={**BENT, "roll_deg": 22}),
+        with_body(DROP_LEFT, right={**BENT, "roll_deg": 6}),
+    ),
+    (
+        "feet_move",
+        None,
+        with_body(
+            DROP_LEFT,
+            left={**BENT, "roll_deg": 35, "hip_abduction_deg": 16},
+            right={**BENT, "hip_abduction_deg": 16},
+        ),
+        with_body(
+            DROP_LEFT,
+            left={**BENT, "roll_deg": 35, "hip_abduction_deg": 10},
+            right={**BENT, "hip_abduction_deg": 10},
+        ),
+    ),
+    ("pelvis_rolls", None, _pelvis_roll(-20), _pelvis_roll(-5)),
+]
+
+
+@pytest.mark.parametrize(
+    ("fault_id", "side", "bad", "fine"), DROP_FAULTS, ids=[f[0] for f in DROP_FAULTS]
+)
+def test_knee_drop_fault_is_flagged_on_the_right_side_and_released(fault_id, side, bad, fine):
+    run = run_checker(DROP_SPEC, knee_drop(left_fault=bad))
+    assert_flagged(run, fault_id, side, onset_s=FAULT_ON_S - 0.25, end_s=FAULT_OFF_S + 0.5)
+    borderline = run_checker(DROP_SPEC, knee_drop(left_fault=fine))
+    assert borderline.summary.faults == (), [e.fault_id for e in borderline.summary.faults]
+
+
+def test_knee_drop_too_fast_is_flagged_and_slow_is_not():
+    fast = run_checker(DROP_SPEC, knee_drop(ramp_s=0.5))  # 70 deg/s, both sides
+    # left drops at 2.0 s, lifts at 33.5 s; right drops at 36.0 s, lifts at 67.5 s
+    for side, moves_s in (("left", (2.0, 33.5)), ("right", (36.0, 67.5))):
+        flagged_s = sorted(e.flagged_ms / 1000 for e in fast.events("too_fast", side))
+        assert len(flagged_s) == 2, (side, flagged_s)
+        for at_s, move_s in zip(flagged_s, moves_s, strict=False):
+            assert 0 <= at_s - move_s <= 1.0, (side, at_s, move_s)
+    slow = run_checker(DROP_SPEC, knee_drop(ramp_s=1.5))  # ~23 deg/s
+    assert "too_fast" not in slow.fault_ids()
+
+
+def test_knee_drop_baseline_pending_is_not_a_fault_or_unknown():
+    run = run_checker(DROP_SPEC, knee_drop()[:15])  # 1.5 s: settling, then gathering the start
+    assert run.states() <= {"settling", "rest"}
+    first_rest = next(r for r in run.results if r.state == "rest")
+    assert math.isnan(first_rest.measure("drop", "left"))  # no start value yet: not zero

@@ -1,0 +1,88 @@
+"""Spec loading: good files load; a broken one names the file, the field and the line."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from posecheck.errors import SpecError
+from posecheck.spec import SPEC_DIR, json_schema, load_all, load_by_id, load_spec
+
+GOOD = (SPEC_DIR / "prone_internal_rotation.yaml").read_text()
+
+
+def write(tmp_path: Path, text: str, name: str = "prone_internal_rotation.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def line_of(text: str, needle: str) -> int:
+    return next(i for i, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+def test_every_spec_in_the_folder_loads():
+    specs = load_all()
+    assert {"prone_internal_rotation", "supine_knee_drop"} <= set(specs)
+    for spec in specs.values():
+        assert len(spec.instructions) >= 2
+        assert spec.good_cue
+
+
+def test_typo_in_a_field_name_names_file_field_and_line(tmp_path):
+    text = GOOD.replace("  enter: 12\n", "  entre: 12\n")
+    path = write(tmp_path, text)
+    with pytest.raises(SpecError) as err:
+        load_spec(path)
+    msg = str(err.value)
+    assert str(path) in msg
+    assert f"line {line_of(text, 'entre:')}" in msg
+    assert "active.entre" in msg and "Extra inputs are not permitted" in msg
+
+
+def test_unknown_metric_and_body_part_fail_at_load(tmp_path):
+    text = GOOD.replace("metric: joint_flexion", "metric: joint_flex")
+    with pytest.raises(SpecError, match=r"line \d+: field 'measures.knee_bend.*joint_flex"):
+        load_spec(write(tmp_path, text))
+    text = GOOD.replace("point: mid_hip", "point: mid_hips")
+    with pytest.raises(SpecError, match="unknown body part 'mid_hips'") as err:
+        load_spec(write(tmp_path, text))
+    assert f"line {line_of(text, 'mid_hips')}" in str(err.value)
+
+
+def test_fault_naming_an_undefined_measure_fails(tmp_path):
+    text = GOOD.replace("measure: hips_rise", "measure: hips_rize")
+    with pytest.raises(SpecError, match="names measure 'hips_rize', which is not defined"):
+        load_spec(write(tmp_path, text))
+
+
+def test_fault_side_must_fit_the_measure(tmp_path):
+    text = GOOD.replace(
+        "    measure: hips_rise\n    side: none", "    measure: hips_rise\n    side: each"
+    )
+    with pytest.raises(SpecError, match="whole-body; use side: none"):
+        load_spec(write(tmp_path, text))
+
+
+def test_hysteresis_must_be_the_right_way_round(tmp_path):
+    text = GOOD.replace("  exit: 7\n", "  exit: 14\n")
+    with pytest.raises(SpecError, match="exit .* must be on the resting side"):
+        load_spec(write(tmp_path, text))
+
+
+def test_bad_yaml_and_wrong_file_name(tmp_path):
+    with pytest.raises(SpecError, match=r"line 3: not valid YAML"):
+        load_spec(write(tmp_path, "id: x\nname: [unclosed\nfoo: : bar\n"))
+    with pytest.raises(SpecError, match="must match the file name 'other'"):
+        load_spec(write(tmp_path, GOOD, "other.yaml"))
+    with pytest.raises(SpecError, match="no such spec file"):
+        load_spec(tmp_path / "missing.yaml")
+    with pytest.raises(SpecError, match="no stretch called 'nope'. Known stretches: "):
+        load_by_id("nope")
+
+
+def test_schema_document_is_current():
+    """docs/spec.schema.json is generated from the models; regenerate it if this fails:
+    .venv/bin/python -m posecheck specs schema > docs/spec.schema.json"""
+    on_disk = json.loads((SPEC_DIR.parent / "docs" / "spec.schema.json").read_text())
+    assert on_disk == json_schema()
