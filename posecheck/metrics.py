@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from posecheck import geometry as geo
 from posecheck.geometry import MIDPOINTS, PoseGeometry
-from posecheck.landmarks import LANDMARK_NAMES, Side
+from posecheck.landmarks import LANDMARK_NAMES, Side, index_of
 
 _SIDE_PARTS = sorted({n.split("_", 1)[1] for n in LANDMARK_NAMES if "_" in n and n != "nose"})
 #: Every name a metric parameter may use for a body part.
@@ -67,6 +67,10 @@ class MetricBase(BaseModel):
     @property
     def sided(self) -> bool:
         return any(is_side_relative(p) for p in self.parts())
+
+    def missing(self, g: PoseGeometry, side: Side | None) -> tuple[str, ...]:
+        """Landmarks this metric needs that are not visible (empty: it can be computed)."""
+        return g.missing(self.parts(), side)
 
     def compute(self, g: PoseGeometry, side: Side | None) -> float:
         raise NotImplementedError
@@ -368,6 +372,40 @@ class HeightAboveLine(MetricBase):
         return d / length * (1.0 if up_side > 0 else -1.0)
 
 
+class PelvisHeight(MetricBase):
+    """Pelvis height above the floor line, side view, as a fraction of the shoulder-ankle
+    length: the hip's distance above the line from shoulder to ankle (both on the floor when
+    lying on the back). Uses the side nearer the camera (the more visible one), because from
+    the side the far ankle is often hidden. ~0 lying flat; a full bridge reads about 0.2.
+    """
+
+    metric: Literal["pelvis_height"]
+
+    _CHAIN: ClassVar[tuple[str, str, str]] = ("hip", "shoulder", "ankle")
+
+    def parts(self) -> tuple[str, ...]:
+        return tuple(f"{s}_{p}" for s in ("left", "right") for p in self._CHAIN)
+
+    def _near_side(self, g: PoseGeometry) -> Side:
+        def seen(side: str) -> float:
+            return sum(
+                float(g.pose.visibility[index_of(f"{side}_{p}")]) for p in self._CHAIN
+            )
+
+        return "left" if seen("left") >= seen("right") else "right"
+
+    def missing(self, g: PoseGeometry, side: Side | None) -> tuple[str, ...]:
+        near = self._near_side(g)
+        return g.missing(tuple(f"{near}_{p}" for p in self._CHAIN))
+
+    def compute(self, g: PoseGeometry, side: Side | None) -> float:
+        near = self._near_side(g)
+        return HeightAboveLine(
+            metric="height_above_line", point=f"{near}_hip", start=f"{near}_shoulder",
+            end=f"{near}_ankle",
+        ).compute(g, None)
+
+
 class VerticalOffset(MetricBase):
     """How far ``point`` is above ``reference`` on screen, as a fraction of the distance
     scale_start-scale_end (default: torso length). Positive when ``point`` is higher."""
@@ -420,6 +458,7 @@ Metric = Annotated[
         SeparationRatio,
         OffsetFromLine,
         HeightAboveLine,
+        PelvisHeight,
         VerticalOffset,
         Speed,
     ],

@@ -23,7 +23,7 @@ def test_missing_unsupported_and_broken_files(tmp_path):
         VideoSource(broken)
     empty = tmp_path / "empty.mp4"
     empty.write_bytes(b"")
-    with pytest.raises(SourceError, match="empty.mp4"):
+    with pytest.raises(SourceError, match=r"empty\.mp4"):
         VideoSource(empty)
     bad_image = tmp_path / "photo.jpg"
     bad_image.write_bytes(b"not a jpeg")
