@@ -43,6 +43,7 @@ class MeasureValue:
     side: SideKey
     value: float
     missing: tuple[str, ...] = ()
+    raw: float = math.nan  # before subtracting the starting value (relative measures)
 
     @property
     def known(self) -> bool:
@@ -198,7 +199,6 @@ class StretchChecker:
         self._start_ms: float | None = None
         self._baseline_samples: dict[tuple[str, SideKey], deque] = {}
         self._baselines: dict[tuple[str, SideKey], float] = {}
-        self._raw: dict[tuple[str, SideKey], float] = {}  # this frame's values before baselines
         self._history: dict[tuple[str, SideKey], deque] = {}
         self._active = False
         self._working: Side | str | None = None
@@ -298,8 +298,7 @@ class StretchChecker:
                 if metric.relative_to_start and not missing:
                     base = self._baselines.get((name, side))
                     value = math.nan if base is None else raw - base
-                out[(name, side)] = MeasureValue(name, side, value, missing)
-                self._raw[(name, side)] = raw
+                out[(name, side)] = MeasureValue(name, side, value, missing, raw)
         return out
 
     def _speed(
@@ -319,18 +318,23 @@ class StretchChecker:
         if not src.known:
             return MeasureValue(name, side, math.nan, src.missing)
         if len(hist) < 2 or hist[-1][0] - hist[0][0] < metric.window_s * 500.0:
-            return MeasureValue(name, side, 0.0)
+            return MeasureValue(name, side, math.nan)  # not enough history yet: unknown
         (t0, v0), (t1, v1) = hist[0], hist[-1]
         return MeasureValue(name, side, abs(v1 - v0) / ((t1 - t0) / 1000.0))
 
     def _collect_baselines(self, values: dict[tuple[str, SideKey], MeasureValue], t: float) -> None:
-        for (name, side), _mv in values.items():
+        """Starting values: the median of the first ``baseline_s`` at rest after settling.
+        Frozen once taken, so a slow movement is never mistaken for the start position."""
+        for (name, side), mv in values.items():
             metric = self.spec.measures[name]
-            raw = self._raw.get((name, side), math.nan)
-            if not metric.relative_to_start or math.isnan(raw):
+            if (
+                not metric.relative_to_start
+                or math.isnan(mv.raw)
+                or (name, side) in self._baselines
+            ):
                 continue
             samples = self._baseline_samples.setdefault((name, side), deque())
-            samples.append((t, raw))
+            samples.append((t, mv.raw))
             if t - samples[0][0] >= self.spec.baseline_s * 1000.0 - 1e-6:
                 self._baselines[(name, side)] = float(np.median([v for _, v in samples]))
 

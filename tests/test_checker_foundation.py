@@ -242,3 +242,13 @@ def test_knee_drop_baseline_pending_is_not_a_fault_or_unknown():
     assert run.states() <= {"settling", "rest"}
     first_rest = next(r for r in run.results if r.state == "rest")
     assert math.isnan(first_rest.measure("drop", "left"))  # no start value yet: not zero
+
+
+def test_a_slow_drift_at_rest_does_not_move_the_starting_value():
+    """The start position is taken once; a knee sinking slowly (5 deg/s) must still count as
+    a drop, not become the new start."""
+    keys = [Key(0, DROP_REST), Key(2.5, DROP_REST), Key(9.5, DROP_LEFT), Key(12, DROP_LEFT)]
+    run = run_checker(DROP_SPEC, animate(keys, DROP_CAMERA, fps=FPS))
+    last = run.results[-1]
+    assert last.state == "active" and last.working_side == "left"
+    assert last.measure("drop", "left") == pytest.approx(35, abs=1)
