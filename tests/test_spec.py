@@ -66,7 +66,7 @@ def test_fault_side_must_fit_the_measure(tmp_path):
 
 def test_hysteresis_must_be_the_right_way_round(tmp_path):
     text = GOOD.replace("  exit: 7\n", "  exit: 14\n")
-    with pytest.raises(SpecError, match="exit .* must be on the resting side"):
+    with pytest.raises(SpecError, match=r"exit .* must be on the resting side"):
         load_spec(write(tmp_path, text))
 
 
@@ -77,7 +77,7 @@ def test_bad_yaml_and_wrong_file_name(tmp_path):
         load_spec(write(tmp_path, GOOD, "other.yaml"))
     with pytest.raises(SpecError, match="no such spec file"):
         load_spec(tmp_path / "missing.yaml")
-    with pytest.raises(SpecError, match="no stretch called 'nope'. Known stretches: "):
+    with pytest.raises(SpecError, match=r"no stretch called 'nope'\. Known stretches: "):
         load_by_id("nope")
 
 
