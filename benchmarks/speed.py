@@ -69,10 +69,13 @@ def main() -> None:
             "decode + inference (baseline)": best(lambda: raw_inference(clip)),
             "full analysis": best(lambda: len(analyze_video(clip, spec).records)),
             "full analysis + annotated MP4": best(
-                lambda: len(analyze_video(clip, spec, annotate_to=out).records)),
+                lambda: len(analyze_video(clip, spec, annotate_to=out).records)
+            ),
         }
-    print(f"clip: {clip.name}, {info.width}x{info.height}, {info.fps:g} fps, "
-          f"{info.frame_count} frames; best of {args.repeat}")
+    print(
+        f"clip: {clip.name}, {info.width}x{info.height}, {info.fps:g} fps, "
+        f"{info.frame_count} frames; best of {args.repeat}"
+    )
     print(f"{'stage':<32} {'fps':>8} {'x real time':>12}")
     for name, (secs, n) in rows.items():
         fps = n / secs

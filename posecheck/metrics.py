@@ -388,9 +388,7 @@ class PelvisHeight(MetricBase):
 
     def _near_side(self, g: PoseGeometry) -> Side:
         def seen(side: str) -> float:
-            return sum(
-                float(g.pose.visibility[index_of(f"{side}_{p}")]) for p in self._CHAIN
-            )
+            return sum(float(g.pose.visibility[index_of(f"{side}_{p}")]) for p in self._CHAIN)
 
         return "left" if seen("left") >= seen("right") else "right"
 
@@ -401,7 +399,9 @@ class PelvisHeight(MetricBase):
     def compute(self, g: PoseGeometry, side: Side | None) -> float:
         near = self._near_side(g)
         return HeightAboveLine(
-            metric="height_above_line", point=f"{near}_hip", start=f"{near}_shoulder",
+            metric="height_above_line",
+            point=f"{near}_hip",
+            start=f"{near}_shoulder",
             end=f"{near}_ankle",
         ).compute(g, None)
 
