@@ -32,7 +32,7 @@ SideKey = Side | None  # None: a whole-body value
 #: Episodes shorter than this after ``no_person`` restart the settling period.
 _REDETECT_GAP_S = 1.0
 #: Rolling window for the "best" ROM, so one noisy frame is not a record.
-_ROM_WINDOW_S = 0.5
+_ROM_WINDOW_S = 1.0
 
 
 @dataclass(frozen=True)

@@ -125,12 +125,17 @@ class HipInternalRotation(MetricBase):
     """Hip internal rotation with the knee bent (prone or seated test), degrees.
 
     The shin's angle away from vertical as the foot moves *outward* (away from the body's
-    midline); inward movement reads negative. ``space: image`` measures the shin on screen and
-    undoes the projection of a camera placed at ``camera_azimuth_deg`` around the body's long
-    axis from the feet end (positive: toward the person's left) and ``camera_elevation_deg``
-    above the floor plane; with 0 and 0 (camera at the feet, at floor level) the screen angle
-    is the hip angle. ``space: world`` measures the shin's rotation about the thigh from the
-    direction straight out of the back (prone) in 3D, independent of the view.
+    midline); inward movement reads negative.
+
+    ``space: image`` works on screen. The shin is split into a part along the *projected*
+    hip line (outward for this leg) and a part along image-vertical, so the sign is right
+    even when a diagonal view tilts the hip line on screen. The two parts are then rescaled
+    by how much a camera at ``camera_azimuth_deg`` around the body from the feet end (either
+    side: only the size matters) and ``camera_elevation_deg`` above the floor shortens each
+    direction. At 0 and 0 (camera at the feet, floor level) the screen angle is the hip angle.
+
+    ``space: world`` measures the shin's rotation about the thigh from the direction straight
+    out of the back (prone) or down the trunk (seated) in 3D, independent of the view.
     """
 
     metric: Literal["hip_internal_rotation"]
@@ -150,24 +155,26 @@ class HipInternalRotation(MetricBase):
             return ("hip", "other_hip", "knee", "ankle", "mid_shoulder")
         return ("hip", "other_hip", "knee", "ankle")
 
+    def foreshortening_ratio(self) -> float:
+        """How much more the camera shortens the body's lateral axis than the vertical."""
+        az, el = math.radians(self.camera_azimuth_deg), math.radians(self.camera_elevation_deg)
+        lateral = math.hypot(math.cos(az), math.sin(az) * math.sin(el))
+        return math.cos(el) / lateral
+
     def compute(self, g: PoseGeometry, side: Side | None) -> float:
         if self.space == "world":
             return self._world(g, side)
-        knee, ankle = g.image("knee", side), g.image("ankle", side)
+        shin = g.image("ankle", side) - g.image("knee", side)
         outward = g.image("hip", side) - g.image("other_hip", side)
-        shin = ankle - knee
-        reference_up = np.array([0.0, -1.0]) if self.posture == "prone" else np.array([0.0, 1.0])
-        seen = geo.angle_between_deg(shin, reference_up)
-        if math.isnan(seen) or not np.all(np.isfinite(outward)):
+        rest = np.array([0.0, -1.0]) if self.posture == "prone" else np.array([0.0, 1.0])
+        norm = float(np.linalg.norm(outward))
+        if not norm > 0 or not np.all(np.isfinite(shin)):
             return math.nan
-        sign = 1.0 if float(np.dot(shin, outward)) >= 0 else -1.0
-        # In the image the foot's sideways move is ``sin`` and its height ``cos``: undo the
-        # view. For the leg nearer the camera the vertical is shortened by the view's tilt.
-        az = math.radians(self.camera_azimuth_deg) * (1.0 if side == "left" else -1.0)
-        el = math.radians(self.camera_elevation_deg)
-        t_img = math.tan(math.radians(min(seen, 89.0)))
-        t_true = t_img * math.cos(el) / (math.cos(az) + t_img * math.sin(az) * math.sin(el))
-        return sign * math.degrees(math.atan(t_true))
+        basis = np.column_stack([outward / norm, rest])
+        if abs(float(np.linalg.det(basis))) < 0.2:  # hip line nearly vertical on screen
+            return math.nan
+        lateral, along = np.linalg.solve(basis, shin)
+        return math.degrees(math.atan2(lateral * self.foreshortening_ratio(), along))
 
     def _world(self, g: PoseGeometry, side: Side | None) -> float:
         hip, knee, ankle = g.world("hip", side), g.world("knee", side), g.world("ankle", side)
@@ -187,9 +194,14 @@ class KneeRoll(MetricBase):
     0 when the knee points straight out of the front of the body (at the ceiling when supine);
     positive when it falls *inward* toward the other leg, negative when it falls outward. 3D,
     from world landmarks, so it does not depend on the view: the knee-drop and fall-out angle.
+    ``direction: outward`` flips the sign, for a knee opening away from the other leg (the top
+    knee of a clamshell, which hinges about the hip-heel line).
     """
 
     metric: Literal["knee_roll"]
+    direction: Literal["inward", "outward"] = Field(
+        "inward", description="Which way of rolling reads positive."
+    )
 
     def parts(self) -> tuple[str, ...]:
         return ("hip", "other_hip", "knee", "ankle", "mid_shoulder")
@@ -200,7 +212,8 @@ class KneeRoll(MetricBase):
         offset = geo.perpendicular_offset(knee, hip, ankle)
         angle = _angle_about_axis_deg(offset, _anterior(g), axis)
         inward = g.world("other_hip", side) - hip
-        return angle if float(np.dot(offset, inward)) >= 0 else -angle
+        signed = angle if float(np.dot(offset, inward)) >= 0 else -angle
+        return signed if self.direction == "inward" else -signed
 
 
 class BodyFrameAngle(MetricBase):
@@ -429,6 +442,138 @@ class VerticalOffset(MetricBase):
         return float(g.image(self.reference, side)[1] - g.image(self.point, side)[1]) / scale
 
 
+def _unit(v: np.ndarray) -> np.ndarray:
+    n = float(np.linalg.norm(v))
+    return v / n if n > 0 else np.full(np.shape(v), math.nan)
+
+
+class TrunkTwist(MetricBase):
+    """Rotation of the shoulder line relative to the hip line about the trunk's long axis,
+    degrees, 3D (world). Positive when the chest has turned toward ``side`` compared with the
+    pelvis (that side's shoulder has gone back); ``toward: other`` flips it, so the value is
+    positive when the chest turns toward the *other* side, or equally when the pelvis turns
+    toward ``side`` under still shoulders (knees rolling to that side while lying down).
+    """
+
+    metric: Literal["trunk_twist"]
+    toward: Literal["same", "other"] = Field(
+        "same", description="Positive for a chest turn toward this side or the other one."
+    )
+
+    def parts(self) -> tuple[str, ...]:
+        return ("hip", "other_hip", "shoulder", "other_shoulder")
+
+    def compute(self, g: PoseGeometry, side: Side | None) -> float:
+        axis = _unit(g.world("mid_shoulder") - g.world("mid_hip"))
+        across = g.world("left_hip") - g.world("right_hip")
+        across = _unit(across - np.dot(across, axis) * axis)
+        forward = np.cross(across, axis)  # out of the front of the pelvis
+        shoulders = g.world("left_shoulder") - g.world("right_shoulder")
+        back, along = -float(np.dot(shoulders, forward)), float(np.dot(shoulders, across))
+        if math.isnan(back) or math.isnan(along):
+            return math.nan
+        toward_left = math.degrees(math.atan2(back, along))
+        same = toward_left if side == "left" else -toward_left
+        return same if self.toward == "same" else -same
+
+
+class LeanTowardCamera(MetricBase):
+    """Tilt of the segment start->end from straight up, toward the camera positive, degrees,
+    3D (world), in the plane of the camera's vertical and its line of sight.
+
+    MediaPipe's world axes follow the camera, so "up" is the camera's up: exact for a level
+    camera; use ``relative_to_start`` so a tilted camera's offset cancels. From a front view
+    this is a forward lean of the trunk (mid_hip -> mid_shoulder); for a body lying on its side
+    facing the camera, a pelvis rolling back tips the top hip away (negative).
+    """
+
+    metric: Literal["lean_toward_camera"]
+    start: str
+    end: str
+
+    _check = field_validator("start", "end")(_check_part)
+
+    def parts(self) -> tuple[str, ...]:
+        return (self.start, self.end)
+
+    def compute(self, g: PoseGeometry, side: Side | None) -> float:
+        v = g.world(self.end, side) - g.world(self.start, side)
+        if not np.all(np.isfinite(v)) or not np.any(v[1:]):
+            return math.nan
+        # World axes: y down, z away from the camera.
+        return math.degrees(math.atan2(-float(v[2]), -float(v[1])))
+
+
+class ThighOpening(MetricBase):
+    """How far the thigh (hip -> knee) points out of the body's midline plane, degrees, 3D.
+
+    The midline plane is the one square to the line through both hips, so the value does not
+    depend on how the trunk or the camera is turned. 0 with the thigh pointing straight
+    ahead, down or up along the body; 90 with it straight out to the side; negative when it
+    crosses toward the other leg. Seated with the soles together it is how far the knees have
+    opened; lying on the side it is how far the top knee has lifted.
+    """
+
+    metric: Literal["thigh_opening"]
+
+    def parts(self) -> tuple[str, ...]:
+        return ("hip", "other_hip", "knee")
+
+    def compute(self, g: PoseGeometry, side: Side | None) -> float:
+        out = _unit(g.world("hip", side) - g.world("other_hip", side))
+        thigh = _unit(g.world("knee", side) - g.world("hip", side))
+        c = float(np.dot(thigh, out))
+        if math.isnan(c):
+            return math.nan
+        return math.degrees(math.asin(max(-1.0, min(1.0, c))))
+
+
+class FootTurn(MetricBase):
+    """Toes turned in, degrees, 3D (world): the foot (heel -> toes) measured in the plane
+    square to the trunk, from straight ahead of the pelvis; positive when the toes point
+    toward the other leg. Standing with a straight knee this is the hip's internal rotation
+    (plus any turn of the foot itself)."""
+
+    metric: Literal["foot_turn"]
+
+    def parts(self) -> tuple[str, ...]:
+        return ("heel", "foot_index", "hip", "other_hip", "mid_shoulder")
+
+    def compute(self, g: PoseGeometry, side: Side | None) -> float:
+        up = _unit(g.world("mid_shoulder") - g.world("mid_hip"))
+        inward = g.world("other_hip", side) - g.world("hip", side)
+        inward = _unit(inward - np.dot(inward, up) * up)
+        ahead = _unit(np.cross(inward, up)) * (-1.0 if side == "left" else 1.0)
+        foot = g.world("foot_index", side) - g.world("heel", side)
+        x, y = float(np.dot(foot, ahead)), float(np.dot(foot, inward))
+        if math.isnan(x) or math.isnan(y) or (x == 0 and y == 0):
+            return math.nan
+        return math.degrees(math.atan2(y, x))
+
+
+class WorldRise(MetricBase):
+    """How far ``point`` is above ``reference`` along the camera's up direction, in torso
+    lengths (mid_shoulder to mid_hip), 3D (world). Exact for a level camera; meant for use
+    with ``relative_to_start`` (a shoulder lifting off the floor while lying down)."""
+
+    metric: Literal["world_rise"]
+    point: str
+    reference: str = Field("mid_hip", description="Body part the rise is measured from.")
+
+    unit: ClassVar[str] = "ratio"
+    _check = field_validator("point", "reference")(_check_part)
+
+    def parts(self) -> tuple[str, ...]:
+        return (self.point, self.reference, "mid_shoulder", "mid_hip")
+
+    def compute(self, g: PoseGeometry, side: Side | None) -> float:
+        torso = geo.distance(g.world("mid_shoulder"), g.world("mid_hip"))
+        if not torso > 0:
+            return math.nan
+        # World y points down.
+        return float(g.world(self.reference, side)[1] - g.world(self.point, side)[1]) / torso
+
+
 class Speed(MetricBase):
     """How fast another measure changes, in its unit per second (absolute value), over a
     sliding window of frame timestamps. Computed by the checker from the other measure."""
@@ -460,6 +605,11 @@ Metric = Annotated[
         HeightAboveLine,
         PelvisHeight,
         VerticalOffset,
+        TrunkTwist,
+        LeanTowardCamera,
+        ThighOpening,
+        FootTurn,
+        WorldRise,
         Speed,
     ],
     Field(discriminator="metric"),

@@ -10,6 +10,15 @@ faults injected on purpose. Joint conventions (degrees):
 - ``knee_flexion_deg``: 0 straight, 90 a right angle (shin toward the back of the body).
 - ``roll_deg``: the whole leg rolled about its hip-ankle line, knee *inward* positive (a knee
   drop); the ankle and foot stay put.
+- ``spine_round_deg`` (body): the spine curls forward, half of it in the lower and half in the
+  upper trunk, so the shoulders come forward and down (a slump); 0 keeps the trunk straight.
+- ``pelvis_height_m`` (body): overrides the posture's pelvis height (e.g. sitting down between
+  the heels from kneeling); None keeps the posture's own.
+
+Postures beyond lying and standing: ``kneeling`` (upright on the knees, thighs hanging down),
+``quadruped`` (hands and knees, trunk level, head toward world +z, belly to the floor; hip
+flexion 90 puts the thighs straight down), ``side_lying_right`` (on the right side, facing the
+same way as ``side_lying`` with the head at the other end, so one camera sees both sides).
 
 World frame: metres, y up, floor at y = 0. Postures place the pelvis and orient the body;
 ``Camera`` projects to pixels and gives MediaPipe-style world landmarks (hip-centred,
@@ -27,7 +36,16 @@ import numpy as np
 
 from posecheck.landmarks import NUM_LANDMARKS, Pose, PoseFrame, index_of
 
-Posture = Literal["standing", "supine", "prone", "seated", "side_lying"]
+Posture = Literal[
+    "standing",
+    "supine",
+    "prone",
+    "seated",
+    "side_lying",
+    "side_lying_right",
+    "kneeling",
+    "quadruped",
+]
 
 # Body axes in world coordinates per posture: (left, up-the-body, anterior), pelvis height.
 _POSTURES: dict[str, tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...], float]] = {
@@ -36,6 +54,9 @@ _POSTURES: dict[str, tuple[tuple[float, ...], tuple[float, ...], tuple[float, ..
     "prone": ((-1, 0, 0), (0, 0, -1), (0, -1, 0), 0.11),
     "seated": ((1, 0, 0), (0, 1, 0), (0, 0, 1), 0.12),
     "side_lying": ((0, -1, 0), (-1, 0, 0), (0, 0, -1), 0.17),  # lying on the left side
+    "side_lying_right": ((0, 1, 0), (1, 0, 0), (0, 0, -1), 0.17),  # on the right side
+    "kneeling": ((1, 0, 0), (0, 1, 0), (0, 0, 1), 0.50),
+    "quadruped": ((1, 0, 0), (0, 0, 1), (0, -1, 0), 0.49),
 }
 
 
@@ -74,12 +95,14 @@ class Body:
     trunk_flexion_deg: float = 0.0  # trunk bends forward (toward anterior) from the pelvis
     trunk_side_bend_deg: float = 0.0  # trunk leans toward the person's left
     trunk_twist_deg: float = 0.0  # shoulders turn toward the person's left
-    body_roll_deg: float = 0.0  # whole body rolls about its long axis, toward its left
+    body_roll_deg: float = 0.0  # whole body rolls about its long axis onto its left side
     pelvis_lift_m: float = 0.0  # hips raised (world up); shoulders and feet stay
     pelvis_hike_deg: float = 0.0  # left hip raised along the body (frontal-plane tilt)
     shoulder_lift_m: float = 0.0  # shoulders and head raised (world up)
     arm_raise_deg: float = 0.0  # both arms forward/up from hanging along the body
     elbow_flexion_deg: float = 0.0
+    spine_round_deg: float = 0.0  # the spine curls forward (a slump), shoulders come down
+    pelvis_height_m: float | None = None  # None: the posture's own pelvis height
     x_m: float = 0.0
     z_m: float = 0.0
 
@@ -202,8 +225,10 @@ def body_points(body: Body, p: Proportions | None = None) -> np.ndarray:
     left_ax, up_ax, ant_ax, pelvis_h = (np.array(v, float) for v in _POSTURES[body.posture])
     basis = np.stack([left_ax, up_ax, ant_ax], axis=1)  # pelvis frame -> world
     # Roll about the long axis, toward the body's left; then tilt the pelvis (hip hike).
-    basis = _rot(-up_ax, body.body_roll_deg) @ basis
+    basis = _rot(up_ax, body.body_roll_deg) @ basis  # + turns the front toward the left
     basis = basis @ _rot(_Z, body.pelvis_hike_deg)
+    if body.pelvis_height_m is not None:
+        pelvis_h = body.pelvis_height_m
     origin = np.array([body.x_m, pelvis_h, body.z_m])
     pts: dict[str, np.ndarray] = {}
 
@@ -222,11 +247,16 @@ def body_points(body: Body, p: Proportions | None = None) -> np.ndarray:
             pts[f"{side}_{k}"] = v
 
     trunk = (
-        _rot(_X, -body.trunk_flexion_deg)
-        @ _rot(_Z, body.trunk_side_bend_deg)
+        _rot(_X, body.trunk_flexion_deg)
+        @ _rot(_Z, -body.trunk_side_bend_deg)
         @ _rot(_Y, body.trunk_twist_deg)
     )
     neck = trunk @ np.array([0.0, p.trunk, 0.0])
+    if body.spine_round_deg:
+        half = np.array([0.0, p.trunk / 2, 0.0])
+        lower = trunk @ _rot(_X, body.spine_round_deg / 2) @ half  # +angle about x: forward
+        trunk = trunk @ _rot(_X, body.spine_round_deg)
+        neck = lower + trunk @ half
     head = neck + trunk @ np.array([0.0, p.neck, 0.03])
     for side, s in (("left", 1.0), ("right", -1.0)):
         shoulder = neck + trunk @ np.array([s * p.shoulder_half_width, 0.0, 0.0])
@@ -305,8 +335,10 @@ def animate(
     proportions: Proportions | None = None,
     noise_px: float = 0.0,
     seed: int = 0,
+    noise_world_m: float = 0.0,
 ) -> list[PoseFrame]:
-    """Frames from the first key to the last at ``fps``, optionally with pixel noise."""
+    """Frames from the first key to the last at ``fps``, optionally with pixel noise and
+    noise on the world landmarks (metres, MediaPipe's 3D is far from exact)."""
     if len(keys) < 1 or any(k2.t_s <= k1.t_s for k1, k2 in itertools.pairwise(keys)):
         raise ValueError("keys must be non-empty and strictly increasing in time")
     rng = np.random.default_rng(seed)
@@ -326,6 +358,9 @@ def animate(
                 pose.visibility,
                 pose.world_xyz,
             )
+        if noise_world_m and pose.world_xyz is not None:
+            world = pose.world_xyz + rng.normal(0, noise_world_m, pose.world_xyz.shape)
+            pose = Pose(pose.image_xy, pose.visibility, world)
         frames.append(PoseFrame(i, t * 1000.0, camera.width, camera.height, pose))
     return frames
 

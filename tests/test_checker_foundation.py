@@ -78,9 +78,10 @@ def test_prone_clean_sequence_counts_and_measures_without_faults():
     assert run.summary.holds_completed == 2
     assert [h.side for h in run.summary.holds] == ["left", "right"]
     best = dict(run.summary.best_rom_deg)
-    assert best["left"] == pytest.approx(35, abs=2.0)  # camera-corrected, from a 45 deg diagonal
-    assert best["right"] == pytest.approx(30, abs=2.0)
-    assert run.summary.rom_asymmetry_deg == pytest.approx(5, abs=2.5)
+    # Camera-corrected from a 45 deg diagonal; perspective leaves up to ~2.5 deg on the far leg.
+    assert best["left"] == pytest.approx(35, abs=2.5)
+    assert best["right"] == pytest.approx(30, abs=2.5)
+    assert run.summary.rom_asymmetry_deg == pytest.approx(5, abs=4.0)  # both legs' errors
     assert {"settling", "rest", "active"} <= run.states()
 
 
@@ -94,7 +95,6 @@ PRONE_FAULTS = [
     ),
     ("knee_twists", "left", prone_left(hip_abduction_deg=18), prone_left(hip_abduction_deg=6)),
     ("knee_lifts", "left", prone_left(hip_flexion_deg=-16), prone_left(hip_flexion_deg=-5)),
-    ("knee_bend_off", "left", prone_left(knee_flexion_deg=55), prone_left(knee_flexion_deg=80)),
 ]
 
 
@@ -106,6 +106,20 @@ def test_prone_fault_is_flagged_on_the_right_side_and_released(fault_id, side, b
     assert_flagged(run, fault_id, side, onset_s=FAULT_ON_S - 0.25, end_s=FAULT_OFF_S + 0.5)
     borderline = run_checker(PRONE_SPEC, prone(left_fault=fine))
     assert borderline.summary.faults == (), [e.fault_id for e in borderline.summary.faults]
+
+
+def test_prone_knee_bend_is_checked_at_rest():
+    """Knees should be at a right angle before each side; checked at rest (see the spec)."""
+
+    def bend(deg: float) -> list[PoseFrame]:
+        off = with_body(PRONE_REST, left={"knee_flexion_deg": deg})
+        keys = [Key(0, PRONE_REST), Key(3, PRONE_REST), Key(3.5, off), Key(7, off),
+                Key(7.5, PRONE_REST), Key(10, PRONE_REST)]
+        return animate(keys, PRONE_CAMERA, fps=FPS, noise_px=0.5, seed=2)
+
+    assert_flagged(run_checker(PRONE_SPEC, bend(55)), "knee_bend_off", "left", onset_s=3.3,
+                   end_s=7.5)
+    assert run_checker(PRONE_SPEC, bend(78)).summary.faults == ()
 
 
 def test_prone_hold_timer_pauses_while_hips_are_up():
@@ -187,7 +201,7 @@ def test_knee_drop_clean_sequence():
 
 def _pelvis_roll(deg: float) -> Body:
     # The pelvis and legs roll; the shoulders are turned back so they stay flat.
-    return with_body(DROP_LEFT, body_roll_deg=deg, trunk_twist_deg=deg)
+    return with_body(DROP_LEFT, body_roll_deg=deg, trunk_twist_deg=-deg)
 
 
 DROP_FAULTS = [

@@ -65,7 +65,7 @@ def test_fault_side_must_fit_the_measure(tmp_path):
 
 
 def test_hysteresis_must_be_the_right_way_round(tmp_path):
-    text = GOOD.replace("  exit: 7\n", "  exit: 14\n")
+    text = GOOD.replace("  exit: 6\n", "  exit: 14\n")
     with pytest.raises(SpecError, match=r"exit .* must be on the resting side"):
         load_spec(write(tmp_path, text))
 
