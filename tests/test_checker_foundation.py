@@ -113,12 +113,19 @@ def test_prone_knee_bend_is_checked_at_rest():
 
     def bend(deg: float) -> list[PoseFrame]:
         off = with_body(PRONE_REST, left={"knee_flexion_deg": deg})
-        keys = [Key(0, PRONE_REST), Key(3, PRONE_REST), Key(3.5, off), Key(7, off),
-                Key(7.5, PRONE_REST), Key(10, PRONE_REST)]
+        keys = [
+            Key(0, PRONE_REST),
+            Key(3, PRONE_REST),
+            Key(3.5, off),
+            Key(7, off),
+            Key(7.5, PRONE_REST),
+            Key(10, PRONE_REST),
+        ]
         return animate(keys, PRONE_CAMERA, fps=FPS, noise_px=0.5, seed=2)
 
-    assert_flagged(run_checker(PRONE_SPEC, bend(55)), "knee_bend_off", "left", onset_s=3.3,
-                   end_s=7.5)
+    assert_flagged(
+        run_checker(PRONE_SPEC, bend(55)), "knee_bend_off", "left", onset_s=3.3, end_s=7.5
+    )
     assert run_checker(PRONE_SPEC, bend(78)).summary.faults == ()
 
 
