@@ -1,0 +1,310 @@
+"""Replay review: analyse a recorded clip, watch it annotated, scrub, see the timeline, export."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from app_common import load_specs, safety_note, stretch_selector
+from posecheck.analysis import Analysis, analyze_video
+from posecheck.errors import PosecheckError
+from posecheck.live import reps_text
+from posecheck.report import frames_csv, report_dict
+from posecheck.spec import StretchSpec
+from posecheck.timeline import (
+    MAX_UPLOAD_MB,
+    UPLOAD_SUFFIXES,
+    fault_intervals,
+    fault_rows,
+    guess_stretch,
+    list_clips,
+    read_frame,
+    rom_rows,
+    sample_dir,
+    save_upload,
+)
+
+SIDE_COLOURS = {"left": "#1f77b4", "right": "#ff7f0e"}
+
+
+@dataclass(frozen=True)
+class Result:
+    """One analysed clip, kept in session state."""
+
+    key: str
+    clip_name: str
+    annotated_mp4: Path
+    analysis: Analysis
+
+
+def work_dir() -> Path:
+    """A folder for this session's uploads and annotated videos."""
+    if "work_dir" not in st.session_state:
+        st.session_state["work_dir"] = tempfile.mkdtemp(prefix="posecheck-app-")
+    return Path(st.session_state["work_dir"])
+
+
+def choose_clip() -> tuple[Path, str] | None:
+    """The clip to review: a sample clip or the user's upload (kept across reruns)."""
+    source = st.radio("Clip", ["Sample clip", "Upload a video"], horizontal=True, key="source")
+    if source == "Sample clip":
+        folder = sample_dir()
+        clips = list_clips(folder)
+        if not clips:
+            st.info(
+                f"No sample clips in {folder} yet. Upload a video of your own instead, or "
+                "come back when the sample clips have been rendered."
+            )
+            return None
+        names = [c.name for c in clips]
+        name = st.selectbox("Sample clip", names, key="sample_clip")
+        return folder / name, name
+    exts = [s.lstrip(".") for s in UPLOAD_SUFFIXES]
+    up = st.file_uploader(
+        f"Video file (up to {MAX_UPLOAD_MB} MB; {', '.join(exts)})",
+        type=exts,
+        key="upload",
+        help="Film the stretch from where the camera-placement picture on the Live coaching "
+        "page shows. The file stays on this machine.",
+    )
+    if up is not None:
+        sig = f"{up.name}:{up.size}"
+        if st.session_state.get("upload_sig") != sig:
+            st.session_state["upload_sig"] = sig
+            st.session_state.pop("upload_path", None)
+            st.session_state.pop("upload_error", None)
+            try:
+                path = save_upload(up.name, up.getvalue(), work_dir() / "uploads")
+            except PosecheckError as exc:
+                st.session_state["upload_error"] = str(exc)
+            else:
+                st.session_state["upload_path"] = str(path)
+                st.session_state["upload_name"] = up.name
+    if st.session_state.get("upload_error") and up is not None:
+        st.error(st.session_state["upload_error"])
+        return None
+    if "upload_path" in st.session_state:
+        if up is None:
+            st.caption(f"Using your earlier upload: {st.session_state['upload_name']}")
+        return Path(st.session_state["upload_path"]), st.session_state["upload_name"]
+    return None
+
+
+def run_analysis(clip: Path, clip_name: str, spec: StretchSpec, key: str) -> Result | None:
+    out = work_dir() / "annotated" / f"{abs(hash(key)):x}.mp4"
+    bar = st.progress(0.0, text="Analysing…")
+
+    def progress(done: int, total: int) -> None:
+        if total and (done % 5 == 0 or done >= total):
+            bar.progress(min(done / total, 1.0), text=f"Analysing frame {done} of {total}")
+
+    try:
+        analysis = analyze_video(clip, spec, annotate_to=out, progress=progress)
+    except PosecheckError as exc:
+        bar.empty()
+        st.error(f"This clip could not be analysed. {exc}")
+        return None
+    bar.empty()
+    return Result(key, clip_name, out, analysis)
+
+
+def timeline_chart(result: Result, frame_index: int) -> alt.LayerChart | alt.Chart:
+    a = result.analysis
+    rom = pd.DataFrame(rom_rows(a), columns=["t_s", "side", "rom_deg"])
+    faults = pd.DataFrame(
+        fault_intervals(a), columns=["start_s", "end_s", "fault", "side", "message"]
+    )
+    label = a.spec.rom.label if a.spec.rom else "range of motion"
+    t_end = a.records[-1].t_ms / 1000 if a.records else 1.0
+    x = alt.Scale(domain=[0, max(t_end, 0.1)])
+    layers: list[alt.Chart] = []
+    if not faults.empty:
+        layers.append(
+            alt.Chart(faults)
+            .mark_rect(opacity=0.22, color="#d62728")
+            .encode(
+                x=alt.X("start_s:Q", scale=x, title="time (s)"),
+                x2="end_s:Q",
+                tooltip=["fault", "side", "message", "start_s", "end_s"],
+            )
+        )
+    if not rom.empty:
+        layers.append(
+            alt.Chart(rom)
+            .mark_line(point=False, strokeWidth=2)
+            .encode(
+                x=alt.X("t_s:Q", scale=x, title="time (s)"),
+                y=alt.Y("rom_deg:Q", title=f"{label} (deg)"),
+                color=alt.Color(
+                    "side:N",
+                    scale=alt.Scale(domain=list(SIDE_COLOURS), range=list(SIDE_COLOURS.values())),
+                ),
+                tooltip=["t_s", "side", "rom_deg"],
+            )
+        )
+    t_now = a.records[frame_index].t_ms / 1000 if a.records else 0.0
+    layers.append(
+        alt.Chart(pd.DataFrame({"t_s": [t_now]}))
+        .mark_rule(color="#444", strokeDash=[4, 3])
+        .encode(x=alt.X("t_s:Q", scale=x))
+    )
+    return alt.layer(*layers).properties(height=260)
+
+
+def show_summary(a: Analysis) -> None:
+    r = report_dict(a)
+    cols = st.columns(5)
+    cols[0].metric("Duration", f"{r['duration_s'] or 0:.1f} s")
+    if r["hold_target_s"]:
+        cols[1].metric("Holds completed", f"{r['holds_completed']}")
+    cols[2].metric("Reps", reps_text(r["reps"]))
+    rom = r["rom"]
+    if rom:
+
+        def deg(v: float | None) -> str:
+            return "-" if v is None else f"{v:.0f}°"
+
+        cols[3].metric(
+            f"Best {rom['label']}", f"L {deg(rom['best_left_deg'])} R {deg(rom['best_right_deg'])}"
+        )
+        cols[3].caption(f"± {rom['uncertainty_deg']:.0f}° from this view")
+        cols[4].metric("Left/right difference", deg(rom["asymmetry_deg"]))
+    if a.source.fps_is_fallback:
+        st.warning(
+            f"The video did not say its frame rate; {a.source.fps:.0f} fps was assumed, so "
+            "times may be off."
+        )
+    if r["no_person_s"] or r["unknown_s"]:
+        st.caption(
+            f"Nobody in view for {r['no_person_s'] or 0:.1f} s; body not fully visible for "
+            f"{r['unknown_s'] or 0:.1f} s."
+        )
+
+
+def show_result(result: Result) -> None:
+    a = result.analysis
+    n = len(a.records)
+    show_summary(a)
+    rows = fault_rows(a)
+    slider_key = f"frame_{result.key}"
+    table_key = f"faults_{result.key}"
+    # A fault chosen in the table (last run) moves the scrubber to the frame it was flagged.
+    selection = st.session_state.get(table_key)
+    selected = list(selection.selection.rows) if selection is not None else []
+    sel_marker = f"sel_{result.key}"
+    if selected and selected[0] < len(rows) and st.session_state.get(sel_marker) != selected[0]:
+        st.session_state[slider_key] = rows[selected[0]].frame_index
+    st.session_state[sel_marker] = selected[0] if selected else None
+
+    left, right = st.columns(2, gap="medium")
+    with left:
+        st.markdown("#### Annotated video")
+        st.video(str(result.annotated_mp4))
+    with right:
+        st.markdown("#### Frame by frame")
+        index = st.slider("Frame", 0, max(n - 1, 0), key=slider_key, disabled=n < 2)
+        frame = read_frame(result.annotated_mp4, index)
+        rec = a.records[index] if n else None
+        if frame is not None and rec is not None:
+            faults = ", ".join(rec.faults) or "no faults"
+            st.image(
+                frame,
+                caption=f"{rec.t_ms / 1000:.2f} s · {rec.state} · {faults}",
+                width="stretch",
+            )
+    st.markdown("#### Timeline")
+    st.altair_chart(timeline_chart(result, index), width="stretch")
+    st.caption("Lines: range of motion per side. Red bands: while a fault was flagged.")
+    st.markdown("#### Fault events")
+    if rows:
+        df = pd.DataFrame(
+            [
+                {
+                    "time (s)": r.start_s,
+                    "until (s)": r.end_s,
+                    "side": r.side,
+                    "fault": r.message,
+                    "frame": r.frame_index,
+                }
+                for r in rows
+            ]
+        )
+        st.dataframe(
+            df,
+            key=table_key,
+            on_select="rerun",
+            selection_mode="single-row",
+            hide_index=True,
+            width="stretch",
+        )
+        st.caption("Choose a row to show that moment in the frame view above.")
+    else:
+        st.success("No faults were flagged in this clip.")
+    if a.spec.not_checked:
+        st.caption(
+            "Not checked from this view: "
+            + "; ".join(f"{x.message} ({x.reason})" for x in a.spec.not_checked)
+        )
+    st.markdown("#### Export")
+    stem = Path(result.clip_name).stem
+    c1, c2, c3 = st.columns(3)
+    c1.download_button(
+        "Annotated video (MP4)",
+        data=result.annotated_mp4.read_bytes(),
+        file_name=f"{stem}.annotated.mp4",
+        mime="video/mp4",
+    )
+    c2.download_button(
+        "Report (JSON)",
+        data=json.dumps(report_dict(a), indent=2),
+        file_name=f"{stem}.report.json",
+        mime="application/json",
+    )
+    c3.download_button(
+        "Per-frame table (CSV)",
+        data=frames_csv(a),
+        file_name=f"{stem}.frames.csv",
+        mime="text/csv",
+    )
+
+
+def main() -> None:
+    st.set_page_config(page_title="Replay review · posecheck", layout="wide")
+    st.title("Replay review")
+    safety_note()
+    specs = load_specs()
+    chosen = choose_clip()
+    if chosen is not None:
+        clip, clip_name = chosen
+        # A new clip: preselect the stretch it shows.
+        if st.session_state.get("replay_clip") != str(clip):
+            st.session_state["replay_clip"] = str(clip)
+            guess = guess_stretch(clip, list(specs))
+            if guess is not None:
+                st.session_state["replay_stretch"] = guess
+    spec = stretch_selector(specs, key="replay_stretch")
+    if spec is None or chosen is None:
+        return
+    stamp = clip.stat().st_mtime if clip.exists() else 0.0
+    key = f"{clip}:{stamp}:{spec.id}"
+    results: dict[str, Result] = st.session_state.setdefault("replay_results", {})
+    if key not in results:
+        slot = st.empty()
+        if not slot.button("Analyse", type="primary"):
+            st.caption("Analysis runs on this machine; a 10 s clip takes a few seconds.")
+            return
+        slot.empty()
+        result = run_analysis(clip, clip_name, spec, key)
+        if result is None:
+            return
+        results[key] = result
+    show_result(results[key])
+
+
+main()

@@ -1,0 +1,444 @@
+"""Live coaching without Streamlit: a latest-frame processor and the end-of-set statistics.
+
+A camera delivers frames faster than pose estimation can process them on a small machine. If
+every frame were queued, the delay would grow without bound. :class:`LiveProcessor` keeps only
+the *newest* unprocessed frame: ``submit`` replaces a frame still waiting (counted as dropped)
+and returns at once; a worker thread processes whatever is newest, and ``latest`` returns the
+most recent annotated result. The delay is therefore at most about two processing times.
+
+Time for the checker comes from the frames' arrival times on a monotonic clock, so holds are
+timed in real seconds whatever the processing rate.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from posecheck.analysis import Pipeline, Step
+from posecheck.checker import Summary
+from posecheck.errors import SpecError
+from posecheck.feedback import Cue
+from posecheck.framing import FramingAdvice, framing_advice
+from posecheck.source import Frame
+from posecheck.spec import SPEC_DIR, Dose, StretchSpec, load_spec, spec_paths
+
+log = logging.getLogger(__name__)
+
+SAFETY_NOTE = (
+    "Form feedback from a camera, not medical advice. Move slowly and stop if anything hurts. "
+    "If you have hip pain, ask a healthcare provider before doing these stretches."
+)
+SPEC_DIR_ENV = "POSECHECK_SPEC_DIR"
+
+Clock = Callable[[], float]  # seconds, monotonic
+
+
+@dataclass(frozen=True)
+class LiveFrame:
+    """One processed camera frame."""
+
+    seq: int  # submission number (1, 2, ...); gaps are dropped frames
+    arrived_s: float  # clock time the frame was submitted
+    done_s: float  # clock time its annotated image was ready
+    image: np.ndarray  # annotated BGR image
+    step: Step  # the pipeline's result, with the cue actually shown
+
+    @property
+    def latency_ms(self) -> float:
+        return (self.done_s - self.arrived_s) * 1000.0
+
+    @property
+    def cue(self) -> Cue:
+        return self.step.cue
+
+
+@dataclass(frozen=True)
+class LiveStats:
+    """Throughput of the live processor over its recent frames."""
+
+    submitted: int
+    processed: int
+    dropped: int
+    fps: float  # processed frames per second (recent window)
+    latency_ms_mean: float  # arrival -> annotated image (recent window); NaN before any
+    latency_ms_p95: float
+    error: str | None  # the last processing error, if any
+
+
+@dataclass(frozen=True)
+class SetStats:
+    """What the person did in this set, for the end-of-set panel."""
+
+    duration_s: float
+    hold_target_s: float | None
+    holds_completed: int
+    reps: tuple[tuple[str, int], ...]  # per side ("left"/"right") or ("both"/"all")
+    reps_target_per_side: int
+    fault_counts: tuple[tuple[str, int], ...]  # (message, times flagged), most frequent first
+    best_rom_deg: tuple[tuple[str, float | None], ...]
+    rom_asymmetry_deg: float | None
+    rom_label: str | None
+
+
+def set_stats(summary: Summary, spec: StretchSpec) -> SetStats:
+    counts: dict[str, int] = {}
+    for e in summary.faults:
+        side = f" ({e.side})" if e.side in ("left", "right") else ""
+        key = f"{e.message}{side}"
+        counts[key] = counts.get(key, 0) + 1
+    return SetStats(
+        duration_s=summary.duration_s,
+        hold_target_s=spec.dose.hold_s if spec.dose.kind == "hold" else None,
+        holds_completed=summary.holds_completed,
+        reps=summary.reps,
+        reps_target_per_side=spec.dose.reps_per_side,
+        fault_counts=tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))),
+        best_rom_deg=tuple(
+            (s, None if v is None else round(v, 1)) for s, v in summary.best_rom_deg
+        ),
+        rom_asymmetry_deg=None
+        if summary.rom_asymmetry_deg is None
+        else round(summary.rom_asymmetry_deg, 1),
+        rom_label=spec.rom.label if spec.rom is not None else None,
+    )
+
+
+class _AdviceHold:
+    """Debounces framing advice: new advice must persist ``min_onset_s`` before it is shown
+    (one odd frame is not a reason to move the camera), and shown advice stays at least
+    ``min_show_s`` so it does not flicker."""
+
+    def __init__(self, min_show_s: float = 1.5, min_onset_s: float = 0.5) -> None:
+        self.min_show_s = min_show_s
+        self.min_onset_s = min_onset_s
+        self._shown: FramingAdvice | None = None
+        self._shown_since_ms = 0.0
+        self._waiting = False  # is some advice (or its absence) waiting to be shown?
+        self._candidate: str | None = None  # its text (None: no advice)
+        self._candidate_since_ms = 0.0
+
+    @staticmethod
+    def _text(advice: FramingAdvice | None) -> str | None:
+        return None if advice is None else advice.text
+
+    def update(self, advice: FramingAdvice | None, t_ms: float) -> FramingAdvice | None:
+        text = self._text(advice)
+        if text == self._text(self._shown):
+            self._waiting = False
+            return self._shown
+        if not self._waiting or text != self._candidate:
+            self._waiting, self._candidate, self._candidate_since_ms = True, text, t_ms
+        settled = (t_ms - self._candidate_since_ms) / 1000.0 >= self.min_onset_s
+        shown_long_enough = (t_ms - self._shown_since_ms) / 1000.0 >= self.min_show_s
+        if settled and (self._shown is None or shown_long_enough):
+            self._shown, self._shown_since_ms = advice, t_ms
+            self._waiting = False
+        return self._shown
+
+
+def with_framing(step: Step, advice: FramingAdvice | None) -> Step:
+    """The step with its cue replaced by framing advice, when the advice should win: always
+    while the checker cannot see what it needs, and at rest for any advice; never during an
+    active stretch (fault cues matter more then)."""
+    if advice is None:
+        return step
+    state = step.result.state
+    if state == "unknown" or (state in ("rest", "settling") and step.cue.kind != "fault"):
+        return replace(step, cue=Cue(advice.text, "unknown", 4, None, step.result.t_ms))
+    return step
+
+
+class LiveProcessor:
+    """Thread-safe newest-frame processor around a :class:`Pipeline`.
+
+    >>> proc = LiveProcessor(lambda: Pipeline(spec))   # doctest: +SKIP
+    >>> proc.submit(bgr_image)                          # from the camera thread
+    >>> proc.latest()                                   # newest annotated LiveFrame or None
+
+    The pipeline is created lazily by ``pipeline_factory`` in the worker thread. The worker
+    exits after ``idle_stop_s`` without frames and starts again on the next ``submit``.
+    """
+
+    def __init__(
+        self,
+        pipeline_factory: Callable[[], Pipeline],
+        *,
+        clock: Clock = time.monotonic,
+        idle_stop_s: float = 5.0,
+        stats_window: int = 90,
+        framing: bool = True,
+        max_gap_s: float = 1.0,
+    ) -> None:
+        self._factory = pipeline_factory
+        self._clock = clock
+        self._idle_stop_s = idle_stop_s
+        self._max_gap_s = max_gap_s
+        self._framing = framing
+        self._lock = threading.Condition()
+        self._pipe_lock = threading.Lock()  # held while the pipeline runs or is replaced
+        self._pipeline: Pipeline | None = None
+        self._thread: threading.Thread | None = None
+        self._closed = False
+        self._window = stats_window
+        self._reset_state()
+
+    def _reset_state(self) -> None:
+        self._pending: tuple[int, float, np.ndarray] | None = None
+        self._latest: LiveFrame | None = None
+        self._seq = 0
+        self._processed = 0
+        self._dropped = 0
+        self._t0_s: float | None = None
+        self._last_arrival_s: float | None = None
+        self._paused_s = 0.0  # time without frames, left out of the checker's clock
+        self._recent: deque[LiveFrame] = deque(maxlen=self._window)
+        self._error: str | None = None
+        self._advice = _AdviceHold()
+
+    # -- producer side ---------------------------------------------------------------------
+    def submit(self, image: np.ndarray) -> int:
+        """Hand over a BGR frame; returns its sequence number. Never blocks on processing."""
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the live processor is closed")
+            self._seq += 1
+            if self._pending is not None:
+                self._dropped += 1
+            self._pending = (self._seq, self._clock(), image)
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="posecheck-live", daemon=True
+                )
+                self._thread.start()
+            self._lock.notify()
+            return self._seq
+
+    @property
+    def closed(self) -> bool:
+        with self._lock:
+            return self._closed
+
+    def latest(self) -> LiveFrame | None:
+        with self._lock:
+            return self._latest
+
+    def wait_for(self, seq: int, timeout_s: float) -> LiveFrame | None:
+        """Block until a frame numbered ``seq`` or later is processed (tests, benchmarks)."""
+        deadline = self._clock() + timeout_s
+        with self._lock:
+            while self._latest is None or self._latest.seq < seq:
+                left = deadline - self._clock()
+                if left <= 0:
+                    return None
+                self._lock.wait(left)
+            return self._latest
+
+    # -- worker ----------------------------------------------------------------------------
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                if self._pending is None and not self._closed:
+                    self._lock.wait(self._idle_stop_s)
+                if self._closed or self._pending is None:
+                    self._thread = None
+                    return
+                seq, arrived_s, image = self._pending
+                self._pending = None
+                t_ms = self._checker_time_ms(arrived_s)
+            try:
+                out = self._process(seq, arrived_s, t_ms, image)
+            except Exception as exc:  # keep the camera running; show the error
+                log.exception("live processing failed")
+                with self._lock:
+                    self._error = f"{type(exc).__name__}: {exc}"
+                continue
+            with self._lock:
+                if out is not None:
+                    self._latest = out
+                    self._recent.append(out)
+                    self._processed += 1
+                    self._lock.notify_all()
+
+    def _checker_time_ms(self, arrived_s: float) -> float:
+        """Arrival time for the checker, from the set's first frame. A gap longer than
+        ``max_gap_s`` (the stream stalled or was paused) is cut to a tenth of a second, so time
+        nobody could see never counts toward a hold. Call with ``_lock`` held."""
+        if self._t0_s is None:
+            self._t0_s = arrived_s
+        elif self._last_arrival_s is not None:
+            gap = arrived_s - self._last_arrival_s
+            if gap > self._max_gap_s:
+                self._paused_s += gap - 0.1
+        self._last_arrival_s = arrived_s
+        return (arrived_s - self._t0_s - self._paused_s) * 1000.0
+
+    def _process(
+        self, seq: int, arrived_s: float, t_ms: float, image: np.ndarray
+    ) -> LiveFrame | None:
+        with self._pipe_lock:
+            if self._pipeline is None:
+                self._pipeline = self._factory()
+            pipeline = self._pipeline
+            with self._lock:
+                if self._t0_s is None:  # reset() ran while this frame waited
+                    return None
+                index = self._processed
+            step = pipeline.process(Frame(index, t_ms, image))
+            if self._framing:
+                advice = framing_advice(step.result, step.pose_frame, pipeline.spec)
+                step = with_framing(step, self._advice.update(advice, t_ms))
+            annotated = pipeline.draw(image, step)
+        return LiveFrame(seq, arrived_s, self._clock(), annotated, step)
+
+    # -- statistics ------------------------------------------------------------------------
+    def stats(self) -> LiveStats:
+        with self._lock:
+            recent = list(self._recent)
+            submitted, processed, dropped, error = (
+                self._seq,
+                self._processed,
+                self._dropped,
+                self._error,
+            )
+        fps = math.nan
+        if len(recent) >= 2 and recent[-1].done_s > recent[0].done_s:
+            fps = (len(recent) - 1) / (recent[-1].done_s - recent[0].done_s)
+        lat = np.array([f.latency_ms for f in recent]) if recent else np.array([])
+        return LiveStats(
+            submitted,
+            processed,
+            dropped,
+            fps,
+            float(lat.mean()) if lat.size else math.nan,
+            float(np.percentile(lat, 95)) if lat.size else math.nan,
+            error,
+        )
+
+    def summary(self) -> Summary | None:
+        """The checker's summary of the set so far (None before the first processed frame)."""
+        with self._pipe_lock:
+            if self._pipeline is None or self.latest() is None:
+                return None
+            return self._pipeline.checker.summary()
+
+    def set_stats(self) -> SetStats | None:
+        with self._pipe_lock:
+            if self._pipeline is None or self.latest() is None:
+                return None
+            return set_stats(self._pipeline.checker.summary(), self._pipeline.spec)
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def reset(self) -> None:
+        """Start a new set: fresh checker, cues and statistics (the model is rebuilt too)."""
+        with self._pipe_lock:
+            if self._pipeline is not None:
+                self._pipeline.close()
+                self._pipeline = None
+            with self._lock:
+                self._reset_state()
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            self._pending = None
+            thread = self._thread
+            self._lock.notify_all()
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=10)
+        with self._pipe_lock:
+            if self._pipeline is not None:
+                self._pipeline.close()
+                self._pipeline = None
+
+
+def parse_ice_servers(text: str | None) -> list[dict[str, object]]:
+    """ICE servers for WebRTC from a setting: empty -> none (local network only); a JSON list
+    of RTCIceServer objects; or comma/space-separated URLs (``stun:host:3478``,
+    ``turn:user:pass@host:3478`` gives a TURN server with credentials).
+
+    Raises ValueError with a readable message for anything else.
+    """
+    text = (text or "").strip()
+    if not text:
+        return []
+    if text.startswith("["):
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise ValueError(f"ICE servers: not valid JSON ({exc})") from None
+        if not isinstance(data, list) or not all(isinstance(s, dict) and "urls" in s for s in data):
+            raise ValueError('ICE servers: the JSON must be a list of {"urls": ...} objects')
+        return data
+    servers: list[dict[str, object]] = []
+    for url in text.replace(",", " ").split():
+        scheme, _, rest = url.partition(":")
+        if scheme not in ("stun", "stuns", "turn", "turns") or not rest:
+            raise ValueError(
+                f"ICE servers: '{url}' is not a stun:/turn: URL (e.g. stun:stun.example.org:3478)"
+            )
+        if "@" in rest and scheme.startswith("turn"):
+            cred, _, host = rest.rpartition("@")
+            user, _, password = cred.partition(":")
+            servers.append({"urls": [f"{scheme}:{host}"], "username": user, "credential": password})
+        else:
+            servers.append({"urls": [url]})
+    return servers
+
+
+def reps_text(reps: tuple[tuple[str, int], ...] | dict[str, int]) -> str:
+    """``(("left", 2), ("right", 1))`` -> "L 2 · R 1"; a single count ("both"/"all") -> "3"."""
+    items = list(reps.items()) if isinstance(reps, dict) else list(reps)
+    if not items:
+        return "0"
+    if len(items) == 1:
+        return str(items[0][1])
+    return " · ".join(f"{side[0].upper()} {n}" for side, n in items)
+
+
+def spec_dir() -> Path:
+    """Where the app reads stretch specs: ``$POSECHECK_SPEC_DIR`` or ``stretch_specs/``."""
+    return Path(os.environ.get(SPEC_DIR_ENV) or SPEC_DIR)
+
+
+def available_specs(
+    directory: str | Path | None = None,
+) -> tuple[dict[str, StretchSpec], list[str]]:
+    """Every loadable spec by id, and an error message for each file that is broken, so one
+    bad file (perhaps still being written) does not take the app down."""
+    specs: dict[str, StretchSpec] = {}
+    errors: list[str] = []
+    for path in spec_paths(spec_dir() if directory is None else directory):
+        try:
+            spec = load_spec(path)
+        except SpecError as exc:
+            errors.append(str(exc))
+            continue
+        specs[spec.id] = spec
+    return specs, errors
+
+
+def dose_text(dose: Dose) -> str:
+    """The dose in words, e.g. "Hold 30 s, 5 times per side, alternating sides"."""
+    n = dose.reps_per_side
+    if dose.kind == "hold":
+        head = f"Hold {dose.hold_s:.0f} s, {n} {'time' if n == 1 else 'times'}"
+    else:
+        head = f"{n} {'repetition' if n == 1 else 'repetitions'}"
+    tail = {
+        "alternating": " per side, alternating sides",
+        "each": " per side, all on one side, then the other",
+        "both": ", both sides together",
+        "none": "",
+    }[dose.sides]
+    return head + tail

@@ -1,0 +1,202 @@
+"""Replay review helpers without Streamlit: chart and table data, clip lists, uploads, frames.
+
+- :func:`rom_rows` / :func:`fault_intervals` / :func:`fault_rows`: plain rows (lists of dicts)
+  for the ROM timeline chart, its shaded fault intervals and the fault-event table.
+- :func:`list_clips` and :func:`guess_stretch`: the sample clips and which stretch each shows.
+- :func:`save_upload`: an uploaded file written to disk and checked, with a clear error.
+- :func:`read_frame`: one frame of the annotated MP4, for the frame scrubber.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from posecheck.analysis import Analysis
+from posecheck.errors import SourceError
+from posecheck.source import VIDEO_SUFFIXES, VideoSource
+
+SAMPLE_DIR_ENV = "POSECHECK_SAMPLE_DIR"
+#: Matches .streamlit/config.toml ``server.maxUploadSize``.
+MAX_UPLOAD_MB = 200
+UPLOAD_SUFFIXES: tuple[str, ...] = VIDEO_SUFFIXES
+
+
+@dataclass(frozen=True)
+class FaultRow:
+    """One flagged fault for the table: times in seconds, frame to show."""
+
+    start_s: float
+    end_s: float
+    side: str
+    fault: str
+    message: str
+    severity: int
+    frame_index: int  # frame at the moment the fault was flagged
+
+
+def frame_at(t_s: float, fps: float, n_frames: int) -> int:
+    """The frame index at time ``t_s`` (clamped to the clip)."""
+    if n_frames <= 0:
+        return 0
+    return int(min(max(round(t_s * fps), 0), n_frames - 1))
+
+
+def rom_rows(analysis: Analysis) -> list[dict[str, Any]]:
+    """Long-format rows {t_s, side, rom_deg} for a line chart; unknown values are left out."""
+    rows: list[dict[str, Any]] = []
+    for r in analysis.records:
+        for side, v in (("left", r.rom_left_deg), ("right", r.rom_right_deg)):
+            if v is not None:
+                rows.append({"t_s": round(r.t_ms / 1000.0, 3), "side": side, "rom_deg": v})
+    return rows
+
+
+def fault_rows(analysis: Analysis) -> list[FaultRow]:
+    """Every flagged fault, in time order; one still active at the end runs to the end."""
+    info = analysis.source
+    fps = info.fps or 10.0
+    n = len(analysis.records)
+    end_of_clip_s = analysis.records[-1].t_ms / 1000.0 if analysis.records else 0.0
+    out = []
+    for e in analysis.summary.faults:
+        end_s = end_of_clip_s if e.end_ms is None else e.end_ms / 1000.0
+        out.append(
+            FaultRow(
+                round(e.start_ms / 1000.0, 2),
+                round(end_s, 2),
+                e.side or "none",
+                e.fault_id,
+                e.message,
+                e.severity,
+                frame_at(e.flagged_ms / 1000.0, fps, n),
+            )
+        )
+    return sorted(out, key=lambda r: (r.start_s, r.fault))
+
+
+def fault_intervals(analysis: Analysis) -> list[dict[str, Any]]:
+    """Rows {start_s, end_s, fault, side, message} for shading the chart."""
+    return [
+        {
+            "start_s": r.start_s,
+            "end_s": max(r.end_s, r.start_s + 0.05),
+            "fault": r.fault,
+            "side": r.side,
+            "message": r.message,
+        }
+        for r in fault_rows(analysis)
+    ]
+
+
+def sample_dir() -> Path:
+    """Where the replay page looks for clips: ``$POSECHECK_SAMPLE_DIR`` or ``sample_videos/``."""
+    default = Path(__file__).resolve().parent.parent / "sample_videos"
+    return Path(os.environ.get(SAMPLE_DIR_ENV) or default)
+
+
+def list_clips(directory: str | Path) -> list[Path]:
+    """Video files directly in ``directory`` (sorted); empty if it is missing."""
+    d = Path(directory)
+    if not d.is_dir():
+        return []
+    return sorted(
+        p
+        for p in d.iterdir()
+        if p.is_file() and p.suffix.lower() in VIDEO_SUFFIXES and p.stat().st_size > 0
+    )
+
+
+def guess_stretch(clip: str | Path, stretch_ids: list[str]) -> str | None:
+    """Which stretch a clip shows: its ``<stem>.truth.json`` ``stretch`` field if present, else
+    the spec id that the file name starts with, else the one sharing the longest prefix."""
+    clip = Path(clip)
+    sidecar = clip.with_name(clip.stem + ".truth.json")
+    if sidecar.is_file():
+        try:
+            sid = json.loads(sidecar.read_text(encoding="utf-8")).get("stretch")
+        except (OSError, ValueError, AttributeError):
+            sid = None
+        if sid in stretch_ids:
+            return sid
+    stem = clip.stem.lower()
+    for sid in sorted(stretch_ids, key=len, reverse=True):
+        if stem.startswith(sid):
+            return sid
+    best, best_len = None, 0
+    for sid in stretch_ids:
+        n = _common_prefix_len(stem, sid)
+        if n > best_len and n >= 4:
+            best, best_len = sid, n
+    return best
+
+
+def _common_prefix_len(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def safe_name(name: str) -> str:
+    """A file name safe to write: letters, digits, dot, dash, underscore."""
+    base = Path(name).name
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", base).strip("._") or "upload"
+    return cleaned[:120]
+
+
+def save_upload(name: str, data: bytes, directory: str | Path) -> Path:
+    """Write an uploaded video to ``directory`` and check it can be read.
+
+    Raises :class:`SourceError` with a message for the person: unsupported format, too large,
+    empty, or not a readable video. A file that fails the check is removed.
+    """
+    suffix = Path(name).suffix.lower()
+    if suffix not in UPLOAD_SUFFIXES:
+        raise SourceError(
+            f"'{name}' is not a supported video format. Use one of: "
+            f"{', '.join(s.lstrip('.') for s in UPLOAD_SUFFIXES)}."
+        )
+    size_mb = len(data) / 1e6
+    if size_mb > MAX_UPLOAD_MB:
+        raise SourceError(
+            f"'{name}' is {size_mb:.0f} MB; the limit is {MAX_UPLOAD_MB} MB. Trim the clip or "
+            "export it at a lower resolution."
+        )
+    if not data:
+        raise SourceError(f"'{name}' is empty. Record or export the clip again.")
+    d = Path(directory)
+    d.mkdir(parents=True, exist_ok=True)
+    path = d / safe_name(name)
+    path.write_bytes(data)
+    try:
+        VideoSource(path)
+    except SourceError as exc:
+        path.unlink(missing_ok=True)
+        raise SourceError(str(exc).replace(str(path), f"'{name}'")) from None
+    return path
+
+
+def read_frame(video: str | Path, index: int) -> np.ndarray | None:
+    """Frame ``index`` of a video as RGB, or None if it cannot be read."""
+    cap = cv2.VideoCapture(str(video))
+    try:
+        if not cap.isOpened():
+            return None
+        if index > 0:
+            cap.set(cv2.CAP_PROP_POS_FRAMES, index)
+        ok, image = cap.read()
+        if not ok or image is None:
+            return None
+        return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+    finally:
+        cap.release()

@@ -1,0 +1,223 @@
+"""Streamlit AppTest smoke tests of every page, and the replay page's helpers."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from posecheck.analysis import analyze_video
+from posecheck.errors import SourceError
+from posecheck.live import available_specs
+from posecheck.spec import load_by_id
+from posecheck.timeline import (
+    fault_intervals,
+    fault_rows,
+    frame_at,
+    guess_stretch,
+    list_clips,
+    read_frame,
+    rom_rows,
+    safe_name,
+    save_upload,
+)
+from posecheck.video_out import ffmpeg_exe
+
+REPO = Path(__file__).resolve().parents[1]
+APP = str(REPO / "app.py")
+LIVE = "pages/1_Live_coaching.py"
+REPLAY = "pages/2_Replay_review.py"
+SPECS, _ = available_specs()
+
+
+@pytest.fixture(autouse=True)
+def _app_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # streamlit-webrtc looks up the live server session, which AppTest does not have.
+    import streamlit_webrtc.component
+
+    monkeypatch.setattr(streamlit_webrtc.component, "get_this_session_info", lambda: None)
+    monkeypatch.setenv("POSECHECK_SAMPLE_DIR", str(tmp_path / "no_clips_yet"))
+
+
+def page(path: str | None = None, timeout_s: float = 30) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=timeout_s)
+    if path is not None:
+        at.switch_page(path)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def texts(at: AppTest) -> str:
+    return "\n".join(m.value for m in (*at.markdown, *at.caption, *at.warning, *at.info))
+
+
+# -- home ------------------------------------------------------------------------------------
+
+
+def test_home_lists_every_stretch_and_the_safety_note() -> None:
+    at = page()
+    body = texts(at)
+    for spec in SPECS.values():
+        assert spec.name in body
+    assert any("not medical advice" in w.value for w in at.warning)
+
+
+# -- live coaching ---------------------------------------------------------------------------
+
+
+def test_live_page_offers_every_stretch_with_its_instructions() -> None:
+    at = page(LIVE)
+    select = at.selectbox(key="live_stretch")
+    assert sorted(select.options) == sorted(s.name for s in SPECS.values())
+    spec = SPECS[select.value]
+    body = texts(at)
+    assert "not medical advice" in body and "healthcare provider" in body
+    assert spec.instructions[0] in body
+    assert f"{len(spec.instructions)}. {spec.instructions[-1]}" in body
+    assert spec.camera.placement in body
+    assert "Press START" in body
+    assert len(at.get("image")) == 1, "no camera-placement picture"
+
+
+def test_choosing_another_stretch_shows_its_steps_dose_and_blind_spots() -> None:
+    at = page(LIVE)
+    spec = load_by_id("prone_internal_rotation")
+    at.selectbox(key="live_stretch").set_value(spec.id).run()
+    assert not at.exception
+    body = texts(at)
+    assert spec.instructions[3] in body
+    assert "**Dose:** Hold 30 s, 5 times per side, alternating sides" in body
+    assert "Not checked from this view" in body
+    assert spec.not_checked[0].reason.split(".")[0] in body
+
+
+def test_mute_toggle_and_ice_setting() -> None:
+    at = page(LIVE)
+    speak = at.toggle(key="speak_cues")
+    assert speak.value is True
+    speak.set_value(False).run()
+    assert at.session_state["speak_cues"] is False
+    at.text_input(key="ice_servers").input("http://not-ice").run()
+    assert any("not a stun:/turn: URL" in e.value for e in at.sidebar.error)
+
+
+# -- replay review ---------------------------------------------------------------------------
+
+
+def test_replay_with_no_sample_clips_says_so_and_carries_on() -> None:
+    at = page(REPLAY)
+    assert any("No sample clips" in i.value for i in at.info)
+    assert at.radio(key="source").options == ["Sample clip", "Upload a video"]
+
+
+def test_replay_broken_upload_shows_a_clear_error() -> None:
+    at = page(REPLAY)
+    at.radio(key="source").set_value("Upload a video").run()
+    uploader = at.file_uploader(key="upload")
+    assert "200 MB" in uploader.label
+    uploader.set_value(("holiday.mp4", b"this is not a video at all", "video/mp4")).run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert errors and "'holiday.mp4'" in errors[0]
+    assert "could not be opened" in errors[0] or "no readable frames" in errors[0]
+    # The page carries on: the stretch selector is still there, nothing was analysed.
+    assert at.selectbox(key="replay_stretch").options
+    assert not [b for b in at.button if b.label == "Analyse"]
+
+
+@pytest.fixture
+def short_clip(tmp_path: Path, media: Path) -> Path:
+    """One second of real footage at 10 fps, in a temporary sample folder."""
+    clips = tmp_path / "clips"
+    clips.mkdir()
+    out = clips / "supine_knee_drop_try.mp4"
+    cmd = [ffmpeg_exe(), "-y", "-loglevel", "error", "-i", str(media / "bridging.mp4")]
+    cmd += ["-t", "1.0", "-vf", "fps=10", "-c:v", "libx264", "-pix_fmt", "yuv420p", str(out)]
+    subprocess.run(cmd, check=True, capture_output=True)
+    return out
+
+
+@pytest.mark.mediapipe
+def test_replay_analyses_a_sample_clip(short_clip: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("POSECHECK_SAMPLE_DIR", str(short_clip.parent))
+    at = page(REPLAY)
+    assert at.selectbox(key="sample_clip").value == short_clip.name
+    # The stretch is guessed from the file name.
+    assert at.selectbox(key="replay_stretch").value == "supine_knee_drop"
+    next(b for b in at.button if b.label == "Analyse").click().run(timeout=120)
+    assert not at.exception, [e.message for e in at.exception]
+    body = texts(at)
+    for heading in ("Annotated video", "Frame by frame", "Timeline", "Fault events", "Export"):
+        assert f"#### {heading}" in body
+    labels = {b.label for b in at.get("download_button")}
+    assert labels == {"Annotated video (MP4)", "Report (JSON)", "Per-frame table (CSV)"}
+    slider = next(s for s in at.slider if s.label == "Frame")
+    assert slider.max == 9
+    # Scrubbing keeps the analysis: nothing is recomputed or lost on rerun.
+    slider.set_value(5).run()
+    assert not at.exception
+    assert "#### Timeline" in texts(at)
+    assert len(at.session_state["replay_results"]) == 1
+
+
+# -- replay helpers (no Streamlit) -----------------------------------------------------------
+
+
+def test_save_upload_rejects_what_it_cannot_read(tmp_path: Path) -> None:
+    with pytest.raises(SourceError, match="not a supported video format"):
+        save_upload("notes.txt", b"hello", tmp_path)
+    with pytest.raises(SourceError, match="is empty"):
+        save_upload("empty.mp4", b"", tmp_path)
+    with pytest.raises(SourceError, match=r"'broken\.mov'"):
+        save_upload("broken.mov", b"\x00" * 1000, tmp_path)
+    assert list(tmp_path.iterdir()) == [], "a rejected upload must not be kept"
+
+
+def test_save_upload_keeps_a_good_clip(tmp_path: Path, media: Path) -> None:
+    path = save_upload("../../my clip.mp4", (media / "bridging.mp4").read_bytes(), tmp_path)
+    assert path.parent == tmp_path and path.name == "my_clip.mp4"
+    assert safe_name("../x/..") == "upload"
+
+
+def test_clip_list_and_stretch_guess(tmp_path: Path) -> None:
+    assert list_clips(tmp_path / "missing") == []
+    (tmp_path / "b_clip.mp4").write_bytes(b"x")
+    (tmp_path / "a_clip.mov").write_bytes(b"x")
+    (tmp_path / "being_written.mp4").write_bytes(b"")
+    (tmp_path / "notes.json").write_text("{}")
+    assert [p.name for p in list_clips(tmp_path)] == ["a_clip.mov", "b_clip.mp4"]
+    ids = ["prone_internal_rotation", "supine_knee_drop"]
+    assert guess_stretch(tmp_path / "supine_knee_drop_good.mp4", ids) == "supine_knee_drop"
+    assert guess_stretch(tmp_path / "prone_ir_good.mp4", ids) == "prone_internal_rotation"
+    assert guess_stretch(tmp_path / "holiday.mp4", ids) is None
+    (tmp_path / "mystery.truth.json").write_text(json.dumps({"stretch": "supine_knee_drop"}))
+    assert guess_stretch(tmp_path / "mystery.mp4", ids) == "supine_knee_drop"
+
+
+def test_frame_at_clamps() -> None:
+    assert frame_at(1.0, 10, 50) == 10
+    assert frame_at(-1.0, 10, 50) == 0
+    assert frame_at(99.0, 10, 50) == 49
+    assert frame_at(1.0, 10, 0) == 0
+
+
+@pytest.mark.mediapipe
+def test_chart_rows_and_frames_from_a_real_analysis(short_clip: Path, tmp_path: Path) -> None:
+    spec = load_by_id("supine_knee_drop")
+    out = tmp_path / "annotated.mp4"
+    done: list[tuple[int, int]] = []
+    a = analyze_video(short_clip, spec, annotate_to=out, progress=lambda d, t: done.append((d, t)))
+    assert done[-1][0] == len(a.records) == 10
+    rows = rom_rows(a)
+    assert all(r["side"] in ("left", "right") and isinstance(r["rom_deg"], float) for r in rows)
+    assert [r["t_s"] for r in rows] == sorted(r["t_s"] for r in rows)
+    for row, iv in zip(fault_rows(a), fault_intervals(a), strict=True):
+        assert 0 <= row.frame_index < len(a.records)
+        assert iv["end_s"] > iv["start_s"]
+    img = read_frame(out, 5)
+    assert img is not None and img.shape == (a.source.height, a.source.width, 3)
+    assert read_frame(out, 10_000) is None

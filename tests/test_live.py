@@ -1,0 +1,397 @@
+"""The live processor (newest frame wins, bounded delay), set statistics, framing advice."""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from posecheck.analysis import Pipeline, Step
+from posecheck.checker import CheckResult, FaultEvent, Summary
+from posecheck.feedback import Cue
+from posecheck.framing import (
+    FramingAdvice,
+    body_fraction,
+    cut_edges,
+    framing_advice,
+    shoulder_ratio,
+)
+from posecheck.landmarks import Pose, PoseFrame
+from posecheck.live import (
+    LiveProcessor,
+    _AdviceHold,
+    available_specs,
+    dose_text,
+    parse_ice_servers,
+    reps_text,
+    set_stats,
+    with_framing,
+)
+from posecheck.source import Frame
+from posecheck.spec import SPEC_DIR, load_by_id
+from posecheck.synthetic import Body, Camera, render
+
+SPEC = load_by_id("prone_internal_rotation")
+
+
+def standing_pose(camera_pos: tuple[float, float, float] = (0, 1, 3)) -> Pose:
+    return render(Body(posture="standing"), Camera(position=camera_pos, target=(0, 0.9, 0)))
+
+
+def shifted(pose: Pose, dx: float = 0.0, dy: float = 0.0, scale: float = 1.0) -> Pose:
+    centre = np.array([320.0, 240.0])
+    xy = (pose.image_xy - centre) * scale + centre + [dx, dy]
+    return Pose(xy, pose.visibility, pose.world_xyz)
+
+
+def frame_of(pose: Pose | None) -> PoseFrame:
+    return PoseFrame(0, 0.0, 640, 480, pose)
+
+
+def result(state: str = "rest", missing: tuple[str, ...] = (), t_ms: float = 0.0) -> CheckResult:
+    return CheckResult(
+        index=0,
+        t_ms=t_ms,
+        state=state,
+        working_side=None,
+        reason=None,
+        missing=missing,
+        measures=(),
+        rom_deg=(),
+        active_faults=(),
+        unchecked_faults=(),
+        hold_s=0.0,
+        reps=(("left", 0), ("right", 0)),
+        holds_completed=0,
+        last_completed_side=None,
+    )
+
+
+class SlowEstimator:
+    """A stand-in for MediaPipe: takes ``delay_s`` per frame and always sees the same pose."""
+
+    def __init__(self, delay_s: float, fail_on: set[int] | None = None) -> None:
+        self.delay_s = delay_s
+        self.fail_on = fail_on or set()
+        self.seen: list[int] = []
+        self.closed = False
+        self.threads: set[str] = set()
+
+    def estimate(self, frame: Frame) -> PoseFrame:
+        self.threads.add(threading.current_thread().name)
+        self.seen.append(frame.index)
+        time.sleep(self.delay_s)
+        if int(frame.image[0, 0, 0]) in self.fail_on:
+            raise RuntimeError("model crashed")
+        return PoseFrame(frame.index, frame.t_ms, 640, 480, standing_pose())
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def image(tag: int = 0) -> np.ndarray:
+    img = np.zeros((480, 640, 3), np.uint8)
+    img[0, 0, 0] = tag
+    return img
+
+
+# -- the live processor ----------------------------------------------------------------------
+
+
+def test_newest_frame_wins_and_delay_stays_bounded() -> None:
+    est = SlowEstimator(delay_s=0.05)
+    proc = LiveProcessor(lambda: Pipeline(SPEC, estimator=est))
+    try:
+        # A 200 fps camera against a 20 fps estimator: most frames must be skipped.
+        last = 0
+        t0 = time.monotonic()
+        for _ in range(60):
+            last = proc.submit(image())
+            time.sleep(0.005)
+        out = proc.wait_for(last, timeout_s=5)
+        elapsed_s = time.monotonic() - t0
+        assert out is not None and out.seq == last, "the newest frame was not processed"
+        stats = proc.stats()
+        assert stats.submitted == 60
+        # Each processed frame takes at least 50 ms; every other frame was skipped.
+        assert stats.processed <= elapsed_s / 0.05 + 1, stats
+        assert stats.dropped >= 60 - (elapsed_s / 0.05 + 1), stats
+        assert stats.processed + stats.dropped == stats.submitted
+        # No queue builds up: each frame waits at most about one processing time.
+        assert stats.latency_ms_p95 < 3 * 50 + 60, stats
+        assert out.image.shape == (480, 640, 3)
+        assert out.cue.text
+        assert est.threads == {"posecheck-live"}, "the model must run in the worker thread"
+    finally:
+        proc.close()
+    assert est.closed
+
+
+def test_submit_never_waits_for_processing() -> None:
+    proc = LiveProcessor(lambda: Pipeline(SPEC, estimator=SlowEstimator(delay_s=0.3)))
+    try:
+        t0 = time.monotonic()
+        for _ in range(10):
+            proc.submit(image())
+        assert time.monotonic() - t0 < 0.1
+    finally:
+        proc.close()
+
+
+def test_checker_time_comes_from_arrival_clock() -> None:
+    now = [100.0]
+    est = SlowEstimator(delay_s=0.0)
+    proc = LiveProcessor(lambda: Pipeline(SPEC, estimator=est), clock=lambda: now[0])
+    try:
+        for k in range(3):
+            now[0] = 100.0 + 0.5 * k
+            seq = proc.submit(image())
+            out = proc.wait_for(seq, timeout_s=5)
+            assert out is not None
+            assert out.step.result.t_ms == pytest.approx(500.0 * k)
+            assert out.step.result.index == k
+    finally:
+        proc.close()
+
+
+def test_a_stalled_stream_does_not_count_toward_the_hold() -> None:
+    now = [0.0]
+    proc = LiveProcessor(lambda: Pipeline(SPEC, estimator=SlowEstimator(0.0)), clock=lambda: now[0])
+    try:
+        times = []
+        for arrival in (0.0, 0.5, 60.5, 61.0):  # a minute with no frames in between
+            now[0] = arrival
+            out = proc.wait_for(proc.submit(image()), timeout_s=5)
+            assert out is not None
+            times.append(out.step.result.t_ms)
+        assert times == pytest.approx([0.0, 500.0, 600.0, 1100.0])
+    finally:
+        proc.close()
+
+
+def test_a_failing_frame_is_reported_and_processing_goes_on() -> None:
+    proc = LiveProcessor(lambda: Pipeline(SPEC, estimator=SlowEstimator(0.0, fail_on={7})))
+    try:
+        seq = proc.submit(image(7))
+        time.sleep(0.3)
+        assert proc.stats().error == "RuntimeError: model crashed"
+        seq = proc.submit(image(1))
+        assert proc.wait_for(seq, timeout_s=5) is not None
+    finally:
+        proc.close()
+
+
+def test_reset_starts_a_new_set() -> None:
+    proc = LiveProcessor(lambda: Pipeline(SPEC, estimator=SlowEstimator(0.0)))
+    try:
+        assert proc.set_stats() is None
+        seq = proc.submit(image())
+        assert proc.wait_for(seq, timeout_s=5) is not None
+        assert proc.set_stats() is not None
+        proc.reset()
+        assert proc.latest() is None
+        assert proc.stats().submitted == 0
+        assert proc.set_stats() is None
+        seq = proc.submit(image())
+        out = proc.wait_for(seq, timeout_s=5)
+        assert out is not None and out.step.result.t_ms == 0.0
+    finally:
+        proc.close()
+
+
+def test_worker_stops_when_idle_and_restarts() -> None:
+    proc = LiveProcessor(lambda: Pipeline(SPEC, estimator=SlowEstimator(0.0)), idle_stop_s=0.1)
+    try:
+        assert proc.wait_for(proc.submit(image()), timeout_s=5) is not None
+        deadline = time.monotonic() + 3
+        while proc._thread is not None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert proc._thread is None, "the worker thread did not stop when idle"
+        assert proc.wait_for(proc.submit(image()), timeout_s=5) is not None
+    finally:
+        proc.close()
+
+
+def test_closed_processor_refuses_frames() -> None:
+    proc = LiveProcessor(lambda: Pipeline(SPEC, estimator=SlowEstimator(0.0)))
+    proc.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        proc.submit(image())
+
+
+# -- set statistics --------------------------------------------------------------------------
+
+
+def test_set_stats_counts_faults_and_rom_difference() -> None:
+    ev = FaultEvent("hips_lift", None, "Keep your hip bones on the floor.", 2, 0, 400, 900, 0.2)
+    ev_l = FaultEvent("knee_twists", "left", "Keep the knee in place.", 2, 0, 400, None, 14)
+    summary = Summary(
+        stretch_id=SPEC.id,
+        duration_s=95.0,
+        no_person_s=0.0,
+        unknown_s=0.0,
+        faults=(ev, ev_l, replace(ev, start_ms=5000)),
+        holds=(),
+        reps=(("left", 3), ("right", 2)),
+        holds_completed=4,
+        best_rom_deg=(("left", 38.04), ("right", 31.46)),
+    )
+    s = set_stats(summary, SPEC)
+    assert s.holds_completed == 4 and s.hold_target_s == 30
+    assert s.reps == (("left", 3), ("right", 2)) and s.reps_target_per_side == 5
+    assert s.fault_counts == (
+        ("Keep your hip bones on the floor.", 2),
+        ("Keep the knee in place. (left)", 1),
+    )
+    assert dict(s.best_rom_deg) == {"left": 38.0, "right": 31.5}
+    assert s.rom_asymmetry_deg == pytest.approx(6.6)
+    assert s.rom_label == "hip internal rotation"
+
+
+def test_dose_text() -> None:
+    hold = SPEC.dose
+    assert dose_text(hold) == "Hold 30 s, 5 times per side, alternating sides"
+    reps = hold.model_copy(update={"kind": "reps", "reps_per_side": 12, "sides": "each"})
+    assert dose_text(reps) == "12 repetitions per side, all on one side, then the other"
+    both = hold.model_copy(update={"sides": "both", "reps_per_side": 1})
+    assert dose_text(both) == "Hold 30 s, 1 time, both sides together"
+
+
+def test_reps_text() -> None:
+    assert reps_text((("left", 2), ("right", 1))) == "L 2 · R 1"
+    assert reps_text({"both": 3}) == "3"
+    assert reps_text(()) == "0"
+
+
+def test_available_specs_skips_a_broken_file(tmp_path: Path) -> None:
+    good = load_by_id("supine_knee_drop")
+    src = (SPEC_DIR / "supine_knee_drop.yaml").read_text()
+    (tmp_path / "supine_knee_drop.yaml").write_text(src)
+    (tmp_path / "half_written.yaml").write_text("id: half_written\nname: [unclosed\n")
+    specs, errors = available_specs(tmp_path)
+    assert list(specs) == [good.id]
+    assert len(errors) == 1 and "half_written.yaml" in errors[0]
+
+
+# -- ICE servers -----------------------------------------------------------------------------
+
+
+def test_parse_ice_servers() -> None:
+    assert parse_ice_servers("") == []
+    assert parse_ice_servers(None) == []
+    assert parse_ice_servers("stun:a.example:3478, stun:b.example:3478") == [
+        {"urls": ["stun:a.example:3478"]},
+        {"urls": ["stun:b.example:3478"]},
+    ]
+    assert parse_ice_servers("turn:me:secret@t.example:3478") == [
+        {"urls": ["turn:t.example:3478"], "username": "me", "credential": "secret"}
+    ]
+    assert parse_ice_servers('[{"urls": "stun:x:1"}]') == [{"urls": "stun:x:1"}]
+    with pytest.raises(ValueError, match="not a stun:/turn: URL"):
+        parse_ice_servers("http://example.org")
+    with pytest.raises(ValueError, match="not valid JSON"):
+        parse_ice_servers("[{")
+    with pytest.raises(ValueError, match="list of"):
+        parse_ice_servers('[{"url": "x"}]')
+
+
+# -- framing advice --------------------------------------------------------------------------
+
+
+def test_whole_body_in_view_needs_no_advice() -> None:
+    pf = frame_of(standing_pose())
+    assert cut_edges(pf) == ()
+    assert body_fraction(pf) > 0.5
+    assert framing_advice(result(), pf, SPEC) is None
+
+
+@pytest.mark.parametrize(
+    ("dx", "dy", "edge", "words"),
+    [
+        (-300, 0, "left", "turn the camera a little to the left"),
+        (300, 0, "right", "turn the camera a little to the right"),
+        (0, -120, "top", "tilt the camera up"),
+        (0, 120, "bottom", "lower it"),
+    ],
+)
+def test_cut_off_at_one_edge_says_which_way(dx: float, dy: float, edge: str, words: str) -> None:
+    pf = frame_of(shifted(standing_pose(), dx, dy))
+    advice = framing_advice(result("unknown", ("left_ankle",)), pf, SPEC)
+    assert advice is not None and advice.kind == "cut_off"
+    assert advice.edges == (edge,)
+    assert words in advice.text
+
+
+def test_cut_off_top_and_bottom_means_step_back() -> None:
+    pf = frame_of(shifted(standing_pose(), scale=1.6))
+    advice = framing_advice(result("unknown"), pf, SPEC)
+    assert advice is not None and set(advice.edges) == {"top", "bottom"}
+    assert "further away" in advice.text
+
+
+def test_small_in_the_picture_means_come_closer() -> None:
+    pf = frame_of(shifted(standing_pose(), scale=0.3))
+    assert body_fraction(pf) < 0.3
+    advice = framing_advice(result(), pf, SPEC)
+    assert advice is not None and advice.kind == "too_far"
+    assert "closer" in advice.text and "2.0 m" in advice.text
+
+
+def test_wrong_view_is_named() -> None:
+    side_spec = SPEC.model_copy(update={"camera": SPEC.camera.model_copy(update={"view": "side"})})
+    front_spec = SPEC.model_copy(
+        update={"camera": SPEC.camera.model_copy(update={"view": "front"})}
+    )
+    square_on = frame_of(standing_pose((0, 1, 3)))
+    edge_on = frame_of(standing_pose((3, 1, 0)))
+    assert shoulder_ratio(square_on) > 0.6 > 0.2 > shoulder_ratio(edge_on)
+    advice = framing_advice(result(), square_on, side_spec)
+    assert advice is not None and advice.kind == "wrong_view" and "from the side" in advice.text
+    advice = framing_advice(result(), edge_on, front_spec)
+    assert advice is not None and advice.kind == "wrong_view" and "face you" in advice.text
+    assert framing_advice(result(), edge_on, side_spec) is None
+
+
+def test_no_person_gets_no_framing_advice() -> None:
+    assert framing_advice(result("no_person"), frame_of(None), SPEC) is None
+    assert math.isnan(body_fraction(frame_of(None)))
+
+
+def test_framing_advice_replaces_the_cue_only_when_it_should() -> None:
+    advice = FramingAdvice("Move the camera back.", "cut_off", ("top", "bottom"))
+    pf = frame_of(standing_pose())
+    for state, cue_kind, replaced in [
+        ("unknown", "unknown", True),
+        ("rest", "info", True),
+        ("active", "positive", False),
+        ("active", "fault", False),
+    ]:
+        step = Step(pf, result(state), Cue("original", cue_kind, 1))
+        out = with_framing(step, advice)
+        assert (out.cue.text == advice.text) is replaced, state
+    step = Step(pf, result("unknown"), Cue("original", "unknown", 4))
+    assert with_framing(step, None) is step
+
+
+def test_framing_advice_is_debounced() -> None:
+    a = FramingAdvice("A", "cut_off")
+    b = FramingAdvice("B", "too_far")
+    hold = _AdviceHold(min_show_s=1.5, min_onset_s=0.5)
+    assert hold.update(a, 0) is None  # one frame is not enough
+    assert hold.update(None, 100) is None  # and it went away again
+    assert hold.update(a, 200) is None
+    assert hold.update(a, 700) is a  # persisted 0.5 s: shown
+    assert hold.update(None, 900) is a  # gone, but shown too briefly to drop
+    assert hold.update(b, 1500) is a
+    assert hold.update(b, 2300) is b  # shown long enough, and B has persisted
+    assert hold.update(None, 3000) is b  # fixed: the advice goes once that has lasted 0.5 s
+    assert hold.update(None, 3400) is b
+    assert hold.update(b, 3450) is b  # not fixed after all
+    assert hold.update(None, 3600) is b
+    assert hold.update(None, 4000) is b  # 0.4 s in a row only
+    assert hold.update(None, 4100) is None
