@@ -121,7 +121,50 @@ def _angle_about_axis_deg(v: np.ndarray, ref: np.ndarray, axis: np.ndarray) -> f
     return geo.angle_between_deg(v - np.dot(v, a) * a, ref - np.dot(ref, a) * a)
 
 
-class HipInternalRotation(MetricBase):
+class CameraView(BaseModel):
+    """Where the camera sits relative to a lying or seated body, for on-screen angles.
+
+    ``camera_azimuth_deg``: angle around the body from straight beyond the feet (either side:
+    only its size matters); ``camera_elevation_deg``: angle above the floor plane as seen from
+    the body. Together they say how much the camera shortens the body's sideways axis compared
+    with the vertical one.
+    """
+
+    camera_azimuth_deg: float = Field(
+        0.0, ge=-80, le=80, description="Camera's angle around the body from the feet end."
+    )
+    camera_elevation_deg: float = Field(
+        0.0, ge=0, le=80, description="Camera's angle above the floor plane, seen from the body."
+    )
+
+    def foreshortening_ratio(self) -> float:
+        """How much more the camera shortens the body's lateral axis than the vertical."""
+        az, el = math.radians(self.camera_azimuth_deg), math.radians(self.camera_elevation_deg)
+        return math.cos(el) / math.hypot(math.cos(az), math.sin(az) * math.sin(el))
+
+
+def sideways_angle_on_screen_deg(
+    vector: np.ndarray, sideways: np.ndarray, rest: np.ndarray, ratio: float
+) -> float:
+    """Angle of a screen vector from the ``rest`` direction toward ``sideways``, degrees.
+
+    The vector is split into a part along ``sideways`` (the projected body axis it swings
+    toward) and a part along ``rest`` (image-vertical); the sideways part is scaled by the
+    camera's ``ratio`` (see :meth:`CameraView.foreshortening_ratio`). Splitting along the
+    projected axis, not the screen's x, keeps the sign right when a diagonal view tilts that
+    axis on screen. NaN when the two directions are nearly parallel on screen.
+    """
+    norm = float(np.linalg.norm(sideways))
+    if not norm > 0 or not np.all(np.isfinite(vector)):
+        return math.nan
+    basis = np.column_stack([sideways / norm, rest])
+    if abs(float(np.linalg.det(basis))) < 0.2:
+        return math.nan
+    across, along = np.linalg.solve(basis, vector)
+    return math.degrees(math.atan2(across * ratio, along))
+
+
+class HipInternalRotation(CameraView, MetricBase):
     """Hip internal rotation with the knee bent (prone or seated test), degrees.
 
     The shin's angle away from vertical as the foot moves *outward* (away from the body's
@@ -143,23 +186,11 @@ class HipInternalRotation(MetricBase):
     posture: Literal["prone", "seated"] = Field(
         "prone", description="Prone: shin points at the ceiling at 0; seated: at the floor."
     )
-    camera_azimuth_deg: float = Field(
-        0.0, ge=-80, le=80, description="Camera's angle around the body from the feet end."
-    )
-    camera_elevation_deg: float = Field(
-        0.0, ge=0, le=80, description="Camera's angle above the floor plane, seen from the body."
-    )
 
     def parts(self) -> tuple[str, ...]:
         if self.space == "world":
             return ("hip", "other_hip", "knee", "ankle", "mid_shoulder")
         return ("hip", "other_hip", "knee", "ankle")
-
-    def foreshortening_ratio(self) -> float:
-        """How much more the camera shortens the body's lateral axis than the vertical."""
-        az, el = math.radians(self.camera_azimuth_deg), math.radians(self.camera_elevation_deg)
-        lateral = math.hypot(math.cos(az), math.sin(az) * math.sin(el))
-        return math.cos(el) / lateral
 
     def compute(self, g: PoseGeometry, side: Side | None) -> float:
         if self.space == "world":
@@ -167,14 +198,7 @@ class HipInternalRotation(MetricBase):
         shin = g.image("ankle", side) - g.image("knee", side)
         outward = g.image("hip", side) - g.image("other_hip", side)
         rest = np.array([0.0, -1.0]) if self.posture == "prone" else np.array([0.0, 1.0])
-        norm = float(np.linalg.norm(outward))
-        if not norm > 0 or not np.all(np.isfinite(shin)):
-            return math.nan
-        basis = np.column_stack([outward / norm, rest])
-        if abs(float(np.linalg.det(basis))) < 0.2:  # hip line nearly vertical on screen
-            return math.nan
-        lateral, along = np.linalg.solve(basis, shin)
-        return math.degrees(math.atan2(lateral * self.foreshortening_ratio(), along))
+        return sideways_angle_on_screen_deg(shin, outward, rest, self.foreshortening_ratio())
 
     def _world(self, g: PoseGeometry, side: Side | None) -> float:
         hip, knee, ankle = g.world("hip", side), g.world("knee", side), g.world("ankle", side)
@@ -188,32 +212,50 @@ class HipInternalRotation(MetricBase):
         return angle if float(np.dot(shin, outward)) >= 0 else -angle
 
 
-class KneeRoll(MetricBase):
+class KneeRoll(CameraView, MetricBase):
     """How far a bent leg has rolled about its hip-ankle axis, degrees (lying on the back).
 
     0 when the knee points straight out of the front of the body (at the ceiling when supine);
-    positive when it falls *inward* toward the other leg, negative when it falls outward. 3D,
-    from world landmarks, so it does not depend on the view: the knee-drop and fall-out angle.
-    ``direction: outward`` flips the sign, for a knee opening away from the other leg (the top
-    knee of a clamshell, which hinges about the hip-heel line).
+    positive when it falls *inward* toward the other leg, negative when it falls outward: the
+    knee-drop and fall-out angle. ``direction: outward`` flips the sign, for a knee opening
+    away from the other leg (the top knee of a clamshell, which hinges about the hip-heel line).
+
+    ``space: world`` (default) measures in 3D from world landmarks, independent of the view.
+    ``space: image`` measures on screen: the knee circles a point on its hip-ankle axis, about
+    midway for a knee bent near 90 degrees, so the knee's screen offset from the hip-ankle
+    midpoint is split along the projected hip line and image-vertical and corrected for the
+    camera (see :class:`CameraView`). On rendered bodies seen from a diagonal, MediaPipe's
+    depth barely follows a knee drop, while the screen offset does.
     """
 
     metric: Literal["knee_roll"]
     direction: Literal["inward", "outward"] = Field(
         "inward", description="Which way of rolling reads positive."
     )
+    space: Literal["image", "world"] = Field("world", description="2D on screen or 3D.")
 
     def parts(self) -> tuple[str, ...]:
+        if self.space == "image":
+            return ("hip", "other_hip", "knee", "ankle")
         return ("hip", "other_hip", "knee", "ankle", "mid_shoulder")
 
     def compute(self, g: PoseGeometry, side: Side | None) -> float:
-        hip, knee, ankle = g.world("hip", side), g.world("knee", side), g.world("ankle", side)
-        axis = ankle - hip
-        offset = geo.perpendicular_offset(knee, hip, ankle)
-        angle = _angle_about_axis_deg(offset, _anterior(g), axis)
-        inward = g.world("other_hip", side) - hip
-        signed = angle if float(np.dot(offset, inward)) >= 0 else -angle
+        signed = self._image(g, side) if self.space == "image" else self._world(g, side)
         return signed if self.direction == "inward" else -signed
+
+    def _image(self, g: PoseGeometry, side: Side | None) -> float:
+        hip, knee, ankle = g.image("hip", side), g.image("knee", side), g.image("ankle", side)
+        inward = g.image("other_hip", side) - hip
+        return sideways_angle_on_screen_deg(
+            knee - (hip + ankle) / 2, inward, np.array([0.0, -1.0]), self.foreshortening_ratio()
+        )
+
+    def _world(self, g: PoseGeometry, side: Side | None) -> float:
+        hip, knee, ankle = g.world("hip", side), g.world("knee", side), g.world("ankle", side)
+        offset = geo.perpendicular_offset(knee, hip, ankle)
+        angle = _angle_about_axis_deg(offset, _anterior(g), ankle - hip)
+        inward = g.world("other_hip", side) - hip
+        return angle if float(np.dot(offset, inward)) >= 0 else -angle
 
 
 class BodyFrameAngle(MetricBase):

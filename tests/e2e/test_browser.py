@@ -212,7 +212,7 @@ def test_replay_review_analyses_an_upload(app_url: str, browser: object) -> None
     page = _new_page(browser, app_url)
     page.goto(f"{app_url}/Replay_review")
     page.get_by_role("heading", name="Replay review").wait_for()
-    page.get_by_text("Upload a video").click()
+    page.get_by_role("radio", name="Upload a video").check(force=True)
     page.locator("input[type=file]").set_input_files(str(clip))
     page.get_by_role("button", name="Analyse").click()
     page.get_by_role("heading", name="Timeline").wait_for(timeout=90_000)

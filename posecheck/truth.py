@@ -1,0 +1,157 @@
+"""Ground truth for rendered clips (``sample_videos/*.truth.json``) and scoring against it.
+
+A truth file, written by ``tools/render``, says per frame what the joint angles and the
+stretch's range of motion really were, and which faults were acted out when. ``score``
+compares an :class:`~posecheck.analysis.Analysis` of the same clip with it: a flagged fault
+counts as a hit when it has the same id and side as a true fault interval and overlaps it
+within ``tolerance_s``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from posecheck.analysis import Analysis
+from posecheck.checker import FaultEvent
+from posecheck.errors import SourceError
+
+
+@dataclass(frozen=True)
+class TruthFault:
+    fault: str
+    side: str  # left | right | none
+    start_s: float
+    end_s: float
+
+
+@dataclass(frozen=True)
+class Truth:
+    clip: str
+    stretch: str
+    body: str
+    faults: tuple[TruthFault, ...]
+    reps: tuple[tuple[str, int], ...]
+    holds: int
+    rom_deg: tuple[tuple[float | None, float | None], ...]  # per frame: (left, right)
+
+    @property
+    def is_good_form(self) -> bool:
+        return not self.faults
+
+
+def load_truth(path: str | Path) -> Truth:
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return Truth(
+            clip=data["clip"],
+            stretch=data["stretch"],
+            body=data.get("body", "?"),
+            faults=tuple(
+                TruthFault(f["fault"], f["side"], float(f["start_s"]), float(f["end_s"]))
+                for f in data["faults"]
+            ),
+            reps=tuple(sorted(data["expected"]["reps"].items())),
+            holds=int(data["expected"].get("holds", 0)),
+            rom_deg=tuple(
+                (fr["rom_deg"].get("left"), fr["rom_deg"].get("right")) for fr in data["frames"]
+            ),
+        )
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise SourceError(f"{path}: not a readable truth file ({exc})") from None
+
+
+@dataclass(frozen=True)
+class Score:
+    clip: str
+    stretch: str
+    hits: tuple[tuple[TruthFault, float], ...]  # true fault, seconds from onset to flag
+    misses: tuple[TruthFault, ...]  # checked faults that were never flagged
+    not_checked: tuple[TruthFault, ...]  # faults the spec says this view cannot see
+    false_alarms: tuple[FaultEvent, ...]  # flags that match no true fault
+    flags: int
+    rep_error: int  # sum over sides of |counted - true|
+    hold_error: int  # |times in position - true holds|
+    rom_errors_deg: tuple[float, ...]  # per frame in position, |measured - true|
+    best_rom_error_deg: tuple[tuple[str, float], ...]  # per side, best measured - best true
+
+
+def _side(event: FaultEvent) -> str:
+    return event.side or "none"
+
+
+def _overlaps(event: FaultEvent, true: TruthFault, end_ms: float, tolerance_s: float) -> bool:
+    start_s = event.start_ms / 1000.0
+    stop_s = (event.end_ms if event.end_ms is not None else end_ms) / 1000.0
+    return start_s <= true.end_s + tolerance_s and stop_s >= true.start_s - tolerance_s
+
+
+def score(analysis: Analysis, truth: Truth, tolerance_s: float = 1.0) -> Score:
+    spec, summary = analysis.spec, analysis.summary
+    checked = {f.id for f in spec.faults}
+    end_ms = analysis.records[-1].t_ms if analysis.records else 0.0
+    hits, misses, not_checked = [], [], []
+    for true in truth.faults:
+        if true.fault not in checked:
+            not_checked.append(true)
+            continue
+        matches = [
+            e
+            for e in summary.faults
+            if e.fault_id == true.fault
+            and _side(e) == true.side
+            and _overlaps(e, true, end_ms, tolerance_s)
+        ]
+        if matches:
+            first = min(matches, key=lambda e: e.flagged_ms)
+            hits.append((true, first.flagged_ms / 1000.0 - true.start_s))
+        else:
+            misses.append(true)
+    false_alarms = tuple(
+        e
+        for e in summary.faults
+        if not any(
+            e.fault_id == t.fault and _side(e) == t.side and _overlaps(e, t, end_ms, tolerance_s)
+            for t in truth.faults
+        )
+    )
+    counted = dict(summary.reps)
+    true_reps = dict(truth.reps)
+    rep_error = sum(abs(counted.get(s, 0) - n) for s, n in true_reps.items())
+    rom_errors: list[float] = []
+    for rec in analysis.records:
+        if rec.state != "active" or rec.index >= len(truth.rom_deg):
+            continue
+        true_left, true_right = truth.rom_deg[rec.index]
+        for side, measured, true in (
+            ("left", rec.rom_left_deg, true_left),
+            ("right", rec.rom_right_deg, true_right),
+        ):
+            if rec.working_side in (side, "both") and measured is not None and true is not None:
+                rom_errors.append(abs(measured - true))
+    best_errors = []
+    for i, side in enumerate(("left", "right")):
+        true_best = max((r[i] for r in truth.rom_deg if r[i] is not None), default=None)
+        measured_best = dict(summary.best_rom_deg).get(side)
+        if true_best is not None and true_best > 0 and measured_best is not None:
+            best_errors.append((side, measured_best - true_best))
+    return Score(
+        clip=truth.clip,
+        stretch=truth.stretch,
+        hits=tuple(hits),
+        misses=tuple(misses),
+        not_checked=tuple(not_checked),
+        false_alarms=false_alarms,
+        flags=len(summary.faults),
+        rep_error=rep_error,
+        hold_error=abs(len(summary.holds) - truth.holds),
+        rom_errors_deg=tuple(rom_errors),
+        best_rom_error_deg=tuple(best_errors),
+    )
+
+
+def mean(values: list[float] | tuple[float, ...]) -> float:
+    return sum(values) / len(values) if values else math.nan
