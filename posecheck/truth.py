@@ -3,8 +3,11 @@
 A truth file, written by ``tools/render``, says per frame what the joint angles and the
 stretch's range of motion really were, and which faults were acted out when. ``score``
 compares an :class:`~posecheck.analysis.Analysis` of the same clip with it: a flagged fault
-counts as a hit when it has the same id and side as a true fault interval and overlaps it
-within ``tolerance_s``.
+counts as a hit when it has the same id as a true fault interval, overlaps it within
+``tolerance_s``, and its side does not contradict the truth's. Left against right is a
+contradiction; a whole-body side (``none``) on either part is not, because some faults are
+whole-body in one description and tied to a leg in the other (a pelvis rolling as the top
+knee opens; a foot sliding, which a spec may check as the spacing of both feet).
 """
 
 from __future__ import annotations
@@ -83,6 +86,10 @@ def _side(event: FaultEvent) -> str:
     return event.side or "none"
 
 
+def _sides_agree(event: FaultEvent, true: TruthFault) -> bool:
+    return "none" in (_side(event), true.side) or _side(event) == true.side
+
+
 def _overlaps(event: FaultEvent, true: TruthFault, end_ms: float, tolerance_s: float) -> bool:
     start_s = event.start_ms / 1000.0
     stop_s = (event.end_ms if event.end_ms is not None else end_ms) / 1000.0
@@ -102,7 +109,7 @@ def score(analysis: Analysis, truth: Truth, tolerance_s: float = 1.0) -> Score:
             e
             for e in summary.faults
             if e.fault_id == true.fault
-            and _side(e) == true.side
+            and _sides_agree(e, true)
             and _overlaps(e, true, end_ms, tolerance_s)
         ]
         if matches:
@@ -114,7 +121,7 @@ def score(analysis: Analysis, truth: Truth, tolerance_s: float = 1.0) -> Score:
         e
         for e in summary.faults
         if not any(
-            e.fault_id == t.fault and _side(e) == t.side and _overlaps(e, t, end_ms, tolerance_s)
+            e.fault_id == t.fault and _sides_agree(e, t) and _overlaps(e, t, end_ms, tolerance_s)
             for t in truth.faults
         )
     )
