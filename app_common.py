@@ -12,6 +12,9 @@ import streamlit as st
 from posecheck.live import SAFETY_NOTE, available_specs, spec_dir
 from posecheck.spec import StretchSpec
 
+#: The stretch the app opens with: the classic hip internal-rotation stretch and test.
+DEFAULT_STRETCH = "prone_internal_rotation"
+
 
 @st.cache_data(show_spinner=False)
 def _specs(stamps: tuple[tuple[str, float], ...]) -> tuple[dict[str, StretchSpec], list[str]]:
@@ -34,7 +37,7 @@ def stretch_selector(specs: dict[str, StretchSpec], key: str) -> StretchSpec | N
         return None
     ids = sorted(specs, key=lambda i: specs[i].name)
     if st.session_state.get(key) not in ids:
-        st.session_state[key] = ids[0]
+        st.session_state[key] = DEFAULT_STRETCH if DEFAULT_STRETCH in ids else ids[0]
     chosen = st.selectbox("Stretch", ids, key=key, format_func=lambda i: specs[i].name)
     return specs[chosen]
 

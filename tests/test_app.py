@@ -73,6 +73,7 @@ def test_live_page_offers_every_stretch_with_its_instructions() -> None:
     at = page(LIVE)
     select = at.selectbox(key="live_stretch")
     assert sorted(select.options) == sorted(s.name for s in SPECS.values())
+    assert select.value == "prone_internal_rotation"  # the app opens on the classic stretch
     spec = SPECS[select.value]
     body = texts(at)
     assert "not medical advice" in body and "healthcare provider" in body
