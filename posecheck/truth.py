@@ -126,6 +126,10 @@ def score(analysis: Analysis, truth: Truth, tolerance_s: float = 1.0) -> Score:
         )
     )
     counted = dict(summary.reps)
+    if "both" in counted:
+        # A stretch for both sides at once counts one rep for both; the truth counts it per side.
+        counted.setdefault("left", counted["both"])
+        counted.setdefault("right", counted["both"])
     true_reps = dict(truth.reps)
     rep_error = sum(abs(counted.get(s, 0) - n) for s, n in true_reps.items())
     rom_errors: list[float] = []

@@ -81,3 +81,9 @@ def test_counts_and_rom_errors():
     assert s.hold_error == 0
     assert set(s.rom_errors_deg) == {5.0}  # 30 measured against 35 while in position
     assert dict(s.best_rom_error_deg) == {"left": -5.0}
+
+
+def test_reps_for_both_sides_at_once_count_on_each_side():
+    # A both-sides stretch (seated butterfly) counts ("both", n); the truth says n per side.
+    assert score(analysis((), reps=(("both", 1),)), truth(())).rep_error == 0
+    assert score(analysis((), reps=(("both", 2),)), truth(())).rep_error == 2
