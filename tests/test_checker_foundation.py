@@ -93,8 +93,7 @@ PRONE_FAULTS = [
         with_body(PRONE_LEFT, pelvis_lift_m=0.06),
         with_body(PRONE_LEFT, pelvis_lift_m=0.015),
     ),
-    ("knee_twists", "left", prone_left(hip_abduction_deg=18), prone_left(hip_abduction_deg=6)),
-    ("knee_lifts", "left", prone_left(hip_flexion_deg=-16), prone_left(hip_flexion_deg=-5)),
+    # knee_twists and knee_lifts are not checked from this view (see the spec's not_checked).
 ]
 
 

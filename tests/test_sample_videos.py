@@ -1,0 +1,80 @@
+"""The rendered sample clips, through the whole pipeline with real MediaPipe.
+
+Each good-form clip must raise no fault; each fault clip must raise its fault (on a side that
+does not contradict the truth; see posecheck.truth). Where the pipeline cannot yet do that, the
+clip is listed in KNOWN_MISSES with what goes wrong, and expected to fail: strictly, so a clip
+that starts passing must be taken off the list. ``benchmarks/accuracy.py`` gives the figures.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from posecheck.analysis import analyze_video
+from posecheck.spec import load_by_id
+from posecheck.truth import load_truth, score
+
+pytestmark = pytest.mark.mediapipe
+SAMPLES = Path(__file__).resolve().parents[1] / "sample_videos"
+TRUTHS = sorted(SAMPLES.glob("*.truth.json"))
+
+_FAR_LEG = (
+    "from the 60 degree diagonal the leg farther from the camera reads about 0.4-0.8x its true"
+    " roll, so its fault stays under the line"
+)
+_BAND = (
+    "standing_band_rotation never enters position on rendered clips: the foot-turn (hip IR)"
+    " measure reads too little of the rotation from the front, so nothing is checked"
+)
+_HIP_ROTATION = (
+    "supine_hip_rotation never enters position: MediaPipe's 3D pelvis turn reads 5-9 degrees of"
+    " a 45 degree turn; an on-screen knee roll follows it but needs the shoulder thresholds"
+    " re-tuned"
+)
+KNOWN_MISSES: dict[str, str] = {
+    "prone_ir_knee_bend_off_female": "the left knee's bend reads 70-75 at rest for a true 60",
+    "standing_band_rotation_hip_hikes_male": _BAND,
+    "standing_band_rotation_jerky_return_female": _BAND,
+    "standing_band_rotation_knee_bends_male": _BAND,
+    "standing_band_rotation_trunk_leans_female": _BAND,
+    "supine_hip_rotation_knees_apart_female": _HIP_ROTATION,
+    "supine_hip_rotation_shoulders_lift_male": _HIP_ROTATION,
+    "supine_knee_drop_feet_move_female": (
+        "a 10 cm slide of one foot changes the feet spacing by less than the 0.35 hip widths"
+        " line, and the pelvis-roll measure moves with it"
+    ),
+    "supine_knee_drop_other_knee_falls_male": _FAR_LEG,
+    "supine_knee_drop_too_fast_male": _FAR_LEG,
+}
+
+
+def clip_id(path: Path) -> str:
+    return path.name.removesuffix(".truth.json")
+
+
+def test_the_folder_is_complete_and_small():
+    videos = sorted(SAMPLES.glob("*.mp4"))
+    assert videos, "sample_videos/ holds no clips"
+    assert {clip_id(t) for t in TRUTHS} == {v.stem for v in videos}
+    assert (SAMPLES / "README.md").is_file()
+    size_mb = sum(p.stat().st_size for p in SAMPLES.rglob("*") if p.is_file()) / 1e6
+    assert size_mb < 60, f"sample_videos/ is {size_mb:.0f} MB; keep it under 60"
+    assert set(KNOWN_MISSES) <= {clip_id(t) for t in TRUTHS}
+
+
+@pytest.mark.parametrize("truth_path", TRUTHS, ids=[clip_id(t) for t in TRUTHS])
+def test_clip_gets_the_feedback_its_truth_says(truth_path: Path, request):
+    name = clip_id(truth_path)
+    if name in KNOWN_MISSES:
+        request.applymarker(pytest.mark.xfail(reason=KNOWN_MISSES[name], strict=True))
+    truth = load_truth(truth_path)
+    result = score(
+        analyze_video(truth_path.with_name(f"{name}.mp4"), load_by_id(truth.stretch)), truth
+    )
+    if truth.is_good_form:
+        assert result.flags == 0, [(e.fault_id, e.side) for e in result.false_alarms]
+    else:
+        assert result.misses == (), [(t.fault, t.side) for t in result.misses]
+        assert result.hits or result.not_checked
