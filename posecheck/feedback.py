@@ -13,9 +13,6 @@ from posecheck.checker import CheckResult
 from posecheck.landmarks import other_side
 from posecheck.spec import StretchSpec
 
-#: Cue kinds from most to least urgent.
-KIND_RANK = {"no_person": 5, "unknown": 4, "fault": 3, "info": 1, "positive": 0}
-
 
 @dataclass(frozen=True)
 class Cue:

@@ -21,8 +21,6 @@ import numpy as np
 
 from posecheck.landmarks import Pose, Side, index_of, other_side
 
-NAN2 = np.array([math.nan, math.nan])
-
 #: Virtual points built from two landmarks: the midpoint between left and right.
 MIDPOINTS = {
     "mid_hip": ("left_hip", "right_hip"),
@@ -96,11 +94,6 @@ def perpendicular_offset(p: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndar
         return np.full_like(a, math.nan)
     s = float(np.dot(np.asarray(p) - a, d)) / dd
     return np.asarray(p) - (a + s * d)
-
-
-def wrap_deg(angle: float) -> float:
-    """Wrap an angle to -180..180."""
-    return (angle + 180.0) % 360.0 - 180.0
 
 
 def resolve_part(part: str, side: Side | None = None) -> tuple[str, ...]:

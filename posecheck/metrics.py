@@ -656,8 +656,3 @@ Metric = Annotated[
     ],
     Field(discriminator="metric"),
 ]
-
-METRIC_NAMES: tuple[str, ...] = tuple(
-    m.model_fields["metric"].annotation.__args__[0]  # type: ignore[union-attr]
-    for m in Metric.__origin__.__args__  # type: ignore[attr-defined]
-)

@@ -53,12 +53,6 @@ def test_signed_distance_and_perpendicular_offset():
     assert off == pytest.approx([0.0, 0.0, 4.0])
 
 
-def test_wrap_deg():
-    assert geo.wrap_deg(190) == pytest.approx(-170)
-    assert geo.wrap_deg(-190) == pytest.approx(170)
-    assert geo.wrap_deg(45) == pytest.approx(45)
-
-
 def test_nan_propagates_never_zero():
     nan2 = np.array([math.nan, math.nan])
     assert math.isnan(geo.joint_angle_deg(nan2, np.zeros(2), np.ones(2)))
