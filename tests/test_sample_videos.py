@@ -34,6 +34,11 @@ _HIP_ROTATION = (
     " re-tuned"
 )
 KNOWN_MISSES: dict[str, str] = {
+    "clamshell_too_fast_male": (
+        "from straight in front, the quick reps are under-read: three are not counted and the"
+        " opening speed stays under the line (seen after the re-render to the spec's view; not"
+        " yet diagnosed)"
+    ),
     "prone_ir_knee_bend_off_female": "the left knee's bend reads 70-75 at rest for a true 60",
     "standing_band_rotation_hip_hikes_male": _BAND,
     "standing_band_rotation_jerky_return_female": _BAND,
