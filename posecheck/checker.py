@@ -200,8 +200,6 @@ class StretchChecker:
         self._baseline_samples: dict[tuple[str, SideKey], deque] = {}
         self._baselines: dict[tuple[str, SideKey], float] = {}
         self._history: dict[tuple[str, SideKey], deque] = {}
-        self._active = False
-        self._working: Side | str | None = None
         self._episode: _Episode | None = None
         self._tracks: dict[tuple[str, SideKey], _FaultTrack] = {}
         self._events: list[FaultEvent] = []
@@ -281,6 +279,16 @@ class StretchChecker:
             self._track_rom(values, t)
         return self._result(frame, self._phase(), None, (), tuple(values.values()))
 
+    @property
+    def _active(self) -> bool:
+        """In the stretch: an episode is under way."""
+        return self._episode is not None
+
+    @property
+    def _working(self) -> Side | str | None:
+        """The working side: the current episode's side, if any."""
+        return self._episode.side if self._episode is not None else None
+
     def _phase(self) -> str:
         return "active" if self._active else "rest"
 
@@ -358,9 +366,8 @@ class StretchChecker:
             else:
                 candidates = {s: v for s, v in vals.items() if v > enter}
             if candidates:
-                self._active = True
-                self._working = max(candidates, key=lambda s: candidates[s])
-                self._episode = _Episode(self._working, t)
+                working = max(candidates, key=lambda s: candidates[s])
+                self._episode = _Episode(working, t)
         else:
             if self._working in SIDES:
                 current = vals[self._working]
@@ -373,8 +380,6 @@ class StretchChecker:
 
     def _end_episode(self, t: float) -> None:
         ep = self._episode
-        self._active = False
-        self._working = None
         self._episode = None
         if ep is None or (t - ep.start_ms) / 1000.0 < self.spec.active.min_episode_s:
             return
