@@ -33,6 +33,9 @@ from posecheck.timeline import (
 SIDE_COLOURS = {"left": "#1f77b4", "right": "#ff7f0e"}
 
 
+KEEP_RESULTS = 4  # analyses (with their annotated videos) kept per browser session
+
+
 @dataclass(frozen=True)
 class Result:
     """One analysed clip, kept in session state."""
@@ -94,6 +97,15 @@ def choose_clip() -> tuple[Path, str] | None:
             st.caption(f"Using your earlier upload: {st.session_state['upload_name']}")
         return Path(st.session_state["upload_path"]), st.session_state["upload_name"]
     return None
+
+
+def remember(results: dict[str, Result], result: Result) -> None:
+    """Keep the newest analyses; older ones give up their annotated video (it can be made
+    again with one click), so a long session does not fill the disk."""
+    results[result.key] = result
+    while len(results) > KEEP_RESULTS:
+        oldest = results.pop(next(iter(results)))
+        oldest.annotated_mp4.unlink(missing_ok=True)
 
 
 def run_analysis(clip: Path, clip_name: str, spec: StretchSpec, key: str) -> Result | None:
@@ -303,7 +315,7 @@ def main() -> None:
         result = run_analysis(clip, clip_name, spec, key)
         if result is None:
             return
-        results[key] = result
+        remember(results, result)
     show_result(results[key])
 
 

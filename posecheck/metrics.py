@@ -571,17 +571,42 @@ class ThighOpening(MetricBase):
 
 
 class FootTurn(MetricBase):
-    """Toes turned in, degrees, 3D (world): the foot (heel -> toes) measured in the plane
-    square to the trunk, from straight ahead of the pelvis; positive when the toes point
-    toward the other leg. Standing with a straight knee this is the hip's internal rotation
-    (plus any turn of the foot itself)."""
+    """Toes turned in, degrees; positive when the toes point toward the other leg. Standing
+    with a straight knee this is the hip's internal rotation (plus any turn of the foot
+    itself).
+
+    ``space: world`` (default): the foot (heel -> toes) measured in 3D in the plane square to
+    the trunk, from straight ahead of the pelvis. From a front view MediaPipe's depth barely
+    follows the foot turning, so this reads a few degrees of a 35 degree turn.
+
+    ``space: image``: for a camera in front of a standing person. A foot turning about the
+    leg moves its toes across the leg and its heel the other way, by ``foot length x
+    sin(angle)`` between them, whatever the camera's height. So the angle is
+    ``asin(across / (foot_to_shin x shin))``: ``across`` is the heel -> toes vector on screen
+    along the direction square to the leg (hip -> ankle) that points toward the other hip,
+    ``shin`` the knee-ankle distance on screen (upright, so seen at full length), and
+    ``foot_to_shin`` how long the foot is compared with the shin, between MediaPipe's heel and
+    toe points. 0 with the foot pointing at the camera. Use ``relative_to_start`` for the turn
+    from the person's own stance (most people stand with the toes a little out).
+    """
 
     metric: Literal["foot_turn"]
+    space: Literal["image", "world"] = Field("world", description="2D on screen or 3D.")
+    foot_to_shin: float = Field(
+        0.5,
+        gt=0.2,
+        lt=1.0,
+        description="Heel-to-toe length over knee-to-ankle length (image space only).",
+    )
 
     def parts(self) -> tuple[str, ...]:
+        if self.space == "image":
+            return ("heel", "foot_index", "hip", "other_hip", "knee", "ankle")
         return ("heel", "foot_index", "hip", "other_hip", "mid_shoulder")
 
     def compute(self, g: PoseGeometry, side: Side | None) -> float:
+        if self.space == "image":
+            return self._image(g, side)
         up = _unit(g.world("mid_shoulder") - g.world("mid_hip"))
         inward = g.world("other_hip", side) - g.world("hip", side)
         inward = _unit(inward - np.dot(inward, up) * up)
@@ -591,6 +616,17 @@ class FootTurn(MetricBase):
         if math.isnan(x) or math.isnan(y) or (x == 0 and y == 0):
             return math.nan
         return math.degrees(math.atan2(y, x))
+
+    def _image(self, g: PoseGeometry, side: Side | None) -> float:
+        hip, ankle = g.image("hip", side), g.image("ankle", side)
+        leg = _unit(ankle - hip)
+        inward = g.image("other_hip", side) - hip
+        inward = _unit(inward - np.dot(inward, leg) * leg)
+        foot_px = self.foot_to_shin * geo.distance(g.image("knee", side), ankle)
+        across = float(np.dot(g.image("foot_index", side) - g.image("heel", side), inward))
+        if not foot_px > 0 or math.isnan(across):
+            return math.nan
+        return math.degrees(math.asin(max(-1.0, min(1.0, across / foot_px))))
 
 
 class WorldRise(MetricBase):

@@ -23,6 +23,15 @@ SPEC_DIR = Path(__file__).resolve().parent.parent / "stretch_specs"
 FaultSide = Literal["working", "other", "each", "none"]
 
 
+class _FieldError(ValueError):
+    """A cross-field check that failed, with the location of the offending field, so the load
+    error can name the field and its line (pydantic only knows the whole model)."""
+
+    def __init__(self, loc: tuple[int | str, ...], message: str) -> None:
+        super().__init__(message)
+        self.loc = loc
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -203,53 +212,61 @@ class StretchSpec(_Model):
     def _names_resolve(self) -> StretchSpec:
         names = set(self.measures)
 
-        def need(field: str, name: str) -> None:
+        def need(loc: tuple[int | str, ...], name: str) -> None:
             if name not in names:
-                raise ValueError(
-                    f"{field} names measure '{name}', which is not defined in 'measures' "
-                    f"(defined: {', '.join(sorted(names)) or 'none'})"
+                raise _FieldError(
+                    loc,
+                    f"names measure '{name}', which is not defined in 'measures' "
+                    f"(defined: {', '.join(sorted(names)) or 'none'})",
                 )
 
         for name, m in self.measures.items():
             if isinstance(m, Speed):
-                need(f"measures.{name}.of", m.of)
+                need(("measures", name, "of"), m.of)
                 if isinstance(self.measures[m.of], Speed):
-                    raise ValueError(f"measures.{name}: a speed cannot follow another speed")
-        need("active.measure", self.active.measure)
+                    raise _FieldError(("measures", name), "a speed cannot follow another speed")
+        need(("active", "measure"), self.active.measure)
         if self.active.combine == "both" and not self.sided[self.active.measure]:
-            raise ValueError("active.combine 'both' needs a per-side measure")
+            raise _FieldError(("active", "combine"), "'both' needs a per-side measure")
         if self.rom is not None:
-            need("rom.measure", self.rom.measure)
+            need(("rom", "measure"), self.rom.measure)
             if not self.sided[self.rom.measure]:
-                raise ValueError(f"rom.measure '{self.rom.measure}' must be per side")
+                raise _FieldError(("rom", "measure"), f"'{self.rom.measure}' must be per side")
         per_side_active = self.sided[self.active.measure] and self.active.combine == "any"
         seen: set[str] = set()
-        for f in self.faults:
-            need(f"faults[{f.id}].measure", f.measure)
+        for i, f in enumerate(self.faults):
+            need(("faults", i, "measure"), f.measure)
             sided = self.sided[f.measure]
             if f.side == "none" and sided:
-                raise ValueError(
-                    f"faults[{f.id}]: measure '{f.measure}' is per side; use side "
-                    "working, other or each"
+                raise _FieldError(
+                    ("faults", i, "side"),
+                    f"fault '{f.id}': measure '{f.measure}' is per side; use side "
+                    "working, other or each",
                 )
             if f.side != "none" and not sided:
-                raise ValueError(
-                    f"faults[{f.id}]: measure '{f.measure}' is whole-body; use side: none"
+                raise _FieldError(
+                    ("faults", i, "side"),
+                    f"fault '{f.id}': measure '{f.measure}' is whole-body; use side: none",
                 )
             if f.side in ("working", "other") and not per_side_active:
-                raise ValueError(
-                    f"faults[{f.id}]: side '{f.side}' needs a working side, i.e. "
-                    "active.measure per side with combine: any"
+                raise _FieldError(
+                    ("faults", i, "side"),
+                    f"fault '{f.id}': side '{f.side}' needs a working side, i.e. "
+                    "active.measure per side with combine: any",
                 )
             for part in f.highlight:
                 if part not in PART_NAMES:
-                    raise ValueError(f"faults[{f.id}].highlight: unknown body part '{part}'")
+                    raise _FieldError(
+                        ("faults", i, "highlight"), f"fault '{f.id}': unknown body part '{part}'"
+                    )
             if f.id in seen:
-                raise ValueError(f"fault id '{f.id}' is used twice")
+                raise _FieldError(("faults", i, "id"), f"fault id '{f.id}' is used twice")
             seen.add(f.id)
-        for n in self.not_checked:
+        for i, n in enumerate(self.not_checked):
             if n.id in seen:
-                raise ValueError(f"fault id '{n.id}' is both checked and not_checked")
+                raise _FieldError(
+                    ("not_checked", i, "id"), f"fault id '{n.id}' is both checked and not_checked"
+                )
             seen.add(n.id)
         return self
 
@@ -311,9 +328,13 @@ def parse_spec(text: str, source: str = "<string>") -> StretchSpec:
         lines = []
         for err in exc.errors():
             loc = tuple(err["loc"])
+            cause = err.get("ctx", {}).get("error")
+            if isinstance(cause, _FieldError):
+                loc += cause.loc
             line = _yaml_line(root, loc)
             msg = err["msg"].removeprefix("Value error, ")
-            lines.append(f"{source}: line {line}: field '{_format_loc(loc)}': {msg}")
+            where = f"line {line}" if line is not None else "unknown line"
+            lines.append(f"{source}: {where}: field '{_format_loc(loc)}': {msg}")
         raise SpecError("\n".join(lines)) from None
 
 

@@ -180,10 +180,10 @@ BAND_ROT = Scenario(
             flagged="none",
         ),
         FaultCase(
-            "hip_hikes",  # the pelvis tilts, the trunk stays upright
-            lambda b, side, a: replace(
-                b, pelvis_hike_deg=_s(side) * a, trunk_side_bend_deg=_s(side) * a
-            ),
+            # The pelvis tilts and the trunk rides along (it does not bend on the pelvis,
+            # which would be trunk_leans).
+            "hip_hikes",
+            lambda b, side, a: replace(b, pelvis_hike_deg=_s(side) * a),
             bad=15,
             fine=4,
             flagged="working",
@@ -222,7 +222,7 @@ FALLOUT = Scenario(
             "shoulders_lift",  # the working side's shoulder rolls up off the mat
             lambda b, side, a: replace(b, trunk_twist_deg=-_s(side) * a),
             bad=30,
-            fine=8,
+            fine=6,
             flagged="working",
         ),
     ),
@@ -369,15 +369,15 @@ CLAMSHELL = Scenario(
     ),
 )
 
-# -- supine hip rotation: knees together roll the pelvis to a side under still shoulders --------
+# -- supine hip rotation: knees roll to one side together; side = the hip that turns inward ----
 _TOGETHER = Leg(hip_flexion_deg=45, knee_flexion_deg=90)
 
 
-def _hip_rotation(side: Side, turn_deg: float) -> Body:
-    # body_roll_deg > 0 rolls the body onto its left side; trunk_twist_deg > 0 lowers the
-    # left shoulder: opposite angles roll the pelvis to a side under flat shoulders.
-    body = Body("supine", left=_TOGETHER, right=_TOGETHER)
-    return replace(body, body_roll_deg=_s(side) * turn_deg, trunk_twist_deg=-_s(side) * turn_deg)
+def _hip_rotation(side: Side, roll_deg: float) -> Body:
+    # Feet planted, pelvis and shoulders flat: this side's knee rolls inward about its
+    # hip-ankle line, the other knee outward by as much (both knees go the same way).
+    working, other = replace(_TOGETHER, roll_deg=roll_deg), replace(_TOGETHER, roll_deg=-roll_deg)
+    return _legs(Body("supine"), side, working, other)
 
 
 HIP_ROTATION = Scenario(
@@ -386,21 +386,22 @@ HIP_ROTATION = Scenario(
     rest=lambda side: Body("supine", left=_TOGETHER, right=_TOGETHER),
     pose=_hip_rotation,
     amount=40,
-    hide="left_shoulder",
     rom_amounts=(30, 50),
     rom_tol_deg=3.5,
     faults=(
         FaultCase(
-            "shoulders_lift",  # the shoulders follow the hips: the far shoulder comes up
-            lambda b, side, a: replace(b, trunk_twist_deg=b.trunk_twist_deg + _s(side) * a),
+            # The upper trunk rolls with the knees (toward the other side): this side's
+            # shoulder comes up. trunk_twist_deg > 0 lowers the left shoulder.
+            "shoulders_lift",
+            lambda b, side, a: replace(b, trunk_twist_deg=-_s(side) * a),
             bad=25,
             fine=6,
-            flagged="other",
+            flagged="working",
         ),
         FaultCase(
-            "knees_apart",
+            "knees_apart",  # the other knee falls out sideways: about 15 cm at 20 degrees
             lambda b, side, a: _leg(b, other_side(side), hip_abduction_deg=a),
-            bad=15,
+            bad=20,
             fine=4,
             flagged="none",
         ),

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from posecheck.geometry import PoseGeometry
+from posecheck.landmarks import NUM_LANDMARKS, Pose, index_of
 from posecheck.metrics import (
     FootTurn,
     KneeRoll,
@@ -86,6 +88,76 @@ def test_foot_turn_is_hip_rotation_with_a_straight_knee(rotation_deg: float) -> 
     assert m.compute(g, "left") == pytest.approx(0.0, abs=1e-6)
 
 
+def _screen_pose(points: dict[str, tuple[float, float]]) -> PoseGeometry:
+    xy = np.zeros((NUM_LANDMARKS, 2))
+    for name, p in points.items():
+        xy[index_of(name)] = p
+    return PoseGeometry(Pose(xy, np.ones(NUM_LANDMARKS)), 0.5)
+
+
+def test_foot_turn_on_screen_is_the_toes_sideways_shift_over_the_foot_length() -> None:
+    # Right leg straight down the screen, shin 60 px, so the foot is 0.5 x 60 = 30 px long.
+    # The toes sit 15 px toward the other hip from the heel: sin(angle) = 15 / 30.
+    g = _screen_pose(
+        {
+            "right_hip": (300, 240),
+            "left_hip": (340, 240),
+            "right_knee": (300, 300),
+            "right_ankle": (300, 360),
+            "right_heel": (298, 368),
+            "right_foot_index": (313, 380),
+            "left_knee": (340, 300),
+            "left_ankle": (340, 360),
+            "left_heel": (338, 368),  # left foot: toes 6 px outward (away from the right hip)
+            "left_foot_index": (344, 380),
+        }
+    )
+    m = FootTurn(metric="foot_turn", space="image", foot_to_shin=0.5)
+    assert m.compute(g, "right") == pytest.approx(30.0, abs=1e-9)
+    assert m.compute(g, "left") == pytest.approx(-math.degrees(math.asin(6 / 30)), abs=1e-9)
+    # A longer foot for the same shift reads a smaller turn.
+    longer = FootTurn(metric="foot_turn", space="image", foot_to_shin=0.75)
+    assert longer.compute(g, "right") == pytest.approx(math.degrees(math.asin(15 / 45)), abs=1e-9)
+
+
+def test_foot_turn_on_screen_measures_across_the_leg_not_the_screen() -> None:
+    # The same leg and foot turned 20 degrees on screen about the hip (a tilted camera or a
+    # leg out to the side): the reading does not change.
+    c, s = math.cos(math.radians(20)), math.sin(math.radians(20))
+
+    def turn(p: tuple[float, float]) -> tuple[float, float]:
+        x, y = p[0] - 300, p[1] - 240
+        return (300 + c * x - s * y, 240 + s * x + c * y)
+
+    pts = {
+        "right_hip": (300, 240),
+        "left_hip": (340, 240),
+        "right_knee": (300, 300),
+        "right_ankle": (300, 360),
+        "right_heel": (298, 368),
+        "right_foot_index": (313, 380),
+    }
+    m = FootTurn(metric="foot_turn", space="image", foot_to_shin=0.5)
+    g = _screen_pose({k: turn(v) for k, v in pts.items()})
+    assert m.compute(g, "right") == pytest.approx(30.0, abs=1e-9)
+
+
+@pytest.mark.parametrize("side", ["left", "right"])
+@pytest.mark.parametrize("rotation_deg", [15.0, 35.0])
+def test_foot_turn_on_screen_follows_hip_rotation_from_the_front(
+    side: str, rotation_deg: float
+) -> None:
+    # The synthetic foot runs 0.04 m behind to 0.15 m ahead of the ankle: 0.19 / 0.42 shins.
+    m = FootTurn(metric="foot_turn", space="image", foot_to_shin=0.19 / 0.42)
+    camera = Camera.front_view(2.8, 1.0)
+    rest = m.compute(_g(Body("standing"), camera), side)
+    turned = _g(with_body(Body("standing"), **{side: {"hip_rotation_deg": rotation_deg}}), camera)
+    # Relative to the start, as the spec uses it; perspective adds a degree or two.
+    assert m.compute(turned, side) - rest == pytest.approx(rotation_deg, abs=2.0)
+    other = "left" if side == "right" else "right"
+    assert m.compute(turned, other) == pytest.approx(rest, abs=1e-6)
+
+
 def test_world_rise_sees_one_shoulder_come_up() -> None:
     m = WorldRise(metric="world_rise", point="shoulder")
     level = Camera((0.0, 0.11, 3.0), (0.0, 0.11, 0.0))  # level, beyond the feet
@@ -116,6 +188,7 @@ def test_knee_roll_outward_is_the_clamshell_opening() -> None:
         (TrunkTwist(metric="trunk_twist"), "left_shoulder", "right"),
         (ThighOpening(metric="thigh_opening"), "left_knee", "left"),
         (FootTurn(metric="foot_turn"), "right_heel", "right"),
+        (FootTurn(metric="foot_turn", space="image"), "right_knee", "right"),
         (WorldRise(metric="world_rise", point="shoulder"), "left_shoulder", "left"),
         (
             LeanTowardCamera(metric="lean_toward_camera", start="mid_hip", end="mid_shoulder"),

@@ -50,18 +50,27 @@ def test_unknown_metric_and_body_part_fail_at_load(tmp_path):
     assert f"line {line_of(text, 'mid_hips')}" in str(err.value)
 
 
-def test_fault_naming_an_undefined_measure_fails(tmp_path):
+def test_fault_naming_an_undefined_measure_fails_naming_field_and_line(tmp_path):
     text = GOOD.replace("measure: hips_rise", "measure: hips_rize")
-    with pytest.raises(SpecError, match="names measure 'hips_rize', which is not defined"):
+    with pytest.raises(SpecError, match="names measure 'hips_rize', which is not defined") as err:
         load_spec(write(tmp_path, text))
+    index = next(
+        i
+        for i, f in enumerate(load_spec(SPEC_DIR / "prone_internal_rotation.yaml").faults)
+        if f.measure == "hips_rise"
+    )
+    assert f"line {line_of(text, 'measure: hips_rize')}: field 'faults[{index}].measure'" in str(
+        err.value
+    )
 
 
 def test_fault_side_must_fit_the_measure(tmp_path):
     text = GOOD.replace(
         "    measure: hips_rise\n    side: none", "    measure: hips_rise\n    side: each"
     )
-    with pytest.raises(SpecError, match="whole-body; use side: none"):
+    with pytest.raises(SpecError, match="whole-body; use side: none") as err:
         load_spec(write(tmp_path, text))
+    assert f"line {line_of(text, 'side: each')}" in str(err.value)
 
 
 def test_hysteresis_must_be_the_right_way_round(tmp_path):
