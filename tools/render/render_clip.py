@@ -309,7 +309,7 @@ class Figure:
         # automatic compensation for a lifted pelvis in prone / supine
         auto_hip = 0.0
         trunk_extra = 0.0
-        if posture in ("prone", "quadruped") and lift:
+        if posture == "prone" and lift:
             auto_hip = math.degrees(math.asin(max(-1, min(1, lift / self.L_thigh["left"]))))
             trunk_extra = math.degrees(math.asin(max(-1, min(1, lift / self.L_trunk))))
         elif posture == "supine" and lift:
@@ -466,7 +466,7 @@ def add_box(name, size, loc, mat):
     return ob
 
 
-def build_scene(cam_spec, mat_spec, engine, samples):
+def build_scene(cam_spec, mat_spec, engine, samples, props=()):
     sc = bpy.context.scene
     for ob in list(bpy.data.objects):
         if ob.name not in ("body", "rig"):
@@ -479,6 +479,11 @@ def build_scene(cam_spec, mat_spec, engine, samples):
     along = mat_spec.get("along", "y")
     size = (mw, ml, 0.006) if along == "y" else (ml, mw, 0.006)
     add_box("mat", size, (mat_spec.get("x", 0.0), mat_spec.get("y", 0.0), 0.003), mat_m)
+    # props: boxes such as a bolster or a block (size and centre in metres, rotation in degrees)
+    for i, prop in enumerate(props):
+        pm = make_material("prop%d" % i, tuple(prop.get("color", (0.30, 0.32, 0.45))), 0.9)
+        ob = add_box(prop.get("name", "prop%d" % i), prop["size_m"], prop["at_m"], pm)
+        ob.rotation_euler = tuple(math.radians(a) for a in prop.get("rot_deg", (0, 0, 0)))
     # camera
     tgt = Vector(cam_spec["target"])
     if "position" in cam_spec:
@@ -627,17 +632,43 @@ def knee_angle(Ft, Fs):
     return math.degrees(math.atan2(rel[2][1], rel[1][1]))
 
 
-def rom_for(stretch, side, joints, planted_sides):
+def thigh_opening(pos, side):
+    """Angle of hip->knee out of the midline plane (square to the hip line), as the spec's
+    thigh_opening metric measures it; positive = out to the side."""
+    other = "right" if side == "left" else "left"
+    out = (pos[side + "_hip"] - pos[other + "_hip"]).normalized()
+    thigh = (pos[side + "_knee"] - pos[side + "_hip"]).normalized()
+    return math.degrees(math.asin(max(-1.0, min(1.0, thigh.dot(out)))))
+
+
+def trunk_turn_toward_other(pos, side):
+    """Shoulder line against hip line about the trunk axis, positive when the chest has turned
+    toward the other side than ``side`` (the spec's trunk_twist with toward: other)."""
+    mid_sh = (pos["left_shoulder"] + pos["right_shoulder"]) / 2
+    mid_hip = (pos["left_hip"] + pos["right_hip"]) / 2
+    axis = (mid_sh - mid_hip).normalized()
+    across = pos["left_hip"] - pos["right_hip"]
+    across = (across - across.dot(axis) * axis).normalized()
+    forward = across.cross(axis)
+    shoulders = pos["left_shoulder"] - pos["right_shoulder"]
+    toward_left = math.degrees(math.atan2(-shoulders.dot(forward), shoulders.dot(across)))
+    return -toward_left if side == "left" else toward_left
+
+
+def rom_for(stretch, side, joints, planted_sides, pos):
     j = joints[side]
-    if stretch in ("prone_internal_rotation", "seated_internal_rotation_twist",
-                   "seated_cross_ankle_rotation", "supine_hip_rotation",
-                   "standing_band_rotation", "reclined_hero"):
+    if stretch in ("prone_internal_rotation", "standing_band_rotation"):
         return r2(j["hip_internal_rotation_deg"])
-    if stretch == "supine_knee_drop":
+    if stretch in ("supine_knee_drop", "supine_knee_fallout", "supine_hip_rotation"):
         return r2(j["knee_in_deg"]) if side in planted_sides else None
-    if stretch in ("seated_butterfly", "clamshell", "supine_knee_fallout"):
+    if stretch in ("seated_butterfly", "clamshell"):
         return r2(-j["knee_in_deg"]) if side in planted_sides else None
-    return None
+    # the bent leg is the working side of the two seated stretches
+    if stretch == "seated_cross_ankle_rotation":
+        return r2(thigh_opening(pos, side)) if j["knee_flexion_deg"] > 45 else None
+    if stretch == "seated_internal_rotation_twist":
+        return r2(trunk_turn_toward_other(pos, side)) if j["knee_flexion_deg"] > 45 else None
+    return None   # figure_four, reclined_hero, pigeon, band_walk: no ROM in their specs
 
 # ---------------------------------------------------------------- main
 
@@ -696,7 +727,8 @@ def main():
     planted = {}
     for s in planted_sides:
         planted[s] = (pos[s + "_ankle"].copy(), pos[s + "_knee"] - pos[s + "_hip"], frames[s][2].copy())
-    cam, cpos, tgt = build_scene(spec["camera"], spec.get("mat", {}), opts["engine"], opts["samples"])
+    cam, cpos, tgt = build_scene(spec["camera"], spec.get("mat", {}), opts["engine"], opts["samples"],
+                                 spec.get("props", ()))
     print("setup %.1fs, pelvis height %.3f" % (time.time() - t_start, h))
 
     frames_dir = os.path.join(outdir, name + "_frames")
@@ -735,7 +767,7 @@ def main():
             "t_ms": int(round(t * 1000)),
             "joints": joints,
             "body": body_out,
-            "rom_deg": {s: rom_for(spec["stretch"], s, joints, planted) for s in SIDES},
+            "rom_deg": {s: rom_for(spec["stretch"], s, joints, planted, pos) for s in SIDES},
             "pelvis_height_m": round(((pos["left_hip"] + pos["right_hip"]) / 2).z, 4),
             "joints_px": px,
         })
