@@ -1,8 +1,7 @@
 """What the app's pages share: loading specs, choosing a stretch, the safety note.
 
 Part of the app (Streamlit is imported here, never in the ``posecheck`` library). It sits
-beside ``app.py`` rather than in ``pages/`` because Streamlit lists every file in ``pages/``
-as a page.
+beside ``app.py``, outside ``app_pages/``, so it is plainly not a page.
 """
 
 from __future__ import annotations

@@ -28,8 +28,8 @@ from posecheck.video_out import ffmpeg_exe
 
 REPO = Path(__file__).resolve().parents[1]
 APP = str(REPO / "app.py")
-LIVE = "pages/1_Live_coaching.py"
-REPLAY = "pages/2_Replay_review.py"
+LIVE = "app_pages/Live_coaching.py"
+REPLAY = "app_pages/Replay_review.py"
 SPECS, _ = available_specs()
 
 
@@ -44,9 +44,9 @@ def _app_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 def page(path: str | None = None, timeout_s: float = 30) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=timeout_s)
+    at.run()  # the navigation registers the pages on the first run
     if path is not None:
-        at.switch_page(path)
-    at.run()
+        at.switch_page(path).run()
     assert not at.exception, [e.message for e in at.exception]
     return at
 

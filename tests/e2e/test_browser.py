@@ -167,6 +167,11 @@ def test_live_coaching_streams_annotated_video_and_cues(app_url: str, browser: o
     page.goto(f"{app_url}/Live_coaching")
     page.get_by_role("heading", name="Live coaching").wait_for()
     page.get_by_text("Camera placement").wait_for()
+    nav = page.locator('[data-testid="stSidebarNav"]')
+    # The navigation names the pages for people (not after the files: no "app", no "home").
+    for label in ("Home", "Live coaching", "Replay review"):
+        nav.get_by_text(label, exact=True).wait_for()
+    assert nav.get_by_text("app", exact=True).count() == 0
     webrtc = page.frame_locator("iframe[title*='webrtc']").first
     webrtc.get_by_role("button", name="START").click()
     # The annotated video plays: the <video> in the component has advanced frames.

@@ -129,7 +129,7 @@ def show_set(stats: SetStats, title: str) -> None:
         cols[3].metric("Left/right difference", deg(stats.rom_asymmetry_deg))
     if stats.fault_counts:
         st.markdown(
-            "**Faults flagged:**\n" + "\n".join(f"- {msg}: {n}×" for msg, n in stats.fault_counts)
+            "**Faults flagged:**\n" + "\n".join(f"- {n}× {msg}" for msg, n in stats.fault_counts)
         )
     else:
         st.markdown("**Faults flagged:** none")

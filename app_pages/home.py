@@ -1,0 +1,34 @@
+"""posecheck's home page: what it does, the safety note, the stretches (see ``app.py``)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from posecheck.live import SAFETY_NOTE, available_specs
+
+st.set_page_config(page_title="posecheck", layout="wide")
+
+st.title("posecheck")
+st.markdown(
+    "A form coach for hip internal-rotation stretches. Put your phone or laptop camera where "
+    "the picture shows, and it watches your form, times your holds, counts your repetitions "
+    "and measures the rotation on each side. Everything runs on this computer; nothing is "
+    "recorded or sent anywhere."
+)
+st.warning(SAFETY_NOTE, icon=":material/health_and_safety:")
+left, right = st.columns(2)
+with left:
+    st.page_link("app_pages/Live_coaching.py", label="Live coaching", icon=":material/videocam:")
+    st.caption("Coaching from your webcam as you stretch: cues on screen and spoken.")
+with right:
+    st.page_link("app_pages/Replay_review.py", label="Replay review", icon=":material/movie:")
+    st.caption("Analyse a recorded clip: annotated video, timeline, faults, exports.")
+
+specs, errors = available_specs()
+st.markdown("#### Stretches")
+st.markdown(
+    "\n".join(f"- **{s.name}** ({s.position}): {s.summary}" for s in specs.values())
+    or "No stretch specs found."
+)
+for err in errors:
+    st.warning(f"A stretch file could not be loaded and is left out:\n\n{err}")
