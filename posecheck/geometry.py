@@ -99,10 +99,14 @@ def perpendicular_offset(p: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndar
 def resolve_part(part: str, side: Side | None = None) -> tuple[str, ...]:
     """The landmark names a body part stands for: two for midpoints, one otherwise.
 
-    ``knee`` with side "left" is ``left_knee``; ``other_knee`` is ``right_knee``.
+    ``knee`` with side "left" is ``left_knee``; ``other_knee`` is ``right_knee``. A ``near_``
+    part depends on the pose (see :meth:`PoseGeometry.near_side`); without one it stands for
+    both sides' landmarks (what a highlight should light up).
     """
     if part in MIDPOINTS:
         return MIDPOINTS[part]
+    if part.startswith("near_"):
+        return tuple(f"{s}_{part[len('near_') :]}" for s in ("left", "right"))
     if part.startswith(("left_", "right_")) or part == "nose":
         return (part,)
     if side is None:
@@ -115,15 +119,36 @@ def resolve_part(part: str, side: Side | None = None) -> tuple[str, ...]:
 class PoseGeometry:
     """Named points of one pose, NaN where a landmark is below ``min_visibility``.
 
-    Names are landmark names (``left_knee``), midpoints (``mid_hip``), or, with a side given,
-    side-relative parts: ``knee`` is that side's knee, ``other_knee`` the opposite one.
+    Names are landmark names (``left_knee``), midpoints (``mid_hip``), ``near_`` parts (the
+    side nearer the camera: ``near_knee``), or, with a side given, side-relative parts:
+    ``knee`` is that side's knee, ``other_knee`` the opposite one.
     """
+
+    #: Landmarks whose visibility decides which side is nearer the camera.
+    NEAR_SIDE_CHAIN: tuple[str, ...] = ("shoulder", "hip", "knee", "ankle")
 
     def __init__(self, pose: Pose, min_visibility: float) -> None:
         self.pose = pose
         self.min_visibility = min_visibility
+        self._near: Side | None = None
+
+    def near_side(self) -> Side:
+        """The side the camera sees better: the larger summed visibility of shoulder, hip,
+        knee and ankle. From a side view the far leg is hidden behind the near one."""
+        if self._near is None:
+
+            def seen(side: str) -> float:
+                return sum(
+                    float(self.pose.visibility[index_of(f"{side}_{p}")])
+                    for p in self.NEAR_SIDE_CHAIN
+                )
+
+            self._near = "left" if seen("left") >= seen("right") else "right"
+        return self._near
 
     def resolve(self, part: str, side: Side | None = None) -> tuple[str, ...]:
+        if part.startswith("near_"):
+            return (f"{self.near_side()}_{part[len('near_') :]}",)
         return resolve_part(part, side)
 
     def missing(self, parts: tuple[str, ...], side: Side | None = None) -> tuple[str, ...]:

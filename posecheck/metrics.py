@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from posecheck import geometry as geo
 from posecheck.geometry import MIDPOINTS, PoseGeometry
-from posecheck.landmarks import LANDMARK_NAMES, Side, index_of
+from posecheck.landmarks import LANDMARK_NAMES, Side
 
 _SIDE_PARTS = sorted({n.split("_", 1)[1] for n in LANDMARK_NAMES if "_" in n and n != "nose"})
 #: Every name a metric parameter may use for a body part.
@@ -30,12 +30,13 @@ PART_NAMES: tuple[str, ...] = tuple(
         | set(MIDPOINTS)
         | set(_SIDE_PARTS)
         | {f"other_{p}" for p in _SIDE_PARTS}
+        | {f"near_{p}" for p in _SIDE_PARTS}
     )
 )
 
 
 def is_side_relative(part: str) -> bool:
-    return not (part.startswith(("left_", "right_", "mid_")) or part == "nose")
+    return not (part.startswith(("left_", "right_", "mid_", "near_")) or part == "nose")
 
 
 def _check_part(value: str) -> str:
@@ -82,11 +83,16 @@ class JointFlexion(MetricBase):
     knee: hip-knee-ankle; hip: shoulder-hip-knee; elbow: shoulder-elbow-wrist. ``space: world``
     uses MediaPipe's 3D world landmarks (independent of the view, but noisier in depth);
     ``image`` is the 2D angle on screen, exact only when the limb lies across the view.
+    ``near_side: true`` measures only the side nearer the camera, one value for the body: for a
+    side view where the far limb is hidden behind the near one.
     """
 
     metric: Literal["joint_flexion"]
     joint: Literal["knee", "hip", "elbow"] = Field(description="Which joint.")
     space: Literal["image", "world"] = Field("world", description="2D on screen or 3D.")
+    near_side: bool = Field(
+        False, description="Only the side nearer the camera (side views): one value, no sides."
+    )
 
     _CHAINS: ClassVar[dict[str, tuple[str, str, str]]] = {
         "knee": ("hip", "knee", "ankle"),
@@ -95,7 +101,8 @@ class JointFlexion(MetricBase):
     }
 
     def parts(self) -> tuple[str, ...]:
-        return self._CHAINS[self.joint]
+        chain = self._CHAINS[self.joint]
+        return tuple(f"near_{p}" for p in chain) if self.near_side else chain
 
     def compute(self, g: PoseGeometry, side: Side | None) -> float:
         get = g.world if self.space == "world" else g.image
@@ -430,8 +437,9 @@ class HeightAboveLine(MetricBase):
 class PelvisHeight(MetricBase):
     """Pelvis height above the floor line, side view, as a fraction of the shoulder-ankle
     length: the hip's distance above the line from shoulder to ankle (both on the floor when
-    lying on the back). Uses the side nearer the camera (the more visible one), because from
-    the side the far ankle is often hidden. ~0 lying flat; a full bridge reads about 0.2.
+    lying on the back). Uses the side nearer the camera (:meth:`PoseGeometry.near_side`),
+    because from the side the far ankle is often hidden. ~0 lying flat; a full bridge reads
+    about 0.2.
     """
 
     metric: Literal["pelvis_height"]
@@ -441,18 +449,12 @@ class PelvisHeight(MetricBase):
     def parts(self) -> tuple[str, ...]:
         return tuple(f"{s}_{p}" for s in ("left", "right") for p in self._CHAIN)
 
-    def _near_side(self, g: PoseGeometry) -> Side:
-        def seen(side: str) -> float:
-            return sum(float(g.pose.visibility[index_of(f"{side}_{p}")]) for p in self._CHAIN)
-
-        return "left" if seen("left") >= seen("right") else "right"
-
     def missing(self, g: PoseGeometry, side: Side | None) -> tuple[str, ...]:
-        near = self._near_side(g)
+        near = g.near_side()
         return g.missing(tuple(f"{near}_{p}" for p in self._CHAIN))
 
     def compute(self, g: PoseGeometry, side: Side | None) -> float:
-        near = self._near_side(g)
+        near = g.near_side()
         return HeightAboveLine(
             metric="height_above_line",
             point=f"{near}_hip",

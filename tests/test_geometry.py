@@ -84,6 +84,22 @@ def test_pose_geometry_midpoints_sides_and_unknown():
     assert g.missing(("hip", "knee"), "left") == ()
 
 
+def test_near_parts_follow_the_side_the_camera_sees_better():
+    # Side view from the right: the left leg hides behind the right one.
+    points = {"right_hip": (300, 200), "right_knee": (250, 260), "right_ankle": (330, 300)}
+    far = ("left_shoulder", "left_hip", "left_knee", "left_ankle")
+    g = PoseGeometry(_pose_with(points, hidden=far), min_visibility=0.5)
+    assert g.near_side() == "right"
+    assert g.image("near_knee") == pytest.approx([250, 260])
+    assert g.missing(("near_hip", "near_knee", "near_ankle")) == ()
+    # Hide one right landmark only: the right side is still the better seen one.
+    g = PoseGeometry(_pose_with(points, hidden=(*far, "right_ankle")), min_visibility=0.5)
+    assert g.near_side() == "right"
+    assert g.missing(("near_knee", "near_ankle")) == ("right_ankle",)
+    # Without a pose (fault highlights), a near part stands for both sides.
+    assert resolve_part("near_knee") == ("left_knee", "right_knee")
+
+
 def test_resolve_part():
     assert resolve_part("knee", "left") == ("left_knee",)
     assert resolve_part("other_ankle", "left") == ("right_ankle",)

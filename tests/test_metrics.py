@@ -1,11 +1,13 @@
 """The foundation's metrics against hand-computed values and the synthetic body."""
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from posecheck.geometry import PoseGeometry
+from posecheck.landmarks import index_of
 from posecheck.metrics import (
     BodyFrameAngle,
     HeightAboveLine,
@@ -87,6 +89,20 @@ def test_knee_flexion_world_and_image():
     assert world.compute(g, "left") == pytest.approx(70)
     # A pure side view sees the knee bend nearly unforeshortened.
     assert image.compute(g, "left") == pytest.approx(70, abs=4)
+
+
+def test_knee_flexion_of_the_near_side_only():
+    body = with_body(PRONE, left={"knee_flexion_deg": 70}, right={"knee_flexion_deg": 20})
+    pose = render(body, Camera.side_view(2.0, 0.3, "prone"))
+    near = JointFlexion(metric="joint_flexion", joint="knee", space="world", near_side=True)
+    assert not near.sided
+    for hidden_side, expected in (("right", 70), ("left", 20)):
+        vis = np.array(pose.visibility)
+        for part in ("shoulder", "hip", "knee", "ankle"):
+            vis[index_of(f"{hidden_side}_{part}")] = 0.2
+        g = PoseGeometry(replace(pose, visibility=vis), 0.5)
+        assert near.missing(g, None) == ()
+        assert near.compute(g, None) == pytest.approx(expected)
 
 
 def test_body_frame_angle_separates_sideways_from_lift():
