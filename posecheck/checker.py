@@ -367,6 +367,8 @@ class StretchChecker:
                 candidates = {s: v for s, v in vals.items() if v > enter}
             if candidates:
                 working = max(candidates, key=lambda s: candidates[s])
+                if working is None and self.spec.dose.sides == "both":
+                    working = "both"  # a whole-body measure of a stretch for both sides at once
                 self._episode = _Episode(working, t)
         else:
             if self._working in SIDES:

@@ -62,6 +62,8 @@ class Scenario:
     sides: tuple[Side, ...] = ("left", "right")  # ("left",) alone for both-sides stretches
     via: Callable[[Side, float], Body] | None = None  # a pose on the way in, if needed
     hide: str = "left_knee"  # a landmark the position measure needs
+    # ... and its twin on the other side, for a side view that measures whichever is seen
+    hide_too: tuple[str, ...] = ()
     separate_sides: bool = False  # the person turns round between sides (out of view)
 
 
@@ -101,6 +103,7 @@ HERO = Scenario(
     pose=_hero,
     amount=125,
     sides=("left",),
+    hide_too=("right_knee",),
     faults=(
         FaultCase(
             "reclined_too_far",
@@ -670,7 +673,8 @@ def test_hidden_landmark_gives_unknown_naming_it_never_a_fault(stretch_id: str) 
     keys = _one_side(sc, "left", sc.amount, 0.0, reps=True)[:6]
     frames = _frames(sc, keys)
     hidden = [
-        replace(f, pose=f.pose.hidden(sc.hide)) if f.t_ms >= 2000 and f.pose else f for f in frames
+        replace(f, pose=f.pose.hidden(sc.hide, *sc.hide_too)) if f.t_ms >= 2000 and f.pose else f
+        for f in frames
     ]
     run = run_checker(spec, hidden)
     after = [r for r in run.results if r.t_ms >= 2000]
