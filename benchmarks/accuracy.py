@@ -8,7 +8,8 @@ stretch's spec, the checker. Prints per stretch and overall:
   were flagged / true faults the spec checks), a flag matching when it overlaps the true
   interval within 1 s; faults the spec lists as not checked from its view are counted apart;
 - mean time from a fault's onset to its flag;
-- repetition-count error (sum over sides) and hold-count error (times in position);
+- repetition-count error (sum over sides) and, for hold stretches, hold-count error (times in
+  position against the held pauses);
 - ROM mean absolute error per frame in position, and the error of the best ROM per side.
 """
 

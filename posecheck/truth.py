@@ -77,7 +77,7 @@ class Score:
     false_alarms: tuple[FaultEvent, ...]  # flags that match no true fault
     flags: int
     rep_error: int  # sum over sides of |counted - true|
-    hold_error: int  # |times in position - true holds|
+    hold_error: int  # |times in position - true holds|, for hold stretches (0 for reps)
     rom_errors_deg: tuple[float, ...]  # per frame in position, |measured - true|
     best_rom_error_deg: tuple[tuple[str, float], ...]  # per side, best measured - best true
 
@@ -158,7 +158,9 @@ def score(analysis: Analysis, truth: Truth, tolerance_s: float = 1.0) -> Score:
         false_alarms=false_alarms,
         flags=len(summary.faults),
         rep_error=rep_error,
-        hold_error=abs(len(summary.holds) - truth.holds),
+        # A reps stretch is scored on its reps: a step or a lift is a time in position but
+        # not a hold, so comparing with the held pauses would count every rep as an error.
+        hold_error=abs(len(summary.holds) - truth.holds) if spec.dose.kind == "hold" else 0,
         rom_errors_deg=tuple(rom_errors),
         best_rom_error_deg=tuple(best_errors),
     )

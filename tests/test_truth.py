@@ -87,3 +87,14 @@ def test_reps_for_both_sides_at_once_count_on_each_side():
     # A both-sides stretch (seated butterfly) counts ("both", n); the truth says n per side.
     assert score(analysis((), reps=(("both", 1),)), truth(())).rep_error == 0
     assert score(analysis((), reps=(("both", 2),)), truth(())).rep_error == 2
+
+
+def test_holds_are_scored_for_hold_stretches_only():
+    # One time in position against a truth of no held pauses: an error for a hold stretch,
+    # none for a reps stretch (band walk steps), which is scored on its reps.
+    none_held = Truth("x", "supine_knee_drop", "male", (), (("left", 1), ("right", 1)), 0, ())
+    assert score(analysis(()), none_held).hold_error == 1
+    steps = analysis(())
+    steps = Analysis(steps.source, load_by_id("band_walk"), steps.records, steps.summary)
+    assert steps.spec.dose.kind == "reps"
+    assert score(steps, none_held).hold_error == 0

@@ -726,7 +726,12 @@ def main():
     D, pos, frames, Cp = fig.solve(posture, neutral, nsides, nb, pelvis_pos)
     planted = {}
     for s in planted_sides:
-        planted[s] = (pos[s + "_ankle"].copy(), pos[s + "_knee"] - pos[s + "_hip"], frames[s][2].copy())
+        # the knee's direction away from the hip-ankle axis (its bending plane); the part of
+        # hip->knee along the axis must not count, or a leg swinging sideways turns its knee in
+        kref = pos[s + "_knee"] - pos[s + "_hip"]
+        kax = (pos[s + "_ankle"] - pos[s + "_hip"]).normalized()
+        kref = kref - kref.dot(kax) * kax
+        planted[s] = (pos[s + "_ankle"].copy(), kref, frames[s][2].copy())
     cam, cpos, tgt = build_scene(spec["camera"], spec.get("mat", {}), opts["engine"], opts["samples"],
                                  spec.get("props", ()))
     print("setup %.1fs, pelvis height %.3f" % (time.time() - t_start, h))
