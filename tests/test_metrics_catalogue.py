@@ -95,17 +95,22 @@ def _screen_pose(points: dict[str, tuple[float, float]]) -> PoseGeometry:
     return PoseGeometry(Pose(xy, np.ones(NUM_LANDMARKS)), 0.5)
 
 
+# Right leg straight down the screen, shin 60 px, so the foot is 0.5 x 60 = 30 px long.
+# The toes sit 15 px toward the other hip from the heel: sin(angle) = 15 / 30.
+_RIGHT_LEG = {
+    "right_hip": (300, 240),
+    "left_hip": (340, 240),
+    "right_knee": (300, 300),
+    "right_ankle": (300, 360),
+    "right_heel": (298, 368),
+    "right_foot_index": (313, 380),
+}
+
+
 def test_foot_turn_on_screen_is_the_toes_sideways_shift_over_the_foot_length() -> None:
-    # Right leg straight down the screen, shin 60 px, so the foot is 0.5 x 60 = 30 px long.
-    # The toes sit 15 px toward the other hip from the heel: sin(angle) = 15 / 30.
     g = _screen_pose(
         {
-            "right_hip": (300, 240),
-            "left_hip": (340, 240),
-            "right_knee": (300, 300),
-            "right_ankle": (300, 360),
-            "right_heel": (298, 368),
-            "right_foot_index": (313, 380),
+            **_RIGHT_LEG,
             "left_knee": (340, 300),
             "left_ankle": (340, 360),
             "left_heel": (338, 368),  # left foot: toes 6 px outward (away from the right hip)
@@ -129,16 +134,8 @@ def test_foot_turn_on_screen_measures_across_the_leg_not_the_screen() -> None:
         x, y = p[0] - 300, p[1] - 240
         return (300 + c * x - s * y, 240 + s * x + c * y)
 
-    pts = {
-        "right_hip": (300, 240),
-        "left_hip": (340, 240),
-        "right_knee": (300, 300),
-        "right_ankle": (300, 360),
-        "right_heel": (298, 368),
-        "right_foot_index": (313, 380),
-    }
     m = FootTurn(metric="foot_turn", space="image", foot_to_shin=0.5)
-    g = _screen_pose({k: turn(v) for k, v in pts.items()})
+    g = _screen_pose({k: turn(v) for k, v in _RIGHT_LEG.items()})
     assert m.compute(g, "right") == pytest.approx(30.0, abs=1e-9)
 
 
