@@ -261,15 +261,17 @@ def session_from_analysis(
     *,
     profile: str | None,
     origin: str = "replay",
+    source_name: str | None = None,
     started_at: datetime | None = None,
 ) -> NewSession:
-    """A session to save from a whole-file analysis (replay in the app, or the CLI)."""
+    """A session to save from a whole-file analysis (replay in the app, or the CLI);
+    ``source_name`` is the clip's name for people (default: the file's name)."""
     return session_from_summary(
         analysis.summary,
         analysis.spec,
         profile=profile,
         origin=origin,
-        source_name=Path(analysis.source.path).name,
+        source_name=source_name or Path(analysis.source.path).name,
         records=analysis.records,
         started_at=started_at,
     )

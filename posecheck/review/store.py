@@ -13,7 +13,8 @@
 - Deleting uses ``secure_delete``, and deleting everything truncates the journal, so deleted
   sessions do not linger in the file.
 
-Every method opens its own short-lived connection, so a store can be shared across threads.
+One connection per store, used by one thread at a time, so a store can be shared across
+threads; other processes (another app, the CLI) use their own.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import json
 import os
 import sqlite3
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from datetime import date, datetime, time, timedelta, timezone
@@ -47,6 +49,7 @@ DB_NAME = "history.sqlite3"
 APPLICATION_ID = 0x50434B48  # "PCKH": posecheck history
 BUSY_TIMEOUT_S = 10.0
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+_SQLITE_HEADER = b"SQLite format 3\x00"
 
 T = TypeVar("T")
 
@@ -164,6 +167,8 @@ class HistoryStore:
         self.path = Path(path) if path is not None else default_path()
         self.busy_timeout_s = busy_timeout_s
         self._notices: list[str] = []
+        self._lock = threading.RLock()
+        self._con: sqlite3.Connection | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -183,7 +188,12 @@ class HistoryStore:
 
     def _connect(self) -> sqlite3.Connection:
         try:
-            con = sqlite3.connect(self.path, timeout=self.busy_timeout_s, isolation_level=None)
+            con = sqlite3.connect(
+                self.path,
+                timeout=self.busy_timeout_s,
+                isolation_level=None,
+                check_same_thread=False,  # shared by the app's threads, behind self._lock
+            )
         except sqlite3.Error as exc:
             raise HistoryError(f"cannot open the history file {self.path}: {exc}") from None
         try:
@@ -198,13 +208,36 @@ class HistoryStore:
 
     @contextmanager
     def _connection(self) -> Iterator[sqlite3.Connection]:
-        con = self._connect()
-        try:
-            yield con
-        finally:
-            con.close()
+        """The store's connection, one user at a time. It stays open: closing the last
+        connection makes SQLite checkpoint and remove the journal, which would cost every
+        save a disk flush."""
+        with self._lock:
+            if self._con is None:
+                self._con = self._connect()
+            con = self._con
+            try:
+                yield con
+            finally:
+                if con.in_transaction:
+                    con.execute("ROLLBACK")
+
+    def close(self) -> None:
+        with self._lock:
+            if self._con is not None:
+                self._con.close()
+                self._con = None
 
     def _prepare(self) -> None:
+        # Look before SQLite does: opening a non-database makes SQLite drop a journal beside it.
+        try:
+            with self.path.open("rb") as f:
+                head = f.read(len(_SQLITE_HEADER))
+        except FileNotFoundError:
+            head = b""
+        except OSError as exc:
+            raise HistoryError(f"cannot read the history file {self.path}: {exc}") from None
+        if head and head != _SQLITE_HEADER:
+            raise _Unusable("it is not a database: it does not start like an SQLite file")
         try:
             con = self._connect()
             app_id = con.execute("PRAGMA application_id").fetchone()[0]
@@ -254,6 +287,7 @@ class HistoryStore:
 
     def _set_aside(self, reason: str) -> Path:
         """Rename a file we cannot use (and its journal) beside itself; never delete it."""
+        self.close()
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         aside = self.path.with_name(f"{self.path.name}.unreadable-{stamp}")
         n = 1
