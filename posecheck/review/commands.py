@@ -40,6 +40,10 @@ def open_store() -> HistoryStore:
     return store
 
 
+def _sessions(n: int) -> str:
+    return f"{n} session" if n == 1 else f"{n} sessions"
+
+
 def parse_day(text: str | None, option: str) -> date | None:
     if text is None:
         return None
@@ -223,10 +227,10 @@ def _cmd_delete(args: argparse.Namespace) -> int:
     _check_profile(store, args.profile)
     whose = f"of {args.profile}" if args.profile else "of every profile, and the profiles"
     n = store.count(SessionQuery(profile=args.profile))
-    if not args.yes and not _confirm(f"Delete all {n} saved sessions {whose}?"):
+    if not args.yes and not _confirm(f"Delete all {_sessions(n)} {whose}?"):
         raise HistoryError("nothing deleted: add --yes to delete everything without asking")
     deleted = store.delete_all(args.profile)
-    print(f"deleted {deleted} sessions {whose}")
+    print(f"deleted {_sessions(deleted)} {whose}")
     return 0
 
 
@@ -239,7 +243,7 @@ def _cmd_profiles(args: argparse.Namespace) -> int:
         last = (
             "" if p.last_started_at is None else f", last {p.last_started_at.astimezone():%Y-%m-%d}"
         )
-        print(f"{p.name}: {p.sessions} sessions{last}")
+        print(f"{p.name}: {_sessions(p.sessions)}{last}")
     return 0
 
 
@@ -263,7 +267,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     if not data.rows:
         raise HistoryError(f"no saved sessions for {profile} in that period: nothing to report")
     out.write_bytes(render_pdf(data))
-    print(f"report: {out} ({len(data.rows)} sessions, {data.period_text})")
+    print(f"report: {out} ({_sessions(len(data.rows))}, {data.period_text})")
     return 0
 
 
