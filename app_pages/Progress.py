@@ -31,10 +31,10 @@ CHART_HEIGHT = 230
 
 def filters(store: HistoryStore, profile: str) -> SessionQuery:
     """Stretch and dates, chosen above the charts."""
-    everything = store.sessions(SessionQuery(profile=profile))
-    names = {r.stretch_id: r.stretch_name for r in everything}
-    first = min((r.local_day for r in everything), default=date.today())
+    names = store.stretches(profile)
     today = date.today()
+    earliest = store.first_started(profile)
+    first = earliest.date() if earliest is not None else today
     c1, c2 = st.columns([2, 3])
     stretch = c1.selectbox(
         "Stretch",

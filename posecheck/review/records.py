@@ -93,6 +93,7 @@ class SessionRow:
     session_id: int
     profile: str
     started_at: datetime  # UTC
+    local_start: datetime  # the same moment in this computer's time zone
     origin: str
     stretch_id: str
     stretch_name: str
@@ -116,11 +117,6 @@ class SessionRow:
         if self.best_left_deg is None or self.best_right_deg is None:
             return None
         return abs(self.best_left_deg - self.best_right_deg)
-
-    @property
-    def local_start(self) -> datetime:
-        """When the set started, in this computer's time zone."""
-        return self.started_at.astimezone()
 
     @property
     def local_day(self) -> date:
