@@ -15,7 +15,7 @@ def media() -> Path:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _private_history(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def private_history(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """Tests (and the app servers they start) save their history in a temporary folder,
     never in the data folder of the person running them."""
     folder = tmp_path_factory.mktemp("history")
