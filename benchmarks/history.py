@@ -145,10 +145,11 @@ def main() -> None:
         first, last = saves[:500], saves[-500:]
         print(f"  first 500 saves                {spread(first)}")
         print(f"  last 500 saves (10k in file)   {spread(last)}")
+        b = statistics.median(base)
         print(
-            f"  ratio to baseline (medians)    first {statistics.median(first) / statistics.median(base):.2f}x, "
-            f"last {statistics.median(last) / statistics.median(base):.2f}x"
-        )  # fmt: skip
+            f"  ratio to baseline (medians)    first {statistics.median(first) / b:.2f}x, "
+            f"last {statistics.median(last) / b:.2f}x"
+        )
 
         me = SessionQuery(profile="Me")
         recent = SessionQuery(profile="Me", date_from=date.today() - timedelta(days=90))
