@@ -27,6 +27,7 @@ from posecheck.review.store import HistoryStore
 SIDE_COLOURS = {"left side": "#1f77b4", "right side": "#ff7f0e"}
 ALL_STRETCHES = "All stretches"
 CHART_HEIGHT = 230
+DAY_AXIS = alt.Axis(format="%d %b", labelOverlap=True)
 
 
 def filters(store: HistoryStore, profile: str) -> SessionQuery:
@@ -62,12 +63,13 @@ def filters(store: HistoryStore, profile: str) -> SessionQuery:
 
 def headline(rows: list[SessionRow], q: SessionQuery) -> None:
     a = adherence(rows, q.date_from, q.date_to)
-    cols = st.columns(5)
-    cols[0].metric("Sessions", a.sessions)
-    cols[1].metric("Sessions per week", f"{a.sessions_per_week:g}")
-    cols[2].metric("Days with a session", f"{a.active_days} of {a.days}")
-    cols[3].metric("Holds completed", a.holds_completed)
-    cols[4].metric("Time stretching", f"{a.minutes:g} min")
+    # A row that wraps on a phone, instead of five stacked columns.
+    with st.container(horizontal=True, gap="medium"):
+        st.metric("Sessions", a.sessions, width="content")
+        st.metric("Sessions per week", f"{a.sessions_per_week:g}", width="content")
+        st.metric("Days with a session", f"{a.active_days} of {a.days}", width="content")
+        st.metric("Holds completed", a.holds_completed, width="content")
+        st.metric("Time stretching", f"{a.minutes:g} min", width="content")
 
 
 def rom_chart(rows: list[SessionRow], label: str) -> alt.LayerChart:
@@ -83,17 +85,18 @@ def rom_chart(rows: list[SessionRow], label: str) -> alt.LayerChart:
             for p in rom_points(rows)
         ]
     )
-    colour = alt.Color(
-        "side:N",
-        title=None,
-        scale=alt.Scale(domain=list(SIDE_COLOURS), range=list(SIDE_COLOURS.values())),
-        legend=alt.Legend(orient="bottom"),
-    )
-    x = alt.X("day:T", title=None)
+    sides = alt.Scale(domain=list(SIDE_COLOURS), range=list(SIDE_COLOURS.values()))
+    colour = alt.Color("side:N", title=None, scale=sides, legend=alt.Legend(orient="bottom"))
+    x = alt.X("day:T", title=None, axis=DAY_AXIS)
     band = (
         alt.Chart(df)
         .mark_area(opacity=0.15)
-        .encode(x=x, y=alt.Y("low:Q", title="degrees"), y2="high:Q", color=colour)
+        .encode(
+            x=x,
+            y=alt.Y("low:Q", title="degrees"),
+            y2="high:Q",
+            color=alt.Color("side:N", scale=sides, legend=None),
+        )
     )
     line = (
         alt.Chart(df)
@@ -117,7 +120,7 @@ def per_session_chart(df: pd.DataFrame, field: str, title: str, colour: str) -> 
         alt.Chart(df)
         .mark_bar(color=colour)
         .encode(
-            x=alt.X("day:T", title=None),
+            x=alt.X("day:T", title=None, axis=DAY_AXIS),
             y=alt.Y(f"{field}:Q", title=title),
             tooltip=[
                 alt.Tooltip("day:T", title="when", format="%d %b %Y %H:%M"),
@@ -274,7 +277,7 @@ def main() -> None:
             {
                 "day": r.local_start.replace(tzinfo=None),
                 "stretch": r.stretch_name,
-                "holds": r.holds_completed,
+                "holds": r.holds_completed if r.hold_target_s is not None else None,
                 "reps": r.reps_total,
                 "faults": r.fault_events,
                 "difference": r.asymmetry_deg,
@@ -291,8 +294,8 @@ def main() -> None:
             alt.Chart(diff)
             .mark_line(point=True)
             .encode(
-                x=alt.X("day:T", title=None),
-                y=alt.Y("difference:Q", title="degrees between the sides"),
+                x=alt.X("day:T", title=None, axis=DAY_AXIS),
+                y=alt.Y("difference:Q", title="degrees"),
                 color=alt.Color("stretch:N", title=None, legend=alt.Legend(orient="bottom")),
                 tooltip=[alt.Tooltip("day:T", format="%d %b %Y"), "stretch:N", "difference:Q"],
             )
@@ -307,20 +310,32 @@ def main() -> None:
     top = store.fault_totals(q)[:5]
     if top:
         st.markdown(
-            "**Most frequent faults:** "
-            + "; ".join(f"{f.message} ({f.times}× in {f.sessions} sessions)" for f in top)
+            "**Most frequent faults**\n"
+            + "\n".join(f"- {f.message} ({f.times}× in {f.sessions} sessions)" for f in top)
         )
     st.markdown("#### Sessions per week")
     weeks = pd.DataFrame(
-        [{"week of": w.week_start, "sessions": w.sessions} for w in weekly_sessions(rows)]
+        [
+            {
+                "week of": w.week_start,
+                "to": w.week_start + timedelta(days=7),
+                "n": w.sessions,
+            }
+            for w in weekly_sessions(rows)
+        ]
     )
     st.altair_chart(
         alt.Chart(weeks)
-        .mark_bar(color="#4c7a5a")
+        .mark_bar(color="#4c7a5a", stroke="white", strokeWidth=1)
         .encode(
-            x=alt.X("week of:T", title="week starting"),
-            y=alt.Y("sessions:Q", title="sessions", axis=alt.Axis(tickMinStep=1)),
-            tooltip=[alt.Tooltip("week of:T", format="%d %b %Y"), "sessions:Q"],
+            x=alt.X("week of:T", title="week starting", axis=DAY_AXIS),
+            x2="to:T",
+            y=alt.Y("n:Q", title="sessions", axis=alt.Axis(tickMinStep=1)),
+            y2=alt.datum(0),
+            tooltip=[
+                alt.Tooltip("week of:T", format="%d %b %Y"),
+                alt.Tooltip("n:Q", title="sessions"),
+            ],
         )
         .properties(height=180),
         width="stretch",

@@ -273,6 +273,10 @@ def test_progress_page_at_desktop_and_phone_size(
         page.locator(".vega-embed canvas, .vega-embed svg").nth(6).wait_for(timeout=30_000)
         time.sleep(1.5)  # the charts finish drawing
         _shot(page, f"progress_{name}.png")
+        # The whole page (the app scrolls inside its own pane, so make the window tall).
+        page.set_viewport_size({"width": width, "height": 5200 if width < 600 else 3600})
+        time.sleep(1.5)
+        _shot(page, f"progress_{name}_whole.png")
         body = page.inner_text("body")
         assert "prone_internal_rotation" not in body, "an id is shown instead of a name"
         assert "Prone hip internal rotation" in body and "give or take 15°" in body
