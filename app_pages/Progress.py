@@ -112,7 +112,8 @@ def rom_chart(rows: list[SessionRow], label: str) -> alt.LayerChart:
             ],
         )
     )
-    return alt.layer(band, line).properties(height=CHART_HEIGHT)
+    # Independent colour scales: the legend is the lines' (the bands' would be pale).
+    return alt.layer(band, line).resolve_scale(color="independent").properties(height=CHART_HEIGHT)
 
 
 def per_session_chart(df: pd.DataFrame, field: str, title: str, colour: str) -> alt.Chart:
