@@ -176,7 +176,7 @@ def exports(store: HistoryStore, rows: list[SessionRow], q: SessionQuery, profil
     c1, c2 = st.columns(2)
     c1.download_button(
         "Sessions (CSV)",
-        data=sessions_csv(rows),
+        data=lambda: sessions_csv(rows),  # made when clicked, not on every rerun
         file_name=f"posecheck-{profile}-sessions.csv",
         mime="text/csv",
         help="One line per session, for a spreadsheet.",

@@ -221,8 +221,8 @@ def sessions_csv(rows: Iterable[SessionRow]) -> str:
         diff = r.asymmetry_deg
         writer.writerow(
             (
-                local.strftime("%Y-%m-%d"),
-                local.strftime("%H:%M"),
+                local.date().isoformat(),  # (isoformat: much faster than strftime)
+                f"{local.hour:02d}:{local.minute:02d}",
                 r.profile,
                 r.stretch_name,
                 origin_words(r),

@@ -86,7 +86,7 @@ class NewSession:
     rom_frames: tuple[RomFrame, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: thousands are made for one page
 class SessionRow:
     """A saved session as listed: its summary, without the per-frame detail."""
 
