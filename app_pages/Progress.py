@@ -23,6 +23,7 @@ from posecheck.review.progress import (
 )
 from posecheck.review.records import SessionQuery, SessionRow
 from posecheck.review.store import HistoryStore
+from posecheck.timeline import safe_name
 
 SIDE_COLOURS = {"left side": "#1f77b4", "right side": "#ff7f0e"}
 ALL_STRETCHES = "All stretches"
@@ -177,7 +178,7 @@ def exports(store: HistoryStore, rows: list[SessionRow], q: SessionQuery, profil
     c1.download_button(
         "Sessions (CSV)",
         data=lambda: sessions_csv(rows),  # made when clicked, not on every rerun
-        file_name=f"posecheck-{profile}-sessions.csv",
+        file_name=safe_name(f"posecheck-{profile}-sessions.csv"),
         mime="text/csv",
         help="One line per session, for a spreadsheet.",
     )
@@ -202,7 +203,7 @@ def exports(store: HistoryStore, rows: list[SessionRow], q: SessionQuery, profil
         c2.download_button(
             "Download the PDF report",
             data=st.session_state["report_pdf"],
-            file_name=f"posecheck-report-{profile}-{stamp}.pdf",
+            file_name=safe_name(f"posecheck-report-{profile}-{stamp}.pdf"),
             mime="application/pdf",
             type="primary",
         )
@@ -215,12 +216,9 @@ def exports(store: HistoryStore, rows: list[SessionRow], q: SessionQuery, profil
 
 def deleting(store: HistoryStore, rows: list[SessionRow], profile: str) -> None:
     with st.expander("Delete saved sessions"):
-        newest = list(reversed(rows))
+        labels = {r.session_id: describe(r) for r in reversed(rows)}  # newest first
         chosen = st.selectbox(
-            "One session",
-            [r.session_id for r in newest],
-            format_func=lambda sid: next(describe(r) for r in newest if r.session_id == sid),
-            key="delete_one",
+            "One session", list(labels), format_func=labels.__getitem__, key="delete_one"
         )
         if st.button("Delete this session", key="delete_one_button"):
             store.delete_session(chosen)
