@@ -234,7 +234,8 @@ def deleting(store: HistoryStore, rows: list[SessionRow], profile: str) -> None:
             "Yes, delete them. This cannot be undone.", key="delete_all_sure", value=False
         )
         if st.button("Delete everything chosen", disabled=not sure, key="delete_all_button"):
-            n = store.delete_all(None if scope.startswith("All sessions") else profile)
+            with st.spinner("Deleting…"):  # overwritten on disk: a few seconds for thousands
+                n = store.delete_all(None if scope.startswith("All sessions") else profile)
             st.session_state["progress_notice"] = f"{n} sessions were deleted."
             st.session_state.pop("delete_all_sure", None)
             st.rerun()

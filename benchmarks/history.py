@@ -219,7 +219,7 @@ def main() -> None:
             print(f"  {'Home page rerun in AppTest (baseline)':<46} {home:8.1f}")
             print(
                 f"  {'Progress page rerun in AppTest (90 days)':<46} {progress_ms:8.1f} "
-                f"(+{progress_ms - home:.0f} over Home, {progress_ms / home:.2f}x)"
+                f"({progress_ms - home:+.0f} against Home, {progress_ms / home:.2f}x)"
             )
 
         t = time.perf_counter()
