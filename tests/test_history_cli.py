@@ -203,6 +203,13 @@ def test_report_pdf_pages(history: HistoryStore, capsys, tmp_path: Path) -> None
     assert run(capsys, "report", "--profile", "Sam", "--out", str(out), "--force")[0] == 0
 
 
+def test_report_of_a_stretch_without_an_angle_has_no_empty_charts(history: HistoryStore) -> None:
+    data = gather(history, profile="Sam", stretch_id="pigeon")
+    whole = " ".join(page_texts(render_pdf(data))).replace("\r\n", " ")
+    assert "None of these stretches measures a range of motion" in whole
+    assert "Range of motion over time" not in whole and "Pigeon" in whole
+
+
 def test_report_with_no_sessions_says_so(tmp_path: Path) -> None:
     data = gather(HistoryStore(tmp_path / "h.sqlite3"), profile="Me")
     whole = " ".join(page_texts(render_pdf(data)))

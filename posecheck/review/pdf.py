@@ -245,6 +245,24 @@ def _adherence_rows(a: Adherence) -> list[tuple[str, str]]:
     ]
 
 
+def _uncertainty_note(pdf: _Report, summaries: Sequence[SideSummary]) -> None:
+    pdf.heading("How sure are these numbers?")
+    uncertainties = ", ".join(
+        f"{s.stretch_name}: ± {s.uncertainty_deg:g}°"
+        for s in summaries
+        if s.uncertainty_deg is not None
+    )
+    pdf.para(
+        "Each angle is estimated from one ordinary camera with a pose model, not measured "
+        "with a goniometer. The shaded band around each line is the measurement uncertainty "
+        "for that stretch from its camera view"
+        + (f" ({uncertainties})" if uncertainties else "")
+        + ". A change smaller than the band may be measurement noise; a steady trend over "
+        "several weeks is more telling than any single session. The camera placement shown "
+        "in the app matters: another placement can shift the numbers."
+    )
+
+
 def render_pdf(data: ReportData) -> bytes:
     """The report as PDF bytes."""
     rows = sorted(data.rows, key=lambda r: r.started_at)
@@ -320,25 +338,13 @@ def render_pdf(data: ReportData) -> bytes:
     else:
         pdf.para("No form faults were flagged in these sessions.")
 
-    pdf.heading("Range of motion over time", keep_mm=64)
+    if summaries:
+        pdf.heading("Range of motion over time", keep_mm=64)
     for s in summaries:
         group = [r for r in rows if r.stretch_name == s.stretch_name]
         pdf.chart(trend_chart(group, s.stretch_name, s.rom_label or "range of motion"), 62)
-    pdf.heading("How sure are these numbers?")
-    uncertainties = ", ".join(
-        f"{s.stretch_name}: ± {s.uncertainty_deg:g}°"
-        for s in summaries
-        if s.uncertainty_deg is not None
-    )
-    pdf.para(
-        "Each angle is estimated from one ordinary camera with a pose model, not measured "
-        "with a goniometer. The shaded band around each line is the measurement uncertainty "
-        "for that stretch from its camera view"
-        + (f" ({uncertainties})" if uncertainties else "")
-        + ". A change smaller than the band may be measurement noise; a steady trend over "
-        "several weeks is more telling than any single session. The camera placement shown "
-        "in the app matters: another placement can shift the numbers."
-    )
+    if summaries:
+        _uncertainty_note(pdf, summaries)
     pdf.heading("Sessions", keep_mm=20)
     pdf.para("Left and right: the best angle of the session.", size=8, colour=_MUTED)
     shown = rows[-MAX_LISTED:]
