@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from app_common import history_sidebar
+
 st.set_page_config(page_title="posecheck", page_icon=":material/accessibility_new:", layout="wide")
 navigation = st.navigation(
     [
@@ -15,6 +17,8 @@ navigation = st.navigation(
         # The URL of a page is its file name: /Live_coaching, /Replay_review.
         st.Page("app_pages/Live_coaching.py", title="Live coaching", icon=":material/videocam:"),
         st.Page("app_pages/Replay_review.py", title="Replay review", icon=":material/movie:"),
+        st.Page("app_pages/Progress.py", title="Progress", icon=":material/trending_up:"),
     ]
 )
+history_sidebar()  # profile and save switch, on every page
 navigation.run()

@@ -1,4 +1,5 @@
-"""What the app's pages share: loading specs, choosing a stretch, the safety note.
+"""What the app's pages share: loading specs, choosing a stretch, the safety note, and the
+history (profile chooser, save switch, saving a finished set).
 
 Part of the app (Streamlit is imported here, never in the ``posecheck`` library). It sits
 beside ``app.py``, outside ``app_pages/``, so it is plainly not a page.
@@ -6,9 +7,20 @@ beside ``app.py``, outside ``app_pages/``, so it is plainly not a page.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import streamlit as st
 
-from posecheck.live import SAFETY_NOTE, available_specs, spec_dir
+from posecheck.analysis import Analysis, FrameRecord
+from posecheck.checker import Summary
+from posecheck.live import SAFETY_NOTE, LiveProcessor, available_specs, spec_dir
+from posecheck.review.records import (
+    PROFILE_MAX_CHARS,
+    HistoryError,
+    clean_profile,
+    session_from_summary,
+)
+from posecheck.review.store import HistoryStore, default_path
 from posecheck.spec import StretchSpec
 
 #: The stretch the app opens with: the classic hip internal-rotation stretch and test.
@@ -43,3 +55,124 @@ def stretch_selector(specs: dict[str, StretchSpec], key: str) -> StretchSpec | N
 
 def safety_note() -> None:
     st.caption(f":material/health_and_safety: {SAFETY_NOTE}")
+
+
+# -- history (posecheck.review): the profile, the save switch, saving a set ---------------------
+@st.cache_resource(show_spinner=False)
+def _history_store(path: str) -> HistoryStore:
+    return HistoryStore(path)
+
+
+def history_store() -> HistoryStore | None:
+    """The local history, or None (with the reason shown) if it cannot be used."""
+    try:
+        store = _history_store(str(default_path()))
+    except HistoryError as exc:
+        st.error(f"Your history cannot be used: {exc}", icon=":material/error:")
+        return None
+    notice = store.take_notice()
+    if notice:
+        st.warning(notice, icon=":material/warning:")
+    return store
+
+
+def current_profile() -> str:
+    return clean_profile(st.session_state.get("profile"))
+
+
+def _add_profile(store: HistoryStore) -> None:
+    try:
+        name = store.add_profile(st.session_state.get("new_profile", ""))
+    except HistoryError as exc:
+        st.session_state["profile_error"] = str(exc)
+        return
+    st.session_state["profile"] = name
+    st.session_state["new_profile"] = ""
+    st.session_state.pop("profile_error", None)
+
+
+def history_sidebar() -> None:
+    """Whose sets these are, and whether to keep them (shown on every page)."""
+    store = history_store()
+    if store is None:
+        return
+    names = [p.name for p in store.profiles()]
+    current = current_profile()
+    if current not in names:
+        names.append(current)
+    st.session_state["profile"] = current
+    with st.sidebar:
+        st.selectbox(
+            "Profile",
+            sorted(names, key=str.casefold),
+            key="profile",
+            help="Whose sets these are. Several people can share this computer.",
+        )
+        with st.expander("Add a profile"):
+            st.text_input("Name", key="new_profile", max_chars=PROFILE_MAX_CHARS)
+            st.button("Add", key="add_profile", on_click=_add_profile, args=(store,))
+            if st.session_state.get("profile_error"):
+                st.error(st.session_state["profile_error"])
+        st.toggle(
+            "Save my sets to my history",
+            key="save_history",
+            value=True,
+            help="Each live set and each analysed clip is saved on this computer only "
+            "(summaries and angles, never video). See the Progress page.",
+        )
+
+
+def keep_in_history(
+    summary: Summary | None,
+    spec: StretchSpec,
+    *,
+    origin: str,
+    key: str,
+    records: Sequence[FrameRecord] = (),
+    source_name: str | None = None,
+) -> None:
+    """Save a finished set once (``key`` names it), unless saving is switched off or nothing
+    happened in it; says so under the set's results."""
+    if summary is None or not st.session_state.get("save_history", True):
+        return
+    saved: dict[str, str] = st.session_state.setdefault("saved_sets", {})
+    if key in saved:
+        st.caption(saved[key])
+        return
+    if not (summary.holds or summary.faults or any(n for _, n in summary.reps)):
+        st.caption("Nothing to save from this set: no hold, rep or fault was seen.")
+        return
+    store = history_store()
+    if store is None:
+        return
+    profile = current_profile()
+    new = session_from_summary(
+        summary, spec, profile=profile, origin=origin, records=records, source_name=source_name
+    )
+    try:
+        store.save(new)
+    except HistoryError as exc:
+        st.error(f"This set could not be saved to your history: {exc}")
+        return
+    saved[key] = f":material/history: Saved to {profile}'s history (see the Progress page)."
+    st.caption(saved[key])
+
+
+def keep_live_set(proc: LiveProcessor, spec: StretchSpec) -> None:
+    """Save the live set that just ended (once)."""
+    last = proc.latest()
+    if last is not None:
+        key = f"live:{spec.id}:{last.seq}:{last.arrived_s}"
+        keep_in_history(proc.summary(), spec, origin="live", key=key)
+
+
+def keep_replay(analysis: Analysis, clip_name: str, key: str) -> None:
+    """Save an analysed clip (once per clip and stretch)."""
+    keep_in_history(
+        analysis.summary,
+        analysis.spec,
+        origin="replay",
+        key=f"replay:{key}",
+        records=analysis.records,
+        source_name=clip_name,
+    )

@@ -12,7 +12,7 @@ import streamlit as st
 import streamlit.components.v1 as components
 from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
-from app_common import load_specs, safety_note, stretch_selector
+from app_common import keep_live_set, load_specs, safety_note, stretch_selector
 from posecheck.analysis import Pipeline
 from posecheck.live import (
     LiveProcessor,
@@ -208,6 +208,7 @@ def main() -> None:
         if stats is not None:
             with set_slot:
                 show_set(stats, "End of set")
+                keep_live_set(proc, spec)
         return
 
     shown_cue, shown_line = None, None

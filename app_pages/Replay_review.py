@@ -11,7 +11,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from app_common import load_specs, safety_note, stretch_selector
+from app_common import keep_replay, load_specs, safety_note, stretch_selector
 from posecheck.analysis import Analysis, analyze_video
 from posecheck.errors import PosecheckError
 from posecheck.live import reps_text
@@ -316,6 +316,7 @@ def main() -> None:
         if result is None:
             return
         remember(results, result)
+    keep_replay(results[key].analysis, results[key].clip_name, key)
     show_result(results[key])
 
 

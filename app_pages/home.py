@@ -13,7 +13,8 @@ st.markdown(
     "A form coach for hip internal-rotation stretches. Put your phone or laptop camera where "
     "the picture shows, and it watches your form, times your holds, counts your repetitions "
     "and measures the rotation on each side. Everything runs on this computer; nothing is "
-    "recorded or sent anywhere."
+    "sent anywhere, and no video is recorded. A summary of each set is kept on this computer "
+    "so you can follow your progress (switch it off in the sidebar)."
 )
 st.warning(SAFETY_NOTE, icon=":material/health_and_safety:")
 left, right = st.columns(2)
@@ -23,6 +24,8 @@ with left:
 with right:
     st.page_link("app_pages/Replay_review.py", label="Replay review", icon=":material/movie:")
     st.caption("Analyse a recorded clip: annotated video, timeline, faults, exports.")
+st.page_link("app_pages/Progress.py", label="Progress", icon=":material/trending_up:")
+st.caption("Your sets over weeks: angles per side, holds, faults, a report for your physio.")
 
 specs, errors = available_specs()
 st.markdown("#### Stretches")

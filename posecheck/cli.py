@@ -1,4 +1,5 @@
-"""Command line: ``posecheck analyze``, ``posecheck specs list|validate|show``.
+"""Command line: ``posecheck analyze``, ``posecheck specs list|validate|show``, and the
+history's ``posecheck history ...`` and ``posecheck report`` (in :mod:`posecheck.review`).
 
 Bad input exits non-zero with a one-line reason (no traceback).
 """
@@ -12,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from posecheck.errors import PosecheckError
+from posecheck.review.commands import add_commands, add_save_options, save_analysis
 from posecheck.spec import SPEC_DIR, json_schema, load_all, load_by_id, load_spec, spec_paths
 
 
@@ -40,6 +42,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     spec = load_spec(args.spec) if args.spec else load_by_id(args.stretch)
     progress = _Progress(sys.stderr.isatty() and not args.quiet)
     analysis = analyze_video(args.video, spec, annotate_to=args.annotate, progress=progress)
+    save_analysis(analysis, args)  # --save / --profile: keep it in the local history
     if args.report:
         write_report(analysis, args.report)
     rep = report_dict(analysis)
@@ -130,6 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--annotate", help="write an annotated MP4 here")
     a.add_argument("--json", action="store_true", help="print the report as JSON")
     a.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_save_options(a)
     a.set_defaults(func=_cmd_analyze)
 
     s = sub.add_parser("specs", help="list, validate or show stretch specs")
@@ -145,6 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     ssub.add_parser("schema", help="print the JSON Schema of the spec format").set_defaults(
         func=_cmd_schema
     )
+    add_commands(sub)  # history list|show|export|delete, report
     return p
 
 

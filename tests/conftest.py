@@ -1,3 +1,4 @@
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,3 +12,13 @@ def media() -> Path:
     if not MEDIA.is_dir():
         pytest.fail(f"{MEDIA} is missing: the tests need the shared media folder beside the repo")
     return MEDIA
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_history(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Tests (and the app servers they start) save their history in a temporary folder,
+    never in the data folder of the person running them."""
+    folder = tmp_path_factory.mktemp("history")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("POSECHECK_DATA_DIR", str(folder))
+        yield folder

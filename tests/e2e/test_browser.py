@@ -245,3 +245,39 @@ def test_replay_review_analyses_an_upload(app_url: str, browser: object) -> None
         time.sleep(1.0)
         _shot(page, "replay_fault_selected.png")
     page.close()
+
+
+def test_progress_page_at_desktop_and_phone_size(
+    app_url: str, browser: object, private_history: Path
+) -> None:
+    """The Progress page of weeks of (made-up) saved sets, at desktop and phone size."""
+    from datetime import datetime, timedelta, timezone
+
+    from posecheck.review.sample import sample_sessions
+    from posecheck.review.store import HistoryStore
+    from posecheck.spec import load_by_id
+
+    store = HistoryStore(private_history / "history.sqlite3")  # the server's history
+    specs = [load_by_id(i) for i in ("prone_internal_rotation", "clamshell", "pigeon")]
+    start = datetime.now(timezone.utc) - timedelta(days=75)
+    for s in sample_sessions(specs, 36, start=start, frames=30):
+        store.save(s)
+    store.close()
+    page = _new_page(browser, app_url)
+    for name, (width, height) in (("desktop", (1280, 900)), ("phone", (390, 844))):
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(f"{app_url}/Progress")
+        page.get_by_role("heading", name="Progress").first.wait_for()
+        page.get_by_role("heading", name="Range of motion").wait_for()
+        page.get_by_role("heading", name="Sessions per week").wait_for()
+        page.locator(".vega-embed canvas, .vega-embed svg").nth(6).wait_for(timeout=30_000)
+        time.sleep(1.5)  # the charts finish drawing
+        _shot(page, f"progress_{name}.png")
+        # The whole page (the app scrolls inside its own pane, so make the window tall).
+        page.set_viewport_size({"width": width, "height": 5200 if width < 600 else 3600})
+        time.sleep(1.5)
+        _shot(page, f"progress_{name}_whole.png")
+        body = page.inner_text("body")
+        assert "prone_internal_rotation" not in body, "an id is shown instead of a name"
+        assert "Prone hip internal rotation" in body and "give or take 15°" in body
+    page.close()

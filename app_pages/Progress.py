@@ -1,0 +1,349 @@
+"""Progress: saved sets over weeks, per stretch: range of motion per side with its uncertainty,
+left/right difference, holds and reps, faults, sessions per week; CSV, PDF, deleting."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from app_common import current_profile, history_store, safety_note
+from posecheck.review.pdf import gather, render_pdf
+from posecheck.review.progress import (
+    adherence,
+    deg_text,
+    describe,
+    origin_words,
+    reps_words,
+    rom_points,
+    sessions_csv,
+    weekly_sessions,
+)
+from posecheck.review.records import SessionQuery, SessionRow
+from posecheck.review.store import HistoryStore
+from posecheck.timeline import safe_name
+
+SIDE_COLOURS = {"left side": "#1f77b4", "right side": "#ff7f0e"}
+ALL_STRETCHES = "All stretches"
+CHART_HEIGHT = 230
+DAY_AXIS = alt.Axis(format="%d %b", labelOverlap=True)
+
+
+def filters(store: HistoryStore, profile: str) -> SessionQuery:
+    """Stretch and dates, chosen above the charts."""
+    names = store.stretches(profile)
+    today = date.today()
+    earliest = store.first_started(profile)
+    first = earliest.date() if earliest is not None else today
+    c1, c2 = st.columns([2, 3])
+    stretch = c1.selectbox(
+        "Stretch",
+        [ALL_STRETCHES, *sorted(names, key=lambda i: names[i])],
+        key="progress_stretch",
+        format_func=lambda i: names.get(i, i),
+    )
+    picked = c2.date_input(
+        "Dates",
+        value=(max(first, today - timedelta(days=90)), today),
+        min_value=first - timedelta(days=365),
+        max_value=today + timedelta(days=1),
+        key="progress_dates",
+        format="DD/MM/YYYY",
+        help="From the first to the last day to show (the last 90 days at first).",
+    )
+    start, end = (*picked, None, None)[:2] if isinstance(picked, tuple) else (picked, None)
+    return SessionQuery(
+        profile=profile,
+        stretch_id=None if stretch == ALL_STRETCHES else stretch,
+        date_from=start,
+        date_to=end or start,
+    )
+
+
+def headline(rows: list[SessionRow], q: SessionQuery) -> None:
+    a = adherence(rows, q.date_from, q.date_to)
+    # A row that wraps on a phone, instead of five stacked columns.
+    with st.container(horizontal=True, gap="medium"):
+        st.metric("Sessions", a.sessions, width="content")
+        st.metric("Sessions per week", f"{a.sessions_per_week:g}", width="content")
+        st.metric("Days with a session", f"{a.active_days} of {a.days}", width="content")
+        st.metric("Holds completed", a.holds_completed, width="content")
+        st.metric("Time stretching", f"{a.minutes:g} min", width="content")
+
+
+def rom_chart(rows: list[SessionRow], label: str) -> alt.LayerChart:
+    df = pd.DataFrame(
+        [
+            {
+                "day": p.started_at.replace(tzinfo=None),
+                "side": f"{p.side} side",
+                "best": max(p.best_deg, 0.0),
+                "low": max(p.low_deg, 0.0),
+                "high": max(p.high_deg, 0.0),
+            }
+            for p in rom_points(rows)
+        ]
+    )
+    sides = alt.Scale(domain=list(SIDE_COLOURS), range=list(SIDE_COLOURS.values()))
+    colour = alt.Color("side:N", title=None, scale=sides, legend=alt.Legend(orient="bottom"))
+    x = alt.X("day:T", title=None, axis=DAY_AXIS)
+    band = (
+        alt.Chart(df)
+        .mark_area(opacity=0.15)
+        .encode(
+            x=x,
+            y=alt.Y("low:Q", title="degrees"),
+            y2="high:Q",
+            color=alt.Color("side:N", scale=sides, legend=None),
+        )
+    )
+    line = (
+        alt.Chart(df)
+        .mark_line(point=True)
+        .encode(
+            x=x,
+            y=alt.Y("best:Q", title="degrees", scale=alt.Scale(zero=True)),
+            color=colour,
+            tooltip=[
+                alt.Tooltip("day:T", title="when", format="%d %b %Y %H:%M"),
+                alt.Tooltip("side:N"),
+                alt.Tooltip("best:Q", title=f"best {label} (degrees)", format=".0f"),
+            ],
+        )
+    )
+    # Independent colour scales: the legend is the lines' (the bands' would be pale).
+    return alt.layer(band, line).resolve_scale(color="independent").properties(height=CHART_HEIGHT)
+
+
+def per_session_chart(df: pd.DataFrame, field: str, title: str, colour: str) -> alt.Chart:
+    return (
+        alt.Chart(df)
+        .mark_bar(color=colour)
+        .encode(
+            x=alt.X("day:T", title=None, axis=DAY_AXIS),
+            y=alt.Y(f"{field}:Q", title=title),
+            tooltip=[
+                alt.Tooltip("day:T", title="when", format="%d %b %Y %H:%M"),
+                "stretch:N",
+                alt.Tooltip(f"{field}:Q", title=title),
+            ],
+        )
+        .properties(height=180)
+    )
+
+
+def show_stretches(rows: list[SessionRow]) -> None:
+    measured = [r for r in rows if r.rom_label is not None]
+    if not measured:
+        st.caption("None of these stretches measures a range of motion.")
+    for name in sorted({r.stretch_name for r in measured}):
+        group = [r for r in measured if r.stretch_name == name]
+        label = group[-1].rom_label or "range of motion"
+        st.markdown(f"##### {name}: best {label}, each session")
+        st.altair_chart(rom_chart(group, label), width="stretch")
+        last = group[-1]
+        u = f"give or take {last.uncertainty_deg:g}°" if last.uncertainty_deg else ""
+        diff = next((r.asymmetry_deg for r in reversed(group) if r.asymmetry_deg is not None), None)
+        st.caption(
+            f"Shaded: the measurement uncertainty from this camera view ({u}). "
+            f"Latest: left {deg_text(last.best_left_deg)}, right {deg_text(last.best_right_deg)}"
+            f"; difference between the sides {deg_text(diff)}."
+        )
+
+
+def session_table(rows: list[SessionRow]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "when": r.local_start.strftime("%a %d %b %Y, %H:%M"),
+                "stretch": r.stretch_name,
+                "how": origin_words(r),
+                "holds": "-" if r.hold_target_s is None else str(r.holds_completed),
+                "reps": reps_words(r.reps),
+                "best left": deg_text(r.best_left_deg),
+                "best right": deg_text(r.best_right_deg),
+                "difference": deg_text(r.asymmetry_deg),
+                "faults": str(r.fault_events),
+            }
+            for r in reversed(rows)
+        ]
+    )
+
+
+def exports(store: HistoryStore, rows: list[SessionRow], q: SessionQuery, profile: str) -> None:
+    st.markdown("#### Export")
+    c1, c2 = st.columns(2)
+    c1.download_button(
+        "Sessions (CSV)",
+        data=lambda: sessions_csv(rows),  # made when clicked, not on every rerun
+        file_name=safe_name(f"posecheck-{profile}-sessions.csv"),
+        mime="text/csv",
+        help="One line per session, for a spreadsheet.",
+    )
+    sig = f"{profile}|{q}|{len(rows)}|{rows[-1].session_id}"
+    if st.session_state.get("report_sig") != sig:
+        st.session_state.pop("report_pdf", None)
+    if "report_pdf" not in st.session_state:
+        if c2.button("Make a PDF report for your physiotherapist"):
+            with st.spinner("Making the report…"):
+                data = gather(
+                    store,
+                    profile=profile,
+                    date_from=q.date_from,
+                    date_to=q.date_to,
+                    stretch_id=q.stretch_id,
+                )
+                st.session_state["report_pdf"] = render_pdf(data)
+                st.session_state["report_sig"] = sig
+            st.rerun()
+    else:
+        stamp = date.today().isoformat()
+        c2.download_button(
+            "Download the PDF report",
+            data=st.session_state["report_pdf"],
+            file_name=safe_name(f"posecheck-report-{profile}-{stamp}.pdf"),
+            mime="application/pdf",
+            type="primary",
+        )
+    st.caption(
+        "The report covers the profile, stretch and dates chosen above: range of motion per "
+        "side over time, a left/right table, how regularly you stretched, the most frequent "
+        "faults and how sure the numbers are."
+    )
+
+
+def deleting(store: HistoryStore, rows: list[SessionRow], profile: str) -> None:
+    with st.expander("Delete saved sessions"):
+        labels = {r.session_id: describe(r) for r in reversed(rows)}  # newest first
+        chosen = st.selectbox(
+            "One session", list(labels), format_func=labels.__getitem__, key="delete_one"
+        )
+        if st.button("Delete this session", key="delete_one_button"):
+            store.delete_session(chosen)
+            st.session_state["progress_notice"] = "The session was deleted."
+            st.rerun()
+        st.divider()
+        scope = st.radio(
+            "Everything",
+            [f"All of {profile}'s sessions", "All sessions of every profile, and the profiles"],
+            key="delete_scope",
+        )
+        sure = st.checkbox(
+            "Yes, delete them. This cannot be undone.", key="delete_all_sure", value=False
+        )
+        if st.button("Delete everything chosen", disabled=not sure, key="delete_all_button"):
+            with st.spinner("Deleting…"):  # overwritten on disk: a few seconds for thousands
+                n = store.delete_all(None if scope.startswith("All sessions") else profile)
+            st.session_state["progress_notice"] = f"{n} sessions were deleted."
+            st.session_state.pop("delete_all_sure", None)
+            st.rerun()
+
+
+def main() -> None:
+    st.set_page_config(page_title="Progress · posecheck", layout="wide")
+    st.title("Progress")
+    safety_note()
+    store = history_store()
+    if store is None:
+        return
+    notice = st.session_state.pop("progress_notice", None)
+    if notice:
+        st.success(notice)
+    profile = current_profile()
+    st.caption(
+        f"{profile}'s saved sets (change the profile in the sidebar). Kept only on this "
+        f"computer, in {store.path}."
+    )
+    if not store.count(SessionQuery(profile=profile)):
+        st.info(
+            f"No saved sets for {profile} yet. Sets you finish on the Live coaching page and "
+            "clips you analyse on the Replay review page are saved here, unless you switch "
+            "saving off in the sidebar."
+        )
+        return
+    q = filters(store, profile)
+    rows = store.sessions(q)
+    if not rows:
+        st.info("No saved sets for this stretch in these dates. Choose other dates above.")
+        return
+    headline(rows, q)
+    st.markdown("#### Range of motion")
+    show_stretches(rows)
+
+    df = pd.DataFrame(
+        [
+            {
+                "day": r.local_start.replace(tzinfo=None),
+                "stretch": r.stretch_name,
+                "holds": r.holds_completed if r.hold_target_s is not None else None,
+                "reps": r.reps_total,
+                "faults": r.fault_events,
+                "difference": r.asymmetry_deg,
+            }
+            for r in rows
+        ]
+    )
+    st.markdown("#### Left/right difference")
+    diff = df.dropna(subset=["difference"])
+    if diff.empty:
+        st.caption("No session measured both sides.")
+    else:
+        st.altair_chart(
+            alt.Chart(diff)
+            .mark_line(point=True)
+            .encode(
+                x=alt.X("day:T", title=None, axis=DAY_AXIS),
+                y=alt.Y("difference:Q", title="degrees"),
+                color=alt.Color("stretch:N", title=None, legend=alt.Legend(orient="bottom")),
+                tooltip=[alt.Tooltip("day:T", format="%d %b %Y"), "stretch:N", "difference:Q"],
+            )
+            .properties(height=200),
+            width="stretch",
+        )
+    st.markdown("#### Holds, reps and faults, each session")
+    c1, c2, c3 = st.columns(3)
+    c1.altair_chart(per_session_chart(df, "holds", "holds completed", "#4c7a5a"), width="stretch")
+    c2.altair_chart(per_session_chart(df, "reps", "reps", "#6b5b95"), width="stretch")
+    c3.altair_chart(per_session_chart(df, "faults", "faults flagged", "#c0504d"), width="stretch")
+    top = store.fault_totals(q)[:5]
+    if top:
+        st.markdown(
+            "**Most frequent faults**\n"
+            + "\n".join(f"- {f.message} ({f.times}× in {f.sessions} sessions)" for f in top)
+        )
+    st.markdown("#### Sessions per week")
+    weeks = pd.DataFrame(
+        [
+            {
+                "week of": w.week_start,
+                "to": w.week_start + timedelta(days=7),
+                "n": w.sessions,
+            }
+            for w in weekly_sessions(rows)
+        ]
+    )
+    st.altair_chart(
+        alt.Chart(weeks)
+        .mark_bar(color="#4c7a5a", stroke="white", strokeWidth=1)
+        .encode(
+            x=alt.X("week of:T", title="week starting", axis=DAY_AXIS),
+            x2="to:T",
+            y=alt.Y("n:Q", title="sessions", axis=alt.Axis(tickMinStep=1)),
+            y2=alt.datum(0),
+            tooltip=[
+                alt.Tooltip("week of:T", format="%d %b %Y"),
+                alt.Tooltip("n:Q", title="sessions"),
+            ],
+        )
+        .properties(height=180),
+        width="stretch",
+    )
+    st.markdown("#### Sessions")
+    st.dataframe(session_table(rows), hide_index=True, width="stretch", height=260)
+    exports(store, rows, q, profile)
+    deleting(store, rows, profile)
+
+
+main()

@@ -1,0 +1,191 @@
+"""The history in the app (Streamlit AppTest): the Progress page, the profile chooser and save
+switch, and saving a finished set once."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from posecheck.review.records import SessionQuery
+from posecheck.review.sample import sample_sessions
+from posecheck.review.store import HistoryStore
+from posecheck.spec import load_by_id
+
+REPO = Path(__file__).resolve().parents[1]
+APP = str(REPO / "app.py")
+PROGRESS = "app_pages/Progress.py"
+SPECS = [load_by_id(i) for i in ("prone_internal_rotation", "clamshell", "pigeon")]
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "data"
+    monkeypatch.setenv("POSECHECK_DATA_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
+def filled(data_dir: Path) -> HistoryStore:
+    """Eight weeks of made-up practice for "Me", ending yesterday, and two sets for Sam."""
+    store = HistoryStore(data_dir / "history.sqlite3")
+    start = datetime.now(timezone.utc) - timedelta(days=60)
+    for s in sample_sessions(SPECS, 30, start=start, frames=20):
+        store.save(s)
+    for s in sample_sessions(SPECS[:1], 2, start=start, profile="Sam", frames=20, seed=5):
+        store.save(s)
+    return store
+
+
+def progress_page() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page(PROGRESS).run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def texts(at: AppTest) -> str:
+    parts = (*at.markdown, *at.caption, *at.info, *at.success, *at.warning, *at.error)
+    return "\n".join(str(m.value) for m in parts)
+
+
+def test_empty_history_explains_how_sets_get_there(data_dir: Path) -> None:
+    at = progress_page()
+    assert any("No saved sets for Me yet" in i.value for i in at.info)
+    assert at.sidebar.selectbox(key="profile").value == "Me"
+    assert at.sidebar.toggle(key="save_history").value is True
+    assert str(data_dir / "history.sqlite3") in texts(at), "the page says where the file is"
+
+
+def test_progress_page_shows_every_part_in_words(filled: HistoryStore) -> None:
+    at = progress_page()
+    body = texts(at)
+    for heading in (
+        "Range of motion",
+        "Left/right difference",
+        "Holds, reps and faults, each session",
+        "Sessions per week",
+        "Sessions",
+        "Export",
+    ):
+        assert f"#### {heading}" in body, heading
+    assert "##### Prone hip internal rotation: best hip internal rotation" in body
+    assert "##### Clamshell" in body and "##### Pigeon" not in body  # pigeon measures no angle
+    assert "give or take 15°" in body and "give or take 8°" in body
+    assert "Most frequent faults" in body
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Sessions"] == "30"
+    charts = at.get("vega_lite_chart")
+    assert len(charts) == 2 + 1 + 3 + 1  # two stretches, difference, holds/reps/faults, weekly
+    # Words, not ids: stretch names in the filter, no negative angles, no raw ids on the page.
+    stretch = at.selectbox(key="progress_stretch")
+    assert stretch.options == [
+        "All stretches",
+        "Clamshell",
+        "Pigeon",
+        "Prone hip internal rotation",
+    ]
+    assert "prone_internal_rotation" not in body and "-" + "°" not in body.replace(" ", "")
+    table = at.dataframe[0].value
+    assert list(table.columns)[:3] == ["when", "stretch", "how"] and len(table) == 30
+    assert {b.label for b in at.get("download_button")} == {"Sessions (CSV)"}
+
+
+def test_filters_by_stretch_dates_and_profile(filled: HistoryStore) -> None:
+    at = progress_page()
+    at.selectbox(key="progress_stretch").set_value("clamshell").run()
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric}["Sessions"] == "10"
+    assert "##### Prone hip" not in texts(at)
+    today = datetime.now().date()
+    at.date_input(key="progress_dates").set_value((today - timedelta(days=14), today)).run()
+    shown = int({m.label: m.value for m in at.metric}["Sessions"])
+    q = SessionQuery(
+        profile="Me", stretch_id="clamshell", date_from=today - timedelta(days=14), date_to=today
+    )
+    assert shown == filled.count(q) and 0 < shown < 10
+    at.sidebar.selectbox(key="profile").set_value("Sam").run()
+    assert not at.exception
+    assert "Sam's saved sets" in texts(at)
+
+
+def test_pdf_report_is_made_on_request_and_downloadable(filled: HistoryStore) -> None:
+    at = progress_page()
+    button = next(b for b in at.button if b.label.startswith("Make a PDF report"))
+    button.click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    labels = {b.label for b in at.get("download_button")}
+    assert labels == {"Sessions (CSV)", "Download the PDF report"}
+    assert at.session_state["report_pdf"].startswith(b"%PDF")
+
+
+def test_delete_one_session_then_everything_with_confirmation(filled: HistoryStore) -> None:
+    at = progress_page()
+    newest = filled.sessions(SessionQuery(profile="Me", newest_first=True))[0]
+    assert at.selectbox(key="delete_one").value == newest.session_id
+    next(b for b in at.button if b.label == "Delete this session").click().run()
+    assert "The session was deleted." in texts(at)
+    assert filled.count(SessionQuery(profile="Me")) == 29
+    everything = next(b for b in at.button if b.label == "Delete everything chosen")
+    assert everything.disabled, "deleting everything needs the confirmation ticked"
+    at.checkbox(key="delete_all_sure").check().run()
+    next(b for b in at.button if b.label == "Delete everything chosen").click().run()
+    assert not at.exception
+    assert "29 sessions were deleted." in texts(at)
+    assert filled.count(SessionQuery(profile="Me")) == 0
+    assert filled.count(SessionQuery(profile="Sam")) == 2, "only Me's sessions were chosen"
+
+
+def test_adding_a_profile_switches_to_it(data_dir: Path) -> None:
+    at = progress_page()
+    at.sidebar.text_input(key="new_profile").input("Grandad").run()
+    next(b for b in at.sidebar.button if b.label == "Add").click().run()
+    assert not at.exception
+    assert at.sidebar.selectbox(key="profile").value == "Grandad"
+    assert "Grandad" in at.sidebar.selectbox(key="profile").options
+    at.sidebar.text_input(key="new_profile").input("x" * 39 + "\x07").run()
+    next(b for b in at.sidebar.button if b.label == "Add").click().run()
+    assert any("control characters" in e.value for e in at.sidebar.error)
+
+
+def _keep_script() -> None:
+    """Saves one finished set through the app's helper (run by AppTest)."""
+    import sys
+
+    import streamlit as st
+
+    sys.path.insert(0, st.session_state["repo"])
+    from app_common import keep_in_history
+    from posecheck.checker import Hold, Summary
+    from posecheck.spec import load_by_id
+
+    spec = load_by_id("prone_internal_rotation")
+    holds = (Hold("left", 0.0, 31000.0, 30.0, True, 30.0),) if st.session_state["did"] else ()
+    summary = Summary(spec.id, 31.0, 0.0, 0.0, (), holds, (("left", len(holds)), ("right", 0)),
+                      len(holds), (("left", 30.0), ("right", None)))  # fmt: skip
+    keep_in_history(summary, spec, origin="live", key=st.session_state["set_key"])
+
+
+@pytest.mark.parametrize("switch_on", [True, False])
+def test_a_finished_set_is_saved_once_unless_switched_off(data_dir: Path, switch_on: bool) -> None:
+    at = AppTest.from_function(_keep_script, default_timeout=60)
+    at.session_state["repo"] = str(REPO)
+    at.session_state["save_history"] = switch_on
+    at.session_state["did"] = True
+    at.session_state["set_key"] = "set-1"
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    at.run()  # a rerun shows the same set: not saved twice
+    store = HistoryStore(data_dir / "history.sqlite3")
+    assert store.count() == (1 if switch_on else 0)
+    if switch_on:
+        assert "Saved to Me's history" in at.caption[0].value
+        row = store.sessions()[0]
+        assert row.origin == "live" and row.best_left_deg == 30.0 and row.holds_completed == 1
+        at.session_state["did"] = False  # a set where nothing happened
+        at.session_state["set_key"] = "set-2"
+        at.run()
+        assert "Nothing to save" in at.caption[0].value and store.count() == 1
