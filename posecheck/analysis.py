@@ -129,16 +129,18 @@ def analyze_video(
         Mp4Writer(annotate_to, info.width, info.height, info.fps or 10) if annotate_to else None
     )
     records: list[FrameRecord] = []
+    finished = False
     try:
         for frame in source.frames():
             step = pipeline.process(frame)
             records.append(FrameRecord.from_step(step))
             if writer is not None:
-                writer.write(pipeline.draw(frame.image, step))
+                writer.write(pipeline.draw(frame.image, step), frame.t_ms)
             if progress is not None:
                 progress(frame.index + 1, info.frame_count)
+        finished = True
     finally:
         pipeline.close()
-        if writer is not None:
-            writer.close()
-    return Analysis(info, spec, tuple(records), pipeline.checker.summary())
+        if writer is not None:  # a failed or interrupted run leaves no partial video
+            writer.close() if finished else writer.discard()
+    return Analysis(source.decoded_info(), spec, tuple(records), pipeline.checker.summary())
