@@ -126,8 +126,7 @@ def check_output(path: str | Path, option: str, suffixes: tuple[str, ...] = ()) 
     if suffixes and p.suffix.lower() not in suffixes:
         example = f"{p.stem or 'out'}{suffixes[0]}"
         raise OutputError(
-            f"{option} {path}: the file name needs the suffix {' or '.join(suffixes)} "
-            f"(e.g. {example})."
+            f"{option} {path}: the file name needs the suffix {suffixes[0]} (e.g. {example})."
         )
     try:
         if len(os.fsencode(p.name)) > _name_max(p.parent if p.parent.is_dir() else Path(".")):

@@ -294,7 +294,10 @@ class VideoSource:
         with self._open() as container:
             stream = container.streams.video[0]
             stream.thread_type = "AUTO"
-            self._expected = (stream.frames, stream.duration, stream.time_base)
+            end_s = float(stream.duration * stream.time_base) if stream.duration else 0.0
+            if not end_s and container.duration:  # e.g. Matroska: only the file's duration
+                end_s = container.duration / av.time_base
+            self._expected = (stream.frames, end_s)
             yield from self._frames(container, stream)
 
     def _frames(self, container: av.container.InputContainer, stream: av.VideoStream):
@@ -332,10 +335,9 @@ class VideoSource:
             return self.info
         state, info = self._state, self.info
         warnings = list(info.warnings)
-        expected, duration, time_base = getattr(self, "_expected", (0, None, None))
-        end_ms = float(duration * time_base) * 1000 if duration and time_base else 0.0
+        expected, end_s = getattr(self, "_expected", (0, 0.0))
         short = (expected and state.frames < expected - max(2, 0.02 * expected)) or (
-            end_ms and state.last_ms + 2000.0 / info.fps < end_ms - 500
+            end_s and state.last_ms / 1000 + 2 / info.fps < end_s - 1.0
         )
         if state.read_error or short:
             of = f" of {expected}" if expected else ""
