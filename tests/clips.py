@@ -34,10 +34,13 @@ def write_clip(
     rotation_deg: int | None = None,
     fmt: str | None = None,
     bframes: bool = True,
+    faststart: bool = False,
 ) -> Path:
     """Encode ``frames``; ``times_ms`` gives each frame's presentation time (else ``fps``),
-    ``rotation_deg`` stores a display rotation (counterclockwise) as phones do."""
-    with av.open(str(path), "w", format=fmt) as out:
+    ``rotation_deg`` stores a display rotation (counterclockwise) as phones do; ``faststart``
+    puts the MP4 index first, as the committed samples and most phones have it."""
+    options = {"movflags": "+faststart"} if faststart else {}
+    with av.open(str(path), "w", format=fmt, options=options) as out:
         stream = out.add_stream(codec, rate=fps)
         h, w = frames[0].shape[:2]
         stream.width, stream.height, stream.pix_fmt = w, h, "yuv420p"
