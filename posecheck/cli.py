@@ -14,7 +14,14 @@ from pathlib import Path
 from posecheck.errors import PosecheckError
 from posecheck.outputs import check_outputs, describe_os_error
 from posecheck.quiet import native_logs_silenced
-from posecheck.spec import SPEC_DIR, json_schema, load_all, load_by_id, load_spec, spec_paths
+from posecheck.spec import (
+    SPEC_DIR,
+    json_schema,
+    load_all,
+    load_by_id,
+    load_spec,
+    spec_folder,
+)
 
 
 class _Progress:
@@ -86,6 +93,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
+    spec_folder(args.dir)
     for spec in load_all(args.dir).values():
         dose = f"hold {spec.dose.hold_s:g} s" if spec.dose.kind == "hold" else "reps"
         print(
@@ -96,7 +104,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    paths = [Path(p) for p in args.paths] or spec_paths(args.dir)
+    paths = [Path(p) for p in args.paths] or spec_folder(args.dir)
     failed = 0
     for path in paths:
         try:

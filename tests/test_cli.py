@@ -133,3 +133,12 @@ def test_a_fallback_frame_rate_is_stated_on_the_command_line(tmp_path):
     assert "no usable frame rate; 30 fps was assumed" in data["warnings"][0]
     proc = run_cli("analyze", str(clip), "--stretch", "prone_internal_rotation")
     assert "  warning: the video states no usable frame rate" in proc.stdout
+
+
+def test_specs_with_a_missing_or_empty_folder_fail(tmp_path, capsys):
+    missing = tmp_path / "MISSING"
+    for command in ("validate", "list"):
+        assert main(["specs", "--dir", str(missing), command]) == 2
+        assert f"posecheck: {missing}: no such folder" in capsys.readouterr().err
+    assert main(["specs", "--dir", str(tmp_path), "validate"]) == 2
+    assert "no spec files (*.yaml) in this folder" in capsys.readouterr().err
