@@ -53,6 +53,7 @@ class Mp4Writer:
             stream.width, stream.height = self._size
             stream.pix_fmt = "yuv420p"
             stream.options = {"crf": "23", "preset": "veryfast"}
+            stream.thread_type = "AUTO"  # x264 encodes on its own threads, beside the analysis
             stream.codec_context.time_base = Fraction(1, 1000)
             self._stream = stream
         except (OSError, av.error.FFmpegError) as exc:
