@@ -118,9 +118,11 @@ def analyze_video(
     annotate_to: str | Path | None = None,
     progress: Progress | None = None,
     estimator: PoseEstimator | None = None,
+    rotate_deg: int = 0,
 ) -> Analysis:
-    """Run a whole video (or still image) through the pipeline."""
-    source = VideoSource(path)
+    """Run a whole video (or still image) through the pipeline; ``rotate_deg`` turns the
+    pictures clockwise first (a camera that stood on its side)."""
+    source = VideoSource(path, rotate_deg=rotate_deg)
     info = source.info
     pipeline = Pipeline(
         spec, estimator or MediaPipePoseEstimator(still_images=info.kind == "image")

@@ -59,7 +59,9 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     )
     progress = _Progress(sys.stderr.isatty() and not args.quiet)
     with native_logs_silenced(not args.verbose):
-        analysis = analyze_video(args.video, spec, annotate_to=args.annotate, progress=progress)
+        analysis = analyze_video(
+            args.video, spec, annotate_to=args.annotate, progress=progress, rotate_deg=args.rotate
+        )
     if args.report:
         write_report(analysis, args.report)
     rep = report_dict(analysis)
@@ -85,6 +87,8 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         print(f"  {f['start_s']:6.1f}-{end:>6} s  {side:<5}  {f['message']}")
     if rep["no_person_s"]:
         print(f"  nobody in view for {rep['no_person_s']} s")
+        if rep["no_person_s"] > 0.5 * (rep["duration_s"] or 0) and not args.rotate:
+            print("  (if the camera stood on its side, try --rotate 90 or --rotate 270)")
     if args.report:
         print(f"report: {args.report}")
     if args.annotate:
@@ -154,6 +158,13 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--report", help="write the JSON report here")
     a.add_argument("--annotate", help="write an annotated MP4 here")
     a.add_argument("--json", action="store_true", help="print the report as JSON")
+    a.add_argument(
+        "--rotate",
+        type=int,
+        choices=(0, 90, 180, 270),
+        default=0,
+        help="turn the picture clockwise first, for a camera that stood on its side",
+    )
     a.add_argument("--quiet", action="store_true", help="no progress bar")
     a.add_argument(
         "--verbose", action="store_true", help="show the pose model's and decoder's own logs"

@@ -51,7 +51,8 @@ class SourceInfo:
     fps: float
     frame_count: int  # 0 when unknown (cameras); for videos, what the file says
     fps_is_fallback: bool = False
-    #: counterclockwise degrees the stored pixels were turned to stand upright (a phone's flag)
+    #: counterclockwise degrees the stored pixels were turned to stand upright (a phone's flag,
+    #: plus any turn asked for)
     rotation_deg: int = 0
     codec: str = ""
     #: frames are not evenly spaced (phones); their times come from the file, known after decoding
@@ -88,19 +89,20 @@ def _stored_size(av_frame: av.VideoFrame, sar: Fraction | None) -> tuple[int, in
     return w, h
 
 
-def _upright_size(av_frame: av.VideoFrame, sar: Fraction | None) -> tuple[int, int]:
+def _upright_size(av_frame: av.VideoFrame, sar: Fraction | None, extra: int) -> tuple[int, int]:
     """(width, height) as shown: non-square pixels widened, the rotation applied."""
     w, h = _stored_size(av_frame, sar)
-    return (h, w) if _quarter_turns(av_frame) % 2 else (w, h)
+    return (h, w) if (_quarter_turns(av_frame) + extra) % 2 else (w, h)
 
 
-def _upright(av_frame: av.VideoFrame, sar: Fraction | None) -> np.ndarray:
+def _upright(av_frame: av.VideoFrame, sar: Fraction | None, extra: int) -> np.ndarray:
+    """The frame as BGR, upright: its rotation flag plus ``extra`` counterclockwise turns."""
     w, h = _stored_size(av_frame, sar)
     if (w, h) == (av_frame.width, av_frame.height):
         image = av_frame.to_ndarray(format="bgr24")
     else:
         image = av_frame.to_ndarray(format="bgr24", width=w, height=h)
-    turns = _quarter_turns(av_frame)
+    turns = (_quarter_turns(av_frame) + extra) % 4
     return np.ascontiguousarray(np.rot90(image, turns)) if turns else image
 
 
@@ -176,11 +178,17 @@ class VideoSource:
     >>> src = VideoSource("clip.mp4")          # doctest: +SKIP
     >>> for frame in src.frames(): ...          # doctest: +SKIP
     >>> src.decoded_info().warnings             # doctest: +SKIP
+
+    ``rotate_deg`` (0, 90, 180 or 270) turns every picture clockwise on top of any rotation
+    flag: for a camera that stood on its side, which leaves no flag.
     """
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, rotate_deg: int = 0) -> None:
         self.path = Path(path)
         self._state = _Decode()
+        if rotate_deg not in (0, 90, 180, 270):
+            raise SourceError(f"rotate by {rotate_deg} degrees: use 0, 90, 180 or 270.")
+        self._extra_turns = (-rotate_deg // 90) % 4
         if not self.path.exists():
             raise SourceError(f"{self.path}: no such file. Check the path and try again.")
         if not self.path.is_file():
@@ -204,6 +212,8 @@ class VideoSource:
                 f"{self.path}: the image could not be decoded. It may be damaged; "
                 "re-save it as JPEG or PNG."
             )
+        if self._extra_turns:
+            image = np.ascontiguousarray(np.rot90(image, self._extra_turns))
         h, w = image.shape[:2]
         self._check_size(w, h)
         self._image = image
@@ -255,8 +265,8 @@ class VideoSource:
                     f"{self.path}: no frame of its {codec} video could be decoded. The file "
                     f"may be damaged or its codec unsupported here; {_REENCODE}."
                 )
-            w, h = _upright_size(first, stream.sample_aspect_ratio)
-            turns = _quarter_turns(first)
+            w, h = _upright_size(first, stream.sample_aspect_ratio, self._extra_turns)
+            turns = (_quarter_turns(first) + self._extra_turns) % 4
             rate = stream.average_rate or stream.guessed_rate
             fps, fallback = frame_rate(float(rate) if rate else 0.0)
             count = stream.frames
@@ -318,7 +328,7 @@ class VideoSource:
                 t_ms = 0.0 if prev_ms is None else prev_ms + period_ms
             elif prev_ms is not None and abs(t_ms - prev_ms - period_ms) > 0.25 * period_ms:
                 state.uneven += 1
-            image = _upright(av_frame, sar)
+            image = _upright(av_frame, sar, self._extra_turns)
             h, w = image.shape[:2]
             if (w, h) != (info.width, info.height):
                 if state.size_change is None:

@@ -169,3 +169,15 @@ def test_absurd_frame_rate_falls_back_and_says_so(tmp_path):
 def test_a_tiny_picture_is_refused(tmp_path):
     with pytest.raises(SourceError, match=r"tiny\.y4m: the picture is only 1x1 pixels"):
         VideoSource(write_y4m(tmp_path / "tiny.y4m", 1, 1, 3))
+
+
+def test_a_camera_on_its_side_is_turned_upright_on_request(tmp_path):
+    """No flag to read: the person says how the camera stood (--rotate)."""
+    upright = sample_frames(4)
+    clip = write_clip(tmp_path / "side.mp4", [np.rot90(f, 1) for f in upright])  # 90° left
+    assert not close_to(next(VideoSource(clip).frames()).image, upright[0])
+    src = VideoSource(clip, rotate_deg=90)
+    assert (src.info.width, src.info.height) == (640, 480)
+    assert all(close_to(f.image, u) for f, u in zip(src.frames(), upright, strict=True))
+    with pytest.raises(SourceError, match="use 0, 90, 180 or 270"):
+        VideoSource(clip, rotate_deg=45)
