@@ -140,6 +140,13 @@ def _mp4_incomplete(path: Path) -> bool:
     return bool(seen) and b"moov" not in seen
 
 
+def _video_stream(container: av.container.InputContainer) -> av.VideoStream | None:
+    """The recording's picture stream: the first video stream that is not cover art."""
+    pictures = list(container.streams.video)
+    moving = [s for s in pictures if not s.disposition & av.stream.Disposition.attached_pic]
+    return (moving or pictures or [None])[0]
+
+
 class _Decode:
     """What one pass over a video found (counts and warnings)."""
 
@@ -248,12 +255,12 @@ class VideoSource:
 
     def _probe_video(self) -> SourceInfo:
         with self._open() as container:
-            if not container.streams.video:
+            if _video_stream(container) is None:
                 raise SourceError(
                     f"{self.path}: the file has no video picture (only sound or data). "
                     "Give a video recording."
                 )
-            stream = container.streams.video[0]
+            stream = _video_stream(container)
             if stream.codec_context is None:
                 raise SourceError(
                     f"{self.path}: the video uses a codec this machine cannot decode; {_REENCODE}."
@@ -302,7 +309,7 @@ class VideoSource:
             yield Frame(0, 0.0, self._image)
             return
         with self._open() as container:
-            stream = container.streams.video[0]
+            stream = _video_stream(container)
             stream.thread_type = "AUTO"
             end_s = float(stream.duration * stream.time_base) if stream.duration else 0.0
             if not end_s and container.duration:  # e.g. Matroska: only the file's duration

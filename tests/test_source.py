@@ -1,12 +1,15 @@
 """Frame sources: bad input gets a clear message naming the file."""
 
+import subprocess
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 
 from posecheck.errors import SourceError
 from posecheck.source import FALLBACK_FPS, VideoSource, frame_rate, open_source
+from posecheck.video_out import ffmpeg_exe
 from tests.clips import SAMPLE, joined_sizes, mp4_boxes, sample_frames, write_clip, write_y4m
 
 MEDIA = Path(__file__).resolve().parents[2] / "shared" / "media"
@@ -181,3 +184,17 @@ def test_a_camera_on_its_side_is_turned_upright_on_request(tmp_path):
     assert all(close_to(f.image, u) for f, u in zip(src.frames(), upright, strict=True))
     with pytest.raises(SourceError, match="use 0, 90, 180 or 270"):
         VideoSource(clip, rotate_deg=45)
+
+
+def test_cover_art_is_not_taken_for_the_recording(tmp_path):
+    cover = tmp_path / "cover.png"
+    cv2.imwrite(str(cover), np.zeros((64, 64, 3), np.uint8))
+    clip = write_clip(tmp_path / "clip.mp4", sample_frames(5))
+    out = tmp_path / "with_cover.mp4"
+    cmd = [ffmpeg_exe(), "-y", "-loglevel", "error", "-i", str(clip), "-i", str(cover)]
+    cmd += ["-map", "1", "-map", "0", "-c", "copy", "-c:v:0", "png"]
+    cmd += ["-disposition:v:0", "attached_pic", str(out)]
+    subprocess.run(cmd, check=True)
+    src = VideoSource(out)
+    assert (src.info.width, src.info.height, src.info.codec) == (640, 480, "h264")
+    assert len(list(src.frames())) == 5
