@@ -140,11 +140,20 @@ def _mp4_incomplete(path: Path) -> bool:
     return bool(seen) and b"moov" not in seen
 
 
+_STILL_CODECS = {"png", "bmp", "gif", "webp", "tiff"}
+
+
 def _video_stream(container: av.container.InputContainer) -> av.VideoStream | None:
-    """The recording's picture stream: the first video stream that is not cover art."""
-    pictures = list(container.streams.video)
-    moving = [s for s in pictures if not s.disposition & av.stream.Disposition.attached_pic]
-    return (moving or pictures or [None])[0]
+    """The recording's picture stream: the first video stream that is not cover art (an
+    attached picture, a still image, or a one-picture PNG track as Matroska stores covers)."""
+
+    def moving(stream: av.VideoStream) -> int:
+        still = av.stream.Disposition.attached_pic | av.stream.Disposition.still_image
+        codec = stream.codec_context.name if stream.codec_context else ""
+        return int(not stream.disposition & still) + int(codec not in _STILL_CODECS)
+
+    streams = list(container.streams.video)
+    return max(streams, key=moving) if streams else None
 
 
 class _Decode:

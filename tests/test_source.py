@@ -190,7 +190,7 @@ def test_cover_art_is_not_taken_for_the_recording(tmp_path):
     cover = tmp_path / "cover.png"
     cv2.imwrite(str(cover), np.zeros((64, 64, 3), np.uint8))
     clip = write_clip(tmp_path / "clip.mp4", sample_frames(5))
-    out = tmp_path / "with_cover.mp4"
+    out = tmp_path / "with_cover.mkv"  # Matroska keeps the cover as the first video track
     cmd = [ffmpeg_exe(), "-y", "-loglevel", "error", "-i", str(clip), "-i", str(cover)]
     cmd += ["-map", "1", "-map", "0", "-c", "copy", "-c:v:0", "png"]
     cmd += ["-disposition:v:0", "attached_pic", str(out)]
