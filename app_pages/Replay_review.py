@@ -187,11 +187,8 @@ def show_summary(a: Analysis) -> None:
         )
         cols[3].caption(f"± {rom['uncertainty_deg']:.0f}° from this view")
         cols[4].metric("Left/right difference", deg(rom["asymmetry_deg"]))
-    if a.source.fps_is_fallback:
-        st.warning(
-            f"The video did not say its frame rate; {a.source.fps:.0f} fps was assumed, so "
-            "times may be off."
-        )
+    for warning in a.source.warnings:  # cut off, damaged, size change, no frame rate
+        st.warning(f"About this video: {warning}")
     if r["no_person_s"] or r["unknown_s"]:
         st.caption(
             f"Nobody in view for {r['no_person_s'] or 0:.1f} s; body not fully visible for "

@@ -118,9 +118,11 @@ def analyze_video(
     annotate_to: str | Path | None = None,
     progress: Progress | None = None,
     estimator: PoseEstimator | None = None,
+    rotate_deg: int = 0,
 ) -> Analysis:
-    """Run a whole video (or still image) through the pipeline."""
-    source = VideoSource(path)
+    """Run a whole video (or still image) through the pipeline; ``rotate_deg`` turns the
+    pictures clockwise first (a camera that stood on its side)."""
+    source = VideoSource(path, rotate_deg=rotate_deg)
     info = source.info
     pipeline = Pipeline(
         spec, estimator or MediaPipePoseEstimator(still_images=info.kind == "image")
@@ -129,16 +131,18 @@ def analyze_video(
         Mp4Writer(annotate_to, info.width, info.height, info.fps or 10) if annotate_to else None
     )
     records: list[FrameRecord] = []
+    finished = False
     try:
         for frame in source.frames():
             step = pipeline.process(frame)
             records.append(FrameRecord.from_step(step))
             if writer is not None:
-                writer.write(pipeline.draw(frame.image, step))
+                writer.write(pipeline.draw(frame.image, step), frame.t_ms)
             if progress is not None:
                 progress(frame.index + 1, info.frame_count)
+        finished = True
     finally:
         pipeline.close()
-        if writer is not None:
-            writer.close()
-    return Analysis(info, spec, tuple(records), pipeline.checker.summary())
+        if writer is not None:  # a failed or interrupted run leaves no partial video
+            writer.close() if finished else writer.discard()
+    return Analysis(source.decoded_info(), spec, tuple(records), pipeline.checker.summary())

@@ -14,7 +14,16 @@ from pathlib import Path
 
 from posecheck.errors import PosecheckError
 from posecheck.review.commands import add_commands, add_save_options, save_analysis
-from posecheck.spec import SPEC_DIR, json_schema, load_all, load_by_id, load_spec, spec_paths
+from posecheck.outputs import check_outputs, describe_os_error
+from posecheck.quiet import native_logs_silenced
+from posecheck.spec import (
+    SPEC_DIR,
+    json_schema,
+    load_all,
+    load_by_id,
+    load_spec,
+    spec_folder,
+)
 
 
 class _Progress:
@@ -35,35 +44,54 @@ class _Progress:
         sys.stderr.flush()
 
 
+def _deg(value: float | None) -> str:
+    return "not measured" if value is None else f"{value} deg"
+
+
 def _cmd_analyze(args: argparse.Namespace) -> int:
     from posecheck.analysis import analyze_video  # noqa: PLC0415  (loads mediapipe)
     from posecheck.report import report_dict, write_report  # noqa: PLC0415
+    from posecheck.video_out import MP4_SUFFIXES  # noqa: PLC0415
 
     spec = load_spec(args.spec) if args.spec else load_by_id(args.stretch)
+    # Every output is checked before the (long) analysis: writable, and never an input.
+    check_outputs(
+        {"the input video": args.video, "the spec file": args.spec},
+        {"--annotate": (args.annotate, MP4_SUFFIXES), "--report": (args.report, ())},
+    )
     progress = _Progress(sys.stderr.isatty() and not args.quiet)
-    analysis = analyze_video(args.video, spec, annotate_to=args.annotate, progress=progress)
+    with native_logs_silenced(not args.verbose):
+        analysis = analyze_video(
+            args.video, spec, annotate_to=args.annotate, progress=progress, rotate_deg=args.rotate
+        )
     save_analysis(analysis, args)  # --save / --profile: keep it in the local history
     if args.report:
         write_report(analysis, args.report)
     rep = report_dict(analysis)
     if args.json:
-        print(json.dumps(rep, indent=2))
+        print(json.dumps(rep, indent=2, allow_nan=False))
         return 0
+    reps = ", ".join(f"{side} {n}" for side, n in rep["reps"].items()) or "0"
     print(
-        f"{spec.name}: {rep['duration_s']} s analysed, reps {rep['reps']}, "
+        f"{spec.name}: {rep['duration_s']} s analysed, reps {reps}, "
         f"holds completed {rep['holds_completed']}"
     )
+    for warning in rep["warnings"]:
+        print(f"  warning: {warning}")
     if rep["rom"]:
         r = rep["rom"]
         print(
-            f"  best {r['label']}: left {r['best_left_deg']} deg, right {r['best_right_deg']} deg"
-            f" (estimate, +/- {r['uncertainty_deg']} deg)"
+            f"  best {r['label']}: left {_deg(r['best_left_deg'])}, "
+            f"right {_deg(r['best_right_deg'])} (estimate, +/- {r['uncertainty_deg']} deg)"
         )
     for f in rep["faults"]:
         end = "end" if f["end_s"] is None else f"{f['end_s']:.1f}"
-        print(f"  {f['start_s']:6.1f}-{end:>6} s  {f['side']:<5}  {f['message']}")
+        side = "" if f["side"] == "none" else f["side"]
+        print(f"  {f['start_s']:6.1f}-{end:>6} s  {side:<5}  {f['message']}")
     if rep["no_person_s"]:
         print(f"  nobody in view for {rep['no_person_s']} s")
+        if rep["no_person_s"] > 0.5 * (rep["duration_s"] or 0) and not args.rotate:
+            print("  (if the camera stood on its side, try --rotate 90 or --rotate 270)")
     if args.report:
         print(f"report: {args.report}")
     if args.annotate:
@@ -72,6 +100,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
+    spec_folder(args.dir)
     for spec in load_all(args.dir).values():
         dose = f"hold {spec.dose.hold_s:g} s" if spec.dose.kind == "hold" else "reps"
         print(
@@ -82,7 +111,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    paths = [Path(p) for p in args.paths] or spec_paths(args.dir)
+    paths = [Path(p) for p in args.paths] or spec_folder(args.dir)
     failed = 0
     for path in paths:
         try:
@@ -132,8 +161,18 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--report", help="write the JSON report here")
     a.add_argument("--annotate", help="write an annotated MP4 here")
     a.add_argument("--json", action="store_true", help="print the report as JSON")
+    a.add_argument(
+        "--rotate",
+        type=int,
+        choices=(0, 90, 180, 270),
+        default=0,
+        help="turn the picture clockwise first, for a camera that stood on its side",
+    )
     a.add_argument("--quiet", action="store_true", help="no progress bar")
     add_save_options(a)
+    a.add_argument(
+        "--verbose", action="store_true", help="show the pose model's and decoder's own logs"
+    )
     a.set_defaults(func=_cmd_analyze)
 
     s = sub.add_parser("specs", help="list, validate or show stretch specs")
@@ -160,7 +199,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PosecheckError as exc:
         print(f"posecheck: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a path the checks above did not foresee
+        where = exc.filename or "a file"
+        print(f"posecheck: {describe_os_error(where, exc)}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
+        print("\nposecheck: interrupted; no partial output was left.", file=sys.stderr)
         return 130
 
 

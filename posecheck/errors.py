@@ -17,3 +17,7 @@ class SpecError(PosecheckError):
 
 class EstimatorError(PosecheckError):
     """The pose estimator could not be created or run."""
+
+
+class OutputError(PosecheckError):
+    """An output file (report, annotated video) cannot or must not be written there."""

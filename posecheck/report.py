@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from posecheck.analysis import Analysis
+from posecheck.outputs import write_text_atomic
 
 REPORT_VERSION = 1
 
@@ -34,7 +35,11 @@ def report_dict(analysis: Analysis) -> dict[str, Any]:
             "fps": info.fps,
             "fps_is_fallback": info.fps_is_fallback,
             "frames": len(analysis.records),
+            "rotation_deg": info.rotation_deg,
+            "variable_frame_rate": info.variable_frame_rate,
+            "codec": info.codec,
         },
+        "warnings": list(info.warnings),
         "stretch": {"id": spec.id, "name": spec.name, "camera_view": spec.camera.view},
         "duration_s": _r(s.duration_s),
         "no_person_s": _r(s.no_person_s),
@@ -81,10 +86,9 @@ def report_dict(analysis: Analysis) -> dict[str, Any]:
 
 
 def write_report(analysis: Analysis, path: str | Path) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(report_dict(analysis), indent=2), encoding="utf-8")
-    return path
+    """Write the JSON report atomically (a failed write leaves any old file untouched)."""
+    text = json.dumps(report_dict(analysis), indent=2, allow_nan=False)
+    return write_text_atomic(path, text)
 
 
 CSV_FIELDS = (

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from posecheck.errors import SpecError
 from posecheck.metrics import PART_NAMES, Metric, Speed
+from posecheck.spec_yaml import compose, format_loc, yaml_error, yaml_line
 
 SPEC_DIR = Path(__file__).resolve().parent.parent / "stretch_specs"
 
@@ -33,7 +34,7 @@ class _FieldError(ValueError):
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Camera(_Model):
@@ -275,51 +276,12 @@ class StretchSpec(_Model):
 # Loading
 
 
-def _yaml_line(root: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
-    """1-based line of the YAML node at a pydantic error location (closest known parent).
-
-    Location parts that are not in the file (pydantic's union tags such as the metric name)
-    are skipped: they do not move the position.
-    """
-    node, line = root, None
-    for key in loc:
-        if node is None:
-            break
-        line = node.start_mark.line + 1
-        if isinstance(node, yaml.MappingNode):
-            for k, v in node.value:
-                if k.value == str(key):
-                    node, line = v, k.start_mark.line + 1
-                    break
-        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int):
-            node = node.value[key] if key < len(node.value) else None
-    if node is not None and not isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
-        line = node.start_mark.line + 1
-    return line
-
-
-def _format_loc(loc: tuple[int | str, ...]) -> str:
-    parts: list[str] = []
-    for key in loc:
-        if isinstance(key, int):
-            parts.append(f"[{key}]")
-        elif key in ("function-after", "function-wrap") or "[" in str(key):
-            continue  # pydantic's internal tags (discriminated unions, validators)
-        else:
-            parts.append(("." if parts else "") + str(key))
-    return "".join(parts) or "(top level)"
-
-
 def parse_spec(text: str, source: str = "<string>") -> StretchSpec:
     """Parse and validate spec text; ``source`` names the file in error messages."""
     try:
-        root = yaml.compose(text)
-        data = yaml.safe_load(text)
+        root, data = compose(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else "unknown line"
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise SpecError(f"{source}: {where}: not valid YAML: {problem}") from None
+        raise yaml_error(text, source, exc) from None
     if not isinstance(data, dict):
         raise SpecError(f"{source}: line 1: the file must be a YAML mapping of spec fields")
     try:
@@ -331,10 +293,10 @@ def parse_spec(text: str, source: str = "<string>") -> StretchSpec:
             cause = err.get("ctx", {}).get("error")
             if isinstance(cause, _FieldError):
                 loc += cause.loc
-            line = _yaml_line(root, loc)
+            line = yaml_line(root, loc)
             msg = err["msg"].removeprefix("Value error, ")
             where = f"line {line}" if line is not None else "unknown line"
-            lines.append(f"{source}: {where}: field '{_format_loc(loc)}': {msg}")
+            lines.append(f"{source}: {where}: field '{format_loc(loc)}': {msg}")
         raise SpecError("\n".join(lines)) from None
 
 
@@ -350,7 +312,7 @@ def load_spec(path: str | Path) -> StretchSpec:
     spec = parse_spec(text, str(path))
     if spec.id != path.stem:
         raise SpecError(
-            f"{path}: line {_yaml_line(yaml.compose(text), ('id',))}: field 'id': "
+            f"{path}: line {yaml_line(compose(text)[0], ('id',))}: field 'id': "
             f"'{spec.id}' must match the file name '{path.stem}'"
         )
     return spec
@@ -358,6 +320,17 @@ def load_spec(path: str | Path) -> StretchSpec:
 
 def spec_paths(directory: str | Path = SPEC_DIR) -> list[Path]:
     return sorted(Path(directory).glob("*.yaml"))
+
+
+def spec_folder(directory: str | Path) -> list[Path]:
+    """The spec files of a folder the user named; a missing or empty folder is an error."""
+    d = Path(directory)
+    if not d.is_dir():
+        raise SpecError(f"{d}: no such folder. Give the folder that holds the spec files.")
+    paths = spec_paths(d)
+    if not paths:
+        raise SpecError(f"{d}: no spec files (*.yaml) in this folder.")
+    return paths
 
 
 def load_all(directory: str | Path = SPEC_DIR) -> dict[str, StretchSpec]:

@@ -1,13 +1,19 @@
-"""Writing browser-playable H.264 MP4 with the ffmpeg binary that ships in imageio-ffmpeg."""
+"""Writing browser-playable H.264 MP4 (PyAV's libx264), and the .y4m a fake camera plays."""
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
+from fractions import Fraction
 from pathlib import Path
 
+import av
 import numpy as np
 
-from posecheck.errors import SourceError
+from posecheck.errors import OutputError
+from posecheck.outputs import AtomicFile, describe_os_error
+
+MP4_SUFFIXES = (".mp4", ".m4v", ".mov")
 
 
 def ffmpeg_exe() -> str:
@@ -17,60 +23,99 @@ def ffmpeg_exe() -> str:
 
 
 class Mp4Writer:
-    """Pipe BGR frames into ffmpeg (libx264, yuv420p, faststart). Use as a context manager."""
+    """Encode BGR frames as H.264 MP4 (yuv420p, faststart) that browsers play.
+
+    The file is written beside ``path`` under a temporary name and renamed into place by
+    :meth:`close`; :meth:`discard` (or leaving a ``with`` block by an exception, Ctrl-C
+    included) removes it, so a failed or interrupted run never leaves a partial video that
+    plays as if complete. Frames keep their own times when ``write`` is given ``t_ms``.
+    """
 
     def __init__(self, path: str | Path, width: int, height: int, fps: float) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        w, h = width - width % 2, height - height % 2
-        self._size = (w, h)
-        cmd = [
-            ffmpeg_exe(),
-            "-y",
-            "-loglevel",
-            "error",
-            "-f",
-            "rawvideo",
-            "-pix_fmt",
-            "bgr24",
-            "-s",
-            f"{w}x{h}",
-            "-r",
-            f"{fps:.3f}",
-            "-i",
-            "-",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "veryfast",
-            "-crf",
-            "23",
-            "-pix_fmt",
-            "yuv420p",
-            "-movflags",
-            "+faststart",
-            str(self.path),
-        ]
-        self._proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
-        self._stdin = self._proc.stdin
-        if self._stdin is None:  # pragma: no cover - Popen always gives a pipe here
-            raise SourceError(f"{self.path}: could not start ffmpeg")
+        if self.path.suffix.lower() not in MP4_SUFFIXES:
+            raise OutputError(
+                f"{self.path}: an annotated video needs a name ending in .mp4 "
+                f"(e.g. {self.path.stem or 'out'}.mp4)."
+            )
+        self._size = (max(2, width - width % 2), max(2, height - height % 2))
+        self._period_ms = 1000.0 / (fps if fps > 0 else 10.0)
+        self._last_pts = -1
+        self._count = 0
+        self._atomic: AtomicFile | None = AtomicFile(self.path)
+        try:
+            self._out = av.open(
+                str(self._atomic.tmp), "w", format="mp4", options={"movflags": "+faststart"}
+            )
+            stream = self._out.add_stream(
+                "libx264", rate=Fraction(fps or 10).limit_denominator(1001)
+            )
+            stream.width, stream.height = self._size
+            stream.pix_fmt = "yuv420p"
+            stream.options = {"crf": "23", "preset": "veryfast"}
+            stream.thread_type = "AUTO"  # x264 encodes on its own threads, beside the analysis
+            stream.codec_context.time_base = Fraction(1, 1000)
+            self._stream = stream
+        except (OSError, av.error.FFmpegError) as exc:
+            self._abort(exc)
 
-    def write(self, image: np.ndarray) -> None:
+    def _abort(self, exc: BaseException) -> None:
+        """Remove the temporary file and raise the project's error for ``exc``."""
+        self.discard()
+        if isinstance(exc, OSError) and exc.errno is not None:
+            raise OutputError(describe_os_error(self.path, exc)) from None
+        raise OutputError(f"{self.path}: the video could not be written ({exc}).") from None
+
+    def write(self, image: np.ndarray, t_ms: float | None = None) -> None:
+        """Add a frame, shown at ``t_ms`` (default: the next frame at the nominal rate)."""
         w, h = self._size
-        self._stdin.write(np.ascontiguousarray(image[:h, :w]).tobytes())
+        ih, iw = image.shape[:2]
+        if (iw, ih) != (w, h):
+            canvas = np.zeros((h, w, 3), np.uint8)
+            canvas[: min(h, ih), : min(w, iw)] = image[:h, :w]
+            image = canvas
+        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format="bgr24")
+        pts = round(t_ms if t_ms is not None else self._count * self._period_ms)
+        frame.pts = max(pts, self._last_pts + 1)
+        frame.time_base = Fraction(1, 1000)
+        self._last_pts = frame.pts
+        self._count += 1
+        try:
+            self._out.mux(self._stream.encode(frame))
+        except (OSError, av.error.FFmpegError) as exc:
+            self._abort(exc)
 
     def close(self) -> None:
-        self._stdin.close()
-        err = self._proc.stderr.read().decode(errors="replace") if self._proc.stderr else ""
-        if self._proc.wait() != 0:
-            raise SourceError(f"{self.path}: the video could not be written ({err.strip()})")
+        """Finish the file and move it into place."""
+        if self._atomic is None:
+            return
+        try:
+            self._out.mux(self._stream.encode())
+            self._out.close()
+        except (OSError, av.error.FFmpegError) as exc:
+            self._abort(exc)
+        atomic, self._atomic = self._atomic, None
+        atomic.commit()
+
+    def discard(self) -> None:
+        """Stop and remove the unfinished file (nothing is left at ``path``)."""
+        if self._atomic is None:
+            return
+        out = getattr(self, "_out", None)
+        if out is not None:
+            with contextlib.suppress(OSError, av.error.FFmpegError):
+                out.close()
+        atomic, self._atomic = self._atomic, None
+        atomic.discard()
 
     def __enter__(self) -> Mp4Writer:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.discard()
 
 
 def to_y4m(

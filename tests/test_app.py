@@ -222,3 +222,22 @@ def test_chart_rows_and_frames_from_a_real_analysis(short_clip: Path, tmp_path: 
     img = read_frame(out, 5)
     assert img is not None and img.shape == (a.source.height, a.source.width, 3)
     assert read_frame(out, 10_000) is None
+
+
+@pytest.mark.mediapipe
+def test_replay_says_when_a_clip_is_cut_off(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.clips import sample_frames, write_clip
+
+    clips = tmp_path / "clips"
+    clips.mkdir()
+    whole = write_clip(tmp_path / "whole.mp4", sample_frames(40), fps=10, faststart=True)
+    cut = clips / "prone_internal_rotation_cut.mp4"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size * 3 // 4])
+    monkeypatch.setenv("POSECHECK_SAMPLE_DIR", str(clips))
+    at = page(REPLAY)
+    next(b for b in at.button if b.label == "Analyse").click().run(timeout=120)
+    assert not at.exception, [e.message for e in at.exception]
+    warnings = [w.value for w in at.warning]
+    assert any(w.startswith("About this video: the file ends early") for w in warnings)

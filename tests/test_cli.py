@@ -5,9 +5,11 @@ import subprocess
 import sys
 
 import cv2
+import numpy as np
 import pytest
 
 from posecheck.cli import main
+from tests.clips import sample_frames, write_clip, write_y4m
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
@@ -75,3 +77,68 @@ def test_specs_list_and_show(capsys):
     assert main(["specs", "show", "prone_internal_rotation"]) == 0
     out = capsys.readouterr().out
     assert "1. Lie face down" in out and "not checked" in out
+
+
+@pytest.mark.mediapipe
+def test_a_portrait_variable_rate_phone_clip_counts_its_reps_quietly(tmp_path):
+    """Sideways pixels + a rotation flag + uneven frame times (dropped frames keep their real
+    times), as phones record: the same reps as the upright clip's truth (1 per side), and a
+    good run writes nothing on stderr (no MediaPipe/TF log lines)."""
+    frames = sample_frames()  # prone_ir_good_female: 10 fps, one rep per side
+    keep = [i for i in range(len(frames)) if not (i % 3 == 1 and 20 < i < 100)]
+    phone = write_clip(
+        tmp_path / "phone.mp4",
+        [np.rot90(frames[i], -1) for i in keep],
+        times_ms=[i * 100 for i in keep],
+        fps=10,
+        rotation_deg=90,
+    )
+    report = tmp_path / "report.json"
+    proc = run_cli(
+        "analyze", str(phone), "--stretch", "prone_internal_rotation", "--report", str(report)
+    )
+    assert proc.returncode == 0 and proc.stderr == ""
+    assert "reps left 1, right 1" in proc.stdout
+    data = json.loads(report.read_text())
+    assert data["reps"] == {"left": 1, "right": 1}
+    assert data["source"]["rotation_deg"] == 90 and data["source"]["variable_frame_rate"]
+    assert (data["source"]["width"], data["source"]["height"]) == (640, 480)
+    assert data["duration_s"] == pytest.approx(11.9, abs=0.05)
+
+
+@pytest.mark.mediapipe
+def test_a_cut_off_clip_is_stated_and_nothing_prints_none(tmp_path):
+    whole = write_clip(tmp_path / "whole.mp4", sample_frames(40), fps=10, faststart=True)
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size * 3 // 4])
+    report = tmp_path / "report.json"
+    proc = run_cli(
+        "analyze", str(cut), "--stretch", "prone_internal_rotation", "--report", str(report)
+    )
+    assert proc.returncode == 0 and proc.stderr == ""
+    assert "  warning: the file ends early or is damaged: only " in proc.stdout
+    assert "left not measured, right not measured" in proc.stdout
+    assert "None" not in proc.stdout
+    (warning,) = json.loads(report.read_text())["warnings"]
+    assert "of 40 frames" in warning
+
+
+@pytest.mark.mediapipe
+def test_a_fallback_frame_rate_is_stated_on_the_command_line(tmp_path):
+    clip = write_y4m(tmp_path / "odd_rate.y4m", 320, 240, 5, rate="100000:1")
+    proc = run_cli("analyze", str(clip), "--stretch", "prone_internal_rotation", "--json")
+    assert proc.returncode == 0 and proc.stderr == ""
+    data = json.loads(proc.stdout)
+    assert data["source"]["fps_is_fallback"]
+    assert "no usable frame rate; 30 fps was assumed" in data["warnings"][0]
+    proc = run_cli("analyze", str(clip), "--stretch", "prone_internal_rotation")
+    assert "  warning: the video states no usable frame rate" in proc.stdout
+
+
+def test_specs_with_a_missing_or_empty_folder_fail(tmp_path, capsys):
+    missing = tmp_path / "MISSING"
+    for command in ("validate", "list"):
+        assert main(["specs", "--dir", str(missing), command]) == 2
+        assert f"posecheck: {missing}: no such folder" in capsys.readouterr().err
+    assert main(["specs", "--dir", str(tmp_path), "validate"]) == 2
+    assert "no spec files (*.yaml) in this folder" in capsys.readouterr().err

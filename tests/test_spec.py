@@ -95,3 +95,55 @@ def test_schema_document_is_current():
     .venv/bin/python -m posecheck specs schema > docs/spec.schema.json"""
     on_disk = json.loads((SPEC_DIR.parent / "docs" / "spec.schema.json").read_text())
     assert on_disk == json_schema()
+
+
+# -- every YAML or value problem is a SpecError naming file, field and line (issue #10) --------
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field", "message"),
+    [
+        ("  reps_per_side: ", "  reps_per_side: !!int x #", "dose.reps_per_side", "whole number"),
+        ("  enter: 12\n", "  enter: !!float x\n", "active.enter", "'x' is not a valid number"),
+        ("  enter: 12\n", "  enter: !!bool x\n", "active.enter", "not a valid true/false"),
+        ("  enter: 12\n", "  enter: !!timestamp x\n", "active.enter", "not a valid date"),
+        ("  enter: 12\n", "  enter: .nan\n", "active.enter", "'.nan' is not a finite number"),
+        ("  enter: 12\n", "  enter: .inf\n", "active.enter", "'.inf' is not a finite number"),
+        ("  enter: 12\n", "  enter: -.inf\n", "active.enter", "not a finite number"),
+        ("  uncertainty_deg: 15\n", "  uncertainty_deg: .inf\n", "rom.uncertainty_deg", "finite"),
+        ("  enter: 12\n", "  enter: 12\n  enter: 13\n", "active.enter", "given twice"),
+    ],
+)
+def test_bad_values_name_file_field_and_line(tmp_path, old, new, field, message):
+    assert old in GOOD
+    text = GOOD.replace(old, new, 1)
+    path = write(tmp_path, text)
+    with pytest.raises(SpecError) as err:
+        load_spec(path)
+    msg = str(err.value)
+    bad_line = line_of(text, new.split("\n")[-2] if new.count("\n") > 1 else new.strip())
+    assert msg.startswith(f"{path}: line {bad_line}: field '{field}': ")
+    assert message in msg
+
+
+def test_duplicate_top_level_key_and_deep_nesting_are_errors(tmp_path):
+    text = GOOD + "name: Another name\n"
+    with pytest.raises(SpecError, match=r"field 'name': 'name' is given twice \(first on line"):
+        load_spec(write(tmp_path, text))
+    deep = GOOD + "extra: " + "[" * 1000 + "]" * 1000 + "\n"
+    with pytest.raises(SpecError, match=r"line \d+: field 'extra': nested more than 50 levels"):
+        load_spec(write(tmp_path, deep))
+    merged = "base: &b {a: 1}\nuse:\n  <<: *b\n  a: 2\n"  # a merge key may be overridden
+    with pytest.raises(SpecError, match="Extra inputs") as err:
+        load_spec(write(tmp_path, GOOD + merged))
+    assert "given twice" not in str(err.value)
+
+
+def test_non_finite_numbers_are_refused_from_python_too():
+    from posecheck.spec import StretchSpec, parse_spec
+
+    spec = parse_spec(GOOD)
+    data = spec.model_dump()
+    data["rom"]["uncertainty_deg"] = float("inf")
+    with pytest.raises(ValueError, match="finite number"):
+        StretchSpec.model_validate(data)
