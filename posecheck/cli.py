@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from posecheck.errors import PosecheckError
-from posecheck.review.commands import add_commands, add_save_options, save_analysis
 from posecheck.outputs import check_outputs, describe_os_error
 from posecheck.quiet import native_logs_silenced
+from posecheck.review.commands import add_commands, add_save_options, save_analysis
 from posecheck.spec import (
     SPEC_DIR,
     json_schema,
