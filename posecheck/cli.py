@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -39,7 +40,14 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
 
     spec = load_spec(args.spec) if args.spec else load_by_id(args.stretch)
     progress = _Progress(sys.stderr.isatty() and not args.quiet)
-    analysis = analyze_video(args.video, spec, annotate_to=args.annotate, progress=progress)
+    analysis = analyze_video(
+        args.video,
+        spec,
+        annotate_to=args.annotate,
+        progress=progress,
+        model=args.model,
+        rate_hz=math.inf if args.every_frame else None,
+    )
     if args.report:
         write_report(analysis, args.report)
     rep = report_dict(analysis)
@@ -130,6 +138,17 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--annotate", help="write an annotated MP4 here")
     a.add_argument("--json", action="store_true", help="print the report as JSON")
     a.add_argument("--quiet", action="store_true", help="no progress bar")
+    a.add_argument(
+        "--model",
+        help="pose model: lite (fastest), full (default) or heavy (most accurate, ~3x slower), "
+        "or the path of a pose landmarker .task file; default $POSECHECK_MODEL or full",
+    )
+    a.add_argument(
+        "--every-frame",
+        action="store_true",
+        help="run the pose model on every frame (default: as often as the stretch's checks "
+        "need, at least 10 a second)",
+    )
     a.set_defaults(func=_cmd_analyze)
 
     s = sub.add_parser("specs", help="list, validate or show stretch specs")
