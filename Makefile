@@ -51,7 +51,7 @@ test: system-deps $(STAMP) models lint
 # The fast layers (no browser, no real MediaPipe over every sample clip), e.g. in a second
 # venv on another Python: make test-fast VENV=.venv-3.13 PYTHON=python3.13
 test-fast: $(STAMP) models
-	$(PY) -m pytest -m "not browser and not slow"
+	$(PY) -m pytest -m "not browser" --ignore=tests/test_sample_videos.py
 
 # Re-resolve constraints.txt (the lock) for Python 3.10-3.14 after changing pyproject.toml.
 lock: $(STAMP)
