@@ -67,3 +67,15 @@ def test_no_person_in_an_empty_frame():
     with MediaPipePoseEstimator(still_images=True) as estimator:
         result = estimator.estimate(blank)
     assert result.pose is None and (result.width, result.height) == (640, 480)
+
+
+def test_video_mode_takes_repeated_and_backward_timestamps(media):
+    """A camera can repeat or step back a timestamp (a restart, a clock change); VIDEO mode
+    needs increasing ones, so the estimator keeps them increasing instead of failing."""
+    from posecheck.source import Frame
+
+    image = next(VideoSource(media / "pose.jpg").frames()).image
+    with MediaPipePoseEstimator() as estimator:
+        poses = [estimator.estimate(Frame(i, t, image)) for i, t in enumerate([0, 0, 33.4, 20])]
+    assert all(p.pose is not None for p in poses)
+    assert [p.t_ms for p in poses] == [0, 0, 33.4, 20]  # the frames' own times are kept
