@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Protocol
 
 import cv2
@@ -140,8 +139,3 @@ class TasksPoseEstimator:
 
 # The name callers have used for the default MediaPipe estimator.
 MediaPipePoseEstimator = TasksPoseEstimator
-
-
-def model_label(model: str | Path | None = None) -> str:
-    """What the model choice resolves to, for the UI and reports (``full``, or the file)."""
-    return resolve_model(model).label
