@@ -7,12 +7,16 @@ beside ``app.py``, outside ``app_pages/``, so it is plainly not a page.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from pathlib import Path
 
 import streamlit as st
 
 from posecheck.analysis import Analysis, FrameRecord
 from posecheck.checker import Summary
+from posecheck.errors import EstimatorError
+from posecheck.estimator.models import ENV_MODEL, check_model_file, resolve_model
 from posecheck.live import SAFETY_NOTE, LiveProcessor, available_specs, spec_dir
 from posecheck.review.records import (
     PROFILE_MAX_CHARS,
@@ -25,6 +29,12 @@ from posecheck.spec import StretchSpec
 
 #: The stretch the app opens with: the classic hip internal-rotation stretch and test.
 DEFAULT_STRETCH = "prone_internal_rotation"
+#: The pose models a person can choose, in words.
+POSE_MODELS = {
+    "full": "Full (recommended)",
+    "lite": "Lite (faster, for a slow computer)",
+    "heavy": "Heavy (most accurate, about 3x slower: best for recordings)",
+}
 
 
 @st.cache_data(show_spinner=False)
@@ -55,6 +65,40 @@ def stretch_selector(specs: dict[str, StretchSpec], key: str) -> StretchSpec | N
 
 def safety_note() -> None:
     st.caption(f":material/health_and_safety: {SAFETY_NOTE}")
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _model_problem(path: str, stamp: tuple[float, int], choice: str) -> str | None:
+    try:
+        check_model_file(resolve_model(choice))
+    except EstimatorError as exc:
+        return str(exc)
+    return None
+
+
+def pose_model_selector() -> str:
+    """The pose model (sidebar), kept across pages; says so if it is not set up."""
+    options = dict(POSE_MODELS)
+    own = os.environ.get(ENV_MODEL)
+    if own and own not in options:
+        options[own] = f"Your own ({Path(own).name})"
+    current = st.session_state.get("pose_model", own or "full")
+    keys = list(options)
+    chosen = st.sidebar.selectbox(
+        "Pose model",
+        keys,
+        index=keys.index(current) if current in keys else 0,
+        format_func=options.__getitem__,
+        help="Which MediaPipe pose model finds your body. Full suits most computers; heavy "
+        "is steadier on hard poses but slower, so live it shows fewer frames a second.",
+    )
+    st.session_state["pose_model"] = chosen
+    path = resolve_model(chosen).path
+    stamp = (path.stat().st_mtime, path.stat().st_size) if path.is_file() else (0.0, 0)
+    problem = _model_problem(str(path), stamp, chosen)
+    if problem:
+        st.sidebar.error(problem)
+    return chosen
 
 
 # -- history (posecheck.review): the profile, the save switch, saving a set ---------------------

@@ -12,8 +12,9 @@ import streamlit as st
 import streamlit.components.v1 as components
 from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
-from app_common import keep_live_set, load_specs, safety_note, stretch_selector
+from app_common import keep_live_set, load_specs, pose_model_selector, safety_note, stretch_selector
 from posecheck.analysis import Pipeline
+from posecheck.estimator import MediaPipePoseEstimator
 from posecheck.live import (
     LiveProcessor,
     SetStats,
@@ -36,14 +37,15 @@ CUE_STYLE = {
 }
 
 
-def processor_for(spec: StretchSpec) -> LiveProcessor:
-    """This session's live processor for the stretch (others are closed)."""
+def processor_for(spec: StretchSpec, model: str = "full") -> LiveProcessor:
+    """This session's live processor for the stretch and pose model (others are closed)."""
     procs: dict[str, LiveProcessor] = st.session_state.setdefault("live_processors", {})
-    for sid in [s for s in procs if s != spec.id]:
+    key = f"{spec.id}:{model}"
+    for sid in [s for s in procs if s != key]:
         procs.pop(sid).close()
-    if spec.id not in procs:
-        procs[spec.id] = LiveProcessor(lambda: Pipeline(spec))
-    return procs[spec.id]
+    if key not in procs:
+        procs[key] = LiveProcessor(lambda: Pipeline(spec, MediaPipePoseEstimator(model=model)))
+    return procs[key]
 
 
 def make_callback(proc: LiveProcessor) -> Callable[[av.VideoFrame], av.VideoFrame]:
@@ -163,7 +165,7 @@ def main() -> None:
     spec = stretch_selector(specs, key="live_stretch")
     if spec is None:
         return
-    proc = processor_for(spec)
+    proc = processor_for(spec, pose_model_selector())
     video_col, cue_col = st.columns([3, 2], gap="medium")
     with video_col:
         ctx = webrtc_streamer(

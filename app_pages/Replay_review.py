@@ -11,7 +11,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from app_common import keep_replay, load_specs, safety_note, stretch_selector
+from app_common import keep_replay, load_specs, pose_model_selector, safety_note, stretch_selector
 from posecheck.analysis import Analysis, analyze_video
 from posecheck.errors import PosecheckError
 from posecheck.live import reps_text
@@ -108,7 +108,9 @@ def remember(results: dict[str, Result], result: Result) -> None:
         oldest.annotated_mp4.unlink(missing_ok=True)
 
 
-def run_analysis(clip: Path, clip_name: str, spec: StretchSpec, key: str) -> Result | None:
+def run_analysis(
+    clip: Path, clip_name: str, spec: StretchSpec, key: str, model: str = "full"
+) -> Result | None:
     out = work_dir() / "annotated" / f"{abs(hash(key)):x}.mp4"
     bar = st.progress(0.0, text="Analysing…")
 
@@ -117,7 +119,7 @@ def run_analysis(clip: Path, clip_name: str, spec: StretchSpec, key: str) -> Res
             bar.progress(min(done / total, 1.0), text=f"Analysing frame {done} of {total}")
 
     try:
-        analysis = analyze_video(clip, spec, annotate_to=out, progress=progress)
+        analysis = analyze_video(clip, spec, annotate_to=out, progress=progress, model=model)
     except PosecheckError as exc:
         bar.empty()
         st.error(f"This clip could not be analysed. {exc}")
@@ -287,6 +289,7 @@ def main() -> None:
     st.set_page_config(page_title="Replay review · posecheck", layout="wide")
     st.title("Replay review")
     safety_note()
+    model = pose_model_selector()
     specs = load_specs()
     chosen = choose_clip()
     if chosen is not None:
@@ -301,7 +304,7 @@ def main() -> None:
     if spec is None or chosen is None:
         return
     stamp = clip.stat().st_mtime if clip.exists() else 0.0
-    key = f"{clip}:{stamp}:{spec.id}"
+    key = f"{clip}:{stamp}:{spec.id}:{model}"
     results: dict[str, Result] = st.session_state.setdefault("replay_results", {})
     if key not in results:
         slot = st.empty()
@@ -309,7 +312,7 @@ def main() -> None:
             st.caption("Analysis runs on this machine; a 10 s clip takes a few seconds.")
             return
         slot.empty()
-        result = run_analysis(clip, clip_name, spec, key)
+        result = run_analysis(clip, clip_name, spec, key, model)
         if result is None:
             return
         remember(results, result)

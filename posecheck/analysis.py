@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +19,7 @@ from posecheck.estimator import MediaPipePoseEstimator, PoseEstimator
 from posecheck.feedback import Cue, CueSelector
 from posecheck.landmarks import PoseFrame
 from posecheck.overlay import annotate
+from posecheck.pacing import FrameSampler, analysis_rate_hz, read_ahead
 from posecheck.smoothing import OneEuroParams, PoseSmoother
 from posecheck.source import Frame, SourceInfo, VideoSource
 from posecheck.spec import StretchSpec
@@ -118,24 +119,38 @@ def analyze_video(
     annotate_to: str | Path | None = None,
     progress: Progress | None = None,
     estimator: PoseEstimator | None = None,
+    model: str | Path | None = None,
+    rate_hz: float | None = None,
     rotate_deg: int = 0,
 ) -> Analysis:
-    """Run a whole video (or still image) through the pipeline; ``rotate_deg`` turns the
-    pictures clockwise first (a camera that stood on its side)."""
+    """Run a whole video (or still image) through the pipeline.
+
+    Frames are decoded ahead in a thread. The pose model sees ``rate_hz`` frames a second
+    (default: the spec's own rate, :func:`posecheck.pacing.analysis_rate_hz`; ``math.inf``:
+    every frame); frames in between repeat the last result in the records and the annotated
+    video. ``model`` picks the pose model (see :class:`TasksPoseEstimator`); ``rotate_deg``
+    turns the pictures clockwise first (a camera that stood on its side).
+    """
     source = VideoSource(path, rotate_deg=rotate_deg)
     info = source.info
     pipeline = Pipeline(
-        spec, estimator or MediaPipePoseEstimator(still_images=info.kind == "image")
+        spec,
+        estimator or MediaPipePoseEstimator(still_images=info.kind == "image", model=model),
     )
     writer = (
         Mp4Writer(annotate_to, info.width, info.height, info.fps or 10) if annotate_to else None
     )
+    sample = FrameSampler(analysis_rate_hz(spec) if rate_hz is None else rate_hz, info.fps)
     records: list[FrameRecord] = []
+    step: Step | None = None
     finished = False
     try:
-        for frame in source.frames():
-            step = pipeline.process(frame)
-            records.append(FrameRecord.from_step(step))
+        for frame in read_ahead(source.frames()):
+            if sample(frame.t_ms) or step is None:
+                step = pipeline.process(frame)
+                records.append(FrameRecord.from_step(step))
+            else:
+                records.append(replace(records[-1], index=frame.index, t_ms=frame.t_ms))
             if writer is not None:
                 writer.write(pipeline.draw(frame.image, step), frame.t_ms)
             if progress is not None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -62,7 +63,13 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     progress = _Progress(sys.stderr.isatty() and not args.quiet)
     with native_logs_silenced(not args.verbose):
         analysis = analyze_video(
-            args.video, spec, annotate_to=args.annotate, progress=progress, rotate_deg=args.rotate
+            args.video,
+            spec,
+            annotate_to=args.annotate,
+            progress=progress,
+            rotate_deg=args.rotate,
+            model=args.model,
+            rate_hz=math.inf if args.every_frame else None,
         )
     save_analysis(analysis, args)  # --save / --profile: keep it in the local history
     if args.report:
@@ -172,6 +179,17 @@ def build_parser() -> argparse.ArgumentParser:
     add_save_options(a)
     a.add_argument(
         "--verbose", action="store_true", help="show the pose model's and decoder's own logs"
+    )
+    a.add_argument(
+        "--model",
+        help="pose model: lite (fastest), full (default) or heavy (most accurate, ~3x slower), "
+        "or the path of a pose landmarker .task file; default $POSECHECK_MODEL or full",
+    )
+    a.add_argument(
+        "--every-frame",
+        action="store_true",
+        help="run the pose model on every frame (default: as often as the stretch's checks "
+        "need, at least 10 a second)",
     )
     a.set_defaults(func=_cmd_analyze)
 

@@ -106,6 +106,31 @@ def test_mute_toggle_and_ice_setting() -> None:
     assert any("not a stun:/turn: URL" in e.value for e in at.sidebar.error)
 
 
+def pose_model_box(at: AppTest):
+    return next(s for s in at.sidebar.selectbox if s.label == "Pose model")
+
+
+def test_pose_model_choice_is_kept_across_pages_and_a_missing_model_is_named(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    at = page(LIVE)
+    box = pose_model_box(at)
+    assert box.options == [
+        "Full (recommended)",
+        "Lite (faster, for a slow computer)",
+        "Heavy (most accurate, about 3x slower: best for recordings)",
+    ]
+    assert box.value == "full" and not at.sidebar.error
+    box.set_value("heavy").run()
+    at.switch_page(REPLAY).run()
+    assert pose_model_box(at).value == "heavy"
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "nothing_set_up"))
+    at = page(REPLAY)
+    errors = [e.value for e in at.sidebar.error]
+    assert errors and "the full pose model is not set up" in errors[0]
+    assert "make models" in errors[0]
+
+
 # -- replay review ---------------------------------------------------------------------------
 
 

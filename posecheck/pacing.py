@@ -1,0 +1,102 @@
+"""Offline pacing: how often a recorded clip needs analysing, and decoding ahead in a thread.
+
+Most stretches move slowly, so a 30 fps clip need not go through the pose model 30 times a
+second. A spec's analysis rate is the lowest at which its checks still work:
+
+- at least :data:`MIN_ANALYSIS_HZ` (10 Hz): the rate every spec was tuned and tested at (the
+  rendered sample clips are 10 fps), and the One Euro smoother's defaults suit 10-30 fps;
+- a speed measure (what the speed faults judge) needs :data:`SPEED_SAMPLES` samples in its
+  window, so that the first and last samples it differences span at least three quarters of
+  the window: a 0.3 s window needs 13.3 Hz, so a 30 fps clip is analysed every 2nd frame.
+
+Frames in between are still decoded, counted and written to the annotated video; they carry
+the last analysed frame's result. Live coaching does not use this: it analyses the newest
+camera frame whenever the estimator is free.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Iterable, Iterator
+from typing import TypeVar
+
+from posecheck.metrics import Speed
+from posecheck.spec import StretchSpec
+
+MIN_ANALYSIS_HZ = 10.0
+SPEED_SAMPLES = 4
+
+T = TypeVar("T")
+
+
+def analysis_rate_hz(spec: StretchSpec) -> float:
+    """The lowest rate (frames a second) at which ``spec``'s checks hold."""
+    windows = [m.window_s for m in spec.measures.values() if isinstance(m, Speed)]
+    return max([MIN_ANALYSIS_HZ, *(SPEED_SAMPLES / w for w in windows)])
+
+
+class FrameSampler:
+    """Chooses frames by timestamp so that analysed frames come at least ``rate_hz`` a second
+    (works for variable frame rate too): a frame is analysed unless the previous analysed one
+    is less than a period, minus half a frame interval, before it."""
+
+    def __init__(self, rate_hz: float, fps: float | None) -> None:
+        half_frame_ms = 500.0 / fps if fps else 0.0
+        self._gap_ms = max(0.0, 1000.0 / rate_hz - half_frame_ms) if rate_hz > 0 else 0.0
+        self._last_ms: float | None = None
+
+    def __call__(self, t_ms: float) -> bool:
+        if self._last_ms is None or t_ms - self._last_ms >= self._gap_ms:
+            self._last_ms = t_ms
+            return True
+        return False
+
+
+_DONE = object()
+
+
+def read_ahead(items: Iterable[T], depth: int = 8) -> Iterator[T]:
+    """Iterate ``items`` (for example decoded frames) in a background thread, up to ``depth``
+    ahead, so decoding overlaps analysis. Exceptions are raised in the caller; stopping early
+    stops the thread."""
+    q: queue.Queue[object] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item: object) -> bool:
+        while not stop.is_set():
+            try:
+                q.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def work() -> None:
+        iterator = iter(items)
+        try:
+            for item in iterator:
+                if not put(item):
+                    return
+        except BaseException as exc:  # handed to the caller, who re-raises it
+            put(exc)
+            return
+        finally:
+            close = getattr(iterator, "close", None)
+            if close is not None:
+                close()  # a generator releases its file here, in its own thread
+        put(_DONE)
+
+    thread = threading.Thread(target=work, name="posecheck-decode", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = q.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item  # type: ignore[misc]
+    finally:
+        stop.set()
+        thread.join(timeout=5)
