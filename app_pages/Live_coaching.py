@@ -54,7 +54,7 @@ def make_callback(proc: LiveProcessor) -> Callable[[av.VideoFrame], av.VideoFram
     def callback(frame: av.VideoFrame) -> av.VideoFrame:
         image = frame.to_ndarray(format="bgr24")
         try:
-            proc.submit(image)
+            proc.submit(image, capture_s=frame.time)
         except RuntimeError:  # another stretch was chosen; this stream is on its way out
             return frame
         out = proc.latest()

@@ -6,8 +6,11 @@ the *newest* unprocessed frame: ``submit`` replaces a frame still waiting (count
 and returns at once; a worker thread processes whatever is newest, and ``latest`` returns the
 most recent annotated result. The delay is therefore at most about two processing times.
 
-Time for the checker comes from the frames' arrival times on a monotonic clock, so holds are
-timed in real seconds whatever the processing rate.
+Time for the checker comes from the camera's capture times (``submit(image, capture_s=...)``,
+e.g. a WebRTC frame's presentation time), or from the arrival times on a monotonic clock when
+the source gives none. Capture times keep their true spacing however late a busy machine
+delivers or processes a frame, so the checker's speeds, debounces and holds come out as they do
+on a recording of the same footage.
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ class LiveFrame:
 
     seq: int  # submission number (1, 2, ...); gaps are dropped frames
     arrived_s: float  # clock time the frame was submitted
+    t_ms: float  # the checker's time of the frame (from its capture time)
     done_s: float  # clock time its annotated image was ready
     image: np.ndarray  # annotated BGR image
     step: Step  # the pipeline's result, with the cue actually shown
@@ -194,28 +198,32 @@ class LiveProcessor:
         self._reset_state()
 
     def _reset_state(self) -> None:
-        self._pending: tuple[int, float, np.ndarray] | None = None
+        self._pending: tuple[int, float, float, np.ndarray] | None = None
         self._latest: LiveFrame | None = None
         self._seq = 0
         self._processed = 0
         self._dropped = 0
         self._t0_s: float | None = None
-        self._last_arrival_s: float | None = None
+        self._last_source_s: float | None = None
         self._paused_s = 0.0  # time without frames, left out of the checker's clock
         self._recent: deque[LiveFrame] = deque(maxlen=self._window)
         self._error: str | None = None
         self._advice = _AdviceHold()
 
     # -- producer side ---------------------------------------------------------------------
-    def submit(self, image: np.ndarray) -> int:
-        """Hand over a BGR frame; returns its sequence number. Never blocks on processing."""
+    def submit(self, image: np.ndarray, capture_s: float | None = None) -> int:
+        """Hand over a BGR frame and, if the source knows it, when it was captured (seconds on
+        any clock that only moves forward with the camera); returns its sequence number. Never
+        blocks on processing."""
         with self._lock:
             if self._closed:
                 raise RuntimeError("the live processor is closed")
             self._seq += 1
             if self._pending is not None:
                 self._dropped += 1
-            self._pending = (self._seq, self._clock(), image)
+            arrived_s = self._clock()
+            source_s = arrived_s if capture_s is None else float(capture_s)
+            self._pending = (self._seq, arrived_s, source_s, image)
             if self._thread is None:
                 self._thread = threading.Thread(
                     target=self._run, name="posecheck-live", daemon=True
@@ -253,9 +261,9 @@ class LiveProcessor:
                 if self._closed or self._pending is None:
                     self._thread = None
                     return
-                seq, arrived_s, image = self._pending
+                seq, arrived_s, source_s, image = self._pending
                 self._pending = None
-                t_ms = self._checker_time_ms(arrived_s)
+                t_ms = self._checker_time_ms(source_s)
             try:
                 out = self._process(seq, arrived_s, t_ms, image)
             except Exception as exc:  # keep the camera running; show the error
@@ -270,18 +278,19 @@ class LiveProcessor:
                     self._processed += 1
                     self._lock.notify_all()
 
-    def _checker_time_ms(self, arrived_s: float) -> float:
-        """Arrival time for the checker, from the set's first frame. A gap longer than
-        ``max_gap_s`` (the stream stalled or was paused) is cut to a tenth of a second, so time
-        nobody could see never counts toward a hold. Call with ``_lock`` held."""
+    def _checker_time_ms(self, source_s: float) -> float:
+        """A frame's capture (or arrival) time for the checker, from the set's first frame. A
+        gap longer than ``max_gap_s`` (the stream stalled or was paused) is cut to a tenth of a
+        second, so time nobody could see never counts toward a hold; so is a capture time that
+        went backwards (the camera restarted its clock). Call with ``_lock`` held."""
         if self._t0_s is None:
-            self._t0_s = arrived_s
-        elif self._last_arrival_s is not None:
-            gap = arrived_s - self._last_arrival_s
-            if gap > self._max_gap_s:
+            self._t0_s = source_s
+        elif self._last_source_s is not None:
+            gap = source_s - self._last_source_s
+            if gap > self._max_gap_s or gap < 0:
                 self._paused_s += gap - 0.1
-        self._last_arrival_s = arrived_s
-        return (arrived_s - self._t0_s - self._paused_s) * 1000.0
+        self._last_source_s = source_s
+        return (source_s - self._t0_s - self._paused_s) * 1000.0
 
     def _process(
         self, seq: int, arrived_s: float, t_ms: float, image: np.ndarray
@@ -299,7 +308,7 @@ class LiveProcessor:
                 advice = framing_advice(step.result, step.pose_frame, pipeline.spec)
                 step = with_framing(step, self._advice.update(advice, t_ms))
             annotated = pipeline.draw(image, step)
-        return LiveFrame(seq, arrived_s, self._clock(), annotated, step)
+        return LiveFrame(seq, arrived_s, t_ms, self._clock(), annotated, step)
 
     # -- statistics ------------------------------------------------------------------------
     def stats(self) -> LiveStats:
@@ -340,11 +349,18 @@ class LiveProcessor:
 
     # -- lifecycle -------------------------------------------------------------------------
     def reset(self) -> None:
-        """Start a new set: fresh checker, cues and statistics (the model is rebuilt too)."""
+        """Start a new set: fresh smoothing, checker, cues and statistics. The pose model is
+        kept (building it takes a second or more, which would cost the set its first frames)."""
         with self._pipe_lock:
-            if self._pipeline is not None:
-                self._pipeline.close()
-                self._pipeline = None
+            old = self._pipeline
+            if old is not None:
+                smoother = old.smoother
+                self._pipeline = Pipeline(
+                    old.spec,
+                    estimator=old.estimator,
+                    smoothing=smoother.params if smoother is not None else None,
+                    smooth=smoother is not None,
+                )
             with self._lock:
                 self._reset_state()
 
