@@ -32,7 +32,8 @@ from posecheck.analysis import Pipeline, Step
 from posecheck.checker import Summary
 from posecheck.errors import SpecError
 from posecheck.feedback import Cue
-from posecheck.framing import FramingAdvice, framing_advice
+from posecheck.overlay import annotate
+from posecheck.session import Coach, Coaching
 from posecheck.source import Frame
 from posecheck.spec import SPEC_DIR, Dose, StretchSpec, load_spec, spec_paths
 
@@ -57,6 +58,7 @@ class LiveFrame:
     done_s: float  # clock time its annotated image was ready
     image: np.ndarray  # annotated BGR image
     step: Step  # the pipeline's result, with the cue actually shown
+    coaching: Coaching | None = None  # the session flow (None when the flow is off)
 
     @property
     def latency_ms(self) -> float:
@@ -118,51 +120,6 @@ def set_stats(summary: Summary, spec: StretchSpec) -> SetStats:
     )
 
 
-class _AdviceHold:
-    """Debounces framing advice: new advice must persist ``min_onset_s`` before it is shown
-    (one odd frame is not a reason to move the camera), and shown advice stays at least
-    ``min_show_s`` so it does not flicker."""
-
-    def __init__(self, min_show_s: float = 1.5, min_onset_s: float = 0.5) -> None:
-        self.min_show_s = min_show_s
-        self.min_onset_s = min_onset_s
-        self._shown: FramingAdvice | None = None
-        self._shown_since_ms = 0.0
-        self._waiting = False  # is some advice (or its absence) waiting to be shown?
-        self._candidate: str | None = None  # its text (None: no advice)
-        self._candidate_since_ms = 0.0
-
-    @staticmethod
-    def _text(advice: FramingAdvice | None) -> str | None:
-        return None if advice is None else advice.text
-
-    def update(self, advice: FramingAdvice | None, t_ms: float) -> FramingAdvice | None:
-        text = self._text(advice)
-        if text == self._text(self._shown):
-            self._waiting = False
-            return self._shown
-        if not self._waiting or text != self._candidate:
-            self._waiting, self._candidate, self._candidate_since_ms = True, text, t_ms
-        settled = (t_ms - self._candidate_since_ms) / 1000.0 >= self.min_onset_s
-        shown_long_enough = (t_ms - self._shown_since_ms) / 1000.0 >= self.min_show_s
-        if settled and (self._shown is None or shown_long_enough):
-            self._shown, self._shown_since_ms = advice, t_ms
-            self._waiting = False
-        return self._shown
-
-
-def with_framing(step: Step, advice: FramingAdvice | None) -> Step:
-    """The step with its cue replaced by framing advice, when the advice should win: always
-    while the checker cannot see what it needs, and at rest for any advice; never during an
-    active stretch (fault cues matter more then)."""
-    if advice is None:
-        return step
-    state = step.result.state
-    if state == "unknown" or (state in ("rest", "settling") and step.cue.kind != "fault"):
-        return replace(step, cue=Cue(advice.text, "unknown", 4, None, step.result.t_ms))
-    return step
-
-
 class LiveProcessor:
     """Thread-safe newest-frame processor around a :class:`Pipeline`.
 
@@ -181,14 +138,14 @@ class LiveProcessor:
         clock: Clock = time.monotonic,
         idle_stop_s: float = 5.0,
         stats_window: int = 90,
-        framing: bool = True,
+        coaching: bool = True,
         max_gap_s: float = 1.0,
     ) -> None:
         self._factory = pipeline_factory
         self._clock = clock
         self._idle_stop_s = idle_stop_s
         self._max_gap_s = max_gap_s
-        self._framing = framing
+        self._coaching = coaching
         self._lock = threading.Condition()
         self._pipe_lock = threading.Lock()  # held while the pipeline runs or is replaced
         self._pipeline: Pipeline | None = None
@@ -208,7 +165,7 @@ class LiveProcessor:
         self._paused_s = 0.0  # time without frames, left out of the checker's clock
         self._recent: deque[LiveFrame] = deque(maxlen=self._window)
         self._error: str | None = None
-        self._advice = _AdviceHold()
+        self._coach: Coach | None = None
 
     # -- producer side ---------------------------------------------------------------------
     def submit(self, image: np.ndarray, capture_s: float | None = None) -> int:
@@ -304,11 +261,16 @@ class LiveProcessor:
                     return None
                 index = self._processed
             step = pipeline.process(Frame(index, t_ms, image))
-            if self._framing:
-                advice = framing_advice(step.result, step.pose_frame, pipeline.spec)
-                step = with_framing(step, self._advice.update(advice, t_ms))
-            annotated = pipeline.draw(image, step)
-        return LiveFrame(seq, arrived_s, t_ms, self._clock(), annotated, step)
+            coaching = None
+            if self._coaching:
+                if self._coach is None:
+                    self._coach = Coach(pipeline.spec)
+                coaching = self._coach.update(step)
+                step = replace(step, cue=coaching.cue)
+            annotated = annotate(
+                image, step.pose_frame, pipeline.spec, step.result, step.cue, coaching
+            )
+        return LiveFrame(seq, arrived_s, t_ms, self._clock(), annotated, step, coaching)
 
     # -- statistics ------------------------------------------------------------------------
     def stats(self) -> LiveStats:

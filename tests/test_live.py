@@ -24,14 +24,13 @@ from posecheck.framing import (
 from posecheck.landmarks import Pose, PoseFrame
 from posecheck.live import (
     LiveProcessor,
-    _AdviceHold,
     available_specs,
     dose_text,
     parse_ice_servers,
     reps_text,
     set_stats,
-    with_framing,
 )
+from posecheck.session import _AdviceHold, with_framing
 from posecheck.source import Frame
 from posecheck.spec import SPEC_DIR, load_by_id
 from posecheck.synthetic import Body, Camera, render
