@@ -54,10 +54,11 @@ def candidate_cue(result: CheckResult, spec: StretchSpec) -> Cue:
 class CueSelector:
     """Keeps the cue calm. A new best cue replaces the shown one only when the shown one has
     been up for ``min_show_s`` and the new one has been the best for a while: ``onset_s`` for
-    most cues, ``info_onset_s`` for information at rest (a short rest between holds needs no
-    words), at once for a step of the session flow or a more severe fault. One exception to
-    the minimum: "I can't see anyone" goes the moment someone is in view again, so it is never
-    shown over a drawn skeleton."""
+    most cues, ``info_onset_s`` for information at rest, ``quiet_rest_s`` when good form is
+    followed by a rest (the good-form cue still holds while resting between holds), at once
+    for a step of the session flow or a more severe fault. One exception to the minimum:
+    "I can't see anyone" goes the moment someone is in view again, so it is never shown over
+    a drawn skeleton."""
 
     def __init__(
         self,
@@ -65,11 +66,13 @@ class CueSelector:
         min_show_s: float = 2.5,
         onset_s: float = 1.0,
         info_onset_s: float = 3.0,
+        quiet_rest_s: float = 15.0,
     ) -> None:
         self.spec = spec
         self.min_show_s = min_show_s
         self.onset_s = onset_s
         self.info_onset_s = info_onset_s
+        self.quiet_rest_s = quiet_rest_s
         self._shown: Cue | None = None
         self._candidate: str | None = None
         self._candidate_since_ms = 0.0
@@ -89,7 +92,9 @@ class CueSelector:
             self._candidate, self._candidate_since_ms = best.text, t_ms
         waited_s = (t_ms - self._candidate_since_ms) / 1000.0
         age_s = (t_ms - shown.since_ms) / 1000.0
-        if best.kind == "info":
+        if best.kind == "info" and shown.kind == "positive" and state == "rest":
+            onset_s = self.quiet_rest_s  # good form, resting between holds: nothing to add
+        elif best.kind == "info":
             onset_s = self.info_onset_s
         elif best.kind == "step" or (
             best.kind in ("fault", "unknown") and best.severity > shown.severity

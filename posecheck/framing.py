@@ -59,7 +59,7 @@ _COME_CLOSER = (
 )
 #: Say "closer" only when the body looks this much smaller than it does from the guide's
 #: distance through a 60 degree lens (a wider webcam lens makes everyone look smaller).
-TOO_SMALL_SHARE = 0.5
+TOO_SMALL_SHARE = 0.45
 _VIEW_WANTED = {
     "side": "The camera should see you from the side: move it level with your hips, "
     "to one side of you.",
@@ -157,6 +157,18 @@ def expected_posture_name(spec: StretchSpec) -> str:
     return "standing"
 
 
+def starting_body(posture: str) -> synthetic.Body:
+    """A plain starting body for the posture: sitting with the legs forward, kneeling sitting
+    on the heels, otherwise straight legs."""
+    if posture == "seated":
+        leg = synthetic.Leg(hip_flexion_deg=90)
+    elif posture == "kneeling":
+        leg = synthetic.Leg(knee_flexion_deg=150)
+    else:
+        leg = synthetic.Leg()
+    return synthetic.Body(posture=posture, left=leg, right=leg)  # type: ignore[arg-type]
+
+
 def guide_camera(spec: StretchSpec, focal_px: float = 560.0) -> synthetic.Camera:
     """A 640x480 synthetic camera where the spec's placement guide puts it (560 px focal
     length: a 60 degree lens)."""
@@ -197,7 +209,7 @@ def _expected_fraction(
     posture: str, view: str, distance_m: float, height_m: float, azimuth_deg: float
 ) -> float:
     camera = _guide_camera(posture, view, distance_m, height_m, azimuth_deg, 560.0)
-    pose = synthetic.render(synthetic.Body(posture=posture), camera)
+    pose = synthetic.render(starting_body(posture), camera)
     frac = body_fraction(PoseFrame(0, 0.0, camera.width, camera.height, pose))
     return frac if frac == frac else 0.3
 

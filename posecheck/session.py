@@ -9,9 +9,10 @@ Phases:
   what to fix (framing advice is consistent with the stretch's placement guide).
 - ``still``: in view and framed: "hold still" for ``still_s``.
 - ``countdown``: 3-2-1 (the headline shows the number); framing lost sends it back.
-- ``coaching``: the checker's calm cue; "switch sides now" after a completed hold on a
-  stretch that alternates sides; the seconds left in the last ``hold_countdown_s`` of a hold;
-  a ``chime`` event when a hold completes; "this does not look like <stretch>" after
+- ``coaching``: the checker's calm cue; "switch sides now" (headline, and said aloud on the
+  ``switch_sides`` event) after a completed hold on a stretch that alternates sides; the
+  seconds left in the last ``hold_countdown_s`` of a hold; a ``chime`` event when a hold
+  completes; "this does not look like <stretch>" after
   ``wrong_after_s`` of a posture that clearly does not fit the stretch.
 
 Each frame gives a :class:`Coaching`: phase, the cue (shown and spoken; it stays at least
@@ -27,6 +28,7 @@ from collections import deque
 from dataclasses import dataclass, replace
 
 from posecheck.analysis import Step
+from posecheck.checker import CheckResult
 from posecheck.feedback import Cue, CueSelector, candidate_cue
 from posecheck.framing import FramingAdvice, framing_advice
 from posecheck.landmarks import other_side
@@ -204,16 +206,21 @@ class Coach:
             if count != self._last_count:
                 events.append("countdown")
         self._last_count = count if self._phase == "countdown" else None
-        if r.holds_completed > self._holds_completed:
-            self._holds_completed = r.holds_completed
+        done = self._completed(r)
+        if done > self._holds_completed:
+            self._holds_completed = done
             events.append("chime")
             side = r.last_completed_side
             if self.spec.dose.sides == "alternating" and side in ("left", "right"):
-                self._switch_text = f"Switch sides now: your {other_side(side)} side."  # type: ignore[arg-type]
+                nxt = other_side(side)  # type: ignore[arg-type]
+                self._switch_text = f"Switch sides now: your {nxt} side."
                 self._switch_until_ms = t + 4000.0
                 events.append("switch_sides")
+        switching = self._switch_until_ms is not None and t <= self._switch_until_ms
         if self._phase == "countdown":
             pass  # the countdown number is the headline
+        elif switching and r.state != "active":
+            headline = self._switch_text.removesuffix(".")
         elif target is not None and r.state == "active":
             left_s = target - r.hold_s
             if 0 < left_s <= self.hold_countdown_s:
@@ -250,6 +257,18 @@ class Coach:
             wrong_exercise=wrong,
         )
 
+    def _completed(self, r: CheckResult) -> int:
+        """Holds completed; for a stretch done in repetitions, sides whose repetitions are
+        all done (a chime for each repetition would be noise)."""
+        if self.spec.dose.kind == "hold":
+            return r.holds_completed
+        return sum(1 for _, n in r.reps if n >= self.spec.dose.reps_per_side)
+
+    @property
+    def switch_text(self) -> str:
+        """What to say aloud on a ``switch_sides`` event."""
+        return self._switch_text
+
     def _best_cue(self, step: Step, advice: FramingAdvice | None, t: float) -> Cue:
         r = step.result
         checker_cue = candidate_cue(r, self.spec)  # the steadying is done once, here
@@ -262,6 +281,4 @@ class Coach:
             return Cue(f"Get into the starting position, {self.spec.position}.", "step", 1)
         if self._phase in ("still", "countdown"):
             return Cue("You are in view. Hold still: we start in 3, 2, 1.", "step", 2)
-        if self._switch_until_ms is not None and t <= self._switch_until_ms:
-            return Cue(self._switch_text, "step", 3)
         return checker_cue

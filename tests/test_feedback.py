@@ -79,12 +79,17 @@ def test_a_less_severe_cue_must_last_before_it_is_shown():
     assert sel.update(result(4000)).text == SPEC.good_cue
 
 
-def test_a_short_rest_between_holds_needs_no_words():
-    sel = CueSelector(SPEC, info_onset_s=3.0)
+def test_a_rest_between_holds_needs_no_words():
+    sel = CueSelector(SPEC, info_onset_s=3.0, quiet_rest_s=15.0)
     sel.update(result(0))
-    for t in range(3000, 5900, 100):  # a rest of 2.9 s
+    for t in range(3000, 17900, 100):  # good form, then a rest of 14.9 s: the cue holds
         assert sel.update(result(t, state="rest")).text == SPEC.good_cue
-    assert sel.update(result(6000, state="rest")).kind == "info"
+    assert sel.update(result(18000, state="rest")).kind == "info"
+    fresh = CueSelector(SPEC, info_onset_s=3.0)  # before any hold, information waits 3 s
+    fresh.update(result(0, state="settling"))
+    ready = "Ready when you are: ease into the stretch slowly."
+    assert fresh.update(result(2900, state="rest")).text != ready
+    assert fresh.update(result(5900, state="rest")).text == ready
 
 
 def test_nobody_in_view_goes_the_moment_someone_is_seen():
