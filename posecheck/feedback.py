@@ -54,7 +54,8 @@ def candidate_cue(result: CheckResult, spec: StretchSpec) -> Cue:
 class CueSelector:
     """Keeps the cue calm. A new best cue replaces the shown one only when the shown one has
     been up for ``min_show_s`` and the new one has been the best for a while: ``onset_s`` for
-    most cues, ``info_onset_s`` for information at rest, ``quiet_rest_s`` when good form is
+    most cues, ``unseen_onset_s`` for a body part out of sight, ``info_onset_s`` for
+    information at rest, ``quiet_rest_s`` when good form is
     followed by a rest (the good-form cue still holds while resting between holds), at once
     for a step of the session flow or a more severe fault. One exception to the minimum:
     "I can't see anyone" goes the moment someone is in view again, so it is never shown over
@@ -67,12 +68,14 @@ class CueSelector:
         onset_s: float = 1.0,
         info_onset_s: float = 3.0,
         quiet_rest_s: float = 15.0,
+        unseen_onset_s: float = 2.5,
     ) -> None:
         self.spec = spec
         self.min_show_s = min_show_s
         self.onset_s = onset_s
         self.info_onset_s = info_onset_s
         self.quiet_rest_s = quiet_rest_s
+        self.unseen_onset_s = unseen_onset_s
         self._shown: Cue | None = None
         self._candidate: str | None = None
         self._candidate_since_ms = 0.0
@@ -96,10 +99,10 @@ class CueSelector:
             onset_s = self.quiet_rest_s  # good form, resting between holds: nothing to add
         elif best.kind == "info":
             onset_s = self.info_onset_s
-        elif best.kind == "step" or (
-            best.kind in ("fault", "unknown") and best.severity > shown.severity
-        ):
+        elif best.kind == "step" or (best.kind == "fault" and best.severity > shown.severity):
             onset_s = 0.0
+        elif best.kind == "unknown":
+            onset_s = self.unseen_onset_s  # a part hidden for a moment as you move: no words
         else:
             onset_s = self.onset_s
         if age_s >= self.min_show_s and waited_s >= onset_s:
