@@ -152,6 +152,7 @@ class LiveProcessor:
         self._thread: threading.Thread | None = None
         self._closed = False
         self._window = stats_window
+        self._event_n = 0  # events are numbered across sets, so a reader never misses one
         self._reset_state()
 
     def _reset_state(self) -> None:
@@ -166,6 +167,7 @@ class LiveProcessor:
         self._recent: deque[LiveFrame] = deque(maxlen=self._window)
         self._error: str | None = None
         self._coach: Coach | None = None
+        self._events: deque[tuple[int, str, str]] = deque(maxlen=50)  # (number, event, words)
 
     # -- producer side ---------------------------------------------------------------------
     def submit(self, image: np.ndarray, capture_s: float | None = None) -> int:
@@ -267,10 +269,23 @@ class LiveProcessor:
                     self._coach = Coach(pipeline.spec)
                 coaching = self._coach.update(step)
                 step = replace(step, cue=coaching.cue)
+                if coaching.events:
+                    with self._lock:
+                        for name in coaching.events:
+                            self._event_n += 1
+                            words = self._coach.switch_text if name == "switch_sides" else ""
+                            self._events.append((self._event_n, name, words))
             annotated = annotate(
                 image, step.pose_frame, pipeline.spec, step.result, step.cue, coaching
             )
         return LiveFrame(seq, arrived_s, t_ms, self._clock(), annotated, step, coaching)
+
+    def events_after(self, n: int) -> list[tuple[int, str, str]]:
+        """Session events (countdown, go, tick, chime, switch_sides, wrong_exercise) numbered
+        after ``n``, with their words where they have any, so a page polling now and then
+        misses none."""
+        with self._lock:
+            return [e for e in self._events if e[0] > n]
 
     # -- statistics ------------------------------------------------------------------------
     def stats(self) -> LiveStats:

@@ -93,7 +93,10 @@ def test_choosing_another_stretch_shows_its_steps_dose_and_blind_spots() -> None
     assert spec.instructions[3] in body
     assert "**Dose:** Hold 30 s, 5 times per side, alternating sides" in body
     assert "Not checked from this view" in body
-    assert spec.not_checked[0].reason.split(".")[0] in body
+    # Blind spots in plain words: never the spec's developer notes.
+    assert spec.not_checked[0].message.rstrip(".") in body
+    assert spec.not_checked[0].reason.split(".")[0] not in body
+    assert "rendered bodies" not in body
 
 
 def test_mute_toggle_and_ice_setting() -> None:
@@ -102,6 +105,8 @@ def test_mute_toggle_and_ice_setting() -> None:
     assert speak.value is True
     speak.set_value(False).run()
     assert at.session_state["speak_cues"] is False
+    assert at.radio(key="voice_mode").value == "every"
+    assert at.slider(key="voice_rate").value == 1.0
     at.text_input(key="ice_servers").input("http://not-ice").run()
     assert any("not a stun:/turn: URL" in e.value for e in at.sidebar.error)
 
