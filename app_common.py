@@ -12,6 +12,7 @@ import uuid
 import cv2
 import numpy as np
 import streamlit as st
+from PIL import Image
 
 from posecheck.live import SAFETY_NOTE, available_specs, spec_dir
 from posecheck.spec import StretchSpec
@@ -157,8 +158,8 @@ def cue_html(text: str, kind: str, headline: str = "", progress: float | None = 
 # -- the page icon (drawn here: no emoji font or icon font fetched from anywhere) -------------
 
 
-def page_icon() -> np.ndarray:
-    """A 64x64 RGB icon: a green figure with a bent leg on a mat."""
+def page_icon() -> Image.Image:
+    """A 64x64 icon: a green figure with a bent leg on a mat."""
     img = np.full((64, 64, 3), 255, np.uint8)
     green = (40, 140, 70)
     cv2.rectangle(img, (4, 50), (60, 56), (200, 225, 235), -1)
@@ -166,7 +167,7 @@ def page_icon() -> np.ndarray:
     cv2.line(img, (20, 28), (34, 44), green, 5, cv2.LINE_AA)
     cv2.line(img, (34, 44), (48, 30), green, 5, cv2.LINE_AA)
     cv2.line(img, (48, 30), (56, 46), green, 5, cv2.LINE_AA)
-    return img
+    return Image.fromarray(img)
 
 
 def keep(key: str, default: object) -> None:

@@ -131,9 +131,8 @@ class _PostureWatch:
 def wrong_exercise_text(spec: StretchSpec) -> str:
     """ "This does not look like <stretch>" and what to do instead."""
     return (
-        f"This does not look like the {spec.name.lower()}. Start {spec.position}: "
-        f"{spec.instructions[0][0].lower()}{spec.instructions[0][1:]} If you meant another "
-        "stretch, choose it above."
+        f"This does not look like the {spec.name.lower()}. Start {spec.position}, "
+        "or choose the stretch you are doing."
     )
 
 
