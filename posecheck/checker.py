@@ -204,6 +204,7 @@ class StretchChecker:
         self._start_ms: float | None = None
         self._baseline_samples: dict[tuple[str, SideKey], deque] = {}
         self._baselines: dict[tuple[str, SideKey], float] = {}
+        self._backwards_since_ms: float | None = None
         self._history: dict[tuple[str, SideKey], deque] = {}
         self._episode: _Episode | None = None
         self._leaving: tuple[_Episode, float] | None = None  # left the position at (ms)
@@ -278,6 +279,7 @@ class StretchChecker:
         if not baseline_pending:
             self._update_phase(values, t)
         if not self._active:
+            self._check_start_taken_mid_stretch(values, t)
             self._collect_baselines(values, t)
         blocking = self._advance_faults(t, values, self._phase())
         if self._episode is not None and not blocking:
@@ -360,6 +362,30 @@ class StretchChecker:
             samples.append((t, mv.raw))
             if t - samples[0][0] >= self.spec.baseline_s * 1000.0 - 1e-6:
                 self._baselines[(name, side)] = float(np.median([v for _, v in samples]))
+
+    def _check_start_taken_mid_stretch(
+        self, values: dict[tuple[str, SideKey], MeasureValue], t: float
+    ) -> None:
+        """The start position is the least stretched one. If the starting values were taken
+        in the stretch (the camera started mid-hold), coming out of it reads as a stretch the
+        other way, past the entry line; once that has lasted ``baseline_s`` at rest, the
+        starting values are taken again."""
+        pos = self.spec.active
+        if not self.spec.measures[pos.measure].relative_to_start:
+            return
+        sign = 1.0 if pos.direction == "up" else -1.0
+        backwards = any(
+            mv.known and sign * mv.value < -pos.enter for mv in self._position_values(values)
+        )
+        if not backwards:
+            self._backwards_since_ms = None
+            return
+        if self._backwards_since_ms is None:
+            self._backwards_since_ms = t
+        elif (t - self._backwards_since_ms) / 1000.0 >= self.spec.baseline_s:
+            self._baselines.clear()
+            self._baseline_samples.clear()
+            self._backwards_since_ms = None
 
     def _position_values(
         self, values: dict[tuple[str, SideKey], MeasureValue]

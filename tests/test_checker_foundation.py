@@ -335,3 +335,22 @@ def test_a_moment_under_the_line_is_not_a_second_hold() -> None:
     assert any(r.state == "rest" and r.t_ms > 7000 for r in run.results[:80])  # it did dip
     assert run.summary.reps == (("left", 1), ("right", 0))
     assert len(run.summary.holds) == 1
+
+
+def test_a_start_taken_mid_stretch_is_taken_again() -> None:
+    """The camera starts while the left knee is already down: once it comes up (reading as a
+    drop the other way) the start is taken again, and the next drop counts cleanly."""
+    keys = [
+        Key(0, DROP_LEFT),
+        Key(3.0, DROP_LEFT),
+        Key(5.0, DROP_REST),
+        Key(9.0, DROP_REST),
+        Key(11.0, DROP_RIGHT),
+        Key(15.0, DROP_RIGHT),
+        Key(17.0, DROP_REST),
+        Key(19.0, DROP_REST),
+    ]
+    run = run_checker(DROP_SPEC, animate(keys, DROP_CAMERA, fps=FPS, noise_px=0.5, seed=4))
+    assert run.summary.faults == (), [(e.fault_id, e.side) for e in run.summary.faults]
+    assert run.summary.reps == (("left", 0), ("right", 1))
+    assert run.results[-1].measure("drop", "left") == pytest.approx(0, abs=5)

@@ -243,8 +243,13 @@ def _wait_cue(page: object, words: str, timeout_s: float) -> str:
 
 
 def _choose_stretch(page: object, name: str) -> None:
-    page.locator('[data-testid="stSelectbox"]').first.click()  # type: ignore[attr-defined]
+    field = page.locator('[data-testid="stSelectbox"] input').first  # type: ignore[attr-defined]
+    field.click()
+    field.fill(name)  # filters the list (it shows only the first dozen otherwise)
     page.get_by_role("option", name=name, exact=True).click()  # type: ignore[attr-defined]
+    deadline = time.monotonic() + 30
+    while field.input_value() != name and time.monotonic() < deadline:
+        time.sleep(0.2)
 
 
 def test_live_coaching_notices_the_wrong_exercise(app_url: str, browser: object) -> None:
@@ -300,9 +305,14 @@ def test_session_flow_countdown_coaching_and_a_kept_set(
         assert cue.get_attribute("aria-live") == "polite" and cue.get_attribute("role") == "status"
         speak = page.get_by_text("Speak cues")
         assert speak.is_visible()
-        frame_box = page.locator("iframe[title*='webrtc']").first.bounding_box()
-        assert cue.bounding_box()["y"] < frame_box["y"]
-        assert speak.bounding_box()["y"] < frame_box["y"]
+        frame = page.locator("iframe[title*='webrtc']").first
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:  # the page settles as the component loads
+            if speak.bounding_box()["y"] < frame.bounding_box()["y"]:
+                break
+            time.sleep(0.3)
+        assert cue.bounding_box()["y"] < frame.bounding_box()["y"]
+        assert speak.bounding_box()["y"] < frame.bounding_box()["y"]
         _shot(page, f"flow_{size}_ready.png")
         video = _wait_playing(page)
         seen: list[tuple[str, str]] = []
