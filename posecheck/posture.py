@@ -48,6 +48,19 @@ class PostureReading:
     legs: str  # knees_up | feet_up | unsure (meaningful when lying)
 
     @property
+    def key(self) -> str:
+        """ "upright", "lying", "lying/knees_up", "lying/feet_up" or "unsure" (per frame in
+        the replay's records)."""
+        if self.body == "lying" and self.legs != "unsure":
+            return f"lying/{self.legs}"
+        return self.body
+
+    @staticmethod
+    def from_key(key: str) -> PostureReading:
+        body, _, legs = key.partition("/")
+        return PostureReading(body, legs or "unsure")
+
+    @property
     def words(self) -> str:
         if self.body == "lying" and self.legs in _DESCRIBE:
             return _DESCRIBE[self.legs]
@@ -129,3 +142,31 @@ def match_fraction(spec: StretchSpec, readings: list[PostureReading]) -> float:
     if not sure:
         return math.nan
     return sum(1 for r in sure if not contradicts(spec, r)) / len(sure)
+
+
+@dataclass(frozen=True)
+class StretchMatch:
+    """How well a recording's postures fit one stretch."""
+
+    spec_id: str
+    name: str
+    share: float  # of the frames with a sure posture, the share that fits this stretch
+
+
+def suggest_stretches(
+    posture_keys: list[str], specs: dict[str, StretchSpec]
+) -> tuple[str, list[StretchMatch]]:
+    """What the person mostly did (in words) and every stretch by how well it fits, best
+    first. Empty words and list when no frame had a sure posture."""
+    readings = [PostureReading.from_key(k) for k in posture_keys]
+    sure = [r for r in readings if r.body != "unsure"]
+    if not sure:
+        return "", []
+    counts: dict[str, int] = {}
+    for r in sure:
+        counts[r.words] = counts.get(r.words, 0) + 1
+    words = max(counts, key=lambda w: counts[w])
+    matches = [
+        StretchMatch(sid, spec.name, match_fraction(spec, sure)) for sid, spec in specs.items()
+    ]
+    return words, sorted(matches, key=lambda m: (-m.share, m.name))

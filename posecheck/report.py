@@ -97,6 +97,7 @@ CSV_FIELDS = (
     "hold_s",
     "faults",
     "cue",
+    "posture",
 )
 
 

@@ -241,6 +241,8 @@ class Coach:
             events.append("wrong_exercise")
         self._wrong = wrong
 
+        if wrong:
+            headline = ""  # no timer for a stretch that is not being done
         # -- the cue ------------------------------------------------------------------------
         best = self._best_cue(step, advice, t)
         cue = self._cues.choose(best, t, r.state)

@@ -32,8 +32,8 @@ def asymmetry_text(
     left, right = best.get("left"), best.get("right")
     if left is None or right is None or asymmetry_deg is None:
         missing = [s for s, v in (("left", left), ("right", right)) if v is None]
-        sides = " and ".join(missing)
-        return f"No left/right comparison yet: nothing measured on the {sides} side."
+        where = "either side" if len(missing) == 2 else f"the {missing[0]} side"
+        return f"No left/right comparison yet: nothing measured on {where}."
     more = "left" if left > right else "right"
     text = (
         f"Your best {more} side went {deg_text(asymmetry_deg)} further than the other "

@@ -157,17 +157,26 @@ def test_replay_analyses_a_sample_clip(short_clip: Path, monkeypatch: pytest.Mon
     next(b for b in at.button if b.label == "Analyse").click().run(timeout=120)
     assert not at.exception, [e.message for e in at.exception]
     body = texts(at)
-    for heading in ("Annotated video", "Frame by frame", "Timeline", "Fault events", "Export"):
+    for heading in ("Annotated video", "Timeline", "Fault events", "Export"):
         assert f"#### {heading}" in body
     labels = {b.label for b in at.get("download_button")}
     assert labels == {"Annotated video (MP4)", "Report (JSON)", "Per-frame table (CSV)"}
-    slider = next(s for s in at.slider if s.label == "Frame")
-    assert slider.max == 9
+    slider = next(s for s in at.slider if s.label.startswith("Time (s)"))
+    assert slider.max == pytest.approx(0.9)  # seconds, not frames
     # Scrubbing keeps the analysis: nothing is recomputed or lost on rerun.
-    slider.set_value(5).run()
+    slider.set_value(0.5).run()
     assert not at.exception
     assert "#### Timeline" in texts(at)
     assert len(at.session_state["replay_results"]) == 1
+    # Words a person uses: no ids, no negative angles, no "for 0.0 s".
+    body = texts(at)
+    assert ":none" not in body and "for 0.0 s" not in body and " -" not in body
+    # Another page and back: the result is still there, no second analysis.
+    at.switch_page(LIVE).run()
+    at.switch_page(REPLAY).run()
+    assert not at.exception
+    assert "#### Timeline" in texts(at)
+    assert at.selectbox(key="replay_stretch").value == "supine_knee_drop"
 
 
 # -- replay helpers (no Streamlit) -----------------------------------------------------------
