@@ -169,4 +169,7 @@ def suggest_stretches(
     matches = [
         StretchMatch(sid, spec.name, match_fraction(spec, sure)) for sid, spec in specs.items()
     ]
-    return words, sorted(matches, key=lambda m: (-m.share, m.name))
+    # Among equal fits, a stretch that expects these legs exactly comes before one that
+    # accepts any legs (lying on the side, hands and knees).
+    specific = {sid: expected_posture(spec)[1] is not None for sid, spec in specs.items()}
+    return words, sorted(matches, key=lambda m: (-m.share, not specific[m.spec_id], m.name))

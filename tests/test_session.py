@@ -17,7 +17,7 @@ from posecheck.framing import (
 )
 from posecheck.landmarks import PoseFrame
 from posecheck.live import available_specs
-from posecheck.posture import contradicts, read_posture
+from posecheck.posture import contradicts, read_posture, suggest_stretches
 from posecheck.session import Coach, Coaching
 from posecheck.spec import load_by_id
 from posecheck.synthetic import Body, Camera, Key, Leg, animate, render, with_body
@@ -155,3 +155,15 @@ def test_far_away_is_told_the_distance_the_guide_gives() -> None:
     assert f"about {DROP.camera.distance_m:.1f} m" in advice.text
     assert "about 7 m away" in advice.text
     assert 0.3 < expected_body_fraction(DROP) < 0.9
+
+
+def test_replay_suggests_the_stretches_that_fit_what_it_saw() -> None:
+    specs = {s.id: s for s in (DROP, PRONE, load_by_id("clamshell"), load_by_id("band_walk"))}
+    keys = ["lying/knees_up"] * 8 + ["lying"] * 3 + ["unsure"] * 5
+    words, matches = suggest_stretches(keys, specs)
+    assert words == "lying with your knees up"
+    assert [m.spec_id for m in matches][:2] == ["supine_knee_drop", "clamshell"]
+    share = {m.spec_id: m.share for m in matches}
+    assert share["supine_knee_drop"] == 1.0 and share["band_walk"] == 0.0
+    assert share["prone_internal_rotation"] == pytest.approx(3 / 11)
+    assert suggest_stretches(["unsure"], specs) == ("", [])

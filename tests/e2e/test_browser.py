@@ -381,6 +381,35 @@ def test_replay_review_analyses_an_upload(app_url: str, browser: object) -> None
         while (scrubber() == before or len(scrubber()) != 1) and time.monotonic() < deadline:
             time.sleep(0.3)
         assert scrubber() != before, "choosing a fault did not move the scrubber"
+        images = page.locator("[data-testid='stImage']")
+        deadline = time.monotonic() + 20
+        while images.count() < 2 and time.monotonic() < deadline:
+            time.sleep(0.3)
+        assert images.count() >= 2, "the chosen fault's moment is not shown beside the table"
         time.sleep(1.0)
         _shot(page, "replay_fault_selected.png")
+    body = page.locator("section.main, [data-testid='stMain']").first.inner_text()
+    assert ":none" not in body and "for 0.0 s" not in body and "rendered bodies" not in body
+    # Another page and back: the analysis is still there.
+    page.locator('[data-testid="stSidebarNav"]').get_by_text("Live coaching").click()
+    page.get_by_role("heading", name="Live coaching").wait_for()
+    page.locator('[data-testid="stSidebarNav"]').get_by_text("Replay review").click()
+    page.get_by_role("heading", name="Timeline").wait_for(timeout=30_000)
+    page.close()
+
+
+def test_replay_asks_which_stretch_real_footage_shows(app_url: str, browser: object) -> None:
+    """A bridge (real footage, a name that says nothing) analysed as another stretch."""
+    page = _new_page(browser, app_url)
+    page.goto(f"{app_url}/Replay_review")
+    page.get_by_role("heading", name="Replay review").wait_for()
+    page.get_by_role("radio", name="Upload a video").check(force=True)
+    page.locator("input[type=file]").set_input_files(str(LIVE_CLIP))
+    page.get_by_text("Which stretch is in this video?").wait_for()
+    page.get_by_role("button", name="Analyse").click()
+    page.get_by_text("This does not look like the").wait_for(timeout=120_000)
+    page.get_by_text("lying with your knees up").wait_for()
+    assert page.get_by_role("button", name="Analyse as Supine knee drop").count() == 1
+    time.sleep(1.0)
+    _shot(page, "replay_suggestion.png")
     page.close()
