@@ -29,7 +29,7 @@ from posecheck.analysis import Pipeline
 from posecheck.live import LiveProcessor, SetStats, dose_text, parse_ice_servers, reps_text
 from posecheck.placement import draw_placement
 from posecheck.spec import StretchSpec
-from posecheck.wording import asymmetry_text, deg_text, not_checked_lines
+from posecheck.wording import NOT_CHECKED_WHY, asymmetry_text, deg_text, not_checked_lines
 
 CUE_POLL_S = 0.25
 ICE_ENV = "POSECHECK_ICE_SERVERS"
@@ -120,7 +120,8 @@ def show_instructions(spec: StretchSpec) -> None:
         st.markdown(f"**Dose:** {dose_text(spec.dose)}")
         if spec.not_checked:
             st.markdown("#### Not checked from this view")
-            st.markdown("\n".join(f"- {line}" for line in not_checked_lines(spec)))
+            st.caption(NOT_CHECKED_WHY.capitalize() + ":")
+            st.markdown("\n".join(f"- {line}." for line in not_checked_lines(spec)))
     with picture:
         st.markdown("#### Camera placement")
         st.image(draw_placement(spec), width="stretch")

@@ -31,7 +31,7 @@ from posecheck.timeline import (
     sample_dir,
     save_upload,
 )
-from posecheck.wording import asymmetry_text, deg_text, fault_label, not_checked_lines, side_word
+from posecheck.wording import asymmetry_text, deg_text, fault_label, not_checked_sentence, side_word
 
 SIDE_COLOURS = {"left": "#1f77b4", "right": "#ff7f0e"}
 STATE_WORDS = {
@@ -327,7 +327,7 @@ def show_result(result: Result, specs: dict[str, StretchSpec]) -> None:
     else:
         st.success("No faults were flagged in this clip.")
     if a.spec.not_checked:
-        st.caption("Not checked from this view: " + " ".join(not_checked_lines(a.spec)))
+        st.caption(not_checked_sentence(a.spec))
     st.markdown("#### Export")
     stem = Path(result.clip_name).stem
     c1, c2, c3 = st.columns(3)

@@ -69,6 +69,7 @@ class CueSelector:
         info_onset_s: float = 3.0,
         quiet_rest_s: float = 15.0,
         unseen_onset_s: float = 2.5,
+        positive_onset_s: float = 2.0,
     ) -> None:
         self.spec = spec
         self.min_show_s = min_show_s
@@ -76,6 +77,7 @@ class CueSelector:
         self.info_onset_s = info_onset_s
         self.quiet_rest_s = quiet_rest_s
         self.unseen_onset_s = unseen_onset_s
+        self.positive_onset_s = positive_onset_s
         self._shown: Cue | None = None
         self._candidate: str | None = None
         self._candidate_since_ms = 0.0
@@ -101,6 +103,8 @@ class CueSelector:
             onset_s = self.info_onset_s
         elif best.kind == "step" or (best.kind == "fault" and best.severity > shown.severity):
             onset_s = 0.0
+        elif best.kind == "positive":
+            onset_s = self.positive_onset_s  # a fault at the start of a hold comes first
         elif best.kind == "unknown":
             onset_s = self.unseen_onset_s  # a part hidden for a moment as you move: no words
         else:

@@ -3,11 +3,11 @@ words, no ids, no developer notes. Used by the app's pages and testable without 
 
 from __future__ import annotations
 
-from posecheck.spec import NotChecked, StretchSpec
+from posecheck.spec import StretchSpec
 
 #: What a user reads for a fault the camera cannot check (the spec's ``reason`` is written for
 #: developers: figures from rendered bodies, estimator internals).
-NOT_CHECKED_WHY = "the camera cannot see this reliably from here, so check it yourself"
+NOT_CHECKED_WHY = "the camera cannot see these reliably from here, so check them yourself"
 
 
 def deg_text(value: float | None) -> str:
@@ -47,13 +47,18 @@ def asymmetry_text(
     return text
 
 
-def not_checked_text(item: NotChecked) -> str:
-    """A fault this view cannot check, in plain words."""
-    return f"{item.message.rstrip('.')}: {NOT_CHECKED_WHY}."
-
-
 def not_checked_lines(spec: StretchSpec) -> list[str]:
-    return [not_checked_text(n) for n in spec.not_checked]
+    """The faults this view cannot check, each as the instruction to check yourself."""
+    return [n.message.rstrip(".") for n in spec.not_checked]
+
+
+def not_checked_sentence(spec: StretchSpec) -> str:
+    """One sentence for all of them ("" when the view checks everything)."""
+    lines = not_checked_lines(spec)
+    if not lines:
+        return ""
+    items = "; ".join(line[0].lower() + line[1:] for line in lines)
+    return f"Not checked from this view ({NOT_CHECKED_WHY}): {items}."
 
 
 def fault_label(message: str, side: str | None) -> str:

@@ -72,11 +72,11 @@ def test_every_cue_stays_its_minimum_and_a_more_severe_one_follows_at_once():
 
 
 def test_a_less_severe_cue_must_last_before_it_is_shown():
-    sel = CueSelector(SPEC, min_show_s=2.5, onset_s=1.0)
+    sel = CueSelector(SPEC, min_show_s=2.5, positive_onset_s=2.0)
     sel.update(result(0, faults=[HIPS]))
     assert sel.update(result(3000)).text != SPEC.good_cue  # good form only just began
-    assert sel.update(result(3900)).text != SPEC.good_cue
-    assert sel.update(result(4000)).text == SPEC.good_cue
+    assert sel.update(result(4900)).text != SPEC.good_cue
+    assert sel.update(result(5000)).text == SPEC.good_cue
 
 
 def test_a_rest_between_holds_needs_no_words():
