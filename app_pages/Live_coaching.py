@@ -278,7 +278,8 @@ def main() -> None:
         if out is not None and out.coaching is not None:
             c = out.coaching
             target = c.hold_target_s
-            progress = c.hold_s / target if target and c.phase == "coaching" else None
+            coaching_hold = c.phase == "coaching" and not c.wrong_exercise
+            progress = c.hold_s / target if target and coaching_hold else None
             view = (c.cue.text + c.headline, c.cue.kind)
             if view != shown:
                 shown = view
