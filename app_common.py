@@ -107,14 +107,47 @@ export default function(component) {
   pump();
 }
 """
-_voice = st.components.v2.component("posecheck_voice", js=_VOICE_JS)
+
+#: The space bar presses the camera's START / STOP (the streamlit-webrtc component is an
+#: iframe from this same server), unless the focus is in a text field or on a control.
+_SPACE_JS = """
+export default function() {
+  const w = window;
+  if (w.__posecheckSpace) return;
+  w.__posecheckSpace = true;
+  w.document.addEventListener("keydown", (e) => {
+    if (e.code !== "Space" || e.repeat) return;
+    const t = e.target;
+    if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT|BUTTON)$/.test(t.tagName))) return;
+    const frame = w.document.querySelector("iframe[title*='webrtc']");
+    const doc = frame && frame.contentDocument;
+    if (!doc) return;
+    const button = [...doc.querySelectorAll("button")].find(
+      (b) => /^(START|STOP)$/.test(b.innerText.trim()));
+    if (button) { e.preventDefault(); button.click(); }
+  });
+}
+"""
+
+
+def _component(name: str, js: str) -> st.components.v2.types.ComponentRenderer:
+    """Register (again: an identical definition is a no-op) and return the mount command. Done
+    at each use rather than at import, because the registry belongs to the running server and
+    this module outlives one (tests start several)."""
+    return st.components.v2.component(name, js=js)
+
+
+def space_starts_and_stops() -> None:
+    """Let the space bar press START / STOP on this page."""
+    _component("posecheck_space_key", _SPACE_JS)(key="posecheck_space_key")
 
 
 def voice(say: list[str], sounds: list[str], rate: float = 1.0) -> None:
     """Say the words (the newest waits for the sentence being spoken) and play the sounds."""
     if not say and not sounds:
         return
-    _voice(data={"id": uuid.uuid4().hex, "say": say, "sounds": sounds, "rate": rate})
+    data = {"id": uuid.uuid4().hex, "say": say, "sounds": sounds, "rate": rate}
+    _component("posecheck_voice", _VOICE_JS)(data=data)
 
 
 # -- words on the page ------------------------------------------------------------------------

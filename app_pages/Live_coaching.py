@@ -22,6 +22,7 @@ from app_common import (
     load_specs,
     remember_widget,
     safety_note,
+    space_starts_and_stops,
     stretch_selector,
     voice,
 )
@@ -228,7 +229,8 @@ def main() -> None:
             video_frame_callback=make_callback(holder),
             async_processing=True,
         )
-        st.caption(CAMERA_HELP)
+        st.caption("Space bar: START / STOP. " + CAMERA_HELP)
+        space_starts_and_stops()
     with side_col:
         progress_slot = st.empty()
         speed_slot = st.empty()

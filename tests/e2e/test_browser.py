@@ -276,9 +276,11 @@ def test_live_coaching_notices_the_wrong_exercise(app_url: str, browser: object)
     assert text in spoken, f"the cue on screen ({text!r}) was not spoken: {spoken}"
     assert page.evaluate("window.__overlaps") == 0, "a sentence was spoken over another"
     assert page.evaluate("window.__cancels") == 0, "a sentence was cut off"
-    # STOP ends the set and shows its results.
-    _webrtc(page).get_by_role("button", name="STOP").click()
+    # The space bar presses STOP, which ends the set and shows its results.
+    page.get_by_role("heading", name="Live coaching").click()
+    page.keyboard.press("Space")
     page.get_by_text("Set summary").wait_for(timeout=30_000)
+    _webrtc(page).get_by_role("button", name="START").wait_for()
     time.sleep(1.0)  # the metrics finish rendering
     _shot(page, "live_end_of_set.png")
     assert not outside, f"requests to other hosts: {outside}"
