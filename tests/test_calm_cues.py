@@ -17,6 +17,7 @@ from posecheck.session import Coach, Coaching
 from posecheck.source import VideoSource
 from posecheck.spec import load_by_id
 from posecheck.truth import load_truth
+from tests.helpers import NoEstimator
 
 pytestmark = pytest.mark.mediapipe
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_videos"
@@ -24,14 +25,6 @@ GOOD = sorted(SAMPLES.glob("*_good_*.truth.json"))
 MAX_CHANGES_PER_MIN = 6
 MIN_SHOW_S = 2.5
 LOOP_S = 60.0
-
-
-class _Recorded:
-    def estimate(self, frame: object) -> PoseFrame:  # pragma: no cover - never called
-        raise AssertionError("landmarks are fed directly")
-
-    def close(self) -> None:
-        pass
 
 
 def looped_minute(clip: Path) -> list[PoseFrame]:
@@ -51,7 +44,7 @@ def looped_minute(clip: Path) -> list[PoseFrame]:
 
 def coach(spec_id: str, frames: list[PoseFrame]) -> list[Coaching]:
     spec = load_by_id(spec_id)
-    pipeline = Pipeline(spec, estimator=_Recorded())
+    pipeline = Pipeline(spec, estimator=NoEstimator())
     c = Coach(spec)
     return [c.update(pipeline.process_pose(f)) for f in frames]
 

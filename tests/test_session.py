@@ -20,26 +20,19 @@ from posecheck.live import available_specs
 from posecheck.posture import contradicts, read_posture, suggest_stretches
 from posecheck.session import Coach, Coaching
 from posecheck.spec import load_by_id
-from posecheck.synthetic import Body, Camera, Key, Leg, animate, render, with_body
-from tests.helpers import run_checker
+from posecheck.synthetic import Body, Camera, Key, animate, render
+from tests.helpers import NoEstimator, run_checker
+from tests.test_checker_foundation import (
+    DROP_CAMERA,
+    DROP_LEFT,
+    DROP_REST,
+    DROP_RIGHT,
+    DROP_SPEC,
+)
 
-DROP = load_by_id("supine_knee_drop")
+DROP = DROP_SPEC
 PRONE = load_by_id("prone_internal_rotation")
-CAMERA = Camera.looking_at_feet(2.3, 1.0, 60, "supine")
-BENT = {"hip_flexion_deg": 45, "knee_flexion_deg": 90, "hip_abduction_deg": 8}
-REST = Body("supine", left=Leg(**BENT), right=Leg(**BENT))
-LEFT = with_body(REST, left={**BENT, "roll_deg": 35})
-RIGHT = with_body(REST, right={**BENT, "roll_deg": 30})
-
-
-class NoEstimator:
-    """The pipeline's stages after the estimator only (frames come as landmarks)."""
-
-    def estimate(self, frame: object) -> PoseFrame:  # pragma: no cover - never called
-        raise AssertionError("landmarks are fed directly")
-
-    def close(self) -> None:
-        pass
+CAMERA, REST, LEFT, RIGHT = DROP_CAMERA, DROP_REST, DROP_LEFT, DROP_RIGHT
 
 
 def coach_run(spec, frames: list[PoseFrame]) -> list[Coaching]:
