@@ -145,6 +145,7 @@ def run_analysis(clip: Path, clip_name: str, spec: StretchSpec, key: str) -> Res
 def timeline_chart(result: Result, frame_index: int) -> alt.LayerChart | alt.Chart:
     a = result.analysis
     rom = pd.DataFrame(rom_rows(a), columns=["t_s", "side", "rom_deg"])
+    rom["rom_deg"] = rom["rom_deg"].abs()  # the size of the turn: never a negative angle
     faults = pd.DataFrame(
         fault_intervals(a), columns=["start_s", "end_s", "fault", "side", "message"]
     )

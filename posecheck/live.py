@@ -36,6 +36,7 @@ from posecheck.overlay import annotate
 from posecheck.session import Coach, Coaching
 from posecheck.source import Frame
 from posecheck.spec import SPEC_DIR, Dose, StretchSpec, load_spec, spec_paths
+from posecheck.wording import fault_label
 
 log = logging.getLogger(__name__)
 
@@ -100,8 +101,7 @@ class SetStats:
 def set_stats(summary: Summary, spec: StretchSpec) -> SetStats:
     counts: dict[str, int] = {}
     for e in summary.faults:
-        side = f" ({e.side})" if e.side in ("left", "right") else ""
-        key = f"{e.message}{side}"
+        key = fault_label(e.message, e.side)
         counts[key] = counts.get(key, 0) + 1
     return SetStats(
         duration_s=summary.duration_s,

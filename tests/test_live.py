@@ -245,7 +245,7 @@ def test_set_stats_counts_faults_and_rom_difference() -> None:
     assert s.reps == (("left", 3), ("right", 2)) and s.reps_target_per_side == 5
     assert s.fault_counts == (
         ("Keep your hip bones on the floor.", 2),
-        ("Keep the knee in place. (left)", 1),
+        ("Left side: Keep the knee in place.", 1),
     )
     assert dict(s.best_rom_deg) == {"left": 38.0, "right": 31.5}
     assert s.rom_asymmetry_deg == pytest.approx(6.6)
