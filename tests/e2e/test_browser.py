@@ -152,28 +152,40 @@ def flow_camera(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return to_y4m(FLOW_CLIP, tmp_path_factory.mktemp("flow") / "knee_drop.y4m")
 
 
-@contextlib.contextmanager
-def _chromium(camera: Path, viewport: dict[str, int], profile: Path) -> Iterator[object]:
+@pytest.fixture(scope="module")
+def playwright() -> Iterator[object]:
+    """One Playwright driver for the module (a second one inside the first's loop fails)."""
+    _need(CHROMIUM, "Chromium")
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as p:
-        b = p.chromium.launch_persistent_context(
-            str(profile),
-            executable_path=str(CHROMIUM),
-            viewport=viewport,
-            is_mobile=viewport["width"] < 500,
-            has_touch=viewport["width"] < 500,
-            args=[*CHROMIUM_ARGS, f"--use-file-for-fake-video-capture={camera}"],
-        )
-        try:
-            yield b
-        finally:
-            b.close()
+        yield p
+
+
+@contextlib.contextmanager
+def _chromium(
+    playwright: object, camera: Path, viewport: dict[str, int], profile: Path
+) -> Iterator[object]:
+    b = playwright.chromium.launch_persistent_context(  # type: ignore[attr-defined]
+        str(profile),
+        executable_path=str(CHROMIUM),
+        viewport=viewport,
+        is_mobile=viewport["width"] < 500,
+        has_touch=viewport["width"] < 500,
+        args=[*CHROMIUM_ARGS, f"--use-file-for-fake-video-capture={camera}"],
+    )
+    try:
+        yield b
+    finally:
+        b.close()
 
 
 @pytest.fixture(scope="module")
-def browser(fake_camera: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+def browser(
+    playwright: object, fake_camera: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[object]:
     """A Chromium context with a fresh profile in a temporary folder."""
-    with _chromium(fake_camera, {"width": 1400, "height": 1100}, tmp_path_factory.mktemp("p")) as b:
+    profile = tmp_path_factory.mktemp("p")
+    with _chromium(playwright, fake_camera, {"width": 1400, "height": 1100}, profile) as b:
         yield b
 
 
@@ -289,12 +301,12 @@ def test_live_coaching_notices_the_wrong_exercise(app_url: str, browser: object)
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_session_flow_countdown_coaching_and_a_kept_set(
-    app_url: str, flow_camera: Path, tmp_path: Path, viewport: dict[str, int]
+    app_url: str, playwright: object, flow_camera: Path, tmp_path: Path, viewport: dict[str, int]
 ) -> None:
     """A good-form knee drop: into position, 3-2-1, calm coaching; choosing another stretch
     while the camera runs ends the set with its summary and keeps the camera going."""
     size = "desktop" if viewport is DESKTOP else "phone"
-    with _chromium(flow_camera, viewport, tmp_path / "profile") as b:
+    with _chromium(playwright, flow_camera, viewport, tmp_path / "profile") as b:
         outside: list[str] = []
         page = _new_page(b, app_url, outside)
         page.goto(f"{app_url}/Live_coaching")
