@@ -36,6 +36,8 @@ from posecheck.posture import contradicts, read_posture
 from posecheck.spec import StretchSpec
 
 PHASES = ("position", "still", "countdown", "coaching")
+STILL_TEXT = "You are in view. Hold still: we start in 3, 2, 1."
+GO_TEXT = "Go: ease into the stretch slowly."
 
 
 @dataclass(frozen=True)
@@ -165,6 +167,8 @@ class Coach:
         self._switch_until_ms: float | None = None
         self._switch_text = ""
         self._wrong = False
+        self._shown_text = ""
+        self._go_ms: float | None = None
 
     @property
     def phase(self) -> str:
@@ -188,10 +192,15 @@ class Coach:
             self._enter("still", t)
         elif self._phase in ("still", "countdown") and not framed:
             self._enter("position", t)
-        elif self._phase == "still" and in_phase_s >= self.still_s:
+        elif (
+            self._phase == "still"
+            and in_phase_s >= self.still_s
+            and self._shown_text == STILL_TEXT  # the 3-2-1 starts once it has been said
+        ):
             self._enter("countdown", t)
         elif self._phase == "countdown" and in_phase_s >= self.countdown_s:
             self._enter("coaching", t)
+            self._go_ms = t
             events.append("go")
         in_phase_s = (t - self._phase_since_ms) / 1000.0
 
@@ -246,6 +255,7 @@ class Coach:
         # -- the cue ------------------------------------------------------------------------
         best = self._best_cue(step, advice, t)
         cue = self._cues.choose(best, t, r.state)
+        self._shown_text = cue.text
         return Coaching(
             t_ms=t,
             phase=self._phase,
@@ -281,5 +291,8 @@ class Coach:
         if self._phase == "position":
             return Cue(f"Get into the starting position, {self.spec.position}.", "step", 1)
         if self._phase in ("still", "countdown"):
-            return Cue("You are in view. Hold still: we start in 3, 2, 1.", "step", 2)
+            return Cue(STILL_TEXT, "step", 2)
+        going = self._go_ms is not None and t - self._go_ms < 1000.0 * self.min_show_s
+        if going and r.state == "rest":
+            return Cue(GO_TEXT, "step", 2)
         return checker_cue
