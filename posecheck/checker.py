@@ -315,6 +315,8 @@ class StretchChecker:
                 if metric.relative_to_start and not missing:
                     base = self._baselines.get((name, side))
                     value = math.nan if base is None else raw - base
+                    if metric.unit == "deg" and value == value:
+                        value = (value + 180.0) % 360.0 - 180.0  # 170 from -170 is -20
                 out[(name, side)] = MeasureValue(name, side, value, missing, raw)
         return out
 

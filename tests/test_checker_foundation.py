@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from posecheck.checker import StretchChecker
+from posecheck.geometry import PoseGeometry
 from posecheck.landmarks import PoseFrame
 from posecheck.spec import load_by_id
 from posecheck.synthetic import Body, Camera, Key, Leg, animate, with_body
@@ -354,3 +355,14 @@ def test_a_start_taken_mid_stretch_is_taken_again() -> None:
     assert run.summary.faults == (), [(e.fault_id, e.side) for e in run.summary.faults]
     assert run.summary.reps == (("left", 0), ("right", 1))
     assert run.results[-1].measure("drop", "left") == pytest.approx(0, abs=5)
+
+
+def test_an_angle_from_the_start_never_wraps_past_half_a_turn() -> None:
+    """A start value on the far side of +-180 degrees: the change reads -60, not 300."""
+    checker = StretchChecker(DROP_SPEC)
+    frame = knee_drop()[30]
+    geometry = PoseGeometry(frame.pose, DROP_SPEC.min_visibility)
+    raw = checker._measure(geometry, frame.t_ms)[("pelvis_twist", None)].raw
+    checker._baselines[("pelvis_twist", None)] = raw - 300.0
+    value = checker._measure(geometry, frame.t_ms)[("pelvis_twist", None)].value
+    assert value == pytest.approx(-60.0)
