@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_common import history_sidebar
+from app_common import history_sidebar, page_icon
 
-st.set_page_config(page_title="posecheck", page_icon=":material/accessibility_new:", layout="wide")
+# The icon is drawn locally: a Material or emoji icon makes the browser fetch it from a font host.
+st.set_page_config(page_title="posecheck", page_icon=page_icon(), layout="wide")
 navigation = st.navigation(
     [
         st.Page("app_pages/home.py", title="Home", icon=":material/home:", default=True),

@@ -7,17 +7,22 @@ beside ``app.py``, outside ``app_pages/``, so it is plainly not a page.
 
 from __future__ import annotations
 
+import html
 import os
+import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
+import cv2
+import numpy as np
 import streamlit as st
+from PIL import Image
 
 from posecheck.analysis import Analysis, FrameRecord
 from posecheck.checker import Summary
 from posecheck.errors import EstimatorError
 from posecheck.estimator.models import ENV_MODEL, check_model_file, resolve_model
-from posecheck.live import SAFETY_NOTE, LiveProcessor, available_specs, spec_dir
+from posecheck.live import SAFETY_NOTE, available_specs, spec_dir
 from posecheck.review.records import (
     PROFILE_MAX_CHARS,
     HistoryError,
@@ -57,9 +62,11 @@ def stretch_selector(specs: dict[str, StretchSpec], key: str) -> StretchSpec | N
         st.error(f"No stretch specs found in {spec_dir()}.")
         return None
     ids = sorted(specs, key=lambda i: specs[i].name)
+    keep(key, DEFAULT_STRETCH if DEFAULT_STRETCH in ids else ids[0])
     if st.session_state.get(key) not in ids:
         st.session_state[key] = DEFAULT_STRETCH if DEFAULT_STRETCH in ids else ids[0]
     chosen = st.selectbox("Stretch", ids, key=key, format_func=lambda i: specs[i].name)
+    remember_widget(key)
     return specs[chosen]
 
 
@@ -202,14 +209,6 @@ def keep_in_history(
     st.caption(saved[key])
 
 
-def keep_live_set(proc: LiveProcessor, spec: StretchSpec) -> None:
-    """Save the live set that just ended (once)."""
-    last = proc.latest()
-    if last is not None:
-        key = f"live:{spec.id}:{last.seq}:{last.arrived_s}"
-        keep_in_history(proc.summary(), spec, origin="live", key=key)
-
-
 def keep_replay(analysis: Analysis, clip_name: str, key: str) -> None:
     """Save an analysed clip (once per clip and stretch)."""
     keep_in_history(
@@ -220,3 +219,165 @@ def keep_replay(analysis: Analysis, clip_name: str, key: str) -> None:
         records=analysis.records,
         source_name=clip_name,
     )
+
+
+# -- voice and sounds -----------------------------------------------------------------------
+
+#: Speaks cues and plays short sounds in the app's own page (a components-v2 element: no
+#: iframe, nothing fetched). A new sentence waits for the one being spoken to finish (only the
+#: newest waiting one is kept), so speech is never cut mid-sentence. Sounds come from WebAudio
+#: oscillators. What was said and played is kept in window.__posecheckSaid / __posecheckSounds.
+_VOICE_JS = """
+export default function(component) {
+  const data = component.data;
+  if (!data) return;
+  const w = window;
+  const st = w.__posecheckVoice || (w.__posecheckVoice = {seen: {}, queue: [], busy: false});
+  if (st.seen[data.id]) return;
+  st.seen[data.id] = true;
+  w.__posecheckSaid = w.__posecheckSaid || [];
+  w.__posecheckSounds = w.__posecheckSounds || [];
+  const tones = {chime: [[784, 0, 0.35], [1175, 0.2, 0.7]], tick: [[660, 0, 0.09]],
+                 countdown: [[523, 0, 0.12]], go: [[988, 0, 0.3]], alert: [[392, 0, 0.25]]};
+  for (const kind of data.sounds || []) {
+    w.__posecheckSounds.push(kind);
+    try {
+      const C = w.AudioContext || w.webkitAudioContext;
+      if (!C || !tones[kind]) continue;
+      const a = st.audio || (st.audio = new C());
+      if (a.state === "suspended") a.resume();
+      for (const [f, t0, t1] of tones[kind]) {
+        const o = a.createOscillator(), g = a.createGain(), now = a.currentTime;
+        o.type = "sine"; o.frequency.value = f;
+        g.gain.setValueAtTime(0.0001, now + t0);
+        g.gain.exponentialRampToValueAtTime(0.25, now + t0 + 0.02);
+        g.gain.exponentialRampToValueAtTime(0.0001, now + t1);
+        o.connect(g); g.connect(a.destination); o.start(now + t0); o.stop(now + t1 + 0.05);
+      }
+    } catch (e) { /* no sound device: the words on screen carry it */ }
+  }
+  const say = data.say || [];
+  if (!say.length || !w.speechSynthesis || !w.SpeechSynthesisUtterance) return;
+  st.queue = [say[say.length - 1]];
+  st.rate = data.rate || 1.0;
+  const pump = () => {
+    if (st.busy || !st.queue.length) return;
+    const text = st.queue.shift();
+    const u = new w.SpeechSynthesisUtterance(text);
+    u.rate = st.rate;
+    st.busy = true;
+    const done = () => { if (st.busy) { st.busy = false; setTimeout(pump, 150); } };
+    u.onend = done; u.onerror = done;
+    setTimeout(done, 2000 + 120 * text.length / st.rate);  // if onend never comes
+    w.__posecheckSaid.push(text);
+    w.speechSynthesis.speak(u);
+  };
+  pump();
+}
+"""
+
+#: The space bar presses the camera's START / STOP (the streamlit-webrtc component is an
+#: iframe from this same server), unless the focus is in a text field or on a control.
+_SPACE_JS = """
+export default function() {
+  const w = window;
+  if (w.__posecheckSpace) return;
+  w.__posecheckSpace = true;
+  w.document.addEventListener("keydown", (e) => {
+    if (e.code !== "Space" || e.repeat) return;
+    const t = e.target;
+    if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT|BUTTON)$/.test(t.tagName))) return;
+    const frame = w.document.querySelector("iframe[title*='webrtc']");
+    const doc = frame && frame.contentDocument;
+    if (!doc) return;
+    const button = [...doc.querySelectorAll("button")].find(
+      (b) => /^(START|STOP)$/.test(b.innerText.trim()));
+    if (button) { e.preventDefault(); button.click(); }
+  });
+}
+"""
+
+
+def _component(name: str, js: str) -> st.components.v2.types.ComponentRenderer:
+    """Register (again: an identical definition is a no-op) and return the mount command. Done
+    at each use rather than at import, because the registry belongs to the running server and
+    this module outlives one (tests start several)."""
+    return st.components.v2.component(name, js=js)
+
+
+def space_starts_and_stops() -> None:
+    """Let the space bar press START / STOP on this page."""
+    _component("posecheck_space_key", _SPACE_JS)(key="posecheck_space_key")
+
+
+def voice(say: list[str], sounds: list[str], rate: float = 1.0) -> None:
+    """Say the words (the newest waits for the sentence being spoken) and play the sounds."""
+    if not say and not sounds:
+        return
+    data = {"id": uuid.uuid4().hex, "say": say, "sounds": sounds, "rate": rate}
+    _component("posecheck_voice", _VOICE_JS)(data=data)
+
+
+# -- words on the page ------------------------------------------------------------------------
+
+CUE_STYLE = {
+    "fault": ("#b42318", "#fdecea"),
+    "unknown": ("#8a5a00", "#fff4dc"),
+    "no_person": ("#8a5a00", "#fff4dc"),
+    "positive": ("#1e6b33", "#e8f5ec"),
+    "step": ("#1f3b63", "#eaf1fb"),
+    "info": ("#1f3b63", "#eaf1fb"),
+}
+
+
+def cue_html(text: str, kind: str, headline: str = "", progress: float | None = None) -> str:
+    """The cue (an aria-live region, so screen readers announce it) beside a big status line:
+    the countdown or the hold timer, readable from the mat."""
+    fg, bg = CUE_STYLE.get(kind, ("#222", "#f3f3f3"))
+    bar = ""
+    if progress is not None:
+        pct = max(0.0, min(1.0, progress)) * 100
+        bar = (
+            '<div style="height:0.6rem;background:#ddd;border-radius:0.3rem;margin-top:0.3rem">'
+            f'<div style="height:100%;width:{pct:.0f}%;background:{fg};border-radius:0.3rem">'
+            "</div></div>"
+        )
+    head = (
+        f'<div class="posecheck-headline" style="font-size:3rem;font-weight:700;'
+        f'line-height:1.1;color:{fg}">{html.escape(headline)}</div>'
+        if headline
+        else ""
+    )
+    return (
+        f'<div style="background:{bg};padding:0.8rem 1rem;border-radius:0.6rem;">{head}'
+        f'<div class="posecheck-cue" data-kind="{kind}" role="status" aria-live="polite" '
+        f'style="font-size:1.9rem;line-height:1.25;font-weight:600;color:{fg}">'
+        f"{html.escape(text)}</div>{bar}</div>"
+    )
+
+
+# -- the page icon (drawn here: no emoji font or icon font fetched from anywhere) -------------
+
+
+def page_icon() -> Image.Image:
+    """A 64x64 icon: a green figure with a bent leg on a mat."""
+    img = np.full((64, 64, 3), 255, np.uint8)
+    green = (40, 140, 70)
+    cv2.rectangle(img, (4, 50), (60, 56), (200, 225, 235), -1)
+    cv2.circle(img, (16, 20), 7, green, -1, cv2.LINE_AA)
+    cv2.line(img, (20, 28), (34, 44), green, 5, cv2.LINE_AA)
+    cv2.line(img, (34, 44), (48, 30), green, 5, cv2.LINE_AA)
+    cv2.line(img, (48, 30), (56, 46), green, 5, cv2.LINE_AA)
+    return Image.fromarray(img)
+
+
+def keep(key: str, default: object) -> None:
+    """Give a widget key its last value again after a visit to another page (Streamlit drops
+    the state of widgets that were not drawn)."""
+    store = st.session_state.setdefault("_kept", {})
+    if key not in st.session_state:
+        st.session_state[key] = store.get(key, default)
+
+
+def remember_widget(key: str) -> None:
+    st.session_state.setdefault("_kept", {})[key] = st.session_state.get(key)

@@ -1,63 +1,131 @@
-"""Live coaching: the webcam, the overlay, the current cue (shown and spoken), set results."""
+"""Live coaching: the webcam with the overlay, the session flow's cue and big timer (shown,
+announced to screen readers, spoken), and the set's results whenever a set ends.
+
+The flow itself (get into position, hold still, 3-2-1, coaching, switch sides, the hold's last
+seconds, the chime) lives in ``posecheck.session``; this page only shows it.
+"""
 
 from __future__ import annotations
 
-import json
 import os
 import time
+import uuid
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import av
 import streamlit as st
-import streamlit.components.v1 as components
 from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
-from app_common import keep_live_set, load_specs, pose_model_selector, safety_note, stretch_selector
-from posecheck.analysis import Pipeline
-from posecheck.estimator import MediaPipePoseEstimator
-from posecheck.live import (
-    LiveProcessor,
-    SetStats,
-    dose_text,
-    parse_ice_servers,
-    reps_text,
+from app_common import (
+    cue_html,
+    keep,
+    keep_in_history,
+    load_specs,
+    pose_model_selector,
+    remember_widget,
+    safety_note,
+    space_starts_and_stops,
+    stretch_selector,
+    voice,
 )
+from posecheck.analysis import Pipeline
+from posecheck.checker import Summary
+from posecheck.estimator import MediaPipePoseEstimator
+from posecheck.live import LiveProcessor, SetStats, dose_text, parse_ice_servers, reps_text
 from posecheck.placement import draw_placement
 from posecheck.spec import StretchSpec
+from posecheck.wording import NOT_CHECKED_WHY, asymmetry_text, deg_text, not_checked_lines
 
 CUE_POLL_S = 0.25
 ICE_ENV = "POSECHECK_ICE_SERVERS"
-
-CUE_STYLE = {
-    "fault": ("#b42318", "#fdecea"),
-    "unknown": ("#8a5a00", "#fff4dc"),
-    "no_person": ("#8a5a00", "#fff4dc"),
-    "positive": ("#1e6b33", "#e8f5ec"),
-    "info": ("#1f3b63", "#eaf1fb"),
+VOICE_MODES = {
+    "every": "Every new cue",
+    "corrections": "Corrections and steps only",
+    "sounds": "Sounds only, no words",
 }
+SPOKEN_KINDS = {
+    "every": {"fault", "unknown", "no_person", "step", "info", "positive"},
+    "corrections": {"fault", "unknown", "no_person", "step"},
+    "sounds": set(),
+}
+EVENT_SOUNDS = {"chime": "chime", "tick": "tick", "countdown": "countdown", "go": "go"}
+CAMERA_HELP = (
+    "**Camera blocked?** Click the camera icon (or the padlock) at the left of the address "
+    "bar, choose *Allow*, then reload this page. On a phone: the browser's *Settings* → "
+    "*Site settings* → *Camera* → allow this site. Browsers allow the camera only on "
+    "https or on this computer (localhost). Nothing is recorded or sent anywhere."
+)
 
 
-def processor_for(spec: StretchSpec, model: str = "full") -> LiveProcessor:
-    """This session's live processor for the stretch and pose model (others are closed)."""
-    procs: dict[str, LiveProcessor] = st.session_state.setdefault("live_processors", {})
-    key = f"{spec.id}:{model}"
-    for sid in [s for s in procs if s != key]:
-        procs.pop(sid).close()
-    if key not in procs:
-        procs[key] = LiveProcessor(lambda: Pipeline(spec, MediaPipePoseEstimator(model=model)))
-    return procs[key]
+@dataclass(frozen=True)
+class FinishedSet:
+    """A set that ended: why, its stretch, its results, and the key it is saved under."""
+
+    why: str
+    spec: StretchSpec
+    stats: SetStats
+    summary: Summary | None
+    key: str
 
 
-def make_callback(proc: LiveProcessor) -> Callable[[av.VideoFrame], av.VideoFrame]:
-    """The WebRTC video callback: hand the frame over, return the newest annotated frame.
+@dataclass
+class LiveSet:
+    """This browser session's live processor and the stretch it coaches. The video callback
+    holds this object (not Streamlit state), so choosing another stretch switches the set
+    without stopping the camera."""
 
-    It runs in streamlit-webrtc's worker thread and never waits for pose estimation."""
+    spec_id: str = ""
+    model: str = ""
+    proc: LiveProcessor | None = None
+    finished: list[FinishedSet] = field(default_factory=list)
+
+
+def live_set() -> LiveSet:
+    return st.session_state.setdefault("live_set", LiveSet())
+
+
+def end_set(holder: LiveSet, spec: StretchSpec, why: str) -> None:
+    """Close the current set: its results are kept (and shown) whatever ended it."""
+    if holder.proc is None:
+        return
+    stats = holder.proc.set_stats()
+    if stats is not None and stats.duration_s > 0:
+        key = f"live:{spec.id}:{uuid.uuid4().hex}"
+        holder.finished.append(FinishedSet(why, spec, stats, holder.proc.summary(), key))
+        del holder.finished[:-10]
+
+
+def use_stretch(
+    holder: LiveSet, spec: StretchSpec, specs: dict[str, StretchSpec], model: str
+) -> None:
+    """Point the running camera at a set of this stretch with this pose model; a set of
+    another stretch (or model) ends first."""
+    if holder.spec_id == spec.id and holder.model == model and holder.proc is not None:
+        return
+    old = holder.proc
+    if old is not None and holder.spec_id in specs:
+        end_set(holder, specs[holder.spec_id], f"You chose {spec.name}")
+    holder.spec_id = spec.id
+    holder.model = model
+    holder.proc = LiveProcessor(lambda: Pipeline(spec, MediaPipePoseEstimator(model=model)))
+    if old is not None:
+        old.close()
+
+
+def make_callback(holder: LiveSet) -> Callable[[av.VideoFrame], av.VideoFrame]:
+    """The WebRTC video callback: hand the frame over with its capture time, return the
+    newest annotated frame. It runs in streamlit-webrtc's worker thread and never waits for
+    pose estimation."""
 
     def callback(frame: av.VideoFrame) -> av.VideoFrame:
         image = frame.to_ndarray(format="bgr24")
+        proc = holder.proc
+        if proc is None:
+            return frame
         try:
-            proc.submit(image)
-        except RuntimeError:  # another stretch was chosen; this stream is on its way out
+            proc.submit(image, capture_s=frame.time)
+        except RuntimeError:  # another stretch was chosen; this processor is closed
             return frame
         out = proc.latest()
         shown = out.image if out is not None and out.image.shape == image.shape else image
@@ -75,70 +143,67 @@ def show_instructions(spec: StretchSpec) -> None:
         st.markdown(f"**Dose:** {dose_text(spec.dose)}")
         if spec.not_checked:
             st.markdown("#### Not checked from this view")
-            st.markdown(
-                "\n".join(f"- **{n.message}** {n.reason}" for n in spec.not_checked),
-            )
+            st.caption(NOT_CHECKED_WHY.capitalize() + ":")
+            st.markdown("\n".join(f"- {line}." for line in not_checked_lines(spec)))
     with picture:
         st.markdown("#### Camera placement")
         st.image(draw_placement(spec), width="stretch")
         st.caption(spec.camera.placement)
 
 
-def cue_html(text: str, kind: str) -> str:
-    fg, bg = CUE_STYLE.get(kind, ("#222", "#f3f3f3"))
-    return (
-        f'<div class="posecheck-cue" data-kind="{kind}" style="font-size:1.9rem;'
-        f"line-height:1.25;font-weight:600;color:{fg};background:{bg};padding:0.9rem 1rem;"
-        f'border-radius:0.6rem;">{st_escape(text)}</div>'
-    )
-
-
-def st_escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def speak(text: str) -> None:
-    """Say the cue with the browser's speech synthesis (in the app's own window)."""
-    components.html(
-        "<script>(function(){"
-        "const w = window.parent || window; const s = w.speechSynthesis;"
-        "if (!s || !w.SpeechSynthesisUtterance) return;"
-        f"s.cancel(); const u = new w.SpeechSynthesisUtterance({json.dumps(text)});"
-        "u.rate = 0.95; s.speak(u);})();</script>",
-        height=0,
-    )
-
-
-def show_set(stats: SetStats, title: str) -> None:
+def show_set(stats: SetStats, spec: StretchSpec, title: str) -> None:
     st.markdown(f"#### {title}")
-    cols = st.columns(4)
+    cols = st.columns(3)
     if stats.hold_target_s is not None:
         cols[0].metric("Holds completed", f"{stats.holds_completed}")
-        cols[0].caption(f"target {stats.hold_target_s:.0f} s each")
+        cols[0].caption(f"of {stats.hold_target_s:.0f} s each")
     else:
-        cols[0].metric("Duration", f"{stats.duration_s:.0f} s")
-    cols[1].metric("Reps per side", reps_text(stats.reps))
+        cols[0].metric("Time", f"{stats.duration_s:.0f} s")
+    cols[1].metric("Reps", reps_text(stats.reps))
     cols[1].caption(f"target {stats.reps_target_per_side} per side")
     best = dict(stats.best_rom_deg)
-
-    def deg(v: float | None) -> str:
-        return "-" if v is None else f"{v:.0f}°"
-
     if stats.rom_label:
-        cols[2].metric(
-            f"Best {stats.rom_label}", f"L {deg(best.get('left'))} R {deg(best.get('right'))}"
+        cols[2].metric("Best left", deg_text(best.get("left")))
+        cols[2].metric("Best right", deg_text(best.get("right")))
+        st.markdown(
+            f"**{stats.rom_label.capitalize()}, left/right:** "
+            + asymmetry_text(
+                best,
+                stats.rom_asymmetry_deg,
+                spec.rom.uncertainty_deg if spec.rom is not None else None,
+            )
         )
-        cols[3].metric("Left/right difference", deg(stats.rom_asymmetry_deg))
     if stats.fault_counts:
         st.markdown(
-            "**Faults flagged:**\n" + "\n".join(f"- {n}× {msg}" for msg, n in stats.fault_counts)
+            "**Corrections:**\n" + "\n".join(f"- {msg} ({n}×)" for msg, n in stats.fault_counts)
         )
     else:
-        st.markdown("**Faults flagged:** none")
+        st.markdown("**Corrections:** none. Good form.")
+
+
+def voice_controls() -> tuple[bool, str, float, bool]:
+    """Speech on/off in view beside the cue; how it talks in a popover."""
+    keep("speak_cues", True)
+    keep("voice_mode", "every")
+    keep("voice_rate", 1.0)
+    keep("sounds_on", True)
+    row = st.columns([1, 1])
+    speak = row[0].toggle("Speak cues", key="speak_cues")
+    with row[1].popover("Voice and sounds"):
+        mode = st.radio(
+            "How often it talks",
+            list(VOICE_MODES),
+            format_func=VOICE_MODES.get,
+            key="voice_mode",
+        )
+        rate = st.slider("Voice speed", 0.6, 1.4, step=0.1, key="voice_rate")
+        sounds = st.toggle("Chime and countdown sounds", key="sounds_on")
+    for key in ("speak_cues", "voice_mode", "voice_rate", "sounds_on"):
+        remember_widget(key)
+    return speak, mode, float(rate), sounds
 
 
 def sidebar() -> list[dict[str, object]]:
-    st.sidebar.toggle("Speak cues", key="speak_cues", value=True)
     st.sidebar.toggle("Show speed figures", key="show_speed", value=False)
     default = os.environ.get(ICE_ENV, "")
     text = st.sidebar.text_input(
@@ -165,77 +230,98 @@ def main() -> None:
     spec = stretch_selector(specs, key="live_stretch")
     if spec is None:
         return
-    proc = processor_for(spec, pose_model_selector())
-    video_col, cue_col = st.columns([3, 2], gap="medium")
+    holder = live_set()
+    use_stretch(holder, spec, specs, pose_model_selector())
+    proc = holder.proc
+    assert proc is not None  # noqa: S101 - use_stretch always sets it
+
+    cue_slot = st.empty()  # above the video at every width: read first on a phone
+    speak, mode, rate, sounds_on = voice_controls()
+    voice_slot = st.empty()
+    video_col, side_col = st.columns([3, 2], gap="medium")
     with video_col:
         ctx = webrtc_streamer(
-            key=f"live-{spec.id}",
+            key="live",
             mode=WebRtcMode.SENDRECV,
             rtc_configuration={"iceServers": ice},
             media_stream_constraints={
                 "video": {"width": {"ideal": 640}, "height": {"ideal": 480}},
                 "audio": False,
             },
-            video_frame_callback=make_callback(proc),
+            video_frame_callback=make_callback(holder),
             async_processing=True,
         )
-        st.caption(
-            "Press START and allow the camera. The browser allows it only on https or "
-            "localhost. Nothing is recorded or sent anywhere."
-        )
-    with cue_col:
-        st.markdown("#### Cue")
-        cue_slot = st.empty()
-        speech_slot = st.empty()
+        st.caption("Space bar: START / STOP. " + CAMERA_HELP)
+        space_starts_and_stops()
+    with side_col:
         progress_slot = st.empty()
         speed_slot = st.empty()
-        if st.button("New set", help="Start counting holds, reps and faults from zero."):
+        if st.button("New set", help="End this set (its results are kept) and start again."):
+            end_set(holder, spec, "You started a new set")
             proc.reset()
-            st.session_state.pop("spoken_cue", None)
-    # START after STOP begins a new set (the last one's results were shown at STOP).
-    if ctx.state.playing and not st.session_state.get("live_was_playing"):
+    # START after STOP begins a new set; STOP ends one (its results are shown and kept).
+    was_playing = st.session_state.get("live_was_playing", False)
+    if ctx.state.playing and not was_playing:
         proc.reset()
-        st.session_state.pop("spoken_cue", None)
+    elif was_playing and not ctx.state.playing:
+        end_set(holder, spec, "You pressed STOP")
+        proc.reset()
     st.session_state["live_was_playing"] = ctx.state.playing
     set_slot = st.container()
     with st.expander(f"How to do it: {spec.name}", expanded=not ctx.state.playing):
         show_instructions(spec)
+    if holder.finished:
+        done = holder.finished[-1]
+        with set_slot:
+            title = f"Set summary: {done.spec.name} ({done.why.lower()})"
+            show_set(done.stats, done.spec, title)
+            keep_in_history(done.summary, done.spec, origin="live", key=done.key)
 
     if not ctx.state.playing:
         cue_slot.markdown(
-            cue_html("Press START, then get into the starting position.", "info"),
+            cue_html(
+                "Press START and allow the camera, then get into the starting position.",
+                "step",
+            ),
             unsafe_allow_html=True,
         )
-        stats = proc.set_stats()
-        if stats is not None:
-            with set_slot:
-                show_set(stats, "End of set")
-                keep_live_set(proc, spec)
         return
 
-    shown_cue, shown_line = None, None
+    shown: tuple[str, str] | None = None
+    shown_line = None
+    last_event = proc.events_after(-1)[-1][0] if proc.events_after(-1) else 0
+    spoken = None
     while ctx.state.playing:
         out = proc.latest()
-        if out is not None:
-            cue = out.cue
-            if cue.text != shown_cue:
-                shown_cue = cue.text
-                cue_slot.markdown(cue_html(cue.text, cue.kind), unsafe_allow_html=True)
-                if st.session_state.get("speak_cues", True) and (
-                    st.session_state.get("spoken_cue") != cue.text
-                ):
-                    st.session_state["spoken_cue"] = cue.text
-                    with speech_slot:
-                        speak(cue.text)
+        say: list[str] = []
+        sounds: list[str] = []
+        for _, name, words in proc.events_after(last_event):
+            last_event = _
+            if name in EVENT_SOUNDS and sounds_on:
+                sounds.append(EVENT_SOUNDS[name])
+            if name == "switch_sides" and words and speak and mode != "sounds":
+                say.append(words)
+        if out is not None and out.coaching is not None:
+            c = out.coaching
+            target = c.hold_target_s
+            coaching_hold = c.phase == "coaching" and not c.wrong_exercise
+            progress = c.hold_s / target if target and coaching_hold else None
+            view = (c.cue.text + c.headline, c.cue.kind)
+            if view != shown:
+                shown = view
+                cue_slot.markdown(
+                    cue_html(c.cue.text, c.cue.kind, c.headline, progress),
+                    unsafe_allow_html=True,
+                )
+            if c.cue.text != spoken:
+                spoken = c.cue.text
+                if speak and c.cue.kind in SPOKEN_KINDS[mode]:
+                    say.append(c.cue.text)
             r = out.step.result
-            reps = reps_text(r.reps)
-            hold = (
-                f"Hold {r.hold_s:.0f} / {spec.dose.hold_s:.0f} s · "
-                if spec.dose.kind == "hold"
-                else ""
+            side = (
+                f" · working side: {r.working_side}" if r.working_side in ("left", "right") else ""
             )
-            side = f" · working side: {r.working_side}" if r.working_side else ""
-            line = f"{hold}Reps {reps}{side}"
+            line = f"**Reps:** {reps_text(r.reps)}{side}"
             if line != shown_line:
                 shown_line = line
                 progress_slot.markdown(line)
@@ -247,9 +333,12 @@ def main() -> None:
                     f"{s.fps:.1f} fps processed · delay {s.latency_ms_mean:.0f} ms "
                     f"(p95 {s.latency_ms_p95:.0f}) · {s.dropped} stale frames skipped"
                 )
-        elif shown_cue is None:
-            shown_cue = "Starting the camera…"
-            cue_slot.markdown(cue_html(shown_cue, "info"), unsafe_allow_html=True)
+        elif shown is None:
+            shown = ("Starting the camera…", "step")
+            cue_slot.markdown(cue_html(shown[0], "step"), unsafe_allow_html=True)
+        if say or sounds:
+            with voice_slot:
+                voice(say, sounds, rate)
         time.sleep(CUE_POLL_S)
 
 

@@ -11,10 +11,19 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from app_common import keep_replay, load_specs, pose_model_selector, safety_note, stretch_selector
+from app_common import (
+    keep,
+    keep_replay,
+    load_specs,
+    pose_model_selector,
+    remember_widget,
+    safety_note,
+    stretch_selector,
+)
 from posecheck.analysis import Analysis, analyze_video
 from posecheck.errors import PosecheckError
 from posecheck.live import reps_text
+from posecheck.posture import suggest_stretches
 from posecheck.report import frames_csv, report_dict
 from posecheck.spec import StretchSpec
 from posecheck.timeline import (
@@ -22,6 +31,7 @@ from posecheck.timeline import (
     UPLOAD_SUFFIXES,
     fault_intervals,
     fault_rows,
+    frame_at,
     guess_stretch,
     list_clips,
     read_frame,
@@ -29,8 +39,16 @@ from posecheck.timeline import (
     sample_dir,
     save_upload,
 )
+from posecheck.wording import asymmetry_text, deg_text, fault_label, not_checked_sentence, side_word
 
 SIDE_COLOURS = {"left": "#1f77b4", "right": "#ff7f0e"}
+STATE_WORDS = {
+    "no_person": "nobody in view",
+    "settling": "finding you",
+    "unknown": "part of the body out of sight",
+    "rest": "resting",
+    "active": "in the stretch",
+}
 
 
 KEEP_RESULTS = 4  # analyses (with their annotated videos) kept per browser session
@@ -55,7 +73,9 @@ def work_dir() -> Path:
 
 def choose_clip() -> tuple[Path, str] | None:
     """The clip to review: a sample clip or the user's upload (kept across reruns)."""
+    keep("source", "Sample clip")
     source = st.radio("Clip", ["Sample clip", "Upload a video"], horizontal=True, key="source")
+    remember_widget("source")
     if source == "Sample clip":
         folder = sample_dir()
         clips = list_clips(folder)
@@ -66,7 +86,11 @@ def choose_clip() -> tuple[Path, str] | None:
             )
             return None
         names = [c.name for c in clips]
+        keep("sample_clip", names[0])
+        if st.session_state.get("sample_clip") not in names:
+            st.session_state["sample_clip"] = names[0]
         name = st.selectbox("Sample clip", names, key="sample_clip")
+        remember_widget("sample_clip")
         return folder / name, name
     exts = [s.lstrip(".") for s in UPLOAD_SUFFIXES]
     up = st.file_uploader(
@@ -131,6 +155,7 @@ def run_analysis(
 def timeline_chart(result: Result, frame_index: int) -> alt.LayerChart | alt.Chart:
     a = result.analysis
     rom = pd.DataFrame(rom_rows(a), columns=["t_s", "side", "rom_deg"])
+    rom["rom_deg"] = rom["rom_deg"].abs()  # the size of the turn: never a negative angle
     faults = pd.DataFrame(
         fault_intervals(a), columns=["start_s", "end_s", "fault", "side", "message"]
     )
@@ -173,95 +198,144 @@ def timeline_chart(result: Result, frame_index: int) -> alt.LayerChart | alt.Cha
 
 def show_summary(a: Analysis) -> None:
     r = report_dict(a)
-    cols = st.columns(5)
+    cols = st.columns(3)
     cols[0].metric("Duration", f"{r['duration_s'] or 0:.1f} s")
     if r["hold_target_s"]:
-        cols[1].metric("Holds completed", f"{r['holds_completed']}")
-    cols[2].metric("Reps", reps_text(r["reps"]))
+        cols[0].metric("Holds completed", f"{r['holds_completed']}")
+        cols[0].caption(f"of {r['hold_target_s']:.0f} s each")
+    cols[1].metric("Reps", reps_text(r["reps"]))
     rom = r["rom"]
     if rom:
-
-        def deg(v: float | None) -> str:
-            return "-" if v is None else f"{v:.0f}°"
-
-        cols[3].metric(
-            f"Best {rom['label']}", f"L {deg(rom['best_left_deg'])} R {deg(rom['best_right_deg'])}"
+        best = {"left": rom["best_left_deg"], "right": rom["best_right_deg"]}
+        cols[2].metric(f"Best {rom['label']}, left", deg_text(best["left"]))
+        cols[2].metric(f"Best {rom['label']}, right", deg_text(best["right"]))
+        cols[2].caption(f"± {rom['uncertainty_deg']:.0f}° from this camera view")
+        st.markdown(
+            "**Left/right:** " + asymmetry_text(best, rom["asymmetry_deg"], rom["uncertainty_deg"])
         )
-        cols[3].caption(f"± {rom['uncertainty_deg']:.0f}° from this view")
-        cols[4].metric("Left/right difference", deg(rom["asymmetry_deg"]))
     for warning in a.source.warnings:  # cut off, damaged, size change, no frame rate
         st.warning(f"About this video: {warning}")
-    if r["no_person_s"] or r["unknown_s"]:
-        st.caption(
-            f"Nobody in view for {r['no_person_s'] or 0:.1f} s; body not fully visible for "
-            f"{r['unknown_s'] or 0:.1f} s."
-        )
+    gaps = []
+    if (r["no_person_s"] or 0) >= 0.5:
+        gaps.append(f"nobody was in view for {r['no_person_s']:.1f} s")
+    if (r["unknown_s"] or 0) >= 0.5:
+        gaps.append(f"part of the body was out of sight for {r['unknown_s']:.1f} s")
+    if gaps:
+        st.caption(f"Not measured while {' and '.join(gaps)}.")
 
 
-def show_result(result: Result) -> None:
+def suggest(a: Analysis, specs: dict[str, StretchSpec]) -> None:
+    """If the footage does not look like the chosen stretch, say what it looks like and offer
+    to analyse it as one of the stretches that fit."""
+    words, matches = suggest_stretches([rec.posture for rec in a.records], specs)
+    chosen = next((m for m in matches if m.spec_id == a.spec.id), None)
+    if not words or chosen is None or chosen.share >= 0.5:
+        return
+    fitting = [m for m in matches if m.share >= 0.8][:4]
+    st.warning(
+        f"This does not look like the {a.spec.name.lower()}: most of the time you seem to be "
+        f"{words}." + (" Which stretch is it? It could be:" if fitting else " Which stretch is it?")
+    )
+    cols = st.columns(max(1, len(fitting)))
+    for col, m in zip(cols, fitting, strict=False):
+        if col.button(f"Analyse as {m.name}", key=f"suggest_{m.spec_id}"):
+            st.session_state["replay_stretch"] = m.spec_id
+            st.session_state.setdefault("_kept", {})["replay_stretch"] = m.spec_id
+            st.rerun()
+
+
+def frame_words(a: Analysis, index: int) -> str:
+    """ "3.2 s · in the stretch · Keep your hip bones on the floor" for the scrubber."""
+    rec = a.records[index]
+    messages = {f.id: f.message for f in a.spec.faults}
+    faults = []
+    for item in rec.faults:
+        fid, _, side = item.partition(":")
+        faults.append(fault_label(messages.get(fid, fid), side))
+    state = STATE_WORDS.get(rec.state, rec.state)
+    return " · ".join([f"{rec.t_ms / 1000:.1f} s", state, *faults])
+
+
+def show_result(result: Result, specs: dict[str, StretchSpec]) -> None:
     a = result.analysis
     n = len(a.records)
+    suggest(a, specs)
     show_summary(a)
     rows = fault_rows(a)
-    slider_key = f"frame_{result.key}"
+    fps = a.source.fps or 10.0
+    t_end = a.records[-1].t_ms / 1000 if n else 0.0
+    slider_key = f"time_{result.key}"
     table_key = f"faults_{result.key}"
-    # A fault chosen in the table (last run) moves the scrubber to the frame it was flagged.
+    # A fault chosen in the table (last run) moves the scrubber to the moment it was flagged.
     selection = st.session_state.get(table_key)
     selected = list(selection.selection.rows) if selection is not None else []
     sel_marker = f"sel_{result.key}"
     if selected and selected[0] < len(rows) and st.session_state.get(sel_marker) != selected[0]:
-        st.session_state[slider_key] = rows[selected[0]].frame_index
+        st.session_state[slider_key] = round(
+            a.records[rows[selected[0]].frame_index].t_ms / 1000, 2
+        )
     st.session_state[sel_marker] = selected[0] if selected else None
 
+    st.markdown("#### Annotated video")
+    t_s = st.slider(
+        "Time (s): the player starts here",
+        0.0,
+        max(t_end, 0.01),
+        step=round(1.0 / fps, 3),
+        key=slider_key,
+        disabled=n < 2,
+        format="%.1f s",
+    )
+    index = frame_at(t_s, fps, n)
     left, right = st.columns(2, gap="medium")
     with left:
-        st.markdown("#### Annotated video")
-        st.video(str(result.annotated_mp4))
+        st.video(str(result.annotated_mp4), start_time=float(t_s))
+        st.caption("Move the time above to play from that moment.")
     with right:
-        st.markdown("#### Frame by frame")
-        index = st.slider("Frame", 0, max(n - 1, 0), key=slider_key, disabled=n < 2)
         frame = read_frame(result.annotated_mp4, index)
-        rec = a.records[index] if n else None
-        if frame is not None and rec is not None:
-            faults = ", ".join(rec.faults) or "no faults"
-            st.image(
-                frame,
-                caption=f"{rec.t_ms / 1000:.2f} s · {rec.state} · {faults}",
-                width="stretch",
-            )
+        if frame is not None and n:
+            st.image(frame, caption=frame_words(a, index), width="stretch")
     st.markdown("#### Timeline")
     st.altair_chart(timeline_chart(result, index), width="stretch")
-    st.caption("Lines: range of motion per side. Red bands: while a fault was flagged.")
+    st.caption(
+        "Lines: range of motion per side (the size of the turn, from your starting position). "
+        "Red bands: while a fault was flagged. Dashed line: the time chosen above."
+    )
     st.markdown("#### Fault events")
     if rows:
+        table, picture = st.columns([3, 2], gap="medium")
         df = pd.DataFrame(
             [
                 {
-                    "time (s)": r.start_s,
+                    "from (s)": r.start_s,
                     "until (s)": r.end_s,
-                    "side": r.side,
-                    "fault": r.message,
-                    "frame": r.frame_index,
+                    "side": side_word(r.side) or "both",
+                    "what to fix": r.message,
                 }
                 for r in rows
             ]
         )
-        st.dataframe(
-            df,
-            key=table_key,
-            on_select="rerun",
-            selection_mode="single-row",
-            hide_index=True,
-            width="stretch",
-        )
-        st.caption("Choose a row to show that moment in the frame view above.")
+        with table:
+            st.dataframe(
+                df,
+                key=table_key,
+                on_select="rerun",
+                selection_mode="single-row",
+                hide_index=True,
+                width="stretch",
+                column_config={"what to fix": st.column_config.TextColumn(width="large")},
+            )
+            st.caption("Choose a row to see that moment beside the table and in the player.")
+        with picture:
+            if selected and selected[0] < len(rows):
+                row = rows[selected[0]]
+                shot = read_frame(result.annotated_mp4, row.frame_index)
+                if shot is not None:
+                    st.image(shot, caption=frame_words(a, row.frame_index), width="stretch")
     else:
         st.success("No faults were flagged in this clip.")
     if a.spec.not_checked:
-        st.caption(
-            "Not checked from this view: "
-            + "; ".join(f"{x.message} ({x.reason})" for x in a.spec.not_checked)
-        )
+        st.caption(not_checked_sentence(a.spec))
     st.markdown("#### Export")
     stem = Path(result.clip_name).stem
     c1, c2, c3 = st.columns(3)
@@ -298,9 +372,15 @@ def main() -> None:
         if st.session_state.get("replay_clip") != str(clip):
             st.session_state["replay_clip"] = str(clip)
             guess = guess_stretch(clip, list(specs))
+            st.session_state["replay_guessed"] = guess is not None
             if guess is not None:
                 st.session_state["replay_stretch"] = guess
     spec = stretch_selector(specs, key="replay_stretch")
+    if chosen is not None and not st.session_state.get("replay_guessed", True):
+        st.info(
+            "Which stretch is in this video? Choose it above. After the analysis you are told "
+            "if the footage does not look like it."
+        )
     if spec is None or chosen is None:
         return
     stamp = clip.stat().st_mtime if clip.exists() else 0.0
@@ -317,7 +397,7 @@ def main() -> None:
             return
         remember(results, result)
     keep_replay(results[key].analysis, results[key].clip_name, key)
-    show_result(results[key])
+    show_result(results[key], specs)
 
 
 main()

@@ -20,6 +20,7 @@ from posecheck.feedback import Cue, CueSelector
 from posecheck.landmarks import PoseFrame
 from posecheck.overlay import annotate
 from posecheck.pacing import FrameSampler, analysis_rate_hz, read_ahead
+from posecheck.posture import read_posture
 from posecheck.smoothing import OneEuroParams, PoseSmoother
 from posecheck.source import Frame, SourceInfo, VideoSource
 from posecheck.spec import StretchSpec
@@ -50,6 +51,7 @@ class FrameRecord:
     hold_s: float
     faults: tuple[str, ...]  # "fault_id:side"
     cue: str
+    posture: str = "unsure"  # posture.PostureReading.key: "upright", "lying/knees_up", ...
 
     @staticmethod
     def from_step(step: Step) -> FrameRecord:
@@ -68,6 +70,7 @@ class FrameRecord:
             round(r.hold_s, 2),
             tuple(f"{f.fault_id}:{f.side or 'none'}" for f in r.active_faults),
             step.cue.text,
+            read_posture(step.pose_frame.pose).key,
         )
 
 

@@ -33,6 +33,11 @@ SideKey = Side | None  # None: a whole-body value
 _REDETECT_GAP_S = 1.0
 #: Rolling window for the "best" ROM, so one noisy frame is not a record.
 _ROM_WINDOW_S = 1.0
+#: A speed over a longer span than this (frames stopped coming) is unknown, not slow.
+_SPEED_MAX_SPAN_S = 1.0
+#: Leaving the position and coming back on the same side within this is one repetition
+#: (the knee dipped under the line for a moment), however many frames were dropped.
+_REENTRY_MERGE_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -199,8 +204,10 @@ class StretchChecker:
         self._start_ms: float | None = None
         self._baseline_samples: dict[tuple[str, SideKey], deque] = {}
         self._baselines: dict[tuple[str, SideKey], float] = {}
+        self._backwards_since_ms: float | None = None
         self._history: dict[tuple[str, SideKey], deque] = {}
         self._episode: _Episode | None = None
+        self._leaving: tuple[_Episode, float] | None = None  # left the position at (ms)
         self._tracks: dict[tuple[str, SideKey], _FaultTrack] = {}
         self._events: list[FaultEvent] = []
         self._holds: list[Hold] = []
@@ -233,6 +240,7 @@ class StretchChecker:
         self._prev_t_ms = t
         if self._start_ms is None:
             self._start_ms = t
+        self._close_leaving(t)
 
         if frame.pose is None:
             self._no_person_s += dt_s
@@ -271,6 +279,7 @@ class StretchChecker:
         if not baseline_pending:
             self._update_phase(values, t)
         if not self._active:
+            self._check_start_taken_mid_stretch(values, t)
             self._collect_baselines(values, t)
         blocking = self._advance_faults(t, values, self._phase())
         if self._episode is not None and not blocking:
@@ -306,6 +315,8 @@ class StretchChecker:
                 if metric.relative_to_start and not missing:
                     base = self._baselines.get((name, side))
                     value = math.nan if base is None else raw - base
+                    if metric.unit == "deg" and value == value:
+                        value = (value + 180.0) % 360.0 - 180.0  # 170 from -170 is -20
                 out[(name, side)] = MeasureValue(name, side, value, missing, raw)
         return out
 
@@ -317,17 +328,25 @@ class StretchChecker:
         values: dict[tuple[str, SideKey], MeasureValue],
         t: float,
     ) -> MeasureValue:
+        """The change over the last ``window_s`` by timestamps: from the newest sample at least
+        ``window_s`` old to now. However many frames were dropped in between, the span is never
+        shorter than the window, so a busy machine (fewer, unevenly spaced frames) reads the
+        same speed as a recording; a gap longer than ``_SPEED_MAX_SPAN_S`` makes it unknown."""
         src = values[(metric.of, side)]
         hist = self._history.setdefault((metric.of, side), deque())
         if src.known:
             hist.append((t, src.value))
-        while hist and t - hist[0][0] > metric.window_s * 1000.0:
+        window_ms = metric.window_s * 1000.0
+        # Keep one sample at or beyond the window's start: the anchor.
+        while len(hist) >= 2 and t - hist[1][0] >= window_ms - 1e-6:
             hist.popleft()
         if not src.known:
             return MeasureValue(name, side, math.nan, src.missing)
-        if len(hist) < 2 or hist[-1][0] - hist[0][0] < metric.window_s * 500.0:
+        if len(hist) < 2 or t - hist[0][0] < window_ms - 1e-6:
             return MeasureValue(name, side, math.nan)  # not enough history yet: unknown
         (t0, v0), (t1, v1) = hist[0], hist[-1]
+        if (t1 - t0) / 1000.0 > max(_SPEED_MAX_SPAN_S, 2 * metric.window_s):
+            return MeasureValue(name, side, math.nan)  # the stream stalled: no rate to give
         return MeasureValue(name, side, abs(v1 - v0) / ((t1 - t0) / 1000.0))
 
     def _collect_baselines(self, values: dict[tuple[str, SideKey], MeasureValue], t: float) -> None:
@@ -345,6 +364,30 @@ class StretchChecker:
             samples.append((t, mv.raw))
             if t - samples[0][0] >= self.spec.baseline_s * 1000.0 - 1e-6:
                 self._baselines[(name, side)] = float(np.median([v for _, v in samples]))
+
+    def _check_start_taken_mid_stretch(
+        self, values: dict[tuple[str, SideKey], MeasureValue], t: float
+    ) -> None:
+        """The start position is the least stretched one. If the starting values were taken
+        in the stretch (the camera started mid-hold), coming out of it reads as a stretch the
+        other way, past the entry line; once that has lasted ``baseline_s`` at rest, the
+        starting values are taken again."""
+        pos = self.spec.active
+        if not self.spec.measures[pos.measure].relative_to_start:
+            return
+        sign = 1.0 if pos.direction == "up" else -1.0
+        backwards = any(
+            mv.known and sign * mv.value < -pos.enter for mv in self._position_values(values)
+        )
+        if not backwards:
+            self._backwards_since_ms = None
+            return
+        if self._backwards_since_ms is None:
+            self._backwards_since_ms = t
+        elif (t - self._backwards_since_ms) / 1000.0 >= self.spec.baseline_s:
+            self._baselines.clear()
+            self._baseline_samples.clear()
+            self._backwards_since_ms = None
 
     def _position_values(
         self, values: dict[tuple[str, SideKey], MeasureValue]
@@ -369,7 +412,12 @@ class StretchChecker:
                 working = max(candidates, key=lambda s: candidates[s])
                 if working is None and self.spec.dose.sides == "both":
                     working = "both"  # a whole-body measure of a stretch for both sides at once
-                self._episode = _Episode(working, t)
+                left = self._leaving
+                if left is not None and left[0].side == working:
+                    self._episode, self._leaving = left[0], None  # back within a moment
+                else:
+                    self._close_leaving()
+                    self._episode = _Episode(working, t)
         else:
             if self._working in SIDES:
                 current = vals[self._working]
@@ -381,17 +429,46 @@ class StretchChecker:
                 self._end_episode(t)
 
     def _end_episode(self, t: float) -> None:
+        """Leave the position. A hold is closed only once the person has stayed out for
+        ``_REENTRY_MERGE_S`` (a moment's dip under the line is not a new hold)."""
         ep = self._episode
         self._episode = None
-        if ep is None or (t - ep.start_ms) / 1000.0 < self.spec.active.min_episode_s:
+        if ep is None:
             return
+        if self.spec.dose.kind == "hold":
+            self._leaving = (ep, t)
+        else:
+            self._close_episode(ep, t)
+
+    def _close_leaving(self, t: float | None = None) -> None:
+        """Close the episode being left, if any (only once ``_REENTRY_MERGE_S`` has passed
+        when ``t`` is given)."""
+        if self._leaving is None:
+            return
+        ep, left_ms = self._leaving
+        if t is not None and (t - left_ms) / 1000.0 < _REENTRY_MERGE_S:
+            return
+        self._leaving = None
+        self._close_episode(ep, left_ms)
+
+    def _as_hold(self, ep: _Episode, t: float) -> Hold | None:
+        """The episode ended at ``t`` as a hold, or None if it was too short to count."""
+        if (t - ep.start_ms) / 1000.0 < self.spec.active.min_episode_s:
+            return None
         completed = self.spec.dose.kind == "reps" or ep.held_s >= self.spec.dose.hold_s - 1e-6
-        self._holds.append(Hold(ep.side, ep.start_ms, t, ep.held_s, completed, ep.peak()))
+        return Hold(ep.side, ep.start_ms, t, ep.held_s, completed, ep.peak())
+
+    def _rep_key(self, side: Side | str | None) -> str:
+        return side if side in self._reps else next(iter(self._reps))  # type: ignore[return-value]
+
+    def _close_episode(self, ep: _Episode, t: float) -> None:
+        hold = self._as_hold(ep, t)
+        if hold is None:
+            return
+        self._holds.append(hold)
         self._record_best(ep)
-        key = ep.side if ep.side in self._reps else next(iter(self._reps))
-        if key in self._reps:
-            self._reps[key] += 1
-        if completed:
+        self._reps[self._rep_key(ep.side)] += 1
+        if hold.completed:
             self._last_completed = ep.side
 
     def _track_rom(self, values: dict[tuple[str, SideKey], MeasureValue], t: float) -> None:
@@ -544,8 +621,22 @@ class StretchChecker:
                 events.append(self._event(fault, side, track, None))
         holds = list(self._holds)
         best = dict(self._best_rom)
-        if self._episode is not None:
+        reps = dict(self._reps)
+        if self._leaving is not None:  # left the position a moment ago: that rep counts
+            ep, left_ms = self._leaving
+            hold = self._as_hold(ep, left_ms)
+            if hold is not None:
+                holds.append(hold)
+                reps[self._rep_key(ep.side)] += 1
+                for side in SIDES:
+                    peak = ep.steady_peak(side)
+                    if peak is not None:
+                        best[side] = max(best.get(side, -math.inf), peak)
+        if self._episode is not None:  # still in position when the set ended: a rep too
             ep = self._episode
+            hold = self._as_hold(ep, end)
+            if hold is not None:
+                reps[self._rep_key(ep.side)] += 1
             holds.append(
                 Hold(
                     ep.side,
@@ -567,7 +658,7 @@ class StretchChecker:
             unknown_s=self._unknown_s,
             faults=tuple(sorted(events, key=lambda e: e.start_ms)),
             holds=tuple(holds),
-            reps=tuple(self._reps.items()),
+            reps=tuple(reps.items()),
             holds_completed=sum(1 for h in holds if h.completed),
             best_rom_deg=tuple((s, best.get(s)) for s in SIDES),
         )

@@ -2,12 +2,13 @@
 
 Ranking: nobody in view > can't see a needed body part > the most severe active fault >
 getting into position / switching sides > a positive cue when form is good. A cue stays up
-for at least ``min_show_s`` unless something more severe replaces it, so it does not flicker.
+for at least ``min_show_s`` (2.5 s), and a change must last before it is shown, so good form
+gets a handful of cue changes a minute, not a running commentary.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from posecheck.checker import CheckResult
 from posecheck.landmarks import other_side
@@ -17,7 +18,7 @@ from posecheck.spec import StretchSpec
 @dataclass(frozen=True)
 class Cue:
     text: str
-    kind: str  # no_person | unknown | fault | info | positive
+    kind: str  # no_person | unknown | fault | step | info | positive (step: the session flow)
     severity: int  # 0..5, higher first; faults carry their spec severity + 1
     fault_id: str | None = None
     since_ms: float = 0.0
@@ -51,22 +52,68 @@ def candidate_cue(result: CheckResult, spec: StretchSpec) -> Cue:
 
 
 class CueSelector:
-    """Rate-limits cues: a new cue replaces the shown one only when it is more severe, or
-    when the shown one has been up for ``min_show_s`` and is no longer the best."""
+    """Keeps the cue calm. A new best cue replaces the shown one only when the shown one has
+    been up for ``min_show_s`` and the new one has been the best for a while: ``onset_s`` for
+    most cues, ``unseen_onset_s`` for a body part out of sight, ``info_onset_s`` for
+    information at rest, ``quiet_rest_s`` when good form is
+    followed by a rest (the good-form cue still holds while resting between holds), at once
+    for a step of the session flow or a more severe fault. One exception to the minimum:
+    "I can't see anyone" goes the moment someone is in view again, so it is never shown over
+    a drawn skeleton."""
 
-    def __init__(self, spec: StretchSpec, min_show_s: float = 1.5) -> None:
+    def __init__(
+        self,
+        spec: StretchSpec,
+        min_show_s: float = 2.5,
+        onset_s: float = 1.0,
+        info_onset_s: float = 3.0,
+        quiet_rest_s: float = 15.0,
+        unseen_onset_s: float = 2.5,
+        positive_onset_s: float = 2.0,
+    ) -> None:
         self.spec = spec
         self.min_show_s = min_show_s
+        self.onset_s = onset_s
+        self.info_onset_s = info_onset_s
+        self.quiet_rest_s = quiet_rest_s
+        self.unseen_onset_s = unseen_onset_s
+        self.positive_onset_s = positive_onset_s
         self._shown: Cue | None = None
+        self._candidate: str | None = None
+        self._candidate_since_ms = 0.0
 
     def update(self, result: CheckResult) -> Cue:
-        best = candidate_cue(result, self.spec)
+        return self.choose(candidate_cue(result, self.spec), result.t_ms, result.state)
+
+    def choose(self, best: Cue, t_ms: float, state: str) -> Cue:
+        """The cue to show at ``t_ms`` when ``best`` is the best one now."""
         shown = self._shown
-        if shown is None or best.text == shown.text:
-            if shown is None:
-                self._shown = Cue(best.text, best.kind, best.severity, best.fault_id, result.t_ms)
-            return self._shown  # type: ignore[return-value]
-        age_s = (result.t_ms - shown.since_ms) / 1000.0
-        if best.severity > shown.severity or age_s >= self.min_show_s:
-            self._shown = Cue(best.text, best.kind, best.severity, best.fault_id, result.t_ms)
+        if shown is None or (shown.kind == "no_person" and state != "no_person"):
+            return self._show(best, t_ms)
+        if best.text == shown.text:
+            self._candidate = None
+            return shown
+        if best.text != self._candidate:
+            self._candidate, self._candidate_since_ms = best.text, t_ms
+        waited_s = (t_ms - self._candidate_since_ms) / 1000.0
+        age_s = (t_ms - shown.since_ms) / 1000.0
+        if best.kind == "info" and shown.kind == "positive" and state == "rest":
+            onset_s = self.quiet_rest_s  # good form, resting between holds: nothing to add
+        elif best.kind == "info":
+            onset_s = self.info_onset_s
+        elif best.kind == "step" or (best.kind == "fault" and best.severity > shown.severity):
+            onset_s = 0.0
+        elif best.kind == "positive":
+            onset_s = self.positive_onset_s  # a fault at the start of a hold comes first
+        elif best.kind == "unknown":
+            onset_s = self.unseen_onset_s  # a part hidden for a moment as you move: no words
+        else:
+            onset_s = self.onset_s
+        if age_s >= self.min_show_s and waited_s >= onset_s:
+            return self._show(best, t_ms)
+        return shown
+
+    def _show(self, cue: Cue, t_ms: float) -> Cue:
+        self._shown = replace(cue, since_ms=t_ms)
+        self._candidate = None
         return self._shown

@@ -13,11 +13,13 @@ is looking at the picture and the picture is not mirrored.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
 import numpy as np
 
+from posecheck import synthetic
 from posecheck.checker import CheckResult
 from posecheck.landmarks import PoseFrame, index_of
 from posecheck.spec import StretchSpec
@@ -52,9 +54,12 @@ _STEP_BACK = (
     "Your whole body does not fit in the picture: move the camera further away (about {d:.1f} m)."
 )
 _COME_CLOSER = (
-    "You look small in the picture: move the camera closer (about {d:.1f} m away) so your "
-    "body fills it."
+    "The camera looks about {now:.0f} m away: bring it closer, to about {d:.1f} m, so your "
+    "body fills more of the picture."
 )
+#: Say "closer" only when the body looks this much smaller than it does from the guide's
+#: distance through a 60 degree lens (a wider webcam lens makes everyone look smaller).
+TOO_SMALL_SHARE = 0.45
 _VIEW_WANTED = {
     "side": "The camera should see you from the side: move it level with your hips, "
     "to one side of you.",
@@ -124,12 +129,96 @@ def shoulder_ratio(pose_frame: PoseFrame, min_visibility: float = 0.5) -> float:
     return float(np.linalg.norm(ls - rs)) / torso
 
 
+def expected_body_fraction(spec: StretchSpec) -> float:
+    """How much of the picture the body fills (as :func:`body_fraction`) when the camera
+    stands where the spec's guide says, through a 60 degree lens: the synthetic body in the
+    spec's starting posture, projected by that camera."""
+    cam = spec.camera
+    return _expected_fraction(
+        expected_posture_name(spec), cam.view, cam.distance_m, cam.height_m, cam.azimuth_deg
+    )
+
+
+def expected_posture_name(spec: StretchSpec) -> str:
+    """The synthetic body's posture for the spec's starting position."""
+    p = spec.position.lower()
+    if "hands and knees" in p:
+        return "quadruped"
+    if "face down" in p:
+        return "prone"
+    if "side" in p and "lying" in p:
+        return "side_lying"
+    if "back" in p:
+        return "supine"
+    if "kneel" in p:
+        return "kneeling"
+    if "sit" in p:
+        return "seated"
+    return "standing"
+
+
+def starting_body(posture: str) -> synthetic.Body:
+    """A plain starting body for the posture: sitting with the legs forward, kneeling sitting
+    on the heels, otherwise straight legs."""
+    if posture == "seated":
+        leg = synthetic.Leg(hip_flexion_deg=90)
+    elif posture == "kneeling":
+        leg = synthetic.Leg(knee_flexion_deg=150)
+    else:
+        leg = synthetic.Leg()
+    return synthetic.Body(posture=posture, left=leg, right=leg)  # type: ignore[arg-type]
+
+
+def guide_camera(spec: StretchSpec, focal_px: float = 560.0) -> synthetic.Camera:
+    """A 640x480 synthetic camera where the spec's placement guide puts it (560 px focal
+    length: a 60 degree lens)."""
+    cam = spec.camera
+    return _guide_camera(
+        expected_posture_name(spec),
+        cam.view,
+        cam.distance_m,
+        cam.height_m,
+        cam.azimuth_deg,
+        focal_px,
+    )
+
+
+def _guide_camera(
+    posture: str,
+    view: str,
+    distance_m: float,
+    height_m: float,
+    azimuth_deg: float,
+    focal_px: float,
+) -> synthetic.Camera:
+    if view == "side":
+        camera = synthetic.Camera.side_view(distance_m, height_m, posture)
+    elif view == "front":
+        camera = synthetic.Camera.front_view(distance_m, height_m, posture)
+    else:
+        az = azimuth_deg if view == "feet_end_diagonal" else 0.0
+        lying = posture in ("supine", "prone", "side_lying", "quadruped")
+        camera = synthetic.Camera.looking_at_feet(
+            distance_m, height_m, az, posture if lying else "supine"
+        )
+    return synthetic.Camera(camera.position, camera.target, focal_px=focal_px)
+
+
+@functools.lru_cache(maxsize=64)
+def _expected_fraction(
+    posture: str, view: str, distance_m: float, height_m: float, azimuth_deg: float
+) -> float:
+    camera = _guide_camera(posture, view, distance_m, height_m, azimuth_deg, 560.0)
+    pose = synthetic.render(starting_body(posture), camera)
+    frac = body_fraction(PoseFrame(0, 0.0, camera.width, camera.height, pose))
+    return frac if frac == frac else 0.3
+
+
 def framing_advice(
     result: CheckResult,
     pose_frame: PoseFrame,
     spec: StretchSpec,
     *,
-    min_body_frac: float = 0.3,
     side_view_max_ratio: float = 0.6,
     square_view_min_ratio: float = 0.2,
 ) -> FramingAdvice | None:
@@ -144,9 +233,6 @@ def framing_advice(
         return FramingAdvice(_STEP_BACK.format(d=distance_m + 0.5), "cut_off", edges)
     if edges:
         return FramingAdvice(_EDGE_ADVICE[edges[0]], "cut_off", edges)
-    frac = body_fraction(pose_frame, spec.min_visibility)
-    if frac == frac and frac < min_body_frac:
-        return FramingAdvice(_COME_CLOSER.format(d=distance_m), "too_far")
     ratio = shoulder_ratio(pose_frame, spec.min_visibility)
     view = spec.camera.view
     if ratio == ratio:
@@ -154,4 +240,10 @@ def framing_advice(
             return FramingAdvice(_VIEW_WANTED["side"], "wrong_view")
         if view in ("front", "feet_end") and ratio < square_view_min_ratio:
             return FramingAdvice(_VIEW_WANTED[view], "wrong_view")
+    # The view first: from the wrong side, how big the body looks says nothing.
+    frac = body_fraction(pose_frame, spec.min_visibility)
+    expected = expected_body_fraction(spec)
+    if frac == frac and frac < TOO_SMALL_SHARE * expected:
+        now_m = distance_m * expected / max(frac, 1e-6)  # size in the picture ~ 1 / distance
+        return FramingAdvice(_COME_CLOSER.format(now=now_m, d=distance_m), "too_far")
     return None

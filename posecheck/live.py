@@ -6,8 +6,11 @@ the *newest* unprocessed frame: ``submit`` replaces a frame still waiting (count
 and returns at once; a worker thread processes whatever is newest, and ``latest`` returns the
 most recent annotated result. The delay is therefore at most about two processing times.
 
-Time for the checker comes from the frames' arrival times on a monotonic clock, so holds are
-timed in real seconds whatever the processing rate.
+Time for the checker comes from the camera's capture times (``submit(image, capture_s=...)``,
+e.g. a WebRTC frame's presentation time), or from the arrival times on a monotonic clock when
+the source gives none. Capture times keep their true spacing however late a busy machine
+delivers or processes a frame, so the checker's speeds, debounces and holds come out as they do
+on a recording of the same footage.
 """
 
 from __future__ import annotations
@@ -29,9 +32,11 @@ from posecheck.analysis import Pipeline, Step
 from posecheck.checker import Summary
 from posecheck.errors import SpecError
 from posecheck.feedback import Cue
-from posecheck.framing import FramingAdvice, framing_advice
+from posecheck.overlay import annotate
+from posecheck.session import Coach, Coaching
 from posecheck.source import Frame
 from posecheck.spec import SPEC_DIR, Dose, StretchSpec, load_spec, spec_paths
+from posecheck.wording import fault_label
 
 log = logging.getLogger(__name__)
 
@@ -50,9 +55,11 @@ class LiveFrame:
 
     seq: int  # submission number (1, 2, ...); gaps are dropped frames
     arrived_s: float  # clock time the frame was submitted
+    t_ms: float  # the checker's time of the frame (from its capture time)
     done_s: float  # clock time its annotated image was ready
     image: np.ndarray  # annotated BGR image
     step: Step  # the pipeline's result, with the cue actually shown
+    coaching: Coaching | None = None  # the session flow (None when the flow is off)
 
     @property
     def latency_ms(self) -> float:
@@ -94,8 +101,7 @@ class SetStats:
 def set_stats(summary: Summary, spec: StretchSpec) -> SetStats:
     counts: dict[str, int] = {}
     for e in summary.faults:
-        side = f" ({e.side})" if e.side in ("left", "right") else ""
-        key = f"{e.message}{side}"
+        key = fault_label(e.message, e.side)
         counts[key] = counts.get(key, 0) + 1
     return SetStats(
         duration_s=summary.duration_s,
@@ -112,51 +118,6 @@ def set_stats(summary: Summary, spec: StretchSpec) -> SetStats:
         else round(summary.rom_asymmetry_deg, 1),
         rom_label=spec.rom.label if spec.rom is not None else None,
     )
-
-
-class _AdviceHold:
-    """Debounces framing advice: new advice must persist ``min_onset_s`` before it is shown
-    (one odd frame is not a reason to move the camera), and shown advice stays at least
-    ``min_show_s`` so it does not flicker."""
-
-    def __init__(self, min_show_s: float = 1.5, min_onset_s: float = 0.5) -> None:
-        self.min_show_s = min_show_s
-        self.min_onset_s = min_onset_s
-        self._shown: FramingAdvice | None = None
-        self._shown_since_ms = 0.0
-        self._waiting = False  # is some advice (or its absence) waiting to be shown?
-        self._candidate: str | None = None  # its text (None: no advice)
-        self._candidate_since_ms = 0.0
-
-    @staticmethod
-    def _text(advice: FramingAdvice | None) -> str | None:
-        return None if advice is None else advice.text
-
-    def update(self, advice: FramingAdvice | None, t_ms: float) -> FramingAdvice | None:
-        text = self._text(advice)
-        if text == self._text(self._shown):
-            self._waiting = False
-            return self._shown
-        if not self._waiting or text != self._candidate:
-            self._waiting, self._candidate, self._candidate_since_ms = True, text, t_ms
-        settled = (t_ms - self._candidate_since_ms) / 1000.0 >= self.min_onset_s
-        shown_long_enough = (t_ms - self._shown_since_ms) / 1000.0 >= self.min_show_s
-        if settled and (self._shown is None or shown_long_enough):
-            self._shown, self._shown_since_ms = advice, t_ms
-            self._waiting = False
-        return self._shown
-
-
-def with_framing(step: Step, advice: FramingAdvice | None) -> Step:
-    """The step with its cue replaced by framing advice, when the advice should win: always
-    while the checker cannot see what it needs, and at rest for any advice; never during an
-    active stretch (fault cues matter more then)."""
-    if advice is None:
-        return step
-    state = step.result.state
-    if state == "unknown" or (state in ("rest", "settling") and step.cue.kind != "fault"):
-        return replace(step, cue=Cue(advice.text, "unknown", 4, None, step.result.t_ms))
-    return step
 
 
 class LiveProcessor:
@@ -177,45 +138,51 @@ class LiveProcessor:
         clock: Clock = time.monotonic,
         idle_stop_s: float = 5.0,
         stats_window: int = 90,
-        framing: bool = True,
+        coaching: bool = True,
         max_gap_s: float = 1.0,
     ) -> None:
         self._factory = pipeline_factory
         self._clock = clock
         self._idle_stop_s = idle_stop_s
         self._max_gap_s = max_gap_s
-        self._framing = framing
+        self._coaching = coaching
         self._lock = threading.Condition()
         self._pipe_lock = threading.Lock()  # held while the pipeline runs or is replaced
         self._pipeline: Pipeline | None = None
         self._thread: threading.Thread | None = None
         self._closed = False
         self._window = stats_window
+        self._event_n = 0  # events are numbered across sets, so a reader never misses one
         self._reset_state()
 
     def _reset_state(self) -> None:
-        self._pending: tuple[int, float, np.ndarray] | None = None
+        self._pending: tuple[int, float, float, np.ndarray] | None = None
         self._latest: LiveFrame | None = None
         self._seq = 0
         self._processed = 0
         self._dropped = 0
         self._t0_s: float | None = None
-        self._last_arrival_s: float | None = None
+        self._last_source_s: float | None = None
         self._paused_s = 0.0  # time without frames, left out of the checker's clock
         self._recent: deque[LiveFrame] = deque(maxlen=self._window)
         self._error: str | None = None
-        self._advice = _AdviceHold()
+        self._coach: Coach | None = None
+        self._events: deque[tuple[int, str, str]] = deque(maxlen=50)  # (number, event, words)
 
     # -- producer side ---------------------------------------------------------------------
-    def submit(self, image: np.ndarray) -> int:
-        """Hand over a BGR frame; returns its sequence number. Never blocks on processing."""
+    def submit(self, image: np.ndarray, capture_s: float | None = None) -> int:
+        """Hand over a BGR frame and, if the source knows it, when it was captured (seconds on
+        any clock that only moves forward with the camera); returns its sequence number. Never
+        blocks on processing."""
         with self._lock:
             if self._closed:
                 raise RuntimeError("the live processor is closed")
             self._seq += 1
             if self._pending is not None:
                 self._dropped += 1
-            self._pending = (self._seq, self._clock(), image)
+            arrived_s = self._clock()
+            source_s = arrived_s if capture_s is None else float(capture_s)
+            self._pending = (self._seq, arrived_s, source_s, image)
             if self._thread is None:
                 self._thread = threading.Thread(
                     target=self._run, name="posecheck-live", daemon=True
@@ -253,9 +220,9 @@ class LiveProcessor:
                 if self._closed or self._pending is None:
                     self._thread = None
                     return
-                seq, arrived_s, image = self._pending
+                seq, arrived_s, source_s, image = self._pending
                 self._pending = None
-                t_ms = self._checker_time_ms(arrived_s)
+                t_ms = self._checker_time_ms(source_s)
             try:
                 out = self._process(seq, arrived_s, t_ms, image)
             except Exception as exc:  # keep the camera running; show the error
@@ -270,18 +237,19 @@ class LiveProcessor:
                     self._processed += 1
                     self._lock.notify_all()
 
-    def _checker_time_ms(self, arrived_s: float) -> float:
-        """Arrival time for the checker, from the set's first frame. A gap longer than
-        ``max_gap_s`` (the stream stalled or was paused) is cut to a tenth of a second, so time
-        nobody could see never counts toward a hold. Call with ``_lock`` held."""
+    def _checker_time_ms(self, source_s: float) -> float:
+        """A frame's capture (or arrival) time for the checker, from the set's first frame. A
+        gap longer than ``max_gap_s`` (the stream stalled or was paused) is cut to a tenth of a
+        second, so time nobody could see never counts toward a hold; so is a capture time that
+        went backwards (the camera restarted its clock). Call with ``_lock`` held."""
         if self._t0_s is None:
-            self._t0_s = arrived_s
-        elif self._last_arrival_s is not None:
-            gap = arrived_s - self._last_arrival_s
-            if gap > self._max_gap_s:
+            self._t0_s = source_s
+        elif self._last_source_s is not None:
+            gap = source_s - self._last_source_s
+            if gap > self._max_gap_s or gap < 0:
                 self._paused_s += gap - 0.1
-        self._last_arrival_s = arrived_s
-        return (arrived_s - self._t0_s - self._paused_s) * 1000.0
+        self._last_source_s = source_s
+        return (source_s - self._t0_s - self._paused_s) * 1000.0
 
     def _process(
         self, seq: int, arrived_s: float, t_ms: float, image: np.ndarray
@@ -295,11 +263,29 @@ class LiveProcessor:
                     return None
                 index = self._processed
             step = pipeline.process(Frame(index, t_ms, image))
-            if self._framing:
-                advice = framing_advice(step.result, step.pose_frame, pipeline.spec)
-                step = with_framing(step, self._advice.update(advice, t_ms))
-            annotated = pipeline.draw(image, step)
-        return LiveFrame(seq, arrived_s, self._clock(), annotated, step)
+            coaching = None
+            if self._coaching:
+                if self._coach is None:
+                    self._coach = Coach(pipeline.spec)
+                coaching = self._coach.update(step)
+                step = replace(step, cue=coaching.cue)
+                if coaching.events:
+                    with self._lock:
+                        for name in coaching.events:
+                            self._event_n += 1
+                            words = self._coach.switch_text if name == "switch_sides" else ""
+                            self._events.append((self._event_n, name, words))
+            annotated = annotate(
+                image, step.pose_frame, pipeline.spec, step.result, step.cue, coaching
+            )
+        return LiveFrame(seq, arrived_s, t_ms, self._clock(), annotated, step, coaching)
+
+    def events_after(self, n: int) -> list[tuple[int, str, str]]:
+        """Session events (countdown, go, tick, chime, switch_sides, wrong_exercise) numbered
+        after ``n``, with their words where they have any, so a page polling now and then
+        misses none."""
+        with self._lock:
+            return [e for e in self._events if e[0] > n]
 
     # -- statistics ------------------------------------------------------------------------
     def stats(self) -> LiveStats:
@@ -340,11 +326,18 @@ class LiveProcessor:
 
     # -- lifecycle -------------------------------------------------------------------------
     def reset(self) -> None:
-        """Start a new set: fresh checker, cues and statistics (the model is rebuilt too)."""
+        """Start a new set: fresh smoothing, checker, cues and statistics. The pose model is
+        kept (building it takes a second or more, which would cost the set its first frames)."""
         with self._pipe_lock:
-            if self._pipeline is not None:
-                self._pipeline.close()
-                self._pipeline = None
+            old = self._pipeline
+            if old is not None:
+                smoother = old.smoother
+                self._pipeline = Pipeline(
+                    old.spec,
+                    estimator=old.estimator,
+                    smoothing=smoother.params if smoother is not None else None,
+                    smooth=smoother is not None,
+                )
             with self._lock:
                 self._reset_state()
 

@@ -6,6 +6,8 @@ The HUD shows the stretch, working side, hold timer toward the target, reps and 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import cv2
 import numpy as np
 
@@ -13,6 +15,9 @@ from posecheck.checker import CheckResult
 from posecheck.feedback import Cue
 from posecheck.landmarks import LANDMARK_NAMES, SKELETON, PoseFrame, index_of
 from posecheck.spec import StretchSpec
+
+if TYPE_CHECKING:  # the session module draws on this one; only its type is needed here
+    from posecheck.session import Coaching
 
 GREEN = (80, 200, 80)
 RED = (40, 40, 230)
@@ -28,7 +33,7 @@ def draw_skeleton(
     pose = frame.pose
     if pose is None:
         return
-    scale = max(1, round(image.shape[0] / 480))
+    scale = max(1, round(min(image.shape[:2]) / 480))
     pts = pose.image_xy
     vis = pose.visibility >= min_visibility
     for a, b in SKELETON:
@@ -63,56 +68,131 @@ def _text(
     cv2.putText(image, text, org, cv2.FONT_HERSHEY_SIMPLEX, scale, colour, thickness, cv2.LINE_AA)
 
 
-def draw_hud(image: np.ndarray, spec: StretchSpec, result: CheckResult, cue: Cue) -> None:
+def _wrap(text: str, max_width_px: int, scale: float, thickness: int) -> list[str]:
+    """Words into lines no wider than ``max_width_px`` at this font scale."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        trial = f"{line} {word}".strip()
+        width = cv2.getTextSize(trial, cv2.FONT_HERSHEY_SIMPLEX, scale, thickness)[0][0]
+        if line and width > max_width_px:
+            lines.append(line)
+            line = word
+        else:
+            line = trial
+    if line:
+        lines.append(line)
+    return lines
+
+
+def _fit(
+    text: str, max_width_px: int, scale: float, min_scale: float, thickness: int, max_lines: int
+) -> tuple[list[str], float]:
+    """The largest scale from ``scale`` down to ``min_scale`` at which the text wraps into at
+    most ``max_lines`` lines (at ``min_scale`` it may take more)."""
+    s = scale
+    while True:
+        lines = _wrap(text, max_width_px, s, thickness)
+        if len(lines) <= max_lines or s <= min_scale:
+            return lines, s
+        s = max(min_scale, s * 0.9)
+
+
+def _line_height(scale: float) -> int:
+    return int(34 * scale)
+
+
+def rom_words(label: str, rom_deg: tuple[tuple[str, float], ...]) -> str | None:
+    """ "hip internal rotation: left 16°, right 21°": sizes only (a reading past the start
+    position the other way is a size too, never a negative angle); None when unknown."""
+    vals = [f"{side} {abs(v):.0f}" for side, v in rom_deg if v == v]
+    if not vals:
+        return None
+    return f"{label}: " + ", ".join(vals) + " deg"
+
+
+def draw_hud(
+    image: np.ndarray,
+    spec: StretchSpec,
+    result: CheckResult,
+    cue: Cue,
+    coaching: Coaching | None = None,
+) -> None:
+    """The HUD, scaled to the frame's shorter side so it reads the same on a landscape
+    webcam picture and a portrait phone clip: reps and the range of motion at the top, a big
+    hold timer (or countdown) at the top right, the cue across the bottom, wrapped."""
     h, w = image.shape[:2]
-    k = h / 480
-    _darken(image[: int(74 * k), :])
-    side = result.working_side or "-"
-    _text(image, spec.name, (int(10 * k), int(22 * k)), 0.6 * k, WHITE, 1)
-    reps = "  ".join(f"{s[0].upper()}:{n}" for s, n in result.reps)
-    _text(image, f"side {side}   reps {reps}", (int(10 * k), int(46 * k)), 0.55 * k, WHITE, 1)
-    if spec.dose.kind == "hold":
-        target = spec.dose.hold_s
-        frac = min(1.0, result.hold_s / target) if target else 0.0
-        x0, y0, bw, bh = int(w - 230 * k), int(12 * k), int(210 * k), int(16 * k)
-        cv2.rectangle(image, (x0, y0), (x0 + bw, y0 + bh), GREY, 1)
-        cv2.rectangle(
-            image, (x0, y0), (x0 + int(bw * frac), y0 + bh), GREEN if frac >= 1 else AMBER, -1
-        )
-        _text(
-            image,
-            f"hold {result.hold_s:4.1f} / {target:.0f} s",
-            (x0, int(46 * k)),
-            0.55 * k,
-            WHITE,
-            1,
-        )
+    k = min(h, w) / 480
+    pad = int(10 * k)
+    small = 0.75 * k
+    big = 1.25 * k
+    # Top band: stretch, reps, ROM on the left; the big timer on the right.
+    headline = coaching.headline if coaching is not None else ""
+    if not headline and spec.dose.kind == "hold":
+        headline = f"{result.hold_s:.0f} / {spec.dose.hold_s:.0f} s"
+    head_w = cv2.getTextSize(headline, cv2.FONT_HERSHEY_SIMPLEX, big, 3)[0][0] if headline else 0
+    portrait = w < h or head_w > w * 0.4
+    reps = ", ".join(f"{s} {n}" for s, n in result.reps)  # Hershey fonts are ASCII only
+    lines = [f"Reps: {reps}"]
     if spec.rom is not None:
-        vals = [f"{s[0].upper()} {v:4.0f}" for s, v in result.rom_deg if v == v]
-        if vals:
-            _text(
+        words = rom_words(spec.rom.label, result.rom_deg)
+        if words:
+            lines.append(words)
+    text_w = w - 2 * pad if portrait else int(w - head_w - 4 * pad)
+    wrapped = [ln for line in lines for ln in _wrap(line, text_w, small, 2)]
+    top_h = pad + len(wrapped) * _line_height(small) + pad
+    if portrait and headline:
+        top_h += _line_height(big) + pad
+    _darken(image[: min(h, top_h), :])
+    y = pad + int(24 * k)
+    for line in wrapped:
+        _text(image, line, (pad, y), small, WHITE, 2)
+        y += _line_height(small)
+    if headline:
+        colour = GREEN if headline == "Hold complete" else WHITE
+        org = (pad, y + int(12 * k)) if portrait else (w - head_w - pad, pad + int(40 * k))
+        _text(image, headline, org, big, colour, 3)
+        if spec.dose.kind == "hold" and spec.dose.hold_s:
+            frac = min(1.0, result.hold_s / spec.dose.hold_s)
+            x0 = org[0]
+            bar_w = max(head_w, int(120 * k))
+            y0 = org[1] + int(8 * k)
+            cv2.rectangle(image, (x0, y0), (x0 + bar_w, y0 + int(8 * k)), GREY, 1)
+            cv2.rectangle(
                 image,
-                f"{spec.rom.label}: " + "  ".join(vals) + " deg",
-                (int(10 * k), int(68 * k)),
-                0.5 * k,
-                WHITE,
-                1,
+                (x0, y0),
+                (x0 + int(bar_w * frac), y0 + int(8 * k)),
+                GREEN if frac >= 1 else AMBER,
+                -1,
             )
-    # The cue, large, at the bottom.
+    # The countdown into the set: one big number in the middle.
+    if coaching is not None and coaching.phase == "countdown" and coaching.countdown:
+        number = str(coaching.countdown)
+        scale = 5.0 * k
+        tw, th = cv2.getTextSize(number, cv2.FONT_HERSHEY_SIMPLEX, scale, 8)[0]
+        _text(image, number, ((w - tw) // 2, (h + th) // 2), scale, WHITE, 8)
+    # The cue, large, wrapped over up to three lines at the bottom.
     colour = _CUE_COLOURS.get(cue.kind, WHITE)
-    _darken(image[int(h - 48 * k) :, :])
-    # One measurement at scale 1 gives the scale that fits the width (text width is linear).
-    width_at_1 = cv2.getTextSize(cue.text, cv2.FONT_HERSHEY_SIMPLEX, 1.0, 2)[0][0]
-    scale = max(0.35 * k, min(0.8 * k, (w - 20) / max(width_at_1, 1)))
-    _text(image, cue.text, (int(10 * k), int(h - 16 * k)), scale, colour, 2)
+    cue_lines, scale = _fit(cue.text, w - 2 * pad, 1.0 * k, 0.7 * k, 2, 3)
+    band = pad + len(cue_lines) * _line_height(scale) + pad
+    _darken(image[max(0, h - band) :, :])
+    y = h - band + pad + int(24 * scale)
+    for line in cue_lines:
+        _text(image, line, (pad, y), scale, colour, 2)
+        y += _line_height(scale)
 
 
 def annotate(
-    image: np.ndarray, frame: PoseFrame, spec: StretchSpec, result: CheckResult, cue: Cue
+    image: np.ndarray,
+    frame: PoseFrame,
+    spec: StretchSpec,
+    result: CheckResult,
+    cue: Cue,
+    coaching: Coaching | None = None,
 ) -> np.ndarray:
     """A copy of ``image`` with skeleton and HUD drawn on it."""
     out = image.copy()
     red = frozenset(n for f in result.active_faults for n in f.landmarks)
     draw_skeleton(out, frame, spec.min_visibility, red)
-    draw_hud(out, spec, result, cue)
+    draw_hud(out, spec, result, cue, coaching)
     return out

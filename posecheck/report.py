@@ -101,6 +101,7 @@ CSV_FIELDS = (
     "hold_s",
     "faults",
     "cue",
+    "posture",
 )
 
 

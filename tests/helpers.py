@@ -58,3 +58,13 @@ def assert_flagged(
             f"{fault_id} released at {last.end_ms / 1000:.2f} s, fault ended at {end_s} s"
         )
     return first
+
+
+class NoEstimator:
+    """For a Pipeline fed landmarks directly (``process_pose``): the estimator is never used."""
+
+    def estimate(self, frame: object) -> PoseFrame:  # pragma: no cover - never called
+        raise AssertionError("landmarks are fed directly")
+
+    def close(self) -> None:
+        pass

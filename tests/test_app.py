@@ -93,7 +93,10 @@ def test_choosing_another_stretch_shows_its_steps_dose_and_blind_spots() -> None
     assert spec.instructions[3] in body
     assert "**Dose:** Hold 30 s, 5 times per side, alternating sides" in body
     assert "Not checked from this view" in body
-    assert spec.not_checked[0].reason.split(".")[0] in body
+    # Blind spots in plain words: never the spec's developer notes.
+    assert spec.not_checked[0].message.rstrip(".") in body
+    assert spec.not_checked[0].reason.split(".")[0] not in body
+    assert "rendered bodies" not in body
 
 
 def test_mute_toggle_and_ice_setting() -> None:
@@ -102,6 +105,8 @@ def test_mute_toggle_and_ice_setting() -> None:
     assert speak.value is True
     speak.set_value(False).run()
     assert at.session_state["speak_cues"] is False
+    assert at.radio(key="voice_mode").value == "every"
+    assert at.slider(key="voice_rate").value == 1.0
     at.text_input(key="ice_servers").input("http://not-ice").run()
     assert any("not a stun:/turn: URL" in e.value for e in at.sidebar.error)
 
@@ -177,17 +182,26 @@ def test_replay_analyses_a_sample_clip(short_clip: Path, monkeypatch: pytest.Mon
     next(b for b in at.button if b.label == "Analyse").click().run(timeout=120)
     assert not at.exception, [e.message for e in at.exception]
     body = texts(at)
-    for heading in ("Annotated video", "Frame by frame", "Timeline", "Fault events", "Export"):
+    for heading in ("Annotated video", "Timeline", "Fault events", "Export"):
         assert f"#### {heading}" in body
     labels = {b.label for b in at.get("download_button")}
     assert labels == {"Annotated video (MP4)", "Report (JSON)", "Per-frame table (CSV)"}
-    slider = next(s for s in at.slider if s.label == "Frame")
-    assert slider.max == 9
+    slider = next(s for s in at.slider if s.label.startswith("Time (s)"))
+    assert slider.max == pytest.approx(0.9)  # seconds, not frames
     # Scrubbing keeps the analysis: nothing is recomputed or lost on rerun.
-    slider.set_value(5).run()
+    slider.set_value(0.5).run()
     assert not at.exception
     assert "#### Timeline" in texts(at)
     assert len(at.session_state["replay_results"]) == 1
+    # Words a person uses: no ids, no negative angles, no "for 0.0 s".
+    body = texts(at)
+    assert ":none" not in body and "for 0.0 s" not in body and " -" not in body
+    # Another page and back: the result is still there, no second analysis.
+    at.switch_page(LIVE).run()
+    at.switch_page(REPLAY).run()
+    assert not at.exception
+    assert "#### Timeline" in texts(at)
+    assert at.selectbox(key="replay_stretch").value == "supine_knee_drop"
 
 
 # -- replay helpers (no Streamlit) -----------------------------------------------------------

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from posecheck.checker import StretchChecker
+from posecheck.geometry import PoseGeometry
 from posecheck.landmarks import PoseFrame
 from posecheck.spec import load_by_id
 from posecheck.synthetic import Body, Camera, Key, Leg, animate, with_body
-from tests.helpers import assert_flagged, run_checker
+from tests.helpers import Run, assert_flagged, run_checker
 
 FPS = 10
 FAULT_ON_S, FAULT_OFF_S = 11.0, 15.0  # the injected fault is fully present in between
@@ -29,6 +31,7 @@ def two_sided_hold(
     hold_s: float = 31,
     left_fault: Body | None = None,
     ramp_s: float = 2.0,
+    fps: float = FPS,
 ) -> list[PoseFrame]:
     """rest 2 s, left in over ramp_s, hold, out, rest 2 s, right in, hold, out, rest 2 s.
     ``left_fault`` replaces ``left`` between FAULT_ON_S and FAULT_OFF_S (0.5 s ramps)."""
@@ -50,7 +53,7 @@ def two_sided_hold(
         Key(t + 2 * ramp_s + hold_s, rest),
         Key(t + 2 * ramp_s + hold_s + 2, rest),
     ]
-    return animate(keys, camera, fps=FPS, noise_px=0.5, seed=1)
+    return animate(keys, camera, fps=fps, noise_px=0.5, seed=1)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -276,3 +279,90 @@ def test_a_slow_drift_at_rest_does_not_move_the_starting_value():
     last = run.results[-1]
     assert last.state == "active" and last.working_side == "left"
     assert last.measure("drop", "left") == pytest.approx(35, abs=7.5)  # near leg, see above
+
+
+# ---------------------------------------------------------------------------------------------
+# Dropped frames: a busy machine sees fewer, unevenly spaced frames of the same movement
+
+
+def _drop_frames(frames: list[PoseFrame], seed: int) -> list[PoseFrame]:
+    """Keep about one frame in three, at uneven gaps of 1-5 frames (33-170 ms at 30 fps)."""
+    rng = np.random.default_rng(seed)
+    kept, i = [], 0
+    while i < len(frames):
+        kept.append(frames[i])
+        i += int(rng.integers(1, 6))
+    return kept
+
+
+def _peak(run: Run, name: str, side: str) -> float:
+    values = [r.measure(name, side) for r in run.results if r.state not in ("settling",)]
+    return max(v for v in values if not math.isnan(v))
+
+
+@pytest.mark.parametrize("ramp_s", [0.8, 2.0], ids=["brisk", "slow"])
+def test_speed_and_set_stand_dropped_frames(ramp_s: float) -> None:
+    """Good form at 30 fps, whole and thinned to a third at uneven gaps: the same reps, no
+    fault, and speeds that do not read higher for the missing frames. (A fault shorter than
+    the speed window plus its debounce, 0.5 s, can fall between two frames 170 ms apart:
+    that is a limit of the frame rate, not of the logic.)"""
+    every = two_sided_hold(
+        DROP_REST, DROP_LEFT, DROP_RIGHT, DROP_CAMERA, hold_s=6, ramp_s=ramp_s, fps=30
+    )
+    full = run_checker(DROP_SPEC, every)
+    assert full.summary.faults == ()
+    for seed in (1, 2, 3):
+        thin = run_checker(DROP_SPEC, _drop_frames(every, seed))
+        assert thin.summary.reps == full.summary.reps == (("left", 1), ("right", 1))
+        assert thin.summary.faults == ()
+        peak_full = _peak(full, "drop_speed", "left")
+        assert _peak(thin, "drop_speed", "left") <= peak_full * 1.1 + 2, peak_full
+
+
+def test_a_moment_under_the_line_is_not_a_second_hold() -> None:
+    """The knee rises above the exit line for half a second mid-hold: still one rep."""
+    keys = [
+        Key(0, DROP_REST),
+        Key(2.5, DROP_REST),
+        Key(4.5, DROP_LEFT),
+        Key(7.0, DROP_LEFT),
+        Key(7.3, DROP_REST),
+        Key(7.6, DROP_LEFT),
+        Key(10.0, DROP_LEFT),
+        Key(12.0, DROP_REST),
+        Key(15.0, DROP_REST),
+    ]
+    run = run_checker(DROP_SPEC, animate(keys, DROP_CAMERA, fps=FPS))
+    assert any(r.state == "rest" and r.t_ms > 7000 for r in run.results[:80])  # it did dip
+    assert run.summary.reps == (("left", 1), ("right", 0))
+    assert len(run.summary.holds) == 1
+
+
+def test_a_start_taken_mid_stretch_is_taken_again() -> None:
+    """The camera starts while the left knee is already down: once it comes up (reading as a
+    drop the other way) the start is taken again, and the next drop counts cleanly."""
+    keys = [
+        Key(0, DROP_LEFT),
+        Key(3.0, DROP_LEFT),
+        Key(5.0, DROP_REST),
+        Key(9.0, DROP_REST),
+        Key(11.0, DROP_RIGHT),
+        Key(15.0, DROP_RIGHT),
+        Key(17.0, DROP_REST),
+        Key(19.0, DROP_REST),
+    ]
+    run = run_checker(DROP_SPEC, animate(keys, DROP_CAMERA, fps=FPS, noise_px=0.5, seed=4))
+    assert run.summary.faults == (), [(e.fault_id, e.side) for e in run.summary.faults]
+    assert run.summary.reps == (("left", 0), ("right", 1))
+    assert run.results[-1].measure("drop", "left") == pytest.approx(0, abs=5)
+
+
+def test_an_angle_from_the_start_never_wraps_past_half_a_turn() -> None:
+    """A start value on the far side of +-180 degrees: the change reads -60, not 300."""
+    checker = StretchChecker(DROP_SPEC)
+    frame = knee_drop()[30]
+    geometry = PoseGeometry(frame.pose, DROP_SPEC.min_visibility)
+    raw = checker._measure(geometry, frame.t_ms)[("pelvis_twist", None)].raw
+    checker._baselines[("pelvis_twist", None)] = raw - 300.0
+    value = checker._measure(geometry, frame.t_ms)[("pelvis_twist", None)].value
+    assert value == pytest.approx(-60.0)

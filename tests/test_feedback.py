@@ -64,7 +64,36 @@ def test_cue_does_not_flicker_between_fault_and_good_form():
     assert first_good * 100 >= 1500
 
 
-def test_more_severe_cue_interrupts_at_once():
-    sel = CueSelector(SPEC, min_show_s=5.0)
+def test_every_cue_stays_its_minimum_and_a_more_severe_one_follows_at_once():
+    sel = CueSelector(SPEC, min_show_s=2.5)
     assert sel.update(result(0, faults=[KNEE])).fault_id == "knee_lifts"
-    assert sel.update(result(100, faults=[HIPS, KNEE])).fault_id == "hips_lift"
+    assert sel.update(result(100, faults=[HIPS, KNEE])).fault_id == "knee_lifts"  # 2.5 s first
+    assert sel.update(result(2500, faults=[HIPS, KNEE])).fault_id == "hips_lift"  # no onset
+
+
+def test_a_less_severe_cue_must_last_before_it_is_shown():
+    sel = CueSelector(SPEC, min_show_s=2.5, positive_onset_s=2.0)
+    sel.update(result(0, faults=[HIPS]))
+    assert sel.update(result(3000)).text != SPEC.good_cue  # good form only just began
+    assert sel.update(result(4900)).text != SPEC.good_cue
+    assert sel.update(result(5000)).text == SPEC.good_cue
+
+
+def test_a_rest_between_holds_needs_no_words():
+    sel = CueSelector(SPEC, info_onset_s=3.0, quiet_rest_s=15.0)
+    sel.update(result(0))
+    for t in range(3000, 17900, 100):  # good form, then a rest of 14.9 s: the cue holds
+        assert sel.update(result(t, state="rest")).text == SPEC.good_cue
+    assert sel.update(result(18000, state="rest")).kind == "info"
+    fresh = CueSelector(SPEC, info_onset_s=3.0)  # before any hold, information waits 3 s
+    fresh.update(result(0, state="settling"))
+    ready = "Ready when you are: ease into the stretch slowly."
+    assert fresh.update(result(2900, state="rest")).text != ready
+    assert fresh.update(result(5900, state="rest")).text == ready
+
+
+def test_nobody_in_view_goes_the_moment_someone_is_seen():
+    sel = CueSelector(SPEC)
+    gone = result(0, state="no_person", reason="I can't see anyone. Step into the view.")
+    assert sel.update(gone).kind == "no_person"
+    assert sel.update(result(300, state="settling")).kind != "no_person"

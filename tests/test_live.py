@@ -24,14 +24,13 @@ from posecheck.framing import (
 from posecheck.landmarks import Pose, PoseFrame
 from posecheck.live import (
     LiveProcessor,
-    _AdviceHold,
     available_specs,
     dose_text,
     parse_ice_servers,
     reps_text,
     set_stats,
-    with_framing,
 )
+from posecheck.session import _AdviceHold, with_framing
 from posecheck.source import Frame
 from posecheck.spec import SPEC_DIR, load_by_id
 from posecheck.synthetic import Body, Camera, render
@@ -246,7 +245,7 @@ def test_set_stats_counts_faults_and_rom_difference() -> None:
     assert s.reps == (("left", 3), ("right", 2)) and s.reps_target_per_side == 5
     assert s.fault_counts == (
         ("Keep your hip bones on the floor.", 2),
-        ("Keep the knee in place. (left)", 1),
+        ("Left side: Keep the knee in place.", 1),
     )
     assert dict(s.best_rom_deg) == {"left": 38.0, "right": 31.5}
     assert s.rom_asymmetry_deg == pytest.approx(6.6)

@@ -31,12 +31,24 @@ ARTIFACTS = REPO / "test-artifacts"
 LIVE_CLIP = SHARED_MEDIA / "bridging.mp4"
 REPLAY_CLIP = REPO / "sample_videos" / "prone_ir_hips_lift_female.mp4"
 
-# Records what the page asks the browser to say (runs in every frame, before page scripts).
+# Records what the page asks the browser to say, as a real voice would take it: each sentence
+# "speaks" for 60 ms a word, then ends; speaking over a sentence, or cancelling one, is noted.
 SPEECH_SPY = """
 (() => {
   window.__spoken = [];
+  window.__overlaps = 0;
+  window.__cancels = 0;
   const s = window.speechSynthesis;
-  if (s) { s.speak = (u) => { window.__spoken.push(u.text); }; }
+  if (!s) return;
+  let speaking = false;
+  s.speak = (u) => {
+    if (speaking) window.__overlaps += 1;
+    speaking = true;
+    window.__spoken.push(u.text);
+    setTimeout(() => { speaking = false; if (u.onend) u.onend(); },
+               60 * u.text.split(" ").length);
+  };
+  s.cancel = () => { if (speaking) window.__cancels += 1; };
 })();
 """
 
@@ -110,6 +122,24 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     (ARTIFACTS / "streamlit-server.log").write_text(text)
 
 
+FLOW_CLIP = REPO / "sample_videos" / "supine_knee_drop_good_female.mp4"
+CHROMIUM_ARGS = [
+    "--use-fake-ui-for-media-stream",
+    "--use-fake-device-for-media-stream",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--autoplay-policy=no-user-gesture-required",
+]
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
 @pytest.fixture(scope="module")
 def fake_camera(tmp_path_factory: pytest.TempPathFactory) -> Path:
     _need(LIVE_CLIP, "the shared clip")
@@ -117,41 +147,62 @@ def fake_camera(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def browser(fake_camera: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
-    """A Chromium context with a fresh profile in a temporary folder."""
+def flow_camera(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A good-form knee drop (the fake camera loops it)."""
+    return to_y4m(FLOW_CLIP, tmp_path_factory.mktemp("flow") / "knee_drop.y4m")
+
+
+@pytest.fixture(scope="module")
+def playwright() -> Iterator[object]:
+    """One Playwright driver for the module (a second one inside the first's loop fails)."""
+    _need(CHROMIUM, "Chromium")
     sync_api = pytest.importorskip("playwright.sync_api")
-    profile = tmp_path_factory.mktemp("chromium-profile")
     with sync_api.sync_playwright() as p:
-        b = p.chromium.launch_persistent_context(
-            str(profile),
-            executable_path=str(CHROMIUM),
-            viewport={"width": 1400, "height": 1100},
-            args=[
-                "--use-fake-ui-for-media-stream",
-                "--use-fake-device-for-media-stream",
-                f"--use-file-for-fake-video-capture={fake_camera}",
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--autoplay-policy=no-user-gesture-required",
-            ],
-        )
-        try:
-            yield b
-        finally:
-            b.close()
+        yield p
 
 
-def _new_page(browser: object, url: str) -> object:
+@contextlib.contextmanager
+def _chromium(
+    playwright: object, camera: Path, viewport: dict[str, int], profile: Path
+) -> Iterator[object]:
+    b = playwright.chromium.launch_persistent_context(  # type: ignore[attr-defined]
+        str(profile),
+        executable_path=str(CHROMIUM),
+        viewport=viewport,
+        is_mobile=viewport["width"] < 500,
+        has_touch=viewport["width"] < 500,
+        args=[*CHROMIUM_ARGS, f"--use-file-for-fake-video-capture={camera}"],
+    )
+    try:
+        yield b
+    finally:
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def browser(
+    playwright: object, fake_camera: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[object]:
+    """A Chromium context with a fresh profile in a temporary folder."""
+    profile = tmp_path_factory.mktemp("p")
+    with _chromium(playwright, fake_camera, {"width": 1400, "height": 1100}, profile) as b:
+        yield b
+
+
+def _new_page(browser: object, url: str, outside: list[str] | None = None) -> object:
     browser.grant_permissions(["camera"], origin=url)  # type: ignore[attr-defined]
     page = browser.new_page()  # type: ignore[attr-defined]
     page.add_init_script(SPEECH_SPY)
     page.set_default_timeout(30_000)
+    if outside is not None:  # every request to a host other than this app
+        page.on(
+            "request",
+            lambda r: (
+                outside.append(r.url)
+                if not r.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:"))
+                else None
+            ),
+        )
     return page
 
 
@@ -162,8 +213,61 @@ def _shot(page: object, name: str) -> Path:
     return path
 
 
-def test_live_coaching_streams_annotated_video_and_cues(app_url: str, browser: object) -> None:
-    page = _new_page(browser, app_url)
+def _webrtc(page: object) -> object:
+    return page.frame_locator("iframe[title*='webrtc']").first  # type: ignore[attr-defined]
+
+
+def _wait_playing(page: object) -> object:
+    """START, then wait until the annotated video has played a second."""
+    webrtc = _webrtc(page)
+    webrtc.get_by_role("button", name="START").click()
+    video = webrtc.locator("video")
+    video.wait_for(timeout=45_000)
+    deadline = time.monotonic() + 60
+    state: list[float] = []
+    while time.monotonic() < deadline:
+        state = video.evaluate("v => [v.readyState, v.currentTime, v.videoWidth]")
+        if state[0] >= 2 and state[1] > 1.0 and state[2] > 0:
+            return video
+        time.sleep(0.5)
+    raise AssertionError(f"the annotated video never played (readyState, t, width = {state})")
+
+
+def _cue(page: object) -> str:
+    cue = page.locator(".posecheck-cue")  # type: ignore[attr-defined]
+    return cue.first.inner_text() if cue.count() else ""
+
+
+def _headline(page: object) -> str:
+    head = page.locator(".posecheck-headline")  # type: ignore[attr-defined]
+    return head.first.inner_text() if head.count() else ""
+
+
+def _wait_cue(page: object, words: str, timeout_s: float) -> str:
+    deadline = time.monotonic() + timeout_s
+    text = ""
+    while time.monotonic() < deadline:
+        text = _cue(page)
+        if words in text:
+            return text
+        time.sleep(0.3)
+    raise AssertionError(f"the cue never said {words!r}; last: {text!r}")
+
+
+def _choose_stretch(page: object, name: str) -> None:
+    field = page.locator('[data-testid="stSelectbox"] input').first  # type: ignore[attr-defined]
+    field.click()
+    field.fill(name)  # filters the list (it shows only the first dozen otherwise)
+    page.get_by_role("option", name=name, exact=True).click()  # type: ignore[attr-defined]
+    deadline = time.monotonic() + 30
+    while field.input_value() != name and time.monotonic() < deadline:
+        time.sleep(0.2)
+
+
+def test_live_coaching_notices_the_wrong_exercise(app_url: str, browser: object) -> None:
+    """Real footage of a bridge while the face-down stretch is chosen (the app's default)."""
+    outside: list[str] = []
+    page = _new_page(browser, app_url, outside)
     page.goto(f"{app_url}/Live_coaching")
     page.get_by_role("heading", name="Live coaching").wait_for()
     page.get_by_text("Camera placement").wait_for()
@@ -172,44 +276,93 @@ def test_live_coaching_streams_annotated_video_and_cues(app_url: str, browser: o
     for label in ("Home", "Live coaching", "Replay review"):
         nav.get_by_text(label, exact=True).wait_for()
     assert nav.get_by_text("app", exact=True).count() == 0
-    webrtc = page.frame_locator("iframe[title*='webrtc']").first
-    webrtc.get_by_role("button", name="START").click()
-    # The annotated video plays: the <video> in the component has advanced frames.
-    video = webrtc.locator("video")
-    video.wait_for(timeout=45_000)
-    deadline = time.monotonic() + 60
-    playing = False
-    while time.monotonic() < deadline:
-        state = video.evaluate("v => [v.readyState, v.currentTime, v.videoWidth]")
-        if state[0] >= 2 and state[1] > 1.0 and state[2] > 0:
-            playing = True
-            break
-        time.sleep(0.5)
-    assert playing, f"the annotated video never played (readyState, t, width = {state})"
-    # A real cue from the pipeline replaces the placeholder text.
-    cue = page.locator(".posecheck-cue")
-    deadline = time.monotonic() + 30
-    text = ""
-    while time.monotonic() < deadline:
-        text = cue.first.inner_text()
-        if text and "Press START" not in text and "Starting" not in text:
-            break
-        time.sleep(0.5)
-    assert text and "Press START" not in text and "Starting" not in text, text
-    time.sleep(2)  # let the overlay show a few processed frames for the screenshot
-    _shot(page, "live_playing.png")
+    page.get_by_text("Camera blocked?").wait_for()  # how to allow it, before it is needed
+    video = _wait_playing(page)
+    text = _wait_cue(page, "does not look like the prone", timeout_s=60)
+    assert "lying face down" in text
+    time.sleep(1.5)
+    _shot(page, "live_wrong_exercise.png")
     video.screenshot(path=str(ARTIFACTS / "live_video.png"))
     spoken = page.evaluate("window.__spoken")
     (ARTIFACTS / "live_spoken.json").write_text(json.dumps(spoken, indent=1))
-    assert spoken, "no cue was handed to speech synthesis"
     assert text in spoken, f"the cue on screen ({text!r}) was not spoken: {spoken}"
-    # STOP ends the set and shows its results.
-    webrtc.get_by_role("button", name="STOP").click()
-    page.get_by_text("End of set").wait_for(timeout=30_000)
-    page.get_by_text("Faults flagged").wait_for()
+    assert page.evaluate("window.__overlaps") == 0, "a sentence was spoken over another"
+    assert page.evaluate("window.__cancels") == 0, "a sentence was cut off"
+    # The space bar presses STOP, which ends the set and shows its results.
+    page.get_by_role("heading", name="Live coaching").click()
+    page.keyboard.press("Space")
+    page.get_by_text("Set summary").wait_for(timeout=30_000)
+    _webrtc(page).get_by_role("button", name="START").wait_for()
     time.sleep(1.0)  # the metrics finish rendering
     _shot(page, "live_end_of_set.png")
+    assert not outside, f"requests to other hosts: {outside}"
     page.close()
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_session_flow_countdown_coaching_and_a_kept_set(
+    app_url: str, playwright: object, flow_camera: Path, tmp_path: Path, viewport: dict[str, int]
+) -> None:
+    """A good-form knee drop: into position, 3-2-1, calm coaching; choosing another stretch
+    while the camera runs ends the set with its summary and keeps the camera going."""
+    size = "desktop" if viewport is DESKTOP else "phone"
+    with _chromium(playwright, flow_camera, viewport, tmp_path / "profile") as b:
+        outside: list[str] = []
+        page = _new_page(b, app_url, outside)
+        page.goto(f"{app_url}/Live_coaching")
+        page.get_by_role("heading", name="Live coaching").wait_for()
+        _choose_stretch(page, "Supine knee drop")
+        page.get_by_text("How to do it: Supine knee drop").wait_for()
+        # The cue (a live region for screen readers) and the speech switch come before the
+        # video, so a phone shows them first.
+        cue = page.locator(".posecheck-cue").first
+        assert cue.get_attribute("aria-live") == "polite" and cue.get_attribute("role") == "status"
+        speak = page.get_by_text("Speak cues")
+        assert speak.is_visible()
+        frame = page.locator("iframe[title*='webrtc']").first
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:  # the page settles as the component loads
+            if speak.bounding_box()["y"] < frame.bounding_box()["y"]:
+                break
+            time.sleep(0.3)
+        assert cue.bounding_box()["y"] < frame.bounding_box()["y"]
+        assert speak.bounding_box()["y"] < frame.bounding_box()["y"]
+        _shot(page, f"flow_{size}_ready.png")
+        video = _wait_playing(page)
+        seen: list[tuple[str, str]] = []
+        shot_countdown = False
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            now = (_headline(page), _cue(page))
+            if not seen or seen[-1] != now:
+                seen.append(now)
+            if now[0] in ("3", "2", "1") and not shot_countdown:
+                page.screenshot(path=str(ARTIFACTS / f"flow_{size}_countdown.png"))
+                shot_countdown = True
+            if "Nice and steady" in now[1]:
+                break
+            time.sleep(0.2)
+        (ARTIFACTS / f"flow_{size}_seen.json").write_text(json.dumps(seen, indent=1))
+        heads = [h for h, _ in seen]
+        assert any(h in ("3", "2", "1") for h in heads), seen
+        assert "Nice and steady" in seen[-1][1], seen
+        time.sleep(1.0)
+        _shot(page, f"flow_{size}_coaching.png")
+        page.screenshot(path=str(ARTIFACTS / f"flow_{size}_coaching_viewport.png"))
+        sounds = page.evaluate("window.__posecheckSounds || []")
+        assert "countdown" in sounds and "go" in sounds, sounds
+        # Another stretch while the camera runs: the set ends with its summary, kept.
+        before = video.evaluate("v => v.currentTime")
+        _choose_stretch(page, "Prone hip internal rotation")
+        page.get_by_text("Set summary: Supine knee drop").wait_for(timeout=30_000)
+        time.sleep(2.0)
+        assert video.evaluate("v => v.currentTime") > before + 1.0, "the camera stopped"
+        _wait_cue(page, "does not look like the prone", timeout_s=60)
+        _shot(page, f"flow_{size}_switched.png")
+        assert page.evaluate("window.__overlaps") == 0
+        assert page.evaluate("window.__cancels") == 0
+        assert not outside, f"requests to other hosts: {outside}"
+        page.close()
 
 
 def test_replay_review_analyses_an_upload(app_url: str, browser: object) -> None:
@@ -242,8 +395,37 @@ def test_replay_review_analyses_an_upload(app_url: str, browser: object) -> None
         while (scrubber() == before or len(scrubber()) != 1) and time.monotonic() < deadline:
             time.sleep(0.3)
         assert scrubber() != before, "choosing a fault did not move the scrubber"
+        images = page.locator("[data-testid='stImage']")
+        deadline = time.monotonic() + 20
+        while images.count() < 2 and time.monotonic() < deadline:
+            time.sleep(0.3)
+        assert images.count() >= 2, "the chosen fault's moment is not shown beside the table"
         time.sleep(1.0)
         _shot(page, "replay_fault_selected.png")
+    body = page.locator("section.main, [data-testid='stMain']").first.inner_text()
+    assert ":none" not in body and "for 0.0 s" not in body and "rendered bodies" not in body
+    # Another page and back: the analysis is still there.
+    page.locator('[data-testid="stSidebarNav"]').get_by_text("Live coaching").click()
+    page.get_by_role("heading", name="Live coaching").wait_for()
+    page.locator('[data-testid="stSidebarNav"]').get_by_text("Replay review").click()
+    page.get_by_role("heading", name="Timeline").wait_for(timeout=30_000)
+    page.close()
+
+
+def test_replay_asks_which_stretch_real_footage_shows(app_url: str, browser: object) -> None:
+    """A bridge (real footage, a name that says nothing) analysed as another stretch."""
+    page = _new_page(browser, app_url)
+    page.goto(f"{app_url}/Replay_review")
+    page.get_by_role("heading", name="Replay review").wait_for()
+    page.get_by_role("radio", name="Upload a video").check(force=True)
+    page.locator("input[type=file]").set_input_files(str(LIVE_CLIP))
+    page.get_by_text("Which stretch is in this video?").wait_for()
+    page.get_by_role("button", name="Analyse").click()
+    page.get_by_text("This does not look like the").wait_for(timeout=120_000)
+    page.get_by_text("lying with your knees up").wait_for()
+    assert page.get_by_role("button", name="Analyse as Supine knee drop").count() == 1
+    time.sleep(1.0)
+    _shot(page, "replay_suggestion.png")
     page.close()
 
 

@@ -1,0 +1,175 @@
+"""Which way the body lies: upright or lying, and when lying, knees up or feet up.
+
+Enough to notice the wrong exercise (a bridge filmed while the face-down stretch is chosen)
+and to suggest which stretch a recording shows. Only clear contradictions count: a reading
+between the lines is "unsure" and contradicts nothing.
+
+Measured on the rendered sample clips (every stretch, its recommended view), MediaPipe's 3D
+trunk direction points up the picture's vertical at 0.9-1.0 for sitting, kneeling and standing
+and at 0.0-0.3 for lying, from the feet end, the diagonal and the side alike. Lying on the back
+with knees bent puts the ankles 0.6-0.9 trunk lengths below the knees on screen; face down with
+the shins up, 1.0-1.2 above them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from posecheck.landmarks import Pose, index_of
+from posecheck.spec import StretchSpec
+
+UPRIGHT_MIN = 0.7  # trunk's upward share at or above this: upright
+LYING_MAX = 0.45  # at or below this: lying
+KNEES_UP_MIN = 0.4  # ankles this many trunk lengths below the knees on screen: knees up
+FEET_UP_MIN = 0.5  # ankles this many trunk lengths above the knees: feet (shins) up
+
+#: What a spec's ``position`` words expect: (body, legs), None for either where any will do.
+_EXPECTED: dict[str, tuple[str, str | None]] = {
+    "supine": ("lying", "knees_up"),
+    "prone": ("lying", "feet_up"),
+    "side_lying": ("lying", None),
+    "quadruped": ("lying", None),
+    "upright": ("upright", None),
+}
+_DESCRIBE = {
+    "upright": "sitting or standing up",
+    "lying": "lying down",
+    "knees_up": "lying with your knees up",
+    "feet_up": "lying face down with your feet up",
+}
+
+
+@dataclass(frozen=True)
+class PostureReading:
+    body: str  # upright | lying | unsure
+    legs: str  # knees_up | feet_up | unsure (meaningful when lying)
+
+    @property
+    def key(self) -> str:
+        """ "upright", "lying", "lying/knees_up", "lying/feet_up" or "unsure" (per frame in
+        the replay's records)."""
+        if self.body == "lying" and self.legs != "unsure":
+            return f"lying/{self.legs}"
+        return self.body
+
+    @staticmethod
+    def from_key(key: str) -> PostureReading:
+        body, _, legs = key.partition("/")
+        return PostureReading(body, legs or "unsure")
+
+    @property
+    def words(self) -> str:
+        if self.body == "lying" and self.legs in _DESCRIBE:
+            return _DESCRIBE[self.legs]
+        return _DESCRIBE.get(self.body, "")
+
+
+UNSURE = PostureReading("unsure", "unsure")
+
+
+def _mid(a: np.ndarray, left: str, right: str) -> np.ndarray:
+    return (a[index_of(left)] + a[index_of(right)]) / 2.0
+
+
+def read_posture(pose: Pose | None, min_visibility: float = 0.5) -> PostureReading:
+    """The body's posture in one frame (UNSURE without world landmarks or a visible trunk)."""
+    if pose is None or pose.world_xyz is None:
+        return UNSURE
+    trunk_names = ("left_shoulder", "right_shoulder", "left_hip", "right_hip")
+    if not all(pose.is_visible(n, min_visibility) for n in trunk_names):
+        return UNSURE
+    world = np.asarray(pose.world_xyz, float)
+    trunk = _mid(world, "left_shoulder", "right_shoulder") - _mid(world, "left_hip", "right_hip")
+    norm = float(np.linalg.norm(trunk))
+    if not norm > 0:
+        return UNSURE
+    up = -trunk[1] / norm  # MediaPipe's y points down
+    if up >= UPRIGHT_MIN:
+        return PostureReading("upright", "unsure")
+    if up > LYING_MAX:
+        return UNSURE
+    legs = "unsure"
+    leg_names = ("left_knee", "right_knee", "left_ankle", "right_ankle")
+    xy = np.asarray(pose.image_xy, float)
+    trunk_px = float(
+        np.linalg.norm(
+            _mid(xy, "left_shoulder", "right_shoulder") - _mid(xy, "left_hip", "right_hip")
+        )
+    )
+    if all(pose.is_visible(n, min_visibility) for n in leg_names) and trunk_px > 0:
+        below = (
+            _mid(xy, "left_ankle", "right_ankle")[1] - _mid(xy, "left_knee", "right_knee")[1]
+        ) / trunk_px
+        if below >= KNEES_UP_MIN:
+            legs = "knees_up"
+        elif below <= -FEET_UP_MIN:
+            legs = "feet_up"
+    return PostureReading("lying", legs)
+
+
+def expected_posture(spec: StretchSpec) -> tuple[str, str | None]:
+    """(body, legs) the spec's starting position implies."""
+    p = spec.position.lower()
+    if "hands and knees" in p:
+        key = "quadruped"
+    elif "face down" in p or "prone" in p:
+        key = "prone"
+    elif "side" in p and "lying" in p:
+        key = "side_lying"
+    elif "back" in p or "supine" in p:
+        key = "supine"
+    else:  # sitting, kneeling, standing
+        key = "upright"
+    return _EXPECTED[key]
+
+
+def contradicts(spec: StretchSpec, reading: PostureReading) -> bool:
+    """True when the reading clearly does not fit the spec's position."""
+    body, legs = expected_posture(spec)
+    if reading.body == "unsure":
+        return False
+    if reading.body != body:
+        return True
+    return legs is not None and reading.legs not in ("unsure", legs)
+
+
+def match_fraction(spec: StretchSpec, readings: list[PostureReading]) -> float:
+    """Share of the sure readings that fit the spec (NaN when none is sure)."""
+    sure = [r for r in readings if r.body != "unsure"]
+    if not sure:
+        return math.nan
+    return sum(1 for r in sure if not contradicts(spec, r)) / len(sure)
+
+
+@dataclass(frozen=True)
+class StretchMatch:
+    """How well a recording's postures fit one stretch."""
+
+    spec_id: str
+    name: str
+    share: float  # of the frames with a sure posture, the share that fits this stretch
+
+
+def suggest_stretches(
+    posture_keys: list[str], specs: dict[str, StretchSpec]
+) -> tuple[str, list[StretchMatch]]:
+    """What the person mostly did (in words) and every stretch by how well it fits, best
+    first. Empty words and list when no frame had a sure posture."""
+    readings = [PostureReading.from_key(k) for k in posture_keys]
+    sure = [r for r in readings if r.body != "unsure"]
+    if not sure:
+        return "", []
+    counts: dict[str, int] = {}
+    for r in sure:
+        counts[r.words] = counts.get(r.words, 0) + 1
+    words = max(counts, key=lambda w: counts[w])
+    matches = [
+        StretchMatch(sid, spec.name, match_fraction(spec, sure)) for sid, spec in specs.items()
+    ]
+    # Among equal fits, a stretch that expects these legs exactly comes before one that
+    # accepts any legs (lying on the side, hands and knees).
+    specific = {sid: expected_posture(spec)[1] is not None for sid, spec in specs.items()}
+    return words, sorted(matches, key=lambda m: (-m.share, not specific[m.spec_id], m.name))

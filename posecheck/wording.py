@@ -1,0 +1,67 @@
+"""Numbers and names in the words a person uses: sizes of angles (never negative), sides in
+words, no ids, no developer notes. Used by the app's pages and testable without Streamlit."""
+
+from __future__ import annotations
+
+from posecheck.spec import StretchSpec
+
+#: What a user reads for a fault the camera cannot check (the spec's ``reason`` is written for
+#: developers: figures from rendered bodies, estimator internals).
+NOT_CHECKED_WHY = "the camera cannot see these reliably from here, so check them yourself"
+
+
+def deg_text(value: float | None) -> str:
+    """``-28.4`` -> "28°" (the size); None -> "-"."""
+    return "-" if value is None or value != value else f"{abs(value):.0f}°"
+
+
+def side_word(side: str | None) -> str:
+    """ "left" -> "Left"; None/"none"/"both" -> "" (a whole-body fault has no side)."""
+    return side.capitalize() if side in ("left", "right") else ""
+
+
+def best_rom_text(best: dict[str, float | None]) -> str:
+    """ "left 38°, right 21°" from the best value per side."""
+    return ", ".join(f"{side} {deg_text(best.get(side))}" for side in ("left", "right"))
+
+
+def asymmetry_text(
+    best: dict[str, float | None], asymmetry_deg: float | None, uncertainty_deg: float | None
+) -> str:
+    """What the left/right difference means, in one sentence."""
+    left, right = best.get("left"), best.get("right")
+    if left is None or right is None or asymmetry_deg is None:
+        missing = [s for s, v in (("left", left), ("right", right)) if v is None]
+        where = "either side" if len(missing) == 2 else f"the {missing[0]} side"
+        return f"No left/right comparison yet: nothing measured on {where}."
+    more = "left" if left > right else "right"
+    text = (
+        f"Your best {more} side went {deg_text(asymmetry_deg)} further than the other "
+        f"(left {deg_text(left)}, right {deg_text(right)})."
+    )
+    if uncertainty_deg is not None and asymmetry_deg <= uncertainty_deg:
+        text += (
+            f" That is within the ±{uncertainty_deg:.0f}° the camera can tell apart from this "
+            "view: treat both sides as the same."
+        )
+    return text
+
+
+def not_checked_lines(spec: StretchSpec) -> list[str]:
+    """The faults this view cannot check, each as the instruction to check yourself."""
+    return [n.message.rstrip(".") for n in spec.not_checked]
+
+
+def not_checked_sentence(spec: StretchSpec) -> str:
+    """One sentence for all of them ("" when the view checks everything)."""
+    lines = not_checked_lines(spec)
+    if not lines:
+        return ""
+    items = "; ".join(line[0].lower() + line[1:] for line in lines)
+    return f"Not checked from this view ({NOT_CHECKED_WHY}): {items}."
+
+
+def fault_label(message: str, side: str | None) -> str:
+    """ "Left side: Keep the knee in place." or the message alone for a whole-body fault."""
+    word = side_word(side)
+    return f"{word} side: {message}" if word else message
