@@ -255,7 +255,9 @@ def _wait_cue(page: object, words: str, timeout_s: float) -> str:
 
 
 def _choose_stretch(page: object, name: str) -> None:
-    field = page.locator('[data-testid="stSelectbox"] input').first  # type: ignore[attr-defined]
+    # The main area's stretch chooser (the sidebar has selectboxes too: profile, pose model).
+    box = page.locator('[data-testid="stMain"] [data-testid="stSelectbox"]')  # type: ignore[attr-defined]
+    field = box.filter(has_text="Stretch").locator("input").first
     field.click()
     field.fill(name)  # filters the list (it shows only the first dozen otherwise)
     page.get_by_role("option", name=name, exact=True).click()  # type: ignore[attr-defined]
@@ -422,7 +424,9 @@ def test_replay_asks_which_stretch_real_footage_shows(app_url: str, browser: obj
     page.get_by_text("Which stretch is in this video?").wait_for()
     page.get_by_role("button", name="Analyse").click()
     page.get_by_text("This does not look like the").wait_for(timeout=120_000)
-    page.get_by_text("lying with your knees up").wait_for()
+    # "lying" (with "your knees up" when the legs are seen well enough in most frames: the
+    # Tasks model's leg visibility leaves that to about half of this clip's frames).
+    page.get_by_text("you seem to be lying").wait_for()
     assert page.get_by_role("button", name="Analyse as Supine knee drop").count() == 1
     time.sleep(1.0)
     _shot(page, "replay_suggestion.png")
