@@ -34,12 +34,20 @@ class _Progress:
 
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
-    from posecheck.analysis import analyze_video  # noqa: PLC0415  (loads mediapipe)
+    from posecheck.analysis import analyze_recording, analyze_video  # noqa: PLC0415
+    from posecheck.recording import is_recording  # noqa: PLC0415
     from posecheck.report import report_dict, write_report  # noqa: PLC0415
 
     spec = load_spec(args.spec) if args.spec else load_by_id(args.stretch)
     progress = _Progress(sys.stderr.isatty() and not args.quiet)
-    analysis = analyze_video(args.video, spec, annotate_to=args.annotate, progress=progress)
+    if is_recording(args.video):
+        if args.annotate:
+            raise PosecheckError(
+                "--annotate needs the video itself: a recording holds only the landmarks."
+            )
+        analysis = analyze_recording(args.video, spec, progress=progress)
+    else:
+        analysis = analyze_video(args.video, spec, annotate_to=args.annotate, progress=progress)
     if args.report:
         write_report(analysis, args.report)
     rep = report_dict(analysis)
@@ -122,7 +130,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     a = sub.add_parser("analyze", help="analyse a recorded video or image")
-    a.add_argument("video", help="video (mp4, mov, avi, mkv, webm) or image file")
+    a.add_argument(
+        "video",
+        help="video (mp4, mov, avi, mkv, webm), image, or recording (.pose.json.gz) file",
+    )
     which = a.add_mutually_exclusive_group(required=True)
     which.add_argument("--stretch", help="stretch id (see 'posecheck specs list')")
     which.add_argument("--spec", help="path of a spec YAML file")
