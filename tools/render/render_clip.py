@@ -845,6 +845,7 @@ def main():
         "frames": truth_frames,
         "faults": spec.get("faults", []),
         "expected": spec.get("expected", {}),
+        **({"near_misses": spec["near_misses"]} if "near_misses" in spec else {}),
         **({"generation": spec["generation"]} if "generation" in spec else {}),
         "conventions": {
             "sides": "subject's anatomical left/right",
