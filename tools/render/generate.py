@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import copy
 import csv
+import functools
 import gzip
 import hashlib
 import json
@@ -221,9 +222,10 @@ def load_templates() -> dict[str, list[dict]]:
     return by_stretch
 
 
-def checked_faults(stretch: str) -> set[str]:
+@functools.lru_cache(maxsize=None)
+def checked_faults(stretch: str) -> frozenset[str]:
     spec = yaml.safe_load((SPECS / f"{stretch}.yaml").read_text())
-    return {f["id"] for f in spec.get("faults", [])}
+    return frozenset(f["id"] for f in spec.get("faults", []))
 
 
 def variant_of(template: dict) -> str:
@@ -321,8 +323,9 @@ def mirror(motion: dict) -> None:
     mirror_camera(motion)
     for prop in motion.get("props", []) or []:
         prop["at_m"] = [-prop["at_m"][0], *prop["at_m"][1:]]
-        rot = prop.get("rot_deg", [0, 0, 0])
-        prop["rot_deg"] = [rot[0], -rot[1], -rot[2]]
+        if "rot_deg" in prop:
+            rot = prop["rot_deg"]
+            prop["rot_deg"] = [rot[0], -rot[1], -rot[2]]
     if motion.get("mat", {}).get("x"):
         motion["mat"]["x"] = -motion["mat"]["x"]
 
@@ -494,7 +497,7 @@ def plan_clip(i: int, master: int, templates: dict[str, list[dict]]) -> dict:
         "azimuth_dev_deg": round(d_az, 1),
         "height_dev_m": round(d_h, 2),
         "distance_dev_m": round(d_dist, 2),
-        "other_side": other_side,
+        "other_side": other_side,  # mirrored back (see camera_on_other_side)
         "kind": kind,
     }
     # appearance
@@ -602,6 +605,17 @@ def read_truth(path: Path) -> dict:
         return json.load(fh)
 
 
+def camera_on_other_side(truth: dict) -> bool:
+    """Whether the camera stands on the other side of the body than the template's view.
+
+    Mirroring a motion mirrors its camera too, which puts it on the body's other side; the
+    camera may then be mirrored back (``generation.camera.other_side``)."""
+    gen = truth["generation"]
+    if truth["posture"] not in SIDE_VIEWS_MIRROR:
+        return False
+    return bool(gen["mirrored"]) != bool(gen["camera"]["other_side"])
+
+
 def index_row(truth: dict) -> dict:
     gen = truth["generation"]
     cam = truth["camera"]
@@ -618,7 +632,7 @@ def index_row(truth: dict) -> dict:
         "mirrored": int(gen["mirrored"]),
         "camera_azimuth_deg": cam["azimuth_deg"],
         "camera_azimuth_dev_deg": gen["camera"]["azimuth_dev_deg"],
-        "camera_other_side": int(gen["camera"]["other_side"]),
+        "camera_other_side": int(camera_on_other_side(truth)),
         "camera_height_m": cam["height_m"],
         "camera_distance_m": cam["distance_m"],
         "camera_roll_deg": cam.get("roll_deg", 0.0),
@@ -664,7 +678,7 @@ def compact_truth(src: Path, dst: Path) -> None:
     src.unlink()
 
 
-def run_clip(motion: dict, blender: str, nice: int, python: str) -> str:
+def run_clip(motion: dict, blender: str, nice: int, python: str, aa: str = "5") -> str:
     name = motion["clip"]
     rec = CLIPS / f"{name}.pose.json.gz"
     truth = CLIPS / f"{name}.truth.json.gz"
@@ -679,7 +693,7 @@ def run_clip(motion: dict, blender: str, nice: int, python: str) -> str:
         with open(log, "w") as fh:
             res = subprocess.run(
                 ["nice", "-n", str(nice), blender, "-b", "-t", "1", "-P",
-                 str(HERE / "render_clip.py"), "--", str(yml), str(CACHE)],
+                 str(HERE / "render_clip.py"), "--", str(yml), str(CACHE), "--aa", aa],
                 stdout=fh, stderr=subprocess.STDOUT, check=False,
             )  # fmt: skip
         plain = CACHE / f"{name}.truth.json"
@@ -715,6 +729,7 @@ def main() -> int:
     ap.add_argument("--nice", type=int, default=10)
     ap.add_argument("--blender", default="blender")
     ap.add_argument("--python", default=str(ROOT / ".venv" / "bin" / "python"))
+    ap.add_argument("--aa", default="5", help="Workbench anti-aliasing samples (default 5)")
     ap.add_argument("--plan", action="store_true", help="print the plan, render nothing")
     ap.add_argument("--index", action="store_true", help="only rewrite index.csv")
     args = ap.parse_args()
@@ -738,7 +753,7 @@ def main() -> int:
     print(f"{len(plan) - len(todo)} of {len(plan)} clips done; {len(todo)} to go", flush=True)
 
     def one(m: dict) -> None:
-        status = run_clip(m, args.blender, args.nice, args.python)
+        status = run_clip(m, args.blender, args.nice, args.python, args.aa)
         n = write_index()
         print(f"{time.strftime('%H:%M:%S')} {m['clip']}: {status} ({n} indexed)", flush=True)
 

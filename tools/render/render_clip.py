@@ -10,6 +10,7 @@ Options (after the two positional arguments):
     --samples N          Cycles samples (default 12)
     --keep-frames        keep the PNG frames after encoding
     --max-frames N       stop after N frames (for timing tests)
+    --aa 8|5|FXAA|OFF    Workbench anti-aliasing samples (default 8)
 
 Writes OUTDIR/NAME.mp4 and OUTDIR/NAME.truth.json (see tools/render/README.md).
 
@@ -490,7 +491,7 @@ def add_box(name, size, loc, mat):
     return ob
 
 
-def build_scene(cam_spec, mat_spec, engine, samples, props=(), room=None):
+def build_scene(cam_spec, mat_spec, engine, samples, props=(), room=None, aa="8"):
     sc = bpy.context.scene
     room = room or {}
     for ob in list(bpy.data.objects):
@@ -577,7 +578,7 @@ def build_scene(cam_spec, mat_spec, engine, samples, props=(), room=None):
         if "shadow_direction" in room:
             sc.display.light_direction = tuple(room["shadow_direction"])
         sh.show_cavity = False
-        sc.display.render_aa = "8"
+        sc.display.render_aa = aa
     else:
         sc.render.engine = "CYCLES"
         cy = sc.cycles
@@ -711,7 +712,7 @@ def parse_args():
         print(__doc__)
         sys.exit(2)
     opts = dict(motion=argv[0], outdir=argv[1], preview=None, engine="workbench", samples=12,
-                keep=False, max_frames=None)
+                keep=False, max_frames=None, aa="8")
     i = 2
     while i < len(argv):
         a = argv[i]
@@ -726,6 +727,9 @@ def parse_args():
             i += 1
         elif a == "--max-frames":
             opts["max_frames"] = int(argv[i + 1])
+            i += 1
+        elif a == "--aa":
+            opts["aa"] = argv[i + 1]
             i += 1
         elif a == "--keep-frames":
             opts["keep"] = True
@@ -765,7 +769,7 @@ def main():
         kref = kref - kref.dot(kax) * kax
         planted[s] = (pos[s + "_ankle"].copy(), kref, frames[s][2].copy())
     cam, cpos, tgt = build_scene(spec["camera"], spec.get("mat", {}), opts["engine"], opts["samples"],
-                                 spec.get("props", ()), spec.get("room"))
+                                 spec.get("props", ()), spec.get("room"), opts["aa"])
     print("setup %.1fs, pelvis height %.3f" % (time.time() - t_start, h))
 
     frames_dir = os.path.join(outdir, name + "_frames")
@@ -839,7 +843,8 @@ def main():
                    "height_m": round(cpos.z, 3),
                    "distance_m": spec["camera"].get("distance_m"),
                    "roll_deg": spec["camera"].get("roll_deg", 0.0)},
-        "render": {"engine": opts["engine"], "samples": opts["samples"], "s_per_frame": round(spf, 2),
+        "render": {"engine": opts["engine"], "samples": opts["samples"], "aa": opts["aa"],
+                   "s_per_frame": round(spf, 2),
                    "motion_file": os.path.relpath(os.path.abspath(opts["motion"]), REPO)},
         "description": spec.get("description", ""),
         "frames": truth_frames,
