@@ -12,6 +12,7 @@ import csv
 import gzip
 import importlib.util
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,7 @@ STRETCHES = {p.stem for p in (ROOT / "stretch_specs").glob("*.yaml")}
 def _bodies():
     spec = importlib.util.spec_from_file_location("bodies", ROOT / "tools/render/bodies.py")
     module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("bodies", module)  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
 
