@@ -206,6 +206,7 @@ SKIN = {
     "asian": (0.68, 0.50, 0.36),
     "caucasian": (0.78, 0.58, 0.46),
 }
+MAX_CLIP_S = 30.0
 LENSES = {"phone": (24.0, 28.0), "webcam": (28.0, 34.0), "wide": (18.0, 22.0)}
 STUDIO_LIGHTS = ("Default", "basic.sl", "outdoor.sl", "studio.sl")
 
@@ -467,6 +468,10 @@ def plan_clip(i: int, master: int, templates: dict[str, list[dict]]) -> dict:
         gen["fault_magnitude"] = round(1.0 / quick, 3)
     else:
         speed = rng.choice([rng.uniform(0.75, 0.95), rng.uniform(1.05, 1.4)])
+        # at most MAX_CLIP_S long: slow versions of the long templates are capped
+        span = key_times(motion)[-1] - first_move_time(motion)
+        if span > 0 and onset + span * speed > MAX_CLIP_S:
+            speed = (MAX_CLIP_S - onset) / span
     warp_time(motion, onset, speed, quick)
     gen.update(onset_s=round(onset, 2), speed_factor=round(speed, 3))
     if ratio is not None:
