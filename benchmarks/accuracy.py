@@ -10,6 +10,7 @@ never to tune (benchmarks/README.md). Printed per stretch, then per camera-devia
 (how far the camera's azimuth is from the spec's advice, and whether it stands on the other
 side of the body), each row:
 
+- true faults the spec checks, flags raised;
 - fault precision (flags that match a true fault / all flags) and recall (true faults the spec
   checks that were flagged), a flag matching when it overlaps the true interval within 1 s on
   a side that does not contradict it; faults the spec lists as not checked are counted apart;
@@ -127,6 +128,8 @@ def percentile(values: list[float], q: float) -> float:
 HEADER = [
     "group",
     "clips",
+    "faults",
+    "flags",
     "precision",
     "recall",
     "not checked",
@@ -155,6 +158,8 @@ def row(name: str, results: list[Result]) -> list[str]:
     return [
         name,
         str(len(results)),
+        str(hits + misses),
+        str(flags),
         fmt((flags - false_alarms) / flags if flags else math.nan),
         fmt(hits / (hits + misses) if hits + misses else math.nan),
         str(unchecked),
