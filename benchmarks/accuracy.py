@@ -68,10 +68,10 @@ def azimuth_bucket(dev_deg: float) -> str:
     return "azimuth 20-25 deg off"
 
 
-def read_index(split: str) -> list[dict[str, str]]:
-    if not INDEX.exists():
-        sys.exit(f"{INDEX} is missing: render clips first (tools/render/generate.py)")
-    with open(INDEX, newline="") as fh:
+def read_index(split: str, index: Path = INDEX) -> list[dict[str, str]]:
+    if not index.exists():
+        sys.exit(f"{index} is missing: render clips first (tools/render/generate.py)")
+    with open(index, newline="") as fh:
         rows = list(csv.DictReader(fh))
     return [r for r in rows if split == "all" or r["split"] == split]
 
@@ -190,6 +190,7 @@ def table(title: str, rows: list[list[str]], markdown: bool) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--split", choices=("dev", "test", "all"), default="dev")
+    ap.add_argument("--index", type=Path, default=INDEX, help="index of the clips to score")
     ap.add_argument("--clips", help="a folder of videos with .truth.json (runs MediaPipe)")
     ap.add_argument("--markdown", action="store_true", help="print Markdown tables")
     ap.add_argument("--verbose", action="store_true", help="one line per clip")
@@ -199,7 +200,7 @@ def main() -> None:
         jobs, work = run_video, sorted(Path(args.clips).glob("*.truth.json"))
         label = f"{args.clips} (videos, real MediaPipe)"
     else:
-        jobs, work = replay, read_index(args.split)
+        jobs, work = replay, read_index(args.split, args.index)
         label = f"split {args.split} (recordings)"
     if not work:
         sys.exit(f"no clips in {label}")
