@@ -1,109 +1,233 @@
-"""How right is the feedback? The full pipeline on every rendered sample clip, against truth.
+"""How right is the feedback? The pipeline after the estimator, on the benchmark's recordings.
 
-    .venv/bin/python benchmarks/accuracy.py [--clips sample_videos] [--markdown]
+    .venv/bin/python benchmarks/accuracy.py --split dev|test|all [--markdown] [--verbose]
+    .venv/bin/python benchmarks/accuracy.py --clips sample_videos      # videos, real MediaPipe
 
-For each clip in ``sample_videos/`` with a ``.truth.json`` beside it: real MediaPipe, the
-stretch's spec, the checker. Prints per stretch and overall:
-- fault precision (flags that match a true fault / all flags) and recall (true faults that
-  were flagged / true faults the spec checks), a flag matching when it overlaps the true
-  interval within 1 s; faults the spec lists as not checked from its view are counted apart;
+By default every clip of ``benchmarks/data/index.csv`` in the split is replayed from its
+recording (no estimator, two processes) and scored against its truth file with
+``posecheck.truth.score``. Specs are tuned on ``dev`` only; ``test`` is looked at to report,
+never to tune (benchmarks/README.md). Printed per stretch, then per camera-deviation bucket
+(how far the camera's azimuth is from the spec's advice, and whether it stands on the other
+side of the body), each row:
+
+- true faults the spec checks, flags raised;
+- fault precision (flags that match a true fault / all flags) and recall (true faults the spec
+  checks that were flagged), a flag matching when it overlaps the true interval within 1 s on
+  a side that does not contradict it; faults the spec lists as not checked are counted apart;
+- false alarms per minute of good form (flags in clips with no true fault, near misses
+  included, per minute of those clips);
 - mean time from a fault's onset to its flag;
-- repetition-count error (sum over sides) and, for hold stretches, hold-count error (times in
-  position against the held pauses);
-- ROM mean absolute error per frame in position, and the error of the best ROM per side.
+- ROM error per frame in position: mean absolute, bias (mean signed: + reads high), and the
+  90th percentile of the absolute error, in degrees;
+- hold and rep count errors (mean absolute per clip).
+
+The last line gives the overall figures.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import math
+import os
 import sys
 from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from posecheck.analysis import analyze_video  # noqa: E402
-from posecheck.spec import load_by_id  # noqa: E402
 from posecheck.truth import Score, load_truth, mean, score  # noqa: E402
+
+DATA = ROOT / "benchmarks" / "data"
+INDEX = DATA / "index.csv"
+CLIPS = DATA / "clips"
+TRUTH_SUFFIX = ".truth.json.gz"
+RECORDING_SUFFIX = ".pose.json.gz"
+
+
+@dataclass(frozen=True)
+class Result:
+    clip: str
+    stretch: str
+    bucket: str
+    side_bucket: str
+    score: Score
+    duration_s: float
+    good_form: bool
+
+
+def azimuth_bucket(dev_deg: float) -> str:
+    d = abs(dev_deg)
+    if d < 10:
+        return "azimuth within 10 deg"
+    if d < 20:
+        return "azimuth 10-20 deg off"
+    return "azimuth 20-25 deg off"
+
+
+def read_index(split: str, index: Path = INDEX) -> list[dict[str, str]]:
+    if not index.exists():
+        sys.exit(f"{index} is missing: render clips first (tools/render/generate.py)")
+    with open(index, newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    return [r for r in rows if split == "all" or r["split"] == split]
+
+
+def replay(row: dict[str, str]) -> Result:
+    from posecheck.analysis import analyze_recording
+    from posecheck.spec import load_by_id
+
+    clip = row["clip"]
+    truth = load_truth(CLIPS / f"{clip}{TRUTH_SUFFIX}")
+    analysis = analyze_recording(CLIPS / f"{clip}{RECORDING_SUFFIX}", load_by_id(truth.stretch))
+    return Result(
+        clip,
+        truth.stretch,
+        azimuth_bucket(float(row["camera_azimuth_dev_deg"])),
+        "camera on the other side" if row["camera_other_side"] == "1" else "camera side as advised",
+        score(analysis, truth),
+        analysis.summary.duration_s,
+        truth.is_good_form,
+    )
+
+
+def run_video(truth_path: Path) -> Result:
+    from posecheck.analysis import analyze_video
+    from posecheck.spec import load_by_id
+
+    truth = load_truth(truth_path)
+    clip = truth_path.with_name(truth_path.name.replace(".truth.json", ".mp4"))
+    analysis = analyze_video(clip, load_by_id(truth.stretch))
+    return Result(
+        clip.name,
+        truth.stretch,
+        "as advised",
+        "as advised",
+        score(analysis, truth),
+        analysis.summary.duration_s,
+        truth.is_good_form,
+    )
 
 
 def fmt(v: float, pattern: str = "{:.2f}") -> str:
     return "-" if v != v else pattern.format(v)
 
 
-def row(name: str, scores: list[Score]) -> list[str]:
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return math.nan
+    s = sorted(values)
+    pos = (len(s) - 1) * q
+    lo, hi = math.floor(pos), math.ceil(pos)
+    return s[lo] + (s[hi] - s[lo]) * (pos - lo)
+
+
+HEADER = [
+    "group",
+    "clips",
+    "faults",
+    "flags",
+    "precision",
+    "recall",
+    "not checked",
+    "false/min good",
+    "time to flag",
+    "ROM MAE",
+    "ROM bias",
+    "ROM p90",
+    "hold err",
+    "rep err",
+]
+
+
+def row(name: str, results: list[Result]) -> list[str]:
+    scores = [r.score for r in results]
     hits = sum(len(s.hits) for s in scores)
     misses = sum(len(s.misses) for s in scores)
     flags = sum(s.flags for s in scores)
     false_alarms = sum(len(s.false_alarms) for s in scores)
     unchecked = sum(len(s.not_checked) for s in scores)
-    precision = (flags - false_alarms) / flags if flags else float("nan")
-    recall = hits / (hits + misses) if hits + misses else float("nan")
-    delays = [d for s in scores for _, d in s.hits]
+    good = [r for r in results if r.good_form]
+    good_min = sum(r.duration_s for r in good) / 60.0
+    good_false = sum(r.score.flags for r in good)
     rom = [e for s in scores for e in s.rom_errors_deg]
-    best = [abs(e) for s in scores for _, e in s.best_rom_error_deg]
+    signed = [e for s in scores for e in s.rom_signed_errors_deg]
     return [
         name,
-        str(len(scores)),
-        fmt(precision),
-        fmt(recall),
+        str(len(results)),
+        str(hits + misses),
+        str(flags),
+        fmt((flags - false_alarms) / flags if flags else math.nan),
+        fmt(hits / (hits + misses) if hits + misses else math.nan),
         str(unchecked),
-        fmt(mean(delays), "{:.1f} s"),
-        str(sum(s.rep_error for s in scores)),
-        str(sum(s.hold_error for s in scores)),
+        fmt(good_false / good_min if good_min else math.nan),
+        fmt(mean([d for s in scores for _, d in s.hits]), "{:.1f} s"),
         fmt(mean(rom), "{:.1f}"),
-        fmt(mean(best), "{:.1f}"),
+        fmt(mean(signed), "{:+.1f}"),
+        fmt(percentile(rom, 0.9), "{:.1f}"),
+        fmt(mean([s.hold_error for s in scores]), "{:.2f}"),
+        fmt(mean([s.rep_error for s in scores]), "{:.2f}"),
     ]
 
 
-HEADER = [
-    "stretch",
-    "clips",
-    "precision",
-    "recall",
-    "not checked",
-    "time to flag",
-    "rep err",
-    "hold err",
-    "ROM MAE deg",
-    "best ROM err deg",
-]
+def table(title: str, rows: list[list[str]], markdown: bool) -> None:
+    header = [title, *HEADER[1:]]
+    if markdown:
+        print("| " + " | ".join(header) + " |")
+        print("|" + "---|" * len(header))
+        for r in rows:
+            print("| " + " | ".join(r) + " |")
+    else:
+        widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
+        for r in [header, *rows]:
+            print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)))
+    print()
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--clips", default=str(ROOT / "sample_videos"))
-    ap.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    ap.add_argument("--split", choices=("dev", "test", "all"), default="dev")
+    ap.add_argument("--index", type=Path, default=INDEX, help="index of the clips to score")
+    ap.add_argument("--clips", help="a folder of videos with .truth.json (runs MediaPipe)")
+    ap.add_argument("--markdown", action="store_true", help="print Markdown tables")
     ap.add_argument("--verbose", action="store_true", help="one line per clip")
+    ap.add_argument("-j", "--jobs", type=int, default=min(2, os.cpu_count() or 1))
     args = ap.parse_args()
-    by_stretch: dict[str, list[Score]] = defaultdict(list)
-    truths = sorted(Path(args.clips).glob("*.truth.json"))
-    for i, path in enumerate(truths, 1):
-        truth = load_truth(path)
-        clip = path.with_name(path.name.replace(".truth.json", ".mp4"))
-        sys.stderr.write(f"\r[{i}/{len(truths)}] {clip.name:<50}")
-        s = score(analyze_video(clip, load_by_id(truth.stretch)), truth)
-        by_stretch[truth.stretch].append(s)
-        if args.verbose:
+    if args.clips:
+        jobs, work = run_video, sorted(Path(args.clips).glob("*.truth.json"))
+        label = f"{args.clips} (videos, real MediaPipe)"
+    else:
+        jobs, work = replay, read_index(args.split, args.index)
+        label = f"split {args.split} (recordings)"
+    if not work:
+        sys.exit(f"no clips in {label}")
+    with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        results = list(pool.map(jobs, work, chunksize=4))
+    if args.verbose:
+        for r in results:
+            s = r.score
             print(
-                f"{clip.name}: hits {[(t.fault, t.side) for t, _ in s.hits]} "
+                f"{r.clip}: hits {[(t.fault, t.side) for t, _ in s.hits]} "
                 f"misses {[(t.fault, t.side) for t in s.misses]} "
                 f"false {[(e.fault_id, e.side) for e in s.false_alarms]} "
-                f"rep err {s.rep_error} best ROM err {s.best_rom_error_deg}"
+                f"rep err {s.rep_error} hold err {s.hold_error} "
+                f"ROM MAE {fmt(mean(s.rom_errors_deg), '{:.1f}')}"
             )
-    sys.stderr.write("\n")
-    rows = [row(k, v) for k, v in sorted(by_stretch.items())]
-    rows.append(row("all", [s for v in by_stretch.values() for s in v]))
-    if args.markdown:
-        print("| " + " | ".join(HEADER) + " |")
-        print("|" + "---|" * len(HEADER))
-        for r in rows:
-            print("| " + " | ".join(r) + " |")
-    else:
-        widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(HEADER)]
-        for r in [HEADER, *rows]:
-            print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)))
+        print()
+    print(f"{label}: {len(results)} clips, {len({r.stretch for r in results})} stretches\n")
+    by_stretch: dict[str, list[Result]] = defaultdict(list)
+    by_bucket: dict[str, list[Result]] = defaultdict(list)
+    for r in results:
+        by_stretch[r.stretch].append(r)
+        by_bucket[r.bucket].append(r)
+        by_bucket[r.side_bucket].append(r)
+    table("stretch", [row(k, v) for k, v in sorted(by_stretch.items())], args.markdown)
+    table("camera", [row(k, v) for k, v in sorted(by_bucket.items())], args.markdown)
+    overall = row("all", results)
+    print("overall: " + ", ".join(f"{h} {v}" for h, v in zip(HEADER[1:], overall[1:], strict=True)))
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from posecheck.landmarks import PoseFrame
 from posecheck.overlay import annotate
 from posecheck.pacing import FrameSampler, analysis_rate_hz, read_ahead
 from posecheck.posture import read_posture
+from posecheck.recording import RecordedEstimator, load_recording
 from posecheck.smoothing import OneEuroParams, PoseSmoother
 from posecheck.source import Frame, SourceInfo, VideoSource
 from posecheck.spec import StretchSpec
@@ -164,3 +165,19 @@ def analyze_video(
         if writer is not None:  # a failed or interrupted run leaves no partial video
             writer.close() if finished else writer.discard()
     return Analysis(source.decoded_info(), spec, tuple(records), pipeline.checker.summary())
+
+
+def analyze_recording(
+    path: str | Path, spec: StretchSpec, *, progress: Progress | None = None
+) -> Analysis:
+    """Replay a recording (``*.pose.json.gz``) through the pipeline: no video, no estimator."""
+    recording = load_recording(path)
+    estimator = RecordedEstimator(recording)
+    pipeline = Pipeline(spec, estimator)
+    records: list[FrameRecord] = []
+    frames = estimator.frames()
+    for pose_frame in frames:
+        records.append(FrameRecord.from_step(pipeline.process_pose(pose_frame)))
+        if progress is not None:
+            progress(pose_frame.index + 1, len(frames))
+    return Analysis(recording.info, spec, tuple(records), pipeline.checker.summary())

@@ -50,7 +50,8 @@ def _deg(value: float | None) -> str:
 
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
-    from posecheck.analysis import analyze_video  # noqa: PLC0415  (loads mediapipe)
+    from posecheck.analysis import analyze_recording, analyze_video  # noqa: PLC0415
+    from posecheck.recording import is_recording  # noqa: PLC0415
     from posecheck.report import report_dict, write_report  # noqa: PLC0415
     from posecheck.video_out import MP4_SUFFIXES  # noqa: PLC0415
 
@@ -61,16 +62,23 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         {"--annotate": (args.annotate, MP4_SUFFIXES), "--report": (args.report, ())},
     )
     progress = _Progress(sys.stderr.isatty() and not args.quiet)
-    with native_logs_silenced(not args.verbose):
-        analysis = analyze_video(
-            args.video,
-            spec,
-            annotate_to=args.annotate,
-            progress=progress,
-            rotate_deg=args.rotate,
-            model=args.model,
-            rate_hz=math.inf if args.every_frame else None,
-        )
+    if is_recording(args.video):
+        if args.annotate:
+            raise PosecheckError(
+                "--annotate needs the video itself: a recording holds only the landmarks."
+            )
+        analysis = analyze_recording(args.video, spec, progress=progress)
+    else:
+        with native_logs_silenced(not args.verbose):
+            analysis = analyze_video(
+                args.video,
+                spec,
+                annotate_to=args.annotate,
+                progress=progress,
+                rotate_deg=args.rotate,
+                model=args.model,
+                rate_hz=math.inf if args.every_frame else None,
+            )
     save_analysis(analysis, args)  # --save / --profile: keep it in the local history
     if args.report:
         write_report(analysis, args.report)
@@ -161,7 +169,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     a = sub.add_parser("analyze", help="analyse a recorded video or image")
-    a.add_argument("video", help="video (mp4, mov, avi, mkv, webm) or image file")
+    a.add_argument(
+        "video",
+        help="video (mp4, mov, avi, mkv, webm), image, or recording (.pose.json.gz) file",
+    )
     which = a.add_mutually_exclusive_group(required=True)
     which.add_argument("--stretch", help="stretch id (see 'posecheck specs list')")
     which.add_argument("--spec", help="path of a spec YAML file")

@@ -1,4 +1,4 @@
-"""Ground truth for rendered clips (``sample_videos/*.truth.json``) and scoring against it.
+"""Ground truth for rendered clips (``*.truth.json``, or gzipped) and scoring against it.
 
 A truth file, written by ``tools/render``, says per frame what the joint angles and the
 stretch's range of motion really were, and which faults were acted out when. ``score``
@@ -12,6 +12,7 @@ knee opens; a foot sliding, which a spec may check as the spacing of both feet).
 
 from __future__ import annotations
 
+import gzip
 import json
 import math
 from dataclasses import dataclass
@@ -48,7 +49,11 @@ class Truth:
 def load_truth(path: str | Path) -> Truth:
     path = Path(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        if path.name.endswith(".gz"):  # the benchmark's compact truth files
+            with gzip.open(path, "rt", encoding="utf-8") as fh:
+                data = json.load(fh)
+        else:
+            data = json.loads(path.read_text(encoding="utf-8"))
         return Truth(
             clip=data["clip"],
             stretch=data["stretch"],
@@ -80,6 +85,7 @@ class Score:
     hold_error: int  # |times in position - true holds|, for hold stretches (0 for reps)
     rom_errors_deg: tuple[float, ...]  # per frame in position, |measured - true|
     best_rom_error_deg: tuple[tuple[str, float], ...]  # per side, best measured - best true
+    rom_signed_errors_deg: tuple[float, ...] = ()  # per frame in position, measured - true
 
 
 def _side(event: FaultEvent) -> str:
@@ -133,6 +139,7 @@ def score(analysis: Analysis, truth: Truth, tolerance_s: float = 1.0) -> Score:
     true_reps = dict(truth.reps)
     rep_error = sum(abs(counted.get(s, 0) - n) for s, n in true_reps.items())
     rom_errors: list[float] = []
+    rom_signed: list[float] = []
     for rec in analysis.records:
         if rec.state != "active" or rec.index >= len(truth.rom_deg):
             continue
@@ -143,6 +150,7 @@ def score(analysis: Analysis, truth: Truth, tolerance_s: float = 1.0) -> Score:
         ):
             if rec.working_side in (side, "both") and measured is not None and true is not None:
                 rom_errors.append(abs(measured - true))
+                rom_signed.append(measured - true)
     best_errors = []
     for i, side in enumerate(("left", "right")):
         true_best = max((r[i] for r in truth.rom_deg if r[i] is not None), default=None)
@@ -163,6 +171,7 @@ def score(analysis: Analysis, truth: Truth, tolerance_s: float = 1.0) -> Score:
         hold_error=abs(len(summary.holds) - truth.holds) if spec.dose.kind == "hold" else 0,
         rom_errors_deg=tuple(rom_errors),
         best_rom_error_deg=tuple(best_errors),
+        rom_signed_errors_deg=tuple(rom_signed),
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterator
+from importlib import metadata
 from typing import Protocol
 
 import cv2
@@ -98,6 +99,25 @@ class TasksPoseEstimator:
             ) from exc
         self._last_ts_ms = -1
         self._warm = False
+
+    def describe(self) -> dict[str, object]:
+        """Who this estimator is, for a recording's header: the API, the model file (name and
+        checksum) and the running mode."""
+        try:
+            version = metadata.version("mediapipe")
+        except metadata.PackageNotFoundError:  # pragma: no cover - depends on the install
+            version = None
+        return {
+            "name": f"{type(self).__module__}.{type(self).__qualname__}",
+            "package": "mediapipe",
+            "package_version": version,
+            "settings": {
+                "api": "tasks.PoseLandmarker",
+                "model": self.model.name or self.model.path.name,
+                "model_sha256": self.model.sha256,
+                "still_images": not self._video,
+            },
+        }
 
     def estimate(self, frame: Frame) -> PoseFrame:
         h, w = frame.image.shape[:2]

@@ -10,6 +10,7 @@ Options (after the two positional arguments):
     --samples N          Cycles samples (default 12)
     --keep-frames        keep the PNG frames after encoding
     --max-frames N       stop after N frames (for timing tests)
+    --aa 8|5|FXAA|OFF    Workbench anti-aliasing samples (default 8)
 
 Writes OUTDIR/NAME.mp4 and OUTDIR/NAME.truth.json (see tools/render/README.md).
 
@@ -29,7 +30,7 @@ import time
 import bpy
 import yaml
 from bpy_extras.object_utils import world_to_camera_view
-from mathutils import Matrix, Vector
+from mathutils import Matrix, Quaternion, Vector
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.normpath(os.path.join(HERE, "..", ".."))
@@ -158,11 +159,32 @@ POSTURE_DEFAULTS = {
 # ---------------------------------------------------------------- the figure
 
 
+def body_targets(body):
+    """(target file relative to the assets folder, weight) pairs of a motion's ``body``.
+
+    ``body`` is ``male`` or ``female`` (the two bodies of the sample clips), or a mapping with
+    ``targets: [[file, weight], ...]`` (files under ``macrodetails/``, blended by
+    ``tools/render/bodies.py``) and ``sex``.
+    """
+    if isinstance(body, str):
+        return BODIES[body]
+    return [(str(f), float(w)) for f, w in body["targets"]]
+
+
+def body_sex(body):
+    return body if isinstance(body, str) else body["sex"]
+
+
+def body_id(body):
+    return body if isinstance(body, str) else body["id"]
+
+
 class Figure:
-    def __init__(self, body):
+    def __init__(self, body, clothes=None):
         verts, faces = load_obj(os.path.join(ASSETS, "base.obj"))
-        for fname, w in BODIES[body]:
-            apply_target(verts, os.path.join(ASSETS, fname), w)
+        for fname, w in body_targets(body):
+            if w:
+                apply_target(verts, os.path.join(ASSETS, fname), w)
         groups = json.load(open(os.path.join(ASSETS, "basemesh_vertex_groups.json")))
         rig = json.load(open(os.path.join(ASSETS, "rig.game_engine.json")))
         weights = json.load(open(os.path.join(ASSETS, "weights.game_engine.json")))["weights"]
@@ -198,11 +220,11 @@ class Figure:
         self.L_thigh = {s: (self.J[s + "_hip"] - self.J[s + "_knee"]).length for s in SIDES}
         self.L_shin = {s: (self.J[s + "_knee"] - self.J[s + "_ankle"]).length for s in SIDES}
         self.L_trunk = (self.rest_heads["upperarm_l"] - self.rest_heads["spine_01"]).length
-        self.build_mesh(bverts[:BODY_VERTS], faces, weights, body)
+        self.build_mesh(bverts[:BODY_VERTS], faces, weights, body_sex(body), clothes)
         self.build_armature()
 
     # -- mesh and clothes
-    def build_mesh(self, bverts, faces, weights, body):
+    def build_mesh(self, bverts, faces, weights, body, clothes=None):
         me = bpy.data.meshes.new("body")
         me.from_pydata([tuple(v) for v in bverts], [], faces)
         me.update()
@@ -223,7 +245,10 @@ class Figure:
             for w, idx in by_w.items():
                 vg.add(idx, w, "REPLACE")
         # clothes: pick a material per face from the dominant bone of its vertices
-        palette = CLOTHES[body]
+        palette = dict(CLOTHES[body])
+        clothes = dict(clothes or {})
+        leggings = clothes.pop("leggings", body == "female")
+        palette.update({k: tuple(v) for k, v in clothes.items()})
         mats = {}
         for name, col in palette.items():
             m = bpy.data.materials.new(name)
@@ -242,7 +267,7 @@ class Figure:
         for b in weights:
             part_of[b] = PARTS.get(b.rsplit("_", 1)[0] if b[-2:] in ("_l", "_r") else b,
                                    "skin")
-        if body == "female":
+        if leggings:
             part_of["calf_l"] = part_of["calf_r"] = "pants"
         for p in me.polygons:
             vs = p.vertices
@@ -466,13 +491,14 @@ def add_box(name, size, loc, mat):
     return ob
 
 
-def build_scene(cam_spec, mat_spec, engine, samples, props=()):
+def build_scene(cam_spec, mat_spec, engine, samples, props=(), room=None, aa="8"):
     sc = bpy.context.scene
+    room = room or {}
     for ob in list(bpy.data.objects):
         if ob.name not in ("body", "rig"):
             bpy.data.objects.remove(ob)
-    floor_m = make_material("floor", (0.42, 0.28, 0.16), 0.6)
-    wall_m = make_material("wall", (0.78, 0.76, 0.70), 0.9)
+    floor_m = make_material("floor", tuple(room.get("floor", (0.42, 0.28, 0.16))), 0.6)
+    wall_m = make_material("wall", tuple(room.get("wall", (0.78, 0.76, 0.70))), 0.9)
     mat_m = make_material("mat", tuple(mat_spec.get("color", (0.45, 0.58, 0.68))), 0.9)
     add_box("floor", (12, 12, 0.02), (0, 0, -0.01), floor_m)
     ml, mw = mat_spec.get("length_m", 1.83), mat_spec.get("width_m", 0.61)
@@ -500,7 +526,9 @@ def build_scene(cam_spec, mat_spec, engine, samples, props=()):
     cam = bpy.data.objects.new("cam", cam_data)
     sc.collection.objects.link(cam)
     cam.location = cpos
-    cam.rotation_euler = (tgt - cpos).to_track_quat("-Z", "Y").to_euler()
+    look = (tgt - cpos).to_track_quat("-Z", "Y")
+    roll = Quaternion(Vector((0.0, 0.0, 1.0)), math.radians(cam_spec.get("roll_deg", 0.0)))
+    cam.rotation_euler = (look @ roll).to_euler()
     sc.camera = cam
     # walls: behind the subject as seen from the camera, plus a side wall
     horiz = Vector((tgt.x - cpos.x, tgt.y - cpos.y, 0)).normalized()
@@ -543,9 +571,14 @@ def build_scene(cam_spec, mat_spec, engine, samples, props=()):
         sh.light = "STUDIO"
         sh.color_type = "MATERIAL"
         sh.show_shadows = True
-        sh.shadow_intensity = 0.4
+        sh.shadow_intensity = room.get("shadow_intensity", 0.4)
+        if "studio_light" in room:
+            sh.studio_light = room["studio_light"]
+        sh.studiolight_rotate_z = math.radians(room.get("light_rotate_deg", 0.0))
+        if "shadow_direction" in room:
+            sc.display.light_direction = tuple(room["shadow_direction"])
         sh.show_cavity = False
-        sc.display.render_aa = "8"
+        sc.display.render_aa = aa
     else:
         sc.render.engine = "CYCLES"
         cy = sc.cycles
@@ -679,7 +712,7 @@ def parse_args():
         print(__doc__)
         sys.exit(2)
     opts = dict(motion=argv[0], outdir=argv[1], preview=None, engine="workbench", samples=12,
-                keep=False, max_frames=None)
+                keep=False, max_frames=None, aa="8")
     i = 2
     while i < len(argv):
         a = argv[i]
@@ -695,6 +728,9 @@ def parse_args():
         elif a == "--max-frames":
             opts["max_frames"] = int(argv[i + 1])
             i += 1
+        elif a == "--aa":
+            opts["aa"] = argv[i + 1]
+            i += 1
         elif a == "--keep-frames":
             opts["keep"] = True
         i += 1
@@ -709,7 +745,7 @@ def main():
     os.makedirs(outdir, exist_ok=True)
     bpy.ops.wm.read_factory_settings(use_empty=True)
     t_start = time.time()
-    fig = Figure(spec["body"])
+    fig = Figure(spec["body"], spec.get("clothes"))
     motion = Motion(spec)
     posture = motion.posture
     planted_sides = [s for s in SIDES if motion.base[s].get("planted")]
@@ -733,7 +769,7 @@ def main():
         kref = kref - kref.dot(kax) * kax
         planted[s] = (pos[s + "_ankle"].copy(), kref, frames[s][2].copy())
     cam, cpos, tgt = build_scene(spec["camera"], spec.get("mat", {}), opts["engine"], opts["samples"],
-                                 spec.get("props", ()))
+                                 spec.get("props", ()), spec.get("room"), opts["aa"])
     print("setup %.1fs, pelvis height %.3f" % (time.time() - t_start, h))
 
     frames_dir = os.path.join(outdir, name + "_frames")
@@ -797,7 +833,7 @@ def main():
     truth = {
         "clip": name,
         "stretch": spec["stretch"],
-        "body": spec["body"],
+        "body": body_id(spec["body"]),
         "posture": posture,
         "fps": FPS, "width": WIDTH, "height": HEIGHT,
         "camera": {"view": spec["camera"].get("view"), "position_m": [round(c, 3) for c in cpos],
@@ -805,13 +841,17 @@ def main():
                    "lens_mm": cam.data.lens, "sensor_width_mm": cam.data.sensor_width,
                    "azimuth_deg": spec["camera"].get("azimuth_deg"),
                    "height_m": round(cpos.z, 3),
-                   "distance_m": spec["camera"].get("distance_m")},
-        "render": {"engine": opts["engine"], "samples": opts["samples"], "s_per_frame": round(spf, 2),
+                   "distance_m": spec["camera"].get("distance_m"),
+                   "roll_deg": spec["camera"].get("roll_deg", 0.0)},
+        "render": {"engine": opts["engine"], "samples": opts["samples"], "aa": opts["aa"],
+                   "s_per_frame": round(spf, 2),
                    "motion_file": os.path.relpath(os.path.abspath(opts["motion"]), REPO)},
         "description": spec.get("description", ""),
         "frames": truth_frames,
         "faults": spec.get("faults", []),
         "expected": spec.get("expected", {}),
+        **({"near_misses": spec["near_misses"]} if "near_misses" in spec else {}),
+        **({"generation": spec["generation"]} if "generation" in spec else {}),
         "conventions": {
             "sides": "subject's anatomical left/right",
             "joints_px": "projected joint centres (hip/knee/ankle/shoulder/elbow/wrist) from the posed skeleton, pixels, origin top-left",

@@ -1,0 +1,129 @@
+"""The benchmark generator's plan (tools/render/generate.py), without Blender."""
+
+from __future__ import annotations
+
+import copy
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+ASSETS = ROOT.parent / "shared" / "assets" / "makehuman"
+
+
+def _load(name: str):
+    sys.path.insert(0, str(ROOT / "tools" / "render"))
+    try:
+        spec = importlib.util.spec_from_file_location(name, ROOT / "tools/render" / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+    finally:
+        sys.path.pop(0)
+
+
+gen = _load("generate")
+bodies = _load("bodies")
+TEMPLATES = gen.load_templates()
+
+
+def test_plan_is_reproducible_and_round_robin():
+    first = [gen.plan_clip(i, 11, TEMPLATES) for i in range(26)]
+    again = [gen.plan_clip(i, 11, TEMPLATES) for i in range(26)]
+    assert first == again
+    assert [m["stretch"] for m in first[:13]] == list(gen.STRETCHES)
+    assert sorted(gen.STRETCHES) == sorted(p.stem for p in (ROOT / "stretch_specs").glob("*.yaml"))
+    assert len({m["clip"] for m in first}) == 26
+
+
+def test_camera_stays_within_the_issue_ranges():
+    for i in range(60):
+        m = gen.plan_clip(i, 11, TEMPLATES)
+        cam = m["generation"]["camera"]
+        assert abs(cam["azimuth_dev_deg"]) <= 25.0
+        assert abs(cam["height_dev_m"]) <= 0.3
+        assert abs(cam["distance_dev_m"]) <= 0.5
+        assert abs(m["camera"]["roll_deg"]) <= 4.0
+        assert 0.5 <= m["generation"]["onset_s"] <= 3.0
+
+
+def test_near_misses_are_good_form_and_named_so():
+    plans = [gen.plan_clip(i, 11, TEMPLATES) for i in range(120)]
+    near = [m for m in plans if m["near_misses"]]
+    assert near, "the plan has no near misses"
+    for m in near:
+        assert m["generation"]["fault_ratio"] < 1.0
+        assert m["generation"]["variant"].startswith("near_")
+        ids = {f["fault"] for f in m["near_misses"]}
+        assert not ids & {f["fault"] for f in m["faults"]}
+    over = [m for m in plans if m["generation"].get("fault_ratio", 0) >= 1.0]
+    assert over and all(m["faults"] for m in over)
+
+
+def test_mirroring_twice_gives_the_motion_back():
+    for templates in TEMPLATES.values():
+        m = copy.deepcopy(templates[0])
+        twice = copy.deepcopy(m)
+        gen.mirror(twice)
+        gen.mirror(twice)
+        assert twice == m
+
+
+def test_mirroring_swaps_sides_and_negates_lateral_parameters():
+    m = {
+        "camera": {"azimuth_deg": -45, "target": [0.1, 0, 0], "view": "feet_diag45_left"},
+        "base": {"left": {"knee_in_deg": 30}, "body": {"pelvis_roll_deg": 10}},
+        "keys": [{"t": 0, "right": {"ankle_offset_x_m": 0.1}}],
+        "faults": [{"fault": "x", "side": "left", "start_s": 0, "end_s": 1}],
+        "expected": {"reps": {"left": 2, "right": 0}},
+    }
+    gen.mirror(m)
+    assert m["base"] == {"right": {"knee_in_deg": 30}, "body": {"pelvis_roll_deg": -10.0}}
+    assert m["keys"][0] == {"t": 0, "left": {"ankle_offset_x_m": -0.1}}
+    assert m["faults"][0]["side"] == "right"
+    assert m["expected"]["reps"] == {"left": 0, "right": 2}
+    assert m["camera"] == {"azimuth_deg": 45, "target": [-0.1, 0, 0], "view": "feet_diag45_right"}
+
+
+def test_time_warp_starts_the_movement_at_the_onset_and_moves_faults_along():
+    m = {
+        "keys": [
+            {"t": 0},
+            {"t": 1.0},
+            {"t": 3.0, "left": {"knee_in_deg": 35}},
+            {"t": 5.0},
+            {"t": 6.0, "left": {"knee_in_deg": 0}},
+        ],
+        "faults": [{"fault": "x", "side": "left", "start_s": 1.0, "end_s": 6.0}],
+    }
+    gen.warp_time(m, onset_s=2.5, speed=2.0, quick_factor=None)
+    assert [k["t"] for k in m["keys"]] == [0.0, 2.5, 6.5, 10.5, 12.5]
+    assert (m["faults"][0]["start_s"], m["faults"][0]["end_s"]) == (2.5, 12.5)
+
+
+def test_speed_faults_straddle_the_line():
+    ratios = []
+    for i in range(416):
+        if gen.STRETCHES[i % 13] not in ("clamshell", "supine_knee_drop", "standing_band_rotation"):
+            continue
+        g = gen.plan_clip(i, 11, TEMPLATES)["generation"]
+        if g["template"] in gen.SPEED_FAULTS:
+            ratios.append(g["fault_ratio"])
+    assert min(ratios) < 1.0 < max(ratios)
+
+
+@pytest.mark.skipif(not ASSETS.is_dir(), reason="the shared MakeHuman assets are not here")
+def test_bodies_use_existing_targets_and_both_splits():
+    assert len(bodies.BODIES) >= 10
+    assert {b.split for b in bodies.BODIES} == {"dev", "test"}
+    assert len({b.id for b in bodies.BODIES}) == len(bodies.BODIES)
+    for body in bodies.BODIES:
+        targets = bodies.targets(body)
+        assert targets
+        for name, weight in targets:
+            assert (ASSETS / name).is_file(), name
+            assert 0 < weight <= 1.0
+        ethnic = sum(w for n, w in targets if n.count("/") == 1 and "universal" not in n)
+        assert ethnic == pytest.approx(1.0, abs=0.01)
