@@ -322,9 +322,11 @@ def test_session_flow_countdown_coaching_and_a_kept_set(
         speak = page.get_by_text("Speak cues")
         assert speak.is_visible()
         frame = page.locator("iframe[title*='webrtc']").first
-        deadline = time.monotonic() + 20
+        frame.wait_for(timeout=60_000)  # slow on a busy machine: the component loads last
+        deadline = time.monotonic() + 30
         while time.monotonic() < deadline:  # the page settles as the component loads
-            if speak.bounding_box()["y"] < frame.bounding_box()["y"]:
+            speak_box, frame_box = speak.bounding_box(), frame.bounding_box()
+            if speak_box and frame_box and speak_box["y"] < frame_box["y"]:
                 break
             time.sleep(0.3)
         assert cue.bounding_box()["y"] < frame.bounding_box()["y"]
