@@ -12,19 +12,24 @@ import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from types import ModuleType
 
 from posecheck.errors import PosecheckError
 from posecheck.outputs import check_outputs, describe_os_error
 from posecheck.quiet import native_logs_silenced
 from posecheck.review.commands import add_commands, add_save_options, save_analysis
-from posecheck.spec import (
-    SPEC_DIR,
-    json_schema,
-    load_all,
-    load_by_id,
-    load_spec,
-    spec_folder,
-)
+
+
+def _specs() -> ModuleType:
+    """The spec library, imported when a command needs it: with pydantic and the metrics it
+    takes most of a second, which ``history`` and ``report`` do not need."""
+    import posecheck.spec as specs  # noqa: PLC0415
+
+    return specs
+
+
+def _spec_dir(args: argparse.Namespace) -> str:
+    return args.dir or str(_specs().SPEC_DIR)
 
 
 class _Progress:
@@ -55,7 +60,8 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     from posecheck.report import report_dict, write_report  # noqa: PLC0415
     from posecheck.video_out import MP4_SUFFIXES  # noqa: PLC0415
 
-    spec = load_spec(args.spec) if args.spec else load_by_id(args.stretch)
+    specs = _specs()
+    spec = specs.load_spec(args.spec) if args.spec else specs.load_by_id(args.stretch)
     # Every output is checked before the (long) analysis: writable, and never an input.
     check_outputs(
         {"the input video": args.video, "the spec file": args.spec},
@@ -115,8 +121,9 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
-    spec_folder(args.dir)
-    for spec in load_all(args.dir).values():
+    specs = _specs()
+    specs.spec_folder(_spec_dir(args))
+    for spec in specs.load_all(_spec_dir(args)).values():
         dose = f"hold {spec.dose.hold_s:g} s" if spec.dose.kind == "hold" else "reps"
         print(
             f"{spec.id:<32} {spec.name:<36} {dose}, {spec.dose.reps_per_side} per side, "
@@ -126,11 +133,12 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    paths = [Path(p) for p in args.paths] or spec_folder(args.dir)
+    specs = _specs()
+    paths = [Path(p) for p in args.paths] or specs.spec_folder(_spec_dir(args))
     failed = 0
     for path in paths:
         try:
-            load_spec(path)
+            specs.load_spec(path)
             print(f"ok      {path}")
         except PosecheckError as exc:
             failed += 1
@@ -139,7 +147,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
-    spec = load_by_id(args.id, args.dir)
+    spec = _specs().load_by_id(args.id, _spec_dir(args))
     print(f"{spec.name} ({spec.position})\n{spec.summary}\n")
     for i, step in enumerate(spec.instructions, 1):
         print(f"{i}. {step}")
@@ -156,7 +164,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
-    print(json.dumps(json_schema(), indent=2))
+    print(json.dumps(_specs().json_schema(), indent=2))
     return 0
 
 
@@ -205,7 +213,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.set_defaults(func=_cmd_analyze)
 
     s = sub.add_parser("specs", help="list, validate or show stretch specs")
-    s.add_argument("--dir", default=str(SPEC_DIR), help="spec directory")
+    s.add_argument("--dir", help="spec directory (default: the stretch_specs folder)")
     ssub = s.add_subparsers(dest="specs_command", required=True)
     ssub.add_parser("list", help="list the stretches").set_defaults(func=_cmd_list)
     v = ssub.add_parser("validate", help="check spec files (all by default)")
