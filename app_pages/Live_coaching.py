@@ -105,7 +105,12 @@ def use_stretch(
         return
     old = holder.proc
     if old is not None and holder.spec_id in specs:
-        end_set(holder, specs[holder.spec_id], f"You chose {spec.name}")
+        why = (
+            "You chose another pose model"
+            if holder.spec_id == spec.id
+            else f"You chose {spec.name}"
+        )
+        end_set(holder, specs[holder.spec_id], why)
     holder.spec_id = spec.id
     holder.model = model
     holder.proc = LiveProcessor(lambda: Pipeline(spec, MediaPipePoseEstimator(model=model)))
