@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml constraints.txt
 # $XDG_DATA_HOME/posecheck/models (default ~/.local/share/posecheck/models), checksummed;
 # nothing is downloaded at run time. Quick when they are already there.
 models: $(STAMP)
-	$(PY) -m posecheck.estimator build
+	$(PY) -m posecheck.pose.estimator build
 
 run: $(STAMP) models
 	$(VENV)/bin/streamlit run app.py

@@ -21,8 +21,8 @@ from PIL import Image
 from posecheck.analysis import Analysis, FrameRecord
 from posecheck.checker import Summary
 from posecheck.errors import EstimatorError
-from posecheck.estimator.models import ENV_MODEL, check_model_file, resolve_model
 from posecheck.live import SAFETY_NOTE, available_specs, spec_dir
+from posecheck.pose.estimator.models import ENV_MODEL, check_model_file, resolve_model
 from posecheck.review.records import (
     PROFILE_MAX_CHARS,
     HistoryError,
@@ -30,7 +30,7 @@ from posecheck.review.records import (
     session_from_summary,
 )
 from posecheck.review.store import HistoryStore, default_path
-from posecheck.spec import StretchSpec
+from posecheck.specs.schema import StretchSpec
 
 #: The stretch the app opens with: the classic hip internal-rotation stretch and test.
 DEFAULT_STRETCH = "prone_internal_rotation"

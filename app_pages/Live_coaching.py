@@ -31,10 +31,10 @@ from app_common import (
 )
 from posecheck.analysis import Pipeline
 from posecheck.checker import Summary
-from posecheck.estimator import MediaPipePoseEstimator
 from posecheck.live import LiveProcessor, SetStats, dose_text, parse_ice_servers, reps_text
 from posecheck.placement import draw_placement
-from posecheck.spec import StretchSpec
+from posecheck.pose.estimator import MediaPipePoseEstimator
+from posecheck.specs.schema import StretchSpec
 from posecheck.wording import NOT_CHECKED_WHY, asymmetry_text, deg_text, not_checked_lines
 
 CUE_POLL_S = 0.25

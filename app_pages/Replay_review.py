@@ -25,7 +25,7 @@ from posecheck.errors import PosecheckError
 from posecheck.live import reps_text
 from posecheck.posture import suggest_stretches
 from posecheck.report import frames_csv, report_dict
-from posecheck.spec import StretchSpec
+from posecheck.specs.schema import StretchSpec
 from posecheck.timeline import (
     MAX_UPLOAD_MB,
     UPLOAD_SUFFIXES,

@@ -78,7 +78,7 @@ def read_index(split: str, index: Path = INDEX) -> list[dict[str, str]]:
 
 def replay(row: dict[str, str]) -> Result:
     from posecheck.analysis import analyze_recording
-    from posecheck.spec import load_by_id
+    from posecheck.specs.schema import load_by_id
 
     clip = row["clip"]
     truth = load_truth(CLIPS / f"{clip}{TRUTH_SUFFIX}")
@@ -96,7 +96,7 @@ def replay(row: dict[str, str]) -> Result:
 
 def run_video(truth_path: Path) -> Result:
     from posecheck.analysis import analyze_video
-    from posecheck.spec import load_by_id
+    from posecheck.specs.schema import load_by_id
 
     truth = load_truth(truth_path)
     clip = truth_path.with_name(truth_path.name.replace(".truth.json", ".mp4"))

@@ -19,10 +19,10 @@ import cv2
 import numpy as np
 
 from posecheck.analysis import Pipeline
-from posecheck.estimator import MediaPipePoseEstimator
 from posecheck.live import LiveFrame, LiveProcessor
-from posecheck.source import Frame, VideoSource
-from posecheck.spec import load_by_id
+from posecheck.media.source import Frame, VideoSource
+from posecheck.pose.estimator import MediaPipePoseEstimator
+from posecheck.specs.schema import load_by_id
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_CLIP = REPO.parent / "shared" / "media" / "bridging.mp4"

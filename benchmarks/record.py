@@ -9,7 +9,7 @@ recordings already made by the current estimator (same name, package version and
 so after the estimator changes, this one command brings the whole set up to date; ``--force``
 records everything again. Clips whose video is not cached are named: render them again with
 ``tools/render/generate.py`` (same seed, same clip) after deleting their recording.
-See posecheck/recording.py for the file format.
+See posecheck/pose/recording.py for the file format.
 """
 
 from __future__ import annotations
@@ -22,13 +22,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from posecheck.errors import PosecheckError  # noqa: E402
-from posecheck.recording import SUFFIX, estimator_info, load_recording, record_video  # noqa: E402
+from posecheck.pose.recording import SUFFIX, estimator_info, load_recording, record_video  # noqa: E402
 
 DATA = ROOT / "benchmarks" / "data"
 
 
 def current_estimator() -> dict:
-    from posecheck.estimator import MediaPipePoseEstimator
+    from posecheck.pose.estimator import MediaPipePoseEstimator
 
     est = MediaPipePoseEstimator()
     try:

@@ -31,10 +31,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from posecheck.analysis import analyze_video  # noqa: E402
-from posecheck.estimator import MODEL_NAMES, TasksPoseEstimator  # noqa: E402
+from posecheck.media.source import VideoSource  # noqa: E402
 from posecheck.pacing import analysis_rate_hz  # noqa: E402
-from posecheck.source import VideoSource  # noqa: E402
-from posecheck.spec import load_by_id  # noqa: E402
+from posecheck.pose.estimator import MODEL_NAMES, TasksPoseEstimator  # noqa: E402
+from posecheck.specs.schema import load_by_id  # noqa: E402
 
 DEFAULT_CLIP = ROOT.parent / "shared" / "media" / "bridging.mp4"
 

@@ -1,7 +1,7 @@
 """posecheck: a camera-assisted form coach for hip internal-rotation stretches.
 
 Data flows one way: source -> estimator -> smoothing -> geometry/metrics -> checker ->
-feedback -> overlay / report. Only :mod:`posecheck.estimator` imports mediapipe.
+feedback -> overlay / report. Only :mod:`posecheck.pose.estimator` imports mediapipe.
 """
 
 __version__ = "0.1.0"

@@ -15,17 +15,17 @@ from pathlib import Path
 import numpy as np
 
 from posecheck.checker import CheckResult, StretchChecker, Summary
-from posecheck.estimator import MediaPipePoseEstimator, PoseEstimator
 from posecheck.feedback import Cue, CueSelector
-from posecheck.landmarks import PoseFrame
+from posecheck.media.source import Frame, SourceInfo, VideoSource
+from posecheck.media.video_out import Mp4Writer
 from posecheck.overlay import annotate
 from posecheck.pacing import FrameSampler, analysis_rate_hz, read_ahead
+from posecheck.pose.estimator import MediaPipePoseEstimator, PoseEstimator
+from posecheck.pose.landmarks import PoseFrame
+from posecheck.pose.recording import RecordedEstimator, load_recording
+from posecheck.pose.smoothing import OneEuroParams, PoseSmoother
 from posecheck.posture import read_posture
-from posecheck.recording import RecordedEstimator, load_recording
-from posecheck.smoothing import OneEuroParams, PoseSmoother
-from posecheck.source import Frame, SourceInfo, VideoSource
-from posecheck.spec import StretchSpec
-from posecheck.video_out import Mp4Writer
+from posecheck.specs.schema import StretchSpec
 
 Progress = Callable[[int, int], None]  # (frames done, frames in all; 0 when unknown)
 

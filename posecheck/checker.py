@@ -23,10 +23,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from posecheck.geometry import PoseGeometry, resolve_part
-from posecheck.landmarks import SIDES, PoseFrame, Side, human_name, other_side
-from posecheck.metrics import Speed
-from posecheck.spec import Fault, StretchSpec
+from posecheck.body.geometry import PoseGeometry, resolve_part
+from posecheck.pose.landmarks import SIDES, PoseFrame, Side, human_name, other_side
+from posecheck.specs.metrics import Speed
+from posecheck.specs.schema import Fault, StretchSpec
 
 SideKey = Side | None  # None: a whole-body value
 #: Episodes shorter than this after ``no_person`` restart the settling period.

@@ -23,7 +23,7 @@ from posecheck.review.commands import add_commands, add_save_options, save_analy
 def _specs() -> ModuleType:
     """The spec library, imported when a command needs it: with pydantic and the metrics it
     takes most of a second, which ``history`` and ``report`` do not need."""
-    import posecheck.spec as specs  # noqa: PLC0415
+    import posecheck.specs.schema as specs  # noqa: PLC0415
 
     return specs
 
@@ -56,9 +56,9 @@ def _deg(value: float | None) -> str:
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
     from posecheck.analysis import analyze_recording, analyze_video  # noqa: PLC0415
-    from posecheck.recording import is_recording  # noqa: PLC0415
+    from posecheck.media.video_out import MP4_SUFFIXES  # noqa: PLC0415
+    from posecheck.pose.recording import is_recording  # noqa: PLC0415
     from posecheck.report import report_dict, write_report  # noqa: PLC0415
-    from posecheck.video_out import MP4_SUFFIXES  # noqa: PLC0415
 
     specs = _specs()
     spec = specs.load_spec(args.spec) if args.spec else specs.load_by_id(args.stretch)

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from posecheck.checker import CheckResult
-from posecheck.landmarks import other_side
-from posecheck.spec import StretchSpec
+from posecheck.pose.landmarks import other_side
+from posecheck.specs.schema import StretchSpec
 
 
 @dataclass(frozen=True)

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from posecheck import synthetic
+from posecheck.body import synthetic
 from posecheck.checker import CheckResult
-from posecheck.landmarks import PoseFrame, index_of
-from posecheck.spec import StretchSpec
+from posecheck.pose.landmarks import PoseFrame, index_of
+from posecheck.specs.schema import StretchSpec
 
 #: Landmarks every stretch in this app needs in the picture (face and hands are optional).
 CORE_LANDMARKS: tuple[str, ...] = (

@@ -32,10 +32,10 @@ from posecheck.analysis import Pipeline, Step
 from posecheck.checker import Summary
 from posecheck.errors import SpecError
 from posecheck.feedback import Cue
+from posecheck.media.source import Frame
 from posecheck.overlay import annotate
 from posecheck.session import Coach, Coaching
-from posecheck.source import Frame
-from posecheck.spec import SPEC_DIR, Dose, StretchSpec, load_spec, spec_paths
+from posecheck.specs.schema import SPEC_DIR, Dose, StretchSpec, load_spec, spec_paths
 from posecheck.wording import fault_label
 
 log = logging.getLogger(__name__)

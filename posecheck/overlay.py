@@ -13,8 +13,8 @@ import numpy as np
 
 from posecheck.checker import CheckResult
 from posecheck.feedback import Cue
-from posecheck.landmarks import LANDMARK_NAMES, SKELETON, PoseFrame, index_of
-from posecheck.spec import StretchSpec
+from posecheck.pose.landmarks import LANDMARK_NAMES, SKELETON, PoseFrame, index_of
+from posecheck.specs.schema import StretchSpec
 
 if TYPE_CHECKING:  # the session module draws on this one; only its type is needed here
     from posecheck.session import Coaching

@@ -21,8 +21,8 @@ import threading
 from collections.abc import Iterable, Iterator
 from typing import TypeVar
 
-from posecheck.metrics import Speed
-from posecheck.spec import StretchSpec
+from posecheck.specs.metrics import Speed
+from posecheck.specs.schema import StretchSpec
 
 MIN_ANALYSIS_HZ = 10.0
 SPEED_SAMPLES = 4

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from posecheck.spec import Camera, StretchSpec
+from posecheck.specs.schema import Camera, StretchSpec
 
 BG = (250, 250, 247)
 MAT = (200, 225, 235)

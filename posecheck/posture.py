@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from posecheck.landmarks import Pose, index_of
-from posecheck.spec import StretchSpec
+from posecheck.pose.landmarks import Pose, index_of
+from posecheck.specs.schema import StretchSpec
 
 UPRIGHT_MIN = 0.7  # trunk's upward share at or above this: upright
 LYING_MAX = 0.45  # at or below this: lying

@@ -31,9 +31,9 @@ from posecheck.analysis import Step
 from posecheck.checker import CheckResult
 from posecheck.feedback import Cue, CueSelector, candidate_cue
 from posecheck.framing import FramingAdvice, framing_advice
-from posecheck.landmarks import other_side
+from posecheck.pose.landmarks import other_side
 from posecheck.posture import contradicts, read_posture
-from posecheck.spec import StretchSpec
+from posecheck.specs.schema import StretchSpec
 
 PHASES = ("position", "still", "countdown", "coaching")
 STILL_TEXT = "You are in view. Hold still: we start in 3, 2, 1."

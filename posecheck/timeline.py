@@ -21,7 +21,7 @@ import numpy as np
 
 from posecheck.analysis import Analysis
 from posecheck.errors import SourceError
-from posecheck.source import VIDEO_SUFFIXES, VideoSource
+from posecheck.media.source import VIDEO_SUFFIXES, VideoSource
 
 SAMPLE_DIR_ENV = "POSECHECK_SAMPLE_DIR"
 #: Matches .streamlit/config.toml ``server.maxUploadSize``.

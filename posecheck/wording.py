@@ -3,7 +3,7 @@ words, no ids, no developer notes. Used by the app's pages and testable without 
 
 from __future__ import annotations
 
-from posecheck.spec import StretchSpec
+from posecheck.specs.schema import StretchSpec
 
 #: What a user reads for a fault the camera cannot check (the spec's ``reason`` is written for
 #: developers: figures from rendered bodies, estimator internals).

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from posecheck.checker import CheckResult, FaultEvent, StretchChecker, Summary
-from posecheck.landmarks import PoseFrame
-from posecheck.spec import StretchSpec
+from posecheck.pose.landmarks import PoseFrame
+from posecheck.specs.schema import StretchSpec
 
 
 @dataclass(frozen=True)

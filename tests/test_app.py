@@ -12,7 +12,8 @@ from streamlit.testing.v1 import AppTest
 from posecheck.analysis import analyze_video
 from posecheck.errors import SourceError
 from posecheck.live import available_specs
-from posecheck.spec import load_by_id
+from posecheck.media.video_out import ffmpeg_exe
+from posecheck.specs.schema import load_by_id
 from posecheck.timeline import (
     fault_intervals,
     fault_rows,
@@ -24,7 +25,6 @@ from posecheck.timeline import (
     safe_name,
     save_upload,
 )
-from posecheck.video_out import ffmpeg_exe
 
 REPO = Path(__file__).resolve().parents[1]
 APP = str(REPO / "app.py")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from posecheck.recording import FORMAT, VERSION, load_recording
+from posecheck.pose.recording import FORMAT, VERSION, load_recording
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "benchmarks" / "data"

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from posecheck.analysis import Pipeline
-from posecheck.estimator import MediaPipePoseEstimator
-from posecheck.landmarks import PoseFrame
+from posecheck.media.source import VideoSource
+from posecheck.pose.estimator import MediaPipePoseEstimator
+from posecheck.pose.landmarks import PoseFrame
 from posecheck.session import Coach, Coaching
-from posecheck.source import VideoSource
-from posecheck.spec import load_by_id
+from posecheck.specs.schema import load_by_id
 from posecheck.truth import load_truth
 from tests.helpers import NoEstimator
 

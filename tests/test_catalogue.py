@@ -23,10 +23,10 @@ from pathlib import Path
 
 import pytest
 
+from posecheck.body.synthetic import Body, Camera, Key, Leg, animate, with_body
 from posecheck.cli import main
-from posecheck.landmarks import PoseFrame, Side, other_side
-from posecheck.spec import load_all, load_by_id
-from posecheck.synthetic import Body, Camera, Key, Leg, animate, with_body
+from posecheck.pose.landmarks import PoseFrame, Side, other_side
+from posecheck.specs.schema import load_all, load_by_id
 from tests.helpers import assert_flagged, run_checker
 
 NOISE_PX = 0.5

@@ -11,11 +11,11 @@ import math
 import numpy as np
 import pytest
 
+from posecheck.body.geometry import PoseGeometry
+from posecheck.body.synthetic import Body, Camera, Key, Leg, animate, with_body
 from posecheck.checker import StretchChecker
-from posecheck.geometry import PoseGeometry
-from posecheck.landmarks import PoseFrame
-from posecheck.spec import load_by_id
-from posecheck.synthetic import Body, Camera, Key, Leg, animate, with_body
+from posecheck.pose.landmarks import PoseFrame
+from posecheck.specs.schema import load_by_id
 from tests.helpers import Run, assert_flagged, run_checker
 
 FPS = 10

@@ -59,7 +59,7 @@ def test_analyze_bad_input_is_one_line_without_traceback(tmp_path):
 
 
 def test_specs_validate_rejects_a_broken_spec_naming_file_and_field(tmp_path, capsys):
-    from posecheck.spec import SPEC_DIR
+    from posecheck.specs.schema import SPEC_DIR
 
     bad = tmp_path / "supine_knee_drop.yaml"
     bad.write_text(

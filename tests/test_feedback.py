@@ -5,7 +5,7 @@ from dataclasses import replace
 
 from posecheck.checker import ActiveFault, CheckResult
 from posecheck.feedback import CueSelector, candidate_cue
-from posecheck.spec import load_by_id
+from posecheck.specs.schema import load_by_id
 
 SPEC = load_by_id("prone_internal_rotation")
 

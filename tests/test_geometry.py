@@ -5,9 +5,9 @@ import math
 import numpy as np
 import pytest
 
-from posecheck import geometry as geo
-from posecheck.geometry import PoseGeometry, resolve_part
-from posecheck.landmarks import NUM_LANDMARKS, Pose, index_of
+from posecheck.body import geometry as geo
+from posecheck.body.geometry import PoseGeometry, resolve_part
+from posecheck.pose.landmarks import NUM_LANDMARKS, Pose, index_of
 
 
 def test_joint_angle_right_angle_and_straight():

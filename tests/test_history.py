@@ -17,6 +17,7 @@ import pytest
 
 from posecheck.analysis import Analysis, FrameRecord
 from posecheck.checker import FaultEvent, Hold, Summary
+from posecheck.media.source import SourceInfo
 from posecheck.review.records import (
     DEFAULT_PROFILE,
     HistoryError,
@@ -34,8 +35,7 @@ from posecheck.review.store import (
     data_dir,
     default_path,
 )
-from posecheck.source import SourceInfo
-from posecheck.spec import load_by_id
+from posecheck.specs.schema import load_by_id
 
 REPO = Path(__file__).resolve().parents[1]
 PRONE = load_by_id("prone_internal_rotation")
@@ -317,7 +317,7 @@ import sys
 from datetime import datetime, timezone
 from posecheck.review.sample import sample_sessions
 from posecheck.review.store import HistoryStore
-from posecheck.spec import load_by_id
+from posecheck.specs.schema import load_by_id
 store = HistoryStore(sys.argv[1])
 tag, n, frames = sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 start = datetime(2026, 9, 7, tzinfo=timezone.utc)

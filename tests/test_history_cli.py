@@ -26,7 +26,7 @@ from posecheck.review.progress import (
 from posecheck.review.records import SessionQuery
 from posecheck.review.sample import sample_sessions
 from posecheck.review.store import HistoryStore
-from posecheck.spec import load_by_id
+from posecheck.specs.schema import load_by_id
 
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO / "test-artifacts"

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from posecheck.analysis import Pipeline, Step
+from posecheck.body.synthetic import Body, Camera, render
 from posecheck.checker import CheckResult, FaultEvent, Summary
 from posecheck.feedback import Cue
 from posecheck.framing import (
@@ -21,7 +22,6 @@ from posecheck.framing import (
     framing_advice,
     shoulder_ratio,
 )
-from posecheck.landmarks import Pose, PoseFrame
 from posecheck.live import (
     LiveProcessor,
     available_specs,
@@ -30,10 +30,10 @@ from posecheck.live import (
     reps_text,
     set_stats,
 )
+from posecheck.media.source import Frame
+from posecheck.pose.landmarks import Pose, PoseFrame
 from posecheck.session import _AdviceHold, with_framing
-from posecheck.source import Frame
-from posecheck.spec import SPEC_DIR, load_by_id
-from posecheck.synthetic import Body, Camera, render
+from posecheck.specs.schema import SPEC_DIR, load_by_id
 
 SPEC = load_by_id("prone_internal_rotation")
 

@@ -19,8 +19,8 @@ import pytest
 from posecheck.analysis import Pipeline, analyze_video
 from posecheck.checker import Summary
 from posecheck.live import LiveProcessor
-from posecheck.source import VideoSource
-from posecheck.spec import load_by_id
+from posecheck.media.source import VideoSource
+from posecheck.specs.schema import load_by_id
 
 pytestmark = pytest.mark.mediapipe
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_videos"

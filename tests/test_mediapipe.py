@@ -5,11 +5,11 @@ import json
 import numpy as np
 import pytest
 
-from posecheck.estimator import MediaPipePoseEstimator
-from posecheck.geometry import PoseGeometry
-from posecheck.landmarks import index_of
-from posecheck.metrics import PelvisHeight
-from posecheck.source import VideoSource
+from posecheck.body.geometry import PoseGeometry
+from posecheck.media.source import VideoSource
+from posecheck.pose.estimator import MediaPipePoseEstimator
+from posecheck.pose.landmarks import index_of
+from posecheck.specs.metrics import PelvisHeight
 
 pytestmark = pytest.mark.mediapipe
 LEGS = [index_of(f"{s}_{p}") for p in ("hip", "knee", "ankle") for s in ("left", "right")]
@@ -61,7 +61,7 @@ def test_bridge_clip_pelvis_height_is_low_high_low(media):
 
 
 def test_no_person_in_an_empty_frame():
-    from posecheck.source import Frame
+    from posecheck.media.source import Frame
 
     blank = Frame(0, 0.0, np.full((480, 640, 3), 200, np.uint8))
     with MediaPipePoseEstimator(still_images=True) as estimator:
@@ -72,7 +72,7 @@ def test_no_person_in_an_empty_frame():
 def test_video_mode_takes_repeated_and_backward_timestamps(media):
     """A camera can repeat or step back a timestamp (a restart, a clock change); VIDEO mode
     needs increasing ones, so the estimator keeps them increasing instead of failing."""
-    from posecheck.source import Frame
+    from posecheck.media.source import Frame
 
     image = next(VideoSource(media / "pose.jpg").frames()).image
     with MediaPipePoseEstimator() as estimator:

@@ -11,10 +11,10 @@ import av
 import numpy as np
 
 from posecheck.analysis import analyze_video
-from posecheck.landmarks import PoseFrame
-from posecheck.source import Frame
-from posecheck.spec import load_by_id
-from posecheck.synthetic import Body, Camera, render
+from posecheck.body.synthetic import Body, Camera, render
+from posecheck.media.source import Frame
+from posecheck.pose.landmarks import PoseFrame
+from posecheck.specs.schema import load_by_id
 
 FPS = 10
 MINUTES = 1.5

@@ -6,9 +6,10 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from posecheck.geometry import PoseGeometry
-from posecheck.landmarks import index_of
-from posecheck.metrics import (
+from posecheck.body.geometry import PoseGeometry
+from posecheck.body.synthetic import Body, Camera, Leg, render, with_body
+from posecheck.pose.landmarks import index_of
+from posecheck.specs.metrics import (
     BodyFrameAngle,
     HeightAboveLine,
     HipInternalRotation,
@@ -17,7 +18,6 @@ from posecheck.metrics import (
     SeparationRatio,
     VerticalOffset,
 )
-from posecheck.synthetic import Body, Camera, Leg, render, with_body
 
 PRONE = Body("prone", left=Leg(knee_flexion_deg=90), right=Leg(knee_flexion_deg=90))
 SUPINE = Body(

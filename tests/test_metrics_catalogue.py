@@ -7,9 +7,10 @@ import math
 import numpy as np
 import pytest
 
-from posecheck.geometry import PoseGeometry
-from posecheck.landmarks import NUM_LANDMARKS, Pose, index_of
-from posecheck.metrics import (
+from posecheck.body.geometry import PoseGeometry
+from posecheck.body.synthetic import Body, Camera, Leg, render, with_body
+from posecheck.pose.landmarks import NUM_LANDMARKS, Pose, index_of
+from posecheck.specs.metrics import (
     FootTurn,
     KneeRoll,
     LeanTowardCamera,
@@ -17,7 +18,6 @@ from posecheck.metrics import (
     TrunkTwist,
     WorldRise,
 )
-from posecheck.synthetic import Body, Camera, Leg, render, with_body
 
 FRONT_SEATED = Camera.front_view(2.2, 0.6, "seated")
 SEATED = Body("seated", left=Leg(hip_flexion_deg=90), right=Leg(hip_flexion_deg=90))

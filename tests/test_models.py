@@ -18,8 +18,8 @@ import numpy as np
 import pytest
 
 from posecheck.errors import EstimatorError
-from posecheck.estimator import models
-from posecheck.estimator.models import (
+from posecheck.pose.estimator import models
+from posecheck.pose.estimator.models import (
     BUNDLE_MEMBERS,
     ModelFile,
     check_model_file,
@@ -190,8 +190,8 @@ def test_built_models_carry_the_input_normalisation(real_full: Path):
 def test_a_rebuilt_bundle_is_aligned_and_finds_the_pose(
     real_full: Path, tmp_path: Path, media: Path
 ):
-    from posecheck.estimator import TasksPoseEstimator
-    from posecheck.source import VideoSource
+    from posecheck.media.source import VideoSource
+    from posecheck.pose.estimator import TasksPoseEstimator
 
     with zipfile.ZipFile(real_full) as z:
         detector, landmarks = (z.read(n) for n in BUNDLE_MEMBERS)
@@ -219,7 +219,7 @@ def test_a_rebuilt_bundle_is_aligned_and_finds_the_pose(
 
 @pytest.mark.mediapipe
 def test_a_bundle_with_broken_models_is_a_clear_error(tmp_path: Path):
-    from posecheck.estimator import TasksPoseEstimator
+    from posecheck.pose.estimator import TasksPoseEstimator
 
     broken = write_zip(tmp_path / "broken.task", dict.fromkeys(BUNDLE_MEMBERS, b"\0" * 64))
     with pytest.raises(EstimatorError, match=r"broken.task could not be loaded as a pose model"):

@@ -18,8 +18,8 @@ import pytest
 import posecheck.analysis
 from posecheck.cli import main
 from posecheck.errors import OutputError
+from posecheck.media.video_out import Mp4Writer
 from posecheck.outputs import atomic_path, check_outputs, write_text_atomic
-from posecheck.video_out import Mp4Writer
 from tests.clips import SAMPLE, sample_frames, write_clip
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -139,7 +139,7 @@ DISK_FULL = """
 import numpy as np
 from posecheck.errors import PosecheckError
 from posecheck.outputs import write_text_atomic
-from posecheck.video_out import Mp4Writer
+from posecheck.media.video_out import Mp4Writer
 rng = np.random.default_rng(0)
 try:
     with Mp4Writer("{dir}/out.mp4", 320, 240, 30) as w:
@@ -185,7 +185,7 @@ CONCURRENT = """
 import sys
 import numpy as np
 from posecheck.outputs import write_text_atomic
-from posecheck.video_out import Mp4Writer
+from posecheck.media.video_out import Mp4Writer
 shade = int(sys.argv[1])
 with Mp4Writer(sys.argv[2], 160, 120, 30) as w:
     for _ in range(90):
@@ -238,11 +238,13 @@ def test_ctrl_c_exits_130_and_leaves_no_partial_file(tmp_path):
         text=True,
     )
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:  # wait until the video is being written
-        parts = list(out.glob(".*.part.mp4"))
-        if (parts and parts[0].stat().st_size > 0) or proc.poll() is not None:
+    # Interrupt as soon as the video's temporary file exists: the analysis is then under way.
+    # (Waiting for its first bytes raced with the end of the run on a busy machine, where the
+    # encoder's buffered output first lands near the end.)
+    while time.monotonic() < deadline:
+        if list(out.glob(".*.part.mp4")) or proc.poll() is not None:
             break
-        time.sleep(0.05)
+        time.sleep(0.02)
     assert proc.poll() is None, "the analysis ended before it could be interrupted"
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)

@@ -9,15 +9,15 @@ import numpy as np
 import pytest
 
 from posecheck.analysis import analyze_video
-from posecheck.landmarks import PoseFrame
+from posecheck.media.source import Frame
 from posecheck.pacing import (
     MIN_ANALYSIS_HZ,
     FrameSampler,
     analysis_rate_hz,
     read_ahead,
 )
-from posecheck.source import Frame
-from posecheck.spec import load_all, load_by_id
+from posecheck.pose.landmarks import PoseFrame
+from posecheck.specs.schema import load_all, load_by_id
 
 
 def kept(rate_hz: float, times_ms: list[float], fps: float | None) -> list[float]:

@@ -9,7 +9,7 @@ import pytest
 
 from posecheck.live import available_specs
 from posecheck.placement import CAMERA, draw_placement, layout, posture_of
-from posecheck.spec import Camera, StretchSpec, load_by_id
+from posecheck.specs.schema import Camera, StretchSpec, load_by_id
 
 SPECS, _ = available_specs()
 

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from posecheck.review.records import SessionQuery
 from posecheck.review.sample import sample_sessions
 from posecheck.review.store import HistoryStore
-from posecheck.spec import load_by_id
+from posecheck.specs.schema import load_by_id
 
 REPO = Path(__file__).resolve().parents[1]
 APP = str(REPO / "app.py")
@@ -160,7 +160,7 @@ def _keep_script() -> None:
     sys.path.insert(0, st.session_state["repo"])
     from app_common import keep_in_history
     from posecheck.checker import Hold, Summary
-    from posecheck.spec import load_by_id
+    from posecheck.specs.schema import load_by_id
 
     spec = load_by_id("prone_internal_rotation")
     holds = (Hold("left", 0.0, 31000.0, 30.0, True, 30.0),) if st.session_state["did"] else ()

@@ -13,16 +13,16 @@ import pytest
 from posecheck.analysis import analyze_recording, analyze_video
 from posecheck.cli import main
 from posecheck.errors import SourceError
-from posecheck.landmarks import NUM_LANDMARKS, Pose, PoseFrame
-from posecheck.recording import (
+from posecheck.media.source import Frame, SourceInfo
+from posecheck.pose.landmarks import NUM_LANDMARKS, Pose, PoseFrame
+from posecheck.pose.recording import (
     RecordedEstimator,
     is_recording,
     load_recording,
     record_video,
     save_recording,
 )
-from posecheck.source import Frame, SourceInfo
-from posecheck.spec import load_by_id
+from posecheck.specs.schema import load_by_id
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_videos"
 INFO = SourceInfo("clip.mp4", "video", 640, 480, 10.0, 3)

@@ -5,9 +5,9 @@ import json
 
 import numpy as np
 
-from posecheck.geometry import PoseGeometry
-from posecheck.landmarks import NUM_LANDMARKS, Pose, PoseFrame
-from posecheck.metrics import JointFlexion
+from posecheck.body.geometry import PoseGeometry
+from posecheck.pose.landmarks import NUM_LANDMARKS, Pose, PoseFrame
+from posecheck.specs.metrics import JointFlexion
 
 
 def recorded_frames(media) -> list[PoseFrame]:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from posecheck.analysis import analyze_video
-from posecheck.spec import load_by_id
+from posecheck.specs.schema import load_by_id
 from posecheck.truth import load_truth, score
 
 pytestmark = pytest.mark.mediapipe

@@ -9,18 +9,18 @@ import itertools
 import pytest
 
 from posecheck.analysis import Pipeline
+from posecheck.body.synthetic import Body, Camera, Key, animate, render
 from posecheck.framing import (
     expected_body_fraction,
     expected_posture_name,
     framing_advice,
     guide_camera,
 )
-from posecheck.landmarks import PoseFrame
 from posecheck.live import available_specs
+from posecheck.pose.landmarks import PoseFrame
 from posecheck.posture import contradicts, read_posture, suggest_stretches
 from posecheck.session import Coach, Coaching
-from posecheck.spec import load_by_id
-from posecheck.synthetic import Body, Camera, Key, animate, render
+from posecheck.specs.schema import load_by_id
 from tests.helpers import NoEstimator, run_checker
 from tests.test_checker_foundation import (
     DROP_CAMERA,

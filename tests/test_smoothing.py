@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from posecheck.landmarks import NUM_LANDMARKS, Pose, PoseFrame
-from posecheck.smoothing import OneEuroFilter, OneEuroParams, PoseSmoother
+from posecheck.pose.landmarks import NUM_LANDMARKS, Pose, PoseFrame
+from posecheck.pose.smoothing import OneEuroFilter, OneEuroParams, PoseSmoother
 
 
 def test_jitter_is_reduced_on_a_still_point():

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from posecheck.errors import SourceError
-from posecheck.source import FALLBACK_FPS, VideoSource, frame_rate, open_source
-from posecheck.video_out import ffmpeg_exe
+from posecheck.media.source import FALLBACK_FPS, VideoSource, frame_rate, open_source
+from posecheck.media.video_out import ffmpeg_exe
 from tests.clips import SAMPLE, joined_sizes, mp4_boxes, sample_frames, write_clip, write_y4m
 
 MEDIA = Path(__file__).resolve().parents[2] / "shared" / "media"

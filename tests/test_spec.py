@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from posecheck.errors import SpecError
-from posecheck.spec import SPEC_DIR, json_schema, load_all, load_by_id, load_spec
+from posecheck.specs.schema import SPEC_DIR, json_schema, load_all, load_by_id, load_spec
 
 GOOD = (SPEC_DIR / "prone_internal_rotation.yaml").read_text()
 
@@ -140,7 +140,7 @@ def test_duplicate_top_level_key_and_deep_nesting_are_errors(tmp_path):
 
 
 def test_non_finite_numbers_are_refused_from_python_too():
-    from posecheck.spec import StretchSpec, parse_spec
+    from posecheck.specs.schema import StretchSpec, parse_spec
 
     spec = parse_spec(GOOD)
     data = spec.model_dump()

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from posecheck.errors import SpecError
-from posecheck.spec import SPEC_DIR, StretchSpec, parse_spec
+from posecheck.specs.schema import SPEC_DIR, StretchSpec, parse_spec
 
 GOOD_LINES = (SPEC_DIR / "prone_internal_rotation.yaml").read_text().splitlines()
 SOURCE = "fuzz.yaml"

@@ -2,8 +2,8 @@
 
 from posecheck.analysis import Analysis, FrameRecord
 from posecheck.checker import FaultEvent, Hold, Summary
-from posecheck.source import SourceInfo
-from posecheck.spec import load_by_id
+from posecheck.media.source import SourceInfo
+from posecheck.specs.schema import load_by_id
 from posecheck.truth import Truth, TruthFault, score
 
 SPEC = load_by_id("supine_knee_drop")

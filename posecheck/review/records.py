@@ -19,7 +19,7 @@ from posecheck.errors import PosecheckError
 if TYPE_CHECKING:  # the analysis pulls in OpenCV; the history commands do not need it
     from posecheck.analysis import Analysis, FrameRecord
     from posecheck.checker import Summary
-    from posecheck.spec import StretchSpec
+    from posecheck.specs.schema import StretchSpec
 
 #: Where a session came from, in words.
 ORIGINS = ("live", "replay", "command line")

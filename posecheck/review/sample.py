@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from posecheck.analysis import FrameRecord
 from posecheck.checker import FaultEvent, Hold, Summary
 from posecheck.review.records import NewSession, session_from_summary
-from posecheck.spec import StretchSpec
+from posecheck.specs.schema import StretchSpec
 
 
 def _frames(

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from posecheck.video_out import to_y4m
+from posecheck.media.video_out import to_y4m
 
 pytestmark = pytest.mark.browser
 
@@ -443,7 +443,7 @@ def test_progress_page_at_desktop_and_phone_size(
 
     from posecheck.review.sample import sample_sessions
     from posecheck.review.store import HistoryStore
-    from posecheck.spec import load_by_id
+    from posecheck.specs.schema import load_by_id
 
     store = HistoryStore(private_history / "history.sqlite3")  # the server's history
     specs = [load_by_id(i) for i in ("prone_internal_rotation", "clamshell", "pigeon")]

@@ -34,7 +34,7 @@ from typing import Literal
 
 import numpy as np
 
-from posecheck.landmarks import NUM_LANDMARKS, Pose, PoseFrame, index_of
+from posecheck.pose.landmarks import NUM_LANDMARKS, Pose, PoseFrame, index_of
 
 Posture = Literal[
     "standing",

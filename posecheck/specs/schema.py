@@ -1,6 +1,6 @@
 """Stretch specs: the YAML format, its validation, and loading with precise error messages.
 
-A spec is data. It names measures from the metric library (:mod:`posecheck.metrics`) with
+A spec is data. It names measures from the metric library (:mod:`posecheck.specs.metrics`) with
 their parameters, says when the person is *in position* (the active phase), which measure is
 the range of motion, and which faults to flag with what thresholds and messages. Every name is
 checked when the file loads, so a typo fails at once with the file, the field and the line.
@@ -16,10 +16,10 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from posecheck.errors import SpecError
-from posecheck.metrics import PART_NAMES, Metric, Speed
-from posecheck.spec_yaml import compose, format_loc, yaml_error, yaml_line
+from posecheck.specs.metrics import PART_NAMES, Metric, Speed
+from posecheck.specs.yaml_loader import compose, format_loc, yaml_error, yaml_line
 
-SPEC_DIR = Path(__file__).resolve().parent.parent / "stretch_specs"
+SPEC_DIR = Path(__file__).resolve().parents[2] / "stretch_specs"
 
 FaultSide = Literal["working", "other", "each", "none"]
 

@@ -5,7 +5,7 @@ back in milliseconds: the benchmark replays hundreds of them instead of running 
 and ``posecheck analyze RECORDING --stretch ID`` analyses one like a video. Re-record when
 the estimator changes (``benchmarks/record.py``); the header says which one made it.
 
-File format ``posecheck.recording`` version 1: gzipped JSON (``*.pose.json.gz``), one object::
+File format ``posecheck.pose.recording`` version 1: gzipped JSON (``*.pose.json.gz``), one object::
 
     format        "posecheck.recording"
     version       1
@@ -43,8 +43,8 @@ from typing import Any
 import numpy as np
 
 from posecheck.errors import SourceError
-from posecheck.landmarks import LANDMARK_NAMES, NUM_LANDMARKS, Pose, PoseFrame
-from posecheck.source import Frame, SourceInfo, VideoSource
+from posecheck.media.source import Frame, SourceInfo, VideoSource
+from posecheck.pose.landmarks import LANDMARK_NAMES, NUM_LANDMARKS, Pose, PoseFrame
 
 FORMAT = "posecheck.recording"
 VERSION = 1
@@ -209,7 +209,7 @@ def load_recording(path: str | Path) -> Recording:
 
 
 class RecordedEstimator:
-    """A :class:`~posecheck.estimator.PoseEstimator` that answers from a recording.
+    """A :class:`~posecheck.pose.estimator.PoseEstimator` that answers from a recording.
 
     ``estimate(frame)`` returns what the estimator said about that frame index; with
     :meth:`frames` the recording replays without any video.
@@ -241,7 +241,7 @@ def record_video(
     progress: Callable[[int, int], None] | None = None,
 ) -> Recording:
     """Run the estimator over a video and save what it said (the one MediaPipe pass)."""
-    from posecheck.estimator import MediaPipePoseEstimator  # noqa: PLC0415  (slow import)
+    from posecheck.pose.estimator import MediaPipePoseEstimator  # noqa: PLC0415  (slow import)
 
     source = VideoSource(video)
     estimator = MediaPipePoseEstimator(still_images=source.info.kind == "image")

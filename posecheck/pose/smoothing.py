@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from posecheck.landmarks import Pose, PoseFrame
+from posecheck.pose.landmarks import Pose, PoseFrame
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ import math
 
 import numpy as np
 
-from posecheck.landmarks import Pose, Side, index_of, other_side
+from posecheck.pose.landmarks import Pose, Side, index_of, other_side
 
 #: Virtual points built from two landmarks: the midpoint between left and right.
 MIDPOINTS = {

@@ -1,7 +1,7 @@
 """The metric library: named measurements a spec can ask for, with parameters.
 
 Every metric is a pydantic model, so a spec file's measures are validated when it loads. A
-metric names the body *parts* it needs (see :class:`posecheck.geometry.PoseGeometry`): when any
+metric names the body *parts* it needs (see :class:`posecheck.body.geometry.PoseGeometry`): when any
 part is side-relative (``knee``, ``other_hip``) the metric is *sided* and is evaluated once per
 side; otherwise it is a single value for the whole body. ``compute`` returns NaN when a part is
 not visible; the checker reports that as unknown, naming the missing landmarks.
@@ -18,9 +18,9 @@ from typing import Annotated, ClassVar, Literal, Union
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from posecheck import geometry as geo
-from posecheck.geometry import MIDPOINTS, PoseGeometry
-from posecheck.landmarks import LANDMARK_NAMES, Side
+from posecheck.body import geometry as geo
+from posecheck.body.geometry import MIDPOINTS, PoseGeometry
+from posecheck.pose.landmarks import LANDMARK_NAMES, Side
 
 _SIDE_PARTS = sorted({n.split("_", 1)[1] for n in LANDMARK_NAMES if "_" in n and n != "nose"})
 #: Every name a metric parameter may use for a body part.

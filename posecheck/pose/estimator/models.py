@@ -19,8 +19,8 @@ The results go to ``$XDG_DATA_HOME/posecheck/models`` (default ``~/.local/share/
 finds a file, and :func:`check_model_file` checks it (checksum against the manifest, or for a
 file the user brings through ``POSECHECK_MODEL``, that it is a pose landmarker bundle).
 
-    python -m posecheck.estimator build [--tarball pose.tgz]   # run by `make models`
-    python -m posecheck.estimator status
+    python -m posecheck.pose.estimator build [--tarball pose.tgz]   # run by `make models`
+    python -m posecheck.pose.estimator status
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Set up or check the pose models: ``python -m posecheck.estimator build|status``."""
+"""Set up or check the pose models: ``python -m posecheck.pose.estimator build|status``."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from posecheck.errors import EstimatorError
-from posecheck.estimator.models import NPM_PACKAGE, build, models_dir, status
+from posecheck.pose.estimator.models import NPM_PACKAGE, build, models_dir, status
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
-        prog="python -m posecheck.estimator", description="Set up the pose models."
+        prog="python -m posecheck.pose.estimator", description="Set up the pose models."
     )
     sub = ap.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="build the .task files (fetches the npm package once)")

@@ -2,7 +2,7 @@
 
 :class:`TasksPoseEstimator` runs MediaPipe's Tasks ``PoseLandmarker`` (BlazePose: a person
 detector, then 33 landmarks in image and world coordinates) from a ``.task`` model file that
-the set-up builds (:mod:`posecheck.estimator.models`): ``lite``, ``full`` (default) or
+the set-up builds (:mod:`posecheck.pose.estimator.models`): ``lite``, ``full`` (default) or
 ``heavy``, or the user's own file through ``POSECHECK_MODEL``. Nothing is downloaded here.
 Any other backend can stand beside it by implementing :class:`PoseEstimator`.
 """
@@ -19,9 +19,9 @@ import cv2
 import numpy as np
 
 from posecheck.errors import EstimatorError
-from posecheck.estimator.models import MODEL_NAMES, ModelFile, check_model_file, resolve_model
-from posecheck.landmarks import NUM_LANDMARKS, Pose, PoseFrame
-from posecheck.source import Frame
+from posecheck.media.source import Frame
+from posecheck.pose.estimator.models import MODEL_NAMES, ModelFile, check_model_file, resolve_model
+from posecheck.pose.landmarks import NUM_LANDMARKS, Pose, PoseFrame
 
 __all__ = ["MODEL_NAMES", "MediaPipePoseEstimator", "PoseEstimator", "TasksPoseEstimator"]
 
