@@ -9,6 +9,9 @@ is looking at the picture and the picture is not mirrored.
 - The person fills only a small part of the picture: come closer.
 - The shoulders look wrong for the spec's camera view (seen edge-on when the spec wants a
   front view, or square-on when it wants a side view): say where the camera should be.
+- A fault due now cannot be seen from where the camera stands (the checker's
+  ``unseen_faults``, from each fault's ``seen_when``): say it is not checked from this view,
+  and how to move the camera to have it checked.
 """
 
 from __future__ import annotations
@@ -71,7 +74,7 @@ _VIEW_WANTED = {
 @dataclass(frozen=True)
 class FramingAdvice:
     text: str
-    kind: str  # cut_off | too_far | wrong_view
+    kind: str  # cut_off | too_far | wrong_view | not_seen
     edges: tuple[str, ...] = ()  # for cut_off: left / right / top / bottom
 
 
@@ -240,6 +243,8 @@ def framing_advice(
             return FramingAdvice(_VIEW_WANTED["side"], "wrong_view")
         if view in ("front", "feet_end") and ratio < square_view_min_ratio:
             return FramingAdvice(_VIEW_WANTED[view], "wrong_view")
+    if result.unseen_faults:
+        return FramingAdvice(result.unseen_faults[0].reason, "not_seen")
     # The view first: from the wrong side, how big the body looks says nothing.
     frac = body_fraction(pose_frame, spec.min_visibility)
     expected = expected_body_fraction(spec)
