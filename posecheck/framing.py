@@ -217,6 +217,17 @@ def _expected_fraction(
     return frac if frac == frac else 0.3
 
 
+def not_seen_text(entry: dict) -> str:
+    """One line for a report's ``not_checked_from_view`` entry: what was not checked, on
+    which side, for how long, and how to move the camera."""
+    side = entry["side"] if entry["side"] in ("left", "right") else ""
+    where = f"{side} side, " if side else ""
+    return (
+        f"Not checked from this view ({where}{entry['seconds']:.1f} s): "
+        f'"{entry["message"]}" {entry["reason"]}'
+    )
+
+
 def framing_advice(
     result: CheckResult,
     pose_frame: PoseFrame,

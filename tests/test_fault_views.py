@@ -16,7 +16,7 @@ import pytest
 from posecheck.analysis import Analysis
 from posecheck.body.synthetic import Body, Camera, Key, Leg, animate, with_body
 from posecheck.errors import SpecError
-from posecheck.framing import framing_advice
+from posecheck.framing import framing_advice, not_seen_text
 from posecheck.media.source import SourceInfo
 from posecheck.report import report_dict
 from posecheck.specs.schema import load_by_id, parse_spec
@@ -158,6 +158,9 @@ def test_scoring_counts_a_fault_the_view_hid_apart_and_the_report_names_it() -> 
     assert entry["fault"] == "other_knee_falls" and entry["side"] == "right"
     assert entry["seconds"] > 8 and "far knee" in entry["reason"]
     assert entry["message"] == "Keep the other knee pointing at the ceiling."
+    text = not_seen_text(entry)  # what the CLI prints and the replay page shows
+    assert text.startswith("Not checked from this view (right side, ")
+    assert entry["message"] in text and entry["reason"] in text and "other_knee" not in text
 
 
 SPEC_PATH = Path(__file__).resolve().parents[1] / "stretch_specs" / "supine_knee_drop.yaml"
