@@ -9,16 +9,20 @@ nothing and hides nothing. Scoring counts such a fault apart, neither a hit nor 
 
 from __future__ import annotations
 
+import math
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from posecheck.analysis import Analysis
+from posecheck.body.geometry import PoseGeometry
 from posecheck.body.synthetic import Body, Camera, Key, Leg, animate, with_body
 from posecheck.errors import SpecError
 from posecheck.framing import framing_advice, not_seen_text
 from posecheck.media.source import SourceInfo
 from posecheck.report import report_dict
+from posecheck.specs.metrics import OffsetFromLine
 from posecheck.specs.schema import load_by_id, parse_spec
 from posecheck.truth import Truth, TruthFault, score
 from tests.helpers import run_checker
@@ -183,3 +187,56 @@ def test_a_broken_view_rule_fails_at_load_naming_the_field(seen_when: str, messa
     with pytest.raises(SpecError, match=message) as err:
         parse_spec(_spec_text(seen_when), "drop.yaml")
     assert "seen_when" in str(err.value)
+
+
+# -- a fault measure that a turned camera or a sideways step cannot fake -------------------------
+BAND_WALK = load_by_id("band_walk")
+SQUAT = Leg(hip_flexion_deg=20, knee_flexion_deg=40)
+
+
+def _standing(body: Body, yaw_deg: float, shift_m: float = 0.0):
+    """One frame of a standing body from a camera 3 m in front, turned ``yaw_deg`` round it."""
+    a = math.radians(yaw_deg)
+    front = Camera.front_view(3.0, 1.0, "standing")
+    (px, py, pz), (tx, _, tz) = front.position, front.target
+    dx, dz = px - tx, pz - tz  # turn the camera round the body's vertical axis
+    pos = (tx + dx * math.cos(a) - dz * math.sin(a), py, tz + dx * math.sin(a) + dz * math.cos(a))
+    camera = Camera(pos, front.target)
+    return animate([Key(0, replace(body, x_m=shift_m))], camera, fps=10.0)[0]
+
+
+def _knees(frame) -> tuple[float, float, float]:
+    g = PoseGeometry(frame.pose, 0.5)
+    m = BAND_WALK.measures["knees_in"]
+    per_side = OffsetFromLine(metric="offset_from_line", point="knee", start="hip", end="ankle")
+    return m.compute(g, None), per_side.compute(g, "left"), per_side.compute(g, "right")
+
+
+def test_knees_in_ignores_a_turned_camera_and_catches_one_knee_caving() -> None:
+    body = Body("standing", left=SQUAT, right=SQUAT)
+    both_square, left_square, _ = _knees(_standing(body, 0))
+    both_turned, left_turned, right_turned = _knees(_standing(body, 22))
+    assert abs(left_turned - left_square) > 0.03  # one knee alone reads the turn as a cave
+    assert left_turned * right_turned < 0  # ... one inward, one outward
+    assert both_turned == pytest.approx(both_square, abs=0.01)
+    assert abs(both_turned) < 0.03
+    caved = with_body(body, right={"hip_flexion_deg": 20, "knee_flexion_deg": 40, "roll_deg": 35})
+    for yaw in (0, -22, 22):
+        line = next(f.above for f in BAND_WALK.faults if f.id == "knees_cave")
+        assert _knees(_standing(caved, yaw))[0] > line
+
+
+def test_offset_from_line_both_sides_needs_sided_parts() -> None:
+    with pytest.raises(ValueError, match="side-relative"):
+        OffsetFromLine(
+            metric="offset_from_line",
+            point="left_knee",
+            start="left_hip",
+            end="left_ankle",
+            both_sides=True,
+        )
+    m = OffsetFromLine(
+        metric="offset_from_line", point="knee", start="hip", end="ankle", both_sides=True
+    )
+    assert not m.sided
+    assert set(m.parts()) >= {"left_knee", "right_knee", "left_hip", "right_ankle", "mid_hip"}
