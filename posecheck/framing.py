@@ -10,8 +10,10 @@ is looking at the picture and the picture is not mirrored.
 - The shoulders look wrong for the spec's camera view (seen edge-on when the spec wants a
   front view, or square-on when it wants a side view): say where the camera should be.
 - A fault due now cannot be seen from where the camera stands (the checker's
-  ``unseen_faults``, from each fault's ``seen_when``): say it is not checked from this view,
-  and how to move the camera to have it checked.
+  ``unseen_faults``, from each fault's ``seen_when``): :func:`unseen_advice` says it is not
+  checked from this view, and how to move the camera to have it checked. It is kept apart
+  from :func:`framing_advice` on purpose: the set can go on (the other checks still work),
+  so it must not hold the session back the way a cut-off body does.
 """
 
 from __future__ import annotations
@@ -217,6 +219,14 @@ def _expected_fraction(
     return frac if frac == frac else 0.3
 
 
+def unseen_advice(result: CheckResult) -> FramingAdvice | None:
+    """How to move the camera so that a fault due now, which this view cannot see, is
+    checked (None when every due fault is in view). A note, not a reason to stop."""
+    if not result.unseen_faults:
+        return None
+    return FramingAdvice(result.unseen_faults[0].reason, "not_seen")
+
+
 def not_seen_text(entry: dict) -> str:
     """One line for a report's ``not_checked_from_view`` entry: what was not checked, on
     which side, for how long, and how to move the camera."""
@@ -254,8 +264,6 @@ def framing_advice(
             return FramingAdvice(_VIEW_WANTED["side"], "wrong_view")
         if view in ("front", "feet_end") and ratio < square_view_min_ratio:
             return FramingAdvice(_VIEW_WANTED[view], "wrong_view")
-    if result.unseen_faults:
-        return FramingAdvice(result.unseen_faults[0].reason, "not_seen")
     # The view first: from the wrong side, how big the body looks says nothing.
     frac = body_fraction(pose_frame, spec.min_visibility)
     expected = expected_body_fraction(spec)

@@ -19,7 +19,7 @@ from posecheck.analysis import Analysis
 from posecheck.body.geometry import PoseGeometry
 from posecheck.body.synthetic import Body, Camera, Key, Leg, animate, with_body
 from posecheck.errors import SpecError
-from posecheck.framing import framing_advice, not_seen_text
+from posecheck.framing import framing_advice, not_seen_text, unseen_advice
 from posecheck.media.source import SourceInfo
 from posecheck.report import report_dict
 from posecheck.specs.metrics import OffsetFromLine
@@ -95,8 +95,10 @@ def test_from_the_side_the_far_knee_is_not_checked_and_says_why() -> None:
     )
     reason = during[0].unseen_faults[0].reason
     assert "far knee" in reason and "camera" in reason
-    advice = framing_advice(during[0], _drop("left", 25, 85)[0], SPEC)
+    advice = unseen_advice(during[0])
     assert advice is not None and advice.kind == "not_seen" and advice.text == reason
+    # a note, not a framing problem: the live session's set is not held back by it
+    assert framing_advice(during[0], _drop("left", 25, 85)[0], SPEC) is None
 
 
 def _feet_slide(azimuth_deg: float) -> list:
