@@ -22,6 +22,7 @@ from app_common import (
 )
 from posecheck.analysis import Analysis, analyze_video
 from posecheck.errors import PosecheckError
+from posecheck.framing import not_seen_text
 from posecheck.live import reps_text
 from posecheck.posture import suggest_stretches
 from posecheck.report import frames_csv, report_dict
@@ -336,6 +337,8 @@ def show_result(result: Result, specs: dict[str, StretchSpec]) -> None:
         st.success("No faults were flagged in this clip.")
     if a.spec.not_checked:
         st.caption(not_checked_sentence(a.spec))
+    for entry in report_dict(a)["not_checked_from_view"]:
+        st.info(not_seen_text(entry))
     st.markdown("#### Export")
     stem = Path(result.clip_name).stem
     c1, c2, c3 = st.columns(3)

@@ -13,7 +13,9 @@ side of the body), each row:
 - true faults the spec checks, flags raised;
 - fault precision (flags that match a true fault / all flags) and recall (true faults the spec
   checks that were flagged), a flag matching when it overlaps the true interval within 1 s on
-  a side that does not contradict it; faults the spec lists as not checked are counted apart;
+  a side that does not contradict it; faults the spec lists as not checked are counted apart
+  ("not checked"), and so are faults the checker said this camera view could not see for most
+  of their time ("unseen": neither a hit nor a miss; a fault flagged anyway is a hit);
 - false alarms per minute of good form (flags in clips with no true fault, near misses
   included, per minute of those clips);
 - mean time from a fault's onset to its flag;
@@ -34,6 +36,7 @@ import sys
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -76,13 +79,13 @@ def read_index(split: str, index: Path = INDEX) -> list[dict[str, str]]:
     return [r for r in rows if split == "all" or r["split"] == split]
 
 
-def replay(row: dict[str, str]) -> Result:
+def replay(row: dict[str, str], clips: Path = CLIPS) -> Result:
     from posecheck.analysis import analyze_recording
     from posecheck.specs.schema import load_by_id
 
     clip = row["clip"]
-    truth = load_truth(CLIPS / f"{clip}{TRUTH_SUFFIX}")
-    analysis = analyze_recording(CLIPS / f"{clip}{RECORDING_SUFFIX}", load_by_id(truth.stretch))
+    truth = load_truth(clips / f"{clip}{TRUTH_SUFFIX}")
+    analysis = analyze_recording(clips / f"{clip}{RECORDING_SUFFIX}", load_by_id(truth.stretch))
     return Result(
         clip,
         truth.stretch,
@@ -133,6 +136,7 @@ HEADER = [
     "precision",
     "recall",
     "not checked",
+    "unseen",
     "false/min good",
     "time to flag",
     "ROM MAE",
@@ -150,6 +154,7 @@ def row(name: str, results: list[Result]) -> list[str]:
     flags = sum(s.flags for s in scores)
     false_alarms = sum(len(s.false_alarms) for s in scores)
     unchecked = sum(len(s.not_checked) for s in scores)
+    unseen = sum(len(s.not_seen) for s in scores)
     good = [r for r in results if r.good_form]
     good_min = sum(r.duration_s for r in good) / 60.0
     good_false = sum(r.score.flags for r in good)
@@ -163,6 +168,7 @@ def row(name: str, results: list[Result]) -> list[str]:
         fmt((flags - false_alarms) / flags if flags else math.nan),
         fmt(hits / (hits + misses) if hits + misses else math.nan),
         str(unchecked),
+        str(unseen),
         fmt(good_false / good_min if good_min else math.nan),
         fmt(mean([d for s in scores for _, d in s.hits]), "{:.1f} s"),
         fmt(mean(rom), "{:.1f}"),
@@ -200,7 +206,9 @@ def main() -> None:
         jobs, work = run_video, sorted(Path(args.clips).glob("*.truth.json"))
         label = f"{args.clips} (videos, real MediaPipe)"
     else:
-        jobs, work = replay, read_index(args.split, args.index)
+        # the clips beside the index scored (another checkout's newest clips, say)
+        jobs = partial(replay, clips=args.index.parent / "clips")
+        work = read_index(args.split, args.index)
         label = f"split {args.split} (recordings)"
     if not work:
         sys.exit(f"no clips in {label}")
@@ -212,6 +220,7 @@ def main() -> None:
             print(
                 f"{r.clip}: hits {[(t.fault, t.side) for t, _ in s.hits]} "
                 f"misses {[(t.fault, t.side) for t in s.misses]} "
+                f"unseen {[(t.fault, t.side) for t in s.not_seen]} "
                 f"false {[(e.fault_id, e.side) for e in s.false_alarms]} "
                 f"rep err {s.rep_error} hold err {s.hold_error} "
                 f"ROM MAE {fmt(mean(s.rom_errors_deg), '{:.1f}')}"

@@ -80,6 +80,30 @@ class FaultEvent:
 
 
 @dataclass(frozen=True)
+class UnseenFault:
+    """A fault the camera cannot see from where it stands: not checked from this view."""
+
+    fault_id: str
+    side: SideKey
+    reason: str  # why, and how to move the camera (the spec's ``seen_when.reason``)
+
+
+@dataclass(frozen=True)
+class UnseenSpan:
+    """A stretch of time a fault was not checked because the view could not see it."""
+
+    fault_id: str
+    side: SideKey
+    reason: str
+    start_ms: float
+    end_ms: float
+
+    @property
+    def duration_s(self) -> float:
+        return (self.end_ms - self.start_ms) / 1000.0
+
+
+@dataclass(frozen=True)
 class Hold:
     """One time in position (an episode): a rep; a hold if it lasted ``hold_s``."""
 
@@ -107,6 +131,8 @@ class CheckResult:
     reps: tuple[tuple[str, int], ...]  # ("left", n), ("right", n) or ("both"/"all", n)
     holds_completed: int
     last_completed_side: Side | str | None
+    #: Faults due this frame that the camera cannot see from where it stands (never flagged).
+    unseen_faults: tuple[UnseenFault, ...] = ()
 
     def measure(self, name: str, side: SideKey = None) -> float:
         for m in self.measures:
@@ -129,6 +155,16 @@ class Summary:
     reps: tuple[tuple[str, int], ...]
     holds_completed: int
     best_rom_deg: tuple[tuple[Side, float | None], ...]
+    #: When faults were not checked because the view could not see them.
+    not_seen: tuple[UnseenSpan, ...] = ()
+
+    def not_seen_s(self) -> dict[tuple[str, SideKey], float]:
+        """Seconds each (fault, side) went unchecked for the view."""
+        out: dict[tuple[str, SideKey], float] = {}
+        for span in self.not_seen:
+            key = (span.fault_id, span.side)
+            out[key] = out.get(key, 0.0) + span.duration_s
+        return out
 
     @property
     def rom_asymmetry_deg(self) -> float | None:
@@ -216,6 +252,10 @@ class StretchChecker:
         self._no_person_s = 0.0
         self._unknown_s = 0.0
         self._last_completed: Side | str | None = None
+        self._near: Side | None = None  # the side nearer the camera, this frame
+        self._unseen_now: list[UnseenFault] = []
+        self._unseen_open: dict[tuple[str, SideKey], tuple[float, float, str]] = {}
+        self._unseen_spans: list[UnseenSpan] = []
 
     # -- set-up ----------------------------------------------------------------------------
     def _measure_order(self) -> list[str]:
@@ -227,6 +267,13 @@ class StretchChecker:
         if sides in ("alternating", "each"):
             return {"left": 0, "right": 0}
         return {"both" if sides == "both" else "all": 0}
+
+    @property
+    def _needs_near(self) -> bool:
+        return any(
+            f.seen_when is not None and f.seen_when.applies_to == "far_side"
+            for f in self.spec.faults
+        )
 
     def _sides_of(self, name: str) -> tuple[SideKey, ...]:
         return SIDES if self.spec.sided[name] else (None,)
@@ -256,6 +303,7 @@ class StretchChecker:
             self._baseline_samples.clear()
         self._last_seen_ms = t
         geometry = PoseGeometry(frame.pose, self.spec.min_visibility)
+        self._near = geometry.near_side() if self._needs_near else None
         values = self._measure(geometry, t)
 
         if self._first_seen_ms is None or (t - self._first_seen_ms) / 1000.0 < self.spec.settle_s:
@@ -500,8 +548,11 @@ class StretchChecker:
     def _advance_faults(
         self, t: float, values: dict[tuple[str, SideKey], MeasureValue], phase: str | None
     ) -> bool:
-        """Update every fault's debounce state; True if a hold-blocking fault is active."""
+        """Update every fault's debounce state; True if a hold-blocking fault is active.
+        A fault the view cannot see is not checked: it reads as not violated (a flag already
+        raised clears after its ``release_s``) and the time is kept as not seen."""
         blocking = False
+        self._unseen_now = []
         for fault in self.spec.faults:
             in_phase = phase is not None and fault.during in (phase, "always")
             sides = self._fault_sides(fault) if in_phase else ()
@@ -509,11 +560,39 @@ class StretchChecker:
                 key = (fault.id, side)
                 track = self._tracks.setdefault(key, _FaultTrack())
                 mv = values.get((fault.measure, side)) if side in sides else None
-                bad = mv is not None and mv.known and fault.violated_by(mv.value)
+                seen = mv is None or self._view_sees(fault, side, values)
+                self._note_unseen(fault, side, t, seen)
+                bad = seen and mv is not None and mv.known and fault.violated_by(mv.value)
                 self._step_track(fault, side, track, bad, mv.value if bad else math.nan, t)
                 if track.flagged_ms is not None and fault.blocks_hold:
                     blocking = True
         return blocking
+
+    def _view_sees(
+        self, fault: Fault, side: SideKey, values: dict[tuple[str, SideKey], MeasureValue]
+    ) -> bool:
+        """Whether the camera can see ``fault`` on ``side`` this frame (its ``seen_when``). An
+        unknown view measure does not hide the fault: the fault's own landmarks decide."""
+        need = fault.seen_when
+        if need is None:
+            return True
+        if need.applies_to == "far_side" and (side is None or side == self._near):
+            return True
+        view = values.get((need.measure, None))
+        return view is None or need.sees(view.value) is not False
+
+    def _note_unseen(self, fault: Fault, side: SideKey, t: float, seen: bool) -> None:
+        key = (fault.id, side)
+        if not seen:
+            reason = fault.seen_when.reason if fault.seen_when is not None else ""
+            self._unseen_now.append(UnseenFault(fault.id, side, reason))
+            start, _, _ = self._unseen_open.get(key, (t, t, reason))
+            self._unseen_open[key] = (start, t, reason)
+            return
+        opened = self._unseen_open.pop(key, None)
+        if opened is not None:
+            start, _, reason = opened
+            self._unseen_spans.append(UnseenSpan(fault.id, side, reason, start, t))
 
     def _step_track(
         self, fault: Fault, side: SideKey, track: _FaultTrack, bad: bool, value: float, t: float
@@ -609,6 +688,7 @@ class StretchChecker:
             reps=tuple(self._reps.items()),
             holds_completed=sum(1 for h in self._holds if h.completed),
             last_completed_side=self._last_completed,
+            unseen_faults=tuple(self._unseen_now) if state in ("rest", "active") else (),
         )
 
     def summary(self) -> Summary:
@@ -661,6 +741,18 @@ class StretchChecker:
             reps=tuple(reps.items()),
             holds_completed=sum(1 for h in holds if h.completed),
             best_rom_deg=tuple((s, best.get(s)) for s in SIDES),
+            not_seen=tuple(
+                sorted(
+                    [
+                        *self._unseen_spans,
+                        *(
+                            UnseenSpan(fid, side, reason, start, end)
+                            for (fid, side), (start, end, reason) in self._unseen_open.items()
+                        ),
+                    ],
+                    key=lambda u: u.start_ms,
+                )
+            ),
         )
 
 

@@ -56,6 +56,7 @@ def _deg(value: float | None) -> str:
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
     from posecheck.analysis import analyze_recording, analyze_video  # noqa: PLC0415
+    from posecheck.framing import not_seen_text  # noqa: PLC0415
     from posecheck.media.video_out import MP4_SUFFIXES  # noqa: PLC0415
     from posecheck.pose.recording import is_recording  # noqa: PLC0415
     from posecheck.report import report_dict, write_report  # noqa: PLC0415
@@ -109,6 +110,8 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         end = "end" if f["end_s"] is None else f"{f['end_s']:.1f}"
         side = "" if f["side"] == "none" else f["side"]
         print(f"  {f['start_s']:6.1f}-{end:>6} s  {side:<5}  {f['message']}")
+    for entry in rep["not_checked_from_view"]:
+        print(f"  {not_seen_text(entry)}")
     if rep["no_person_s"]:
         print(f"  nobody in view for {rep['no_person_s']} s")
         if rep["no_person_s"] > 0.5 * (rep["duration_s"] or 0) and not args.rotate:

@@ -9,6 +9,11 @@ is looking at the picture and the picture is not mirrored.
 - The person fills only a small part of the picture: come closer.
 - The shoulders look wrong for the spec's camera view (seen edge-on when the spec wants a
   front view, or square-on when it wants a side view): say where the camera should be.
+- A fault due now cannot be seen from where the camera stands (the checker's
+  ``unseen_faults``, from each fault's ``seen_when``): :func:`unseen_advice` says it is not
+  checked from this view, and how to move the camera to have it checked. It is kept apart
+  from :func:`framing_advice` on purpose: the set can go on (the other checks still work),
+  so it must not hold the session back the way a cut-off body does.
 """
 
 from __future__ import annotations
@@ -71,7 +76,7 @@ _VIEW_WANTED = {
 @dataclass(frozen=True)
 class FramingAdvice:
     text: str
-    kind: str  # cut_off | too_far | wrong_view
+    kind: str  # cut_off | too_far | wrong_view | not_seen
     edges: tuple[str, ...] = ()  # for cut_off: left / right / top / bottom
 
 
@@ -212,6 +217,25 @@ def _expected_fraction(
     pose = synthetic.render(starting_body(posture), camera)
     frac = body_fraction(PoseFrame(0, 0.0, camera.width, camera.height, pose))
     return frac if frac == frac else 0.3
+
+
+def unseen_advice(result: CheckResult) -> FramingAdvice | None:
+    """How to move the camera so that a fault due now, which this view cannot see, is
+    checked (None when every due fault is in view). A note, not a reason to stop."""
+    if not result.unseen_faults:
+        return None
+    return FramingAdvice(result.unseen_faults[0].reason, "not_seen")
+
+
+def not_seen_text(entry: dict) -> str:
+    """One line for a report's ``not_checked_from_view`` entry: what was not checked, on
+    which side, for how long, and how to move the camera."""
+    side = entry["side"] if entry["side"] in ("left", "right") else ""
+    where = f"{side} side, " if side else ""
+    return (
+        f"Not checked from this view ({where}{entry['seconds']:.1f} s): "
+        f'"{entry["message"]}" {entry["reason"]}'
+    )
 
 
 def framing_advice(

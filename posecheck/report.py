@@ -72,6 +72,21 @@ def report_dict(analysis: Analysis) -> dict[str, Any]:
             for e in s.faults
         ],
         "not_checked": [{"fault": n.id, "reason": n.reason} for n in spec.not_checked],
+        # Faults the camera could not see from where it stood, and for how long: not checked
+        # from this view (never flagged), with what to change.
+        "not_checked_from_view": [
+            {
+                "fault": fault_id,
+                "side": side or "none",
+                "message": next((f.message for f in spec.faults if f.id == fault_id), ""),
+                "seconds": _r(seconds, 1),
+                "reason": next(
+                    (u.reason for u in s.not_seen if (u.fault_id, u.side) == (fault_id, side)),
+                    "",
+                ),
+            }
+            for (fault_id, side), seconds in s.not_seen_s().items()
+        ],
         "rom": None
         if spec.rom is None
         else {

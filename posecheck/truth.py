@@ -8,6 +8,10 @@ counts as a hit when it has the same id as a true fault interval, overlaps it wi
 contradiction; a whole-body side (``none``) on either part is not, because some faults are
 whole-body in one description and tied to a leg in the other (a pelvis rolling as the top
 knee opens; a foot sliding, which a spec may check as the spacing of both feet).
+
+A true fault that was not flagged while the checker said, for at least half of its time, that
+the camera could not see it (``Summary.not_seen``) is *not seen from this view*: neither a hit
+nor a miss, and counted apart, as faults the spec never checks are.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from posecheck.analysis import Analysis
-from posecheck.checker import FaultEvent
+from posecheck.checker import FaultEvent, Summary
 from posecheck.errors import SourceError
 
 
@@ -86,14 +90,21 @@ class Score:
     rom_errors_deg: tuple[float, ...]  # per frame in position, |measured - true|
     best_rom_error_deg: tuple[tuple[str, float], ...]  # per side, best measured - best true
     rom_signed_errors_deg: tuple[float, ...] = ()  # per frame in position, measured - true
+    #: true faults not flagged because the view could not see them (most of their time was
+    #: reported as not checked from this view): neither a hit nor a miss
+    not_seen: tuple[TruthFault, ...] = ()
 
 
 def _side(event: FaultEvent) -> str:
     return event.side or "none"
 
 
+def _sides_agree_raw(side: str, true_side: str) -> bool:
+    return "none" in (side, true_side) or side == true_side
+
+
 def _sides_agree(event: FaultEvent, true: TruthFault) -> bool:
-    return "none" in (_side(event), true.side) or _side(event) == true.side
+    return _sides_agree_raw(_side(event), true.side)
 
 
 def _overlaps(event: FaultEvent, true: TruthFault, end_ms: float, tolerance_s: float) -> bool:
@@ -102,11 +113,26 @@ def _overlaps(event: FaultEvent, true: TruthFault, end_ms: float, tolerance_s: f
     return start_s <= true.end_s + tolerance_s and stop_s >= true.start_s - tolerance_s
 
 
+def _unseen_share(summary: Summary, true: TruthFault) -> float:
+    """The share of a true fault's time that the checker reported as not checked from this
+    view, on a side that does not contradict it."""
+    length_ms = (true.end_s - true.start_s) * 1000.0
+    if length_ms <= 0:
+        return 0.0
+    covered = 0.0
+    for span in summary.not_seen:
+        if span.fault_id != true.fault or not _sides_agree_raw(span.side or "none", true.side):
+            continue
+        lo, hi = max(span.start_ms, true.start_s * 1000.0), min(span.end_ms, true.end_s * 1000.0)
+        covered += max(0.0, hi - lo)
+    return min(1.0, covered / length_ms)
+
+
 def score(analysis: Analysis, truth: Truth, tolerance_s: float = 1.0) -> Score:
     spec, summary = analysis.spec, analysis.summary
     checked = {f.id for f in spec.faults}
     end_ms = analysis.records[-1].t_ms if analysis.records else 0.0
-    hits, misses, not_checked = [], [], []
+    hits, misses, not_checked, not_seen = [], [], [], []
     for true in truth.faults:
         if true.fault not in checked:
             not_checked.append(true)
@@ -121,6 +147,8 @@ def score(analysis: Analysis, truth: Truth, tolerance_s: float = 1.0) -> Score:
         if matches:
             first = min(matches, key=lambda e: e.flagged_ms)
             hits.append((true, first.flagged_ms / 1000.0 - true.start_s))
+        elif _unseen_share(summary, true) >= 0.5:
+            not_seen.append(true)  # the view could not see it, and said so
         else:
             misses.append(true)
     false_alarms = tuple(
@@ -172,6 +200,7 @@ def score(analysis: Analysis, truth: Truth, tolerance_s: float = 1.0) -> Score:
         rom_errors_deg=tuple(rom_errors),
         best_rom_error_deg=tuple(best_errors),
         rom_signed_errors_deg=tuple(rom_signed),
+        not_seen=tuple(not_seen),
     )
 
 

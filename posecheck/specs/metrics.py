@@ -16,7 +16,7 @@ import math
 from typing import Annotated, ClassVar, Literal, Union
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from posecheck.body import geometry as geo
 from posecheck.body.geometry import MIDPOINTS, PoseGeometry
@@ -382,20 +382,55 @@ class SeparationRatio(MetricBase):
 
 class OffsetFromLine(MetricBase):
     """Sideways offset of ``point`` from the line start-end, as a fraction of that line's
-    length, on screen. Positive toward the body's midline (mid_hip's side of the line)."""
+    length, on screen. Positive toward the body's midline (mid_hip's side of the line).
+
+    ``both_sides: true`` (side-relative parts only) gives one whole-body value, the left
+    and right offsets added: how far the two points have closed in toward each other. A
+    sideways shift of the whole body on screen, or a camera turned off square (which moves a
+    bent knee sideways on screen by its forward bend), moves one point inward and the other
+    outward by the same amount, and cancels; a knee caving in does not.
+    """
 
     metric: Literal["offset_from_line"]
     point: str
     start: str
     end: str
+    both_sides: bool = Field(
+        False, description="Add the left and right values: one whole-body value."
+    )
 
     unit: ClassVar[str] = "ratio"
     _check = field_validator("point", "start", "end")(_check_part)
 
-    def parts(self) -> tuple[str, ...]:
+    @model_validator(mode="after")
+    def _sided_parts(self) -> OffsetFromLine:
+        if self.both_sides and not any(
+            is_side_relative(p) for p in (self.point, self.start, self.end)
+        ):
+            raise ValueError("'both_sides' needs side-relative body parts (knee, not left_knee)")
+        return self
+
+    def _own_parts(self) -> tuple[str, ...]:
         return (self.point, self.start, self.end, "mid_hip")
 
+    def parts(self) -> tuple[str, ...]:
+        if not self.both_sides:
+            return self._own_parts()
+        return tuple(
+            dict.fromkeys(
+                name
+                for side in ("left", "right")
+                for p in self._own_parts()
+                for name in (geo.resolve_part(p, side) if is_side_relative(p) else (p,))
+            )
+        )
+
     def compute(self, g: PoseGeometry, side: Side | None) -> float:
+        if self.both_sides:
+            return self._one_side(g, "left") + self._one_side(g, "right")
+        return self._one_side(g, side)
+
+    def _one_side(self, g: PoseGeometry, side: Side | None) -> float:
         p, a, b = g.image(self.point, side), g.image(self.start, side), g.image(self.end, side)
         length = geo.distance(a, b)
         d = geo.signed_distance_from_line(p, a, b)

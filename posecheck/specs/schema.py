@@ -116,6 +116,44 @@ class RangeOfMotion(_Model):
     )
 
 
+class SeenWhen(_Model):
+    """When the camera can see a fault: a whole-body *view measure* within its limits (say,
+    how wide the hips look on screen against the trunk, which shrinks as the camera swings
+    round to the side of a lying body). Outside them the fault is *not checked from this
+    view*: never flagged, and said so, instead of guessed from landmarks the estimator had
+    to invent."""
+
+    measure: str = Field(
+        description="A whole-body measure of this spec that says how the camera sees the body."
+    )
+    above: float | None = Field(None, description="Seen when the view measure is above this.")
+    below: float | None = Field(None, description="Seen when the view measure is below this.")
+    applies_to: Literal["all", "far_side"] = Field(
+        "all",
+        description="all: the fault on every side; far_side: only the fault on the leg "
+        "farther from the camera (the near leg stays in view).",
+    )
+    reason: str = Field(
+        description="Why this view cannot see the fault and how to move the camera (shown)."
+    )
+
+    @model_validator(mode="after")
+    def _limit(self) -> SeenWhen:
+        if self.above is None and self.below is None:
+            raise ValueError("'seen_when' needs 'above', 'below' or both")
+        if self.above is not None and self.below is not None and self.below <= self.above:
+            raise ValueError("with both, 'below' must be more than 'above' (a band it is seen in)")
+        return self
+
+    def sees(self, value: float) -> bool | None:
+        """True when a view measure of ``value`` lets the camera see the fault; None unknown."""
+        if value != value:
+            return None
+        return (self.above is None or value > self.above) and (
+            self.below is None or value < self.below
+        )
+
+
 class Fault(_Model):
     """A form fault: flagged when ``measure`` passes a threshold for ``min_duration_s``."""
 
@@ -144,6 +182,11 @@ class Fault(_Model):
     blocks_hold: bool = Field(True, description="Pause the hold timer while this is active.")
     highlight: tuple[str, ...] = Field(
         (), description="Body parts drawn red while active; default: the measure's parts."
+    )
+    seen_when: SeenWhen | None = Field(
+        None,
+        description="The views that can see this fault; outside them it is reported as not "
+        "checked from this view (default: every view the spec allows).",
     )
 
     @model_validator(mode="after")
@@ -255,6 +298,19 @@ class StretchSpec(_Model):
                     f"fault '{f.id}': side '{f.side}' needs a working side, i.e. "
                     "active.measure per side with combine: any",
                 )
+            if f.seen_when is not None:
+                need(("faults", i, "seen_when", "measure"), f.seen_when.measure)
+                if self.sided[f.seen_when.measure]:
+                    raise _FieldError(
+                        ("faults", i, "seen_when", "measure"),
+                        f"fault '{f.id}': view measure '{f.seen_when.measure}' must be "
+                        "whole-body (it describes the camera, not a leg)",
+                    )
+                if f.seen_when.applies_to == "far_side" and f.side == "none":
+                    raise _FieldError(
+                        ("faults", i, "seen_when", "applies_to"),
+                        f"fault '{f.id}': 'far_side' needs a per-side fault",
+                    )
             for part in f.highlight:
                 if part not in PART_NAMES:
                     raise _FieldError(
