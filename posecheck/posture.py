@@ -25,17 +25,27 @@ UPRIGHT_MIN = 0.7  # trunk's upward share at or above this: upright
 LYING_MAX = 0.45  # at or below this: lying
 KNEES_UP_MIN = 0.4  # ankles this many trunk lengths below the knees on screen: knees up
 FEET_UP_MIN = 0.5  # ankles this many trunk lengths above the knees: feet (shins) up
+SITTING_MAX = 0.6  # upright, ankles at most this many trunk lengths below the hips: sitting
+STANDING_MIN = 1.2  # upright, the lower ankle at least this far below the hips: standing
 
 #: What a spec's ``position`` words expect: (body, legs), None for either where any will do.
 _EXPECTED: dict[str, tuple[str, str | None]] = {
     "supine": ("lying", "knees_up"),
     "prone": ("lying", "feet_up"),
     "side_lying": ("lying", None),
-    "quadruped": ("lying", None),
+    # From hands and knees the pigeon is held folded over the front leg (lying) or sitting up
+    # over it (upright): either body will do.
+    "quadruped": ("any", None),
+    # Kneeling stretches sit back between the heels and may recline: either body will do.
+    "kneeling": ("any", None),
+    "sitting": ("upright", "sitting"),
+    "standing": ("upright", "standing"),
     "upright": ("upright", None),
 }
 _DESCRIBE = {
     "upright": "sitting or standing up",
+    "sitting": "sitting",
+    "standing": "standing",
     "lying": "lying down",
     "knees_up": "lying with your knees up",
     "feet_up": "lying face down with your feet up",
@@ -45,14 +55,14 @@ _DESCRIBE = {
 @dataclass(frozen=True)
 class PostureReading:
     body: str  # upright | lying | unsure
-    legs: str  # knees_up | feet_up | unsure (meaningful when lying)
+    legs: str  # lying: knees_up | feet_up; upright: sitting | standing; or unsure
 
     @property
     def key(self) -> str:
-        """ "upright", "lying", "lying/knees_up", "lying/feet_up" or "unsure" (per frame in
-        the replay's records)."""
-        if self.body == "lying" and self.legs != "unsure":
-            return f"lying/{self.legs}"
+        """ "upright", "upright/sitting", "upright/standing", "lying", "lying/knees_up",
+        "lying/feet_up" or "unsure" (per frame in the replay's records)."""
+        if self.body in ("lying", "upright") and self.legs != "unsure":
+            return f"{self.body}/{self.legs}"
         return self.body
 
     @staticmethod
@@ -62,7 +72,7 @@ class PostureReading:
 
     @property
     def words(self) -> str:
-        if self.body == "lying" and self.legs in _DESCRIBE:
+        if self.body in ("lying", "upright") and self.legs in _DESCRIBE:
             return _DESCRIBE[self.legs]
         return _DESCRIBE.get(self.body, "")
 
@@ -87,9 +97,7 @@ def read_posture(pose: Pose | None, min_visibility: float = 0.5) -> PostureReadi
     if not norm > 0:
         return UNSURE
     up = -trunk[1] / norm  # MediaPipe's y points down
-    if up >= UPRIGHT_MIN:
-        return PostureReading("upright", "unsure")
-    if up > LYING_MAX:
+    if up > LYING_MAX and up < UPRIGHT_MIN:
         return UNSURE
     legs = "unsure"
     leg_names = ("left_knee", "right_knee", "left_ankle", "right_ankle")
@@ -99,6 +107,16 @@ def read_posture(pose: Pose | None, min_visibility: float = 0.5) -> PostureReadi
             _mid(xy, "left_shoulder", "right_shoulder") - _mid(xy, "left_hip", "right_hip")
         )
     )
+    if up >= UPRIGHT_MIN:
+        ankles = ("left_ankle", "right_ankle")
+        if all(pose.is_visible(n, min_visibility) for n in ankles) and trunk_px > 0:
+            lower = max(xy[index_of(n)][1] for n in ankles)
+            drop = (lower - _mid(xy, "left_hip", "right_hip")[1]) / trunk_px
+            if drop <= SITTING_MAX:
+                legs = "sitting"
+            elif drop >= STANDING_MIN:
+                legs = "standing"
+        return PostureReading("upright", legs)
     if all(pose.is_visible(n, min_visibility) for n in leg_names) and trunk_px > 0:
         below = (
             _mid(xy, "left_ankle", "right_ankle")[1] - _mid(xy, "left_knee", "right_knee")[1]
@@ -121,7 +139,13 @@ def expected_posture(spec: StretchSpec) -> tuple[str, str | None]:
         key = "side_lying"
     elif "back" in p or "supine" in p:
         key = "supine"
-    else:  # sitting, kneeling, standing
+    elif p.startswith("kneeling"):
+        key = "kneeling"
+    elif p.startswith("sitting"):
+        key = "sitting"
+    elif p.startswith("standing"):
+        key = "standing"
+    else:  # anything else upright
         key = "upright"
     return _EXPECTED[key]
 
@@ -129,7 +153,7 @@ def expected_posture(spec: StretchSpec) -> tuple[str, str | None]:
 def contradicts(spec: StretchSpec, reading: PostureReading) -> bool:
     """True when the reading clearly does not fit the spec's position."""
     body, legs = expected_posture(spec)
-    if reading.body == "unsure":
+    if reading.body == "unsure" or body == "any":
         return False
     if reading.body != body:
         return True
