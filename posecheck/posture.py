@@ -1,4 +1,4 @@
-"""Which way the body lies: upright or lying, and when lying, knees up or feet up.
+"""Which way the body lies: upright (sitting or standing) or lying (knees up or feet up).
 
 Enough to notice the wrong exercise (a bridge filmed while the face-down stretch is chosen)
 and to suggest which stretch a recording shows. Only clear contradictions count: a reading
@@ -8,7 +8,11 @@ Measured on the rendered sample clips (every stretch, its recommended view), Med
 trunk direction points up the picture's vertical at 0.9-1.0 for sitting, kneeling and standing
 and at 0.0-0.3 for lying, from the feet end, the diagonal and the side alike. Lying on the back
 with knees bent puts the ankles 0.6-0.9 trunk lengths below the knees on screen; face down with
-the shins up, 1.0-1.2 above them.
+the shins up, 1.0-1.2 above them. Upright, the lower ankle sits at most 0.6 trunk lengths
+below the hips sitting on the floor (0.42 on a real photo of a woman sitting, knees up) and
+at least 1.2 standing (1.62 on the real standing and tree-pose photos); a wide lunge (1.01 on
+the warrior photo) and kneeling stay unsure. Kneeling stretches may recline and the pigeon is
+held folded or sitting up, so either body fits those.
 """
 
 from __future__ import annotations
