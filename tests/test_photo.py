@@ -248,3 +248,27 @@ def test_the_cli_prints_a_one_photo_verdict_and_suggests_without_a_stretch(media
 def test_every_angle_in_a_verdict_is_a_number():
     v = _still("pigeon", _pigeon("left", 150))
     assert v.angles and all(not math.isnan(a.value_deg) for a in v.angles)
+
+
+@pytest.mark.mediapipe
+def test_the_replay_page_gives_an_uploaded_photo_its_verdict(tmp_path):
+    from tests.test_app import REPLAY, page, texts  # Streamlit: a slow import
+
+    still = _frame_png(tmp_path, "pigeon_good_male.mp4", 6.0)
+    at = page(REPLAY)
+    at.radio(key="source").set_value("Upload a video").run()
+    uploader = at.file_uploader(key="upload")
+    assert "photo" in uploader.label
+    uploader.set_value(("pigeon_good_male.png", still.read_bytes(), "image/png")).run(timeout=120)
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.selectbox(key="replay_stretch").value == "pigeon"  # guessed from the name
+    body = texts(at)
+    assert "one photo" in body and "no hold time or repetitions" in body
+    assert any(s.value.startswith("In position (right side)") for s in at.success)
+    assert "Not checked from this photo" in body and "0.0 s" not in body
+    labels = {b.label for b in at.get("download_button")}
+    assert labels == {"Verdict (JSON)"}
+    at.selectbox(key="replay_stretch").set_value("seated_butterfly").run(timeout=120)
+    assert not at.exception
+    assert any(w.value.startswith("Not in position") for w in at.warning)
+    assert "looks more like: Pigeon" in texts(at)
