@@ -223,6 +223,17 @@ def variant_of(spec: StretchSpec, values: Values, key: SideKey | str) -> Variant
     return next((v for v in spec.variants if looks_right(spec, values, v.looks, key)), None)
 
 
+def fault_sides(fault: Fault, working: Side | str | None) -> tuple[SideKey, ...]:
+    """The sides a fault is checked on while ``working`` is the working side."""
+    if fault.side == "none":
+        return (None,)
+    if fault.side == "each":
+        return SIDES
+    if working not in SIDES:
+        return ()
+    return (working,) if fault.side == "working" else (other_side(working),)  # type: ignore[arg-type]
+
+
 def _raw_value(metric: MetricBase, g: PoseGeometry, side: SideKey) -> tuple[tuple[str, ...], float]:
     """(landmarks it cannot see, the value before any starting value is subtracted)."""
     missing = metric.missing(g, side)
@@ -572,15 +583,6 @@ class StretchChecker:
                 self._best_rom[side] = max(self._best_rom.get(side, -math.inf), peak)
 
     # -- faults ----------------------------------------------------------------------------
-    def _fault_sides(self, fault: Fault) -> tuple[SideKey, ...]:
-        if fault.side == "none":
-            return (None,)
-        if fault.side == "each":
-            return SIDES
-        if self._working not in SIDES:
-            return ()
-        return (self._working,) if fault.side == "working" else (other_side(self._working),)
-
     def _advance_faults(
         self, t: float, values: dict[tuple[str, SideKey], MeasureValue], phase: str | None
     ) -> bool:
@@ -588,7 +590,7 @@ class StretchChecker:
         blocking = False
         for fault in self.spec.faults:
             in_phase = phase is not None and fault.during in (phase, "always")
-            sides = self._fault_sides(fault) if in_phase else ()
+            sides = fault_sides(fault, self._working) if in_phase else ()
             for side in (*SIDES, None):
                 key = (fault.id, side)
                 track = self._tracks.setdefault(key, _FaultTrack())

@@ -20,6 +20,7 @@ from posecheck.checker import (
     MeasureValue,
     Values,
     entering_side,
+    fault_sides,
     look_measures,
     looks_right,
     measure_still,
@@ -28,10 +29,10 @@ from posecheck.checker import (
 )
 from posecheck.media.source import Frame, SourceInfo, VideoSource
 from posecheck.pose.estimator import MediaPipePoseEstimator, PoseEstimator
-from posecheck.pose.landmarks import SIDES, Pose, other_side
+from posecheck.pose.landmarks import SIDES, Pose
 from posecheck.posture import contradicts, read_posture
 from posecheck.specs.metrics import Speed
-from posecheck.specs.schema import Fault, StretchSpec
+from posecheck.specs.schema import StretchSpec
 
 #: Reasons a fault is not judged from one picture, in a person's words.
 NEEDS_START = "it is measured as a change from your start position; a short video shows it"
@@ -114,16 +115,6 @@ def _position_why(spec: StretchSpec, values: Values) -> tuple[bool | None, str]:
     return False, f"Not in position: I don't see {_words_list([lk.shows for lk in wrong])}."
 
 
-def _fault_sides(fault: Fault, working: str | None) -> tuple[str | None, ...]:
-    if fault.side == "none":
-        return (None,)
-    if fault.side == "each":
-        return SIDES
-    if working not in SIDES:
-        return ()
-    return (working,) if fault.side == "working" else (other_side(working),)  # type: ignore[arg-type]
-
-
 def _faults(
     spec: StretchSpec, values: Values, in_position: bool | None, working: str | None
 ) -> tuple[list[SeenFault], list[Unchecked]]:
@@ -143,7 +134,7 @@ def _faults(
             if in_position is None:
                 unchecked.append(Unchecked(fault.id, None, fault.message, NEEDS_POSITION))
             continue
-        for side in _fault_sides(fault, working):
+        for side in fault_sides(fault, working):
             mv: MeasureValue = values[(fault.measure, side)]
             if not mv.known:
                 why = missing_reason(mv.missing) if mv.missing else NEEDS_POSITION
