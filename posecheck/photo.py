@@ -33,6 +33,7 @@ from posecheck.pose.landmarks import SIDES, Pose
 from posecheck.posture import contradicts, read_posture
 from posecheck.specs.metrics import Speed
 from posecheck.specs.schema import StretchSpec
+from posecheck.wording import fault_label
 
 #: Reasons a fault is not judged from one picture, in a person's words.
 NEEDS_START = "it is measured as a change from your start position; a short video shows it"
@@ -146,14 +147,20 @@ def _faults(
     return sorted(seen, key=lambda f: -f.severity), unchecked
 
 
-def _angles(spec: StretchSpec, values: Values) -> list[Angle]:
+def _angles(spec: StretchSpec, values: Values, working: str | None) -> list[Angle]:
+    """Every angle measured in the picture, per side; a measure that reads the other leg from
+    the working side ("the back leg" of a pigeon on its front leg) on the working side only."""
     out: list[Angle] = []
     rom = spec.rom.measure if spec.rom is not None else None
     for name, metric in spec.measures.items():
         if metric.unit != "deg" or isinstance(metric, Speed) or metric.relative_to_start:
             continue
         label = spec.rom.label if name == rom and spec.rom else name.replace("_", " ")
-        for side in SIDES if spec.sided[name] else (None,):
+        sides = SIDES if spec.sided[name] else (None,)
+        from_working = any(p.startswith("other_") for p in metric.parts())
+        if working in SIDES and from_working and sides == SIDES:
+            sides = (working,)  # type: ignore[assignment]
+        for side in sides:
             mv = values[(name, side)]
             if mv.known:
                 out.append(Angle(name, label, side, round(mv.value, 1), name == rom))
@@ -205,7 +212,7 @@ def judge_pose(spec: StretchSpec, pose: Pose | None) -> PhotoVerdict:
         variant.id if variant else None,
         variant.name if variant else None,
         cue,
-        tuple(_angles(spec, values)),
+        tuple(_angles(spec, values, working)),
         tuple(seen),
         tuple(unchecked),
         posture,
@@ -317,13 +324,14 @@ def photo_lines(a: PhotoAnalysis) -> list[str]:
         lines.append(f"  {_side_text(g.side)}{g.label}: {abs(g.value_deg):.0f} deg")
     if v.faults:
         lines.append("  seen in this photo:")
-        lines += [f"    - {_side_text(f.side)}{f.message}" for f in v.faults]
+        lines += [f"    - {fault_label(f.message, f.side)}" for f in v.faults]
     elif v.in_position:
         lines.append("  no fault seen in this photo")
     if v.not_checked:
         lines.append("  not checked from this photo:")
         lines += [
-            f"    - {_side_text(n.side)}{n.message.rstrip('.')} ({n.reason})" for n in v.not_checked
+            f"    - {fault_label(n.message.rstrip('.'), n.side)} ({n.reason})"
+            for n in v.not_checked
         ]
     return lines
 
