@@ -24,6 +24,8 @@ from posecheck.analysis import Analysis, analyze_video
 from posecheck.errors import PosecheckError
 from posecheck.framing import not_seen_text
 from posecheck.live import reps_text
+from posecheck.photo import PhotoAnalysis, analyze_photo, is_photo, photo_report
+from posecheck.photo import suggest as photo_suggestions
 from posecheck.posture import suggest_stretches
 from posecheck.report import frames_csv, report_dict
 from posecheck.specs.schema import StretchSpec
@@ -95,7 +97,7 @@ def choose_clip() -> tuple[Path, str] | None:
         return folder / name, name
     exts = [s.lstrip(".") for s in UPLOAD_SUFFIXES]
     up = st.file_uploader(
-        f"Video file (up to {MAX_UPLOAD_MB} MB; {', '.join(exts)})",
+        f"Video or photo file (up to {MAX_UPLOAD_MB} MB; {', '.join(exts)})",
         type=exts,
         key="upload",
         help="Film the stretch from where the camera-placement picture on the Live coaching "
@@ -151,6 +153,67 @@ def run_analysis(
         return None
     bar.empty()
     return Result(key, clip_name, out, analysis)
+
+
+def show_photo(clip: Path, clip_name: str, spec: StretchSpec, specs: dict, model: str) -> None:
+    """A photo: a one-picture verdict (no hold time, no reps), kept across reruns."""
+    key = f"photo:{clip}:{clip.stat().st_mtime if clip.exists() else 0}:{spec.id}:{model}"
+    photos: dict[str, PhotoAnalysis] = st.session_state.setdefault("photo_results", {})
+    if key not in photos:
+        with st.spinner("Looking at the photo…"):
+            try:
+                photos.clear()  # one photo's pose at a time is plenty
+                photos[key] = analyze_photo(clip, spec, model=model)
+            except PosecheckError as exc:
+                st.error(f"This photo could not be analysed. {exc}")
+                return
+    a = photos[key]
+    v = a.verdict
+    if v is None:  # analyze_photo was given a spec: always a verdict
+        return
+    left, right = st.columns([3, 2])
+    left.image(str(clip), caption=clip_name, width="stretch")
+    with right:
+        st.markdown(f"#### {spec.name}: one photo")
+        st.caption("A single picture has no hold time or repetitions.")
+        say = {True: st.success, False: st.warning, None: st.info}[v.in_position]
+        say(v.why)
+        if v.variant_name:
+            st.markdown(f"Recognised as: **{v.variant_name}**")
+        if v.cue:
+            st.markdown(f"**Tip:** {v.cue}")
+        if v.angles:
+            st.markdown("#### Angles")
+            st.table(
+                pd.DataFrame(
+                    [
+                        {"side": side_word(g.side) or "-", "what": g.label,
+                         "angle": deg_text(g.value_deg)}
+                        for g in v.angles
+                    ]
+                )
+            )  # fmt: skip
+        if v.faults:
+            st.markdown("#### Seen in this photo")
+            for f in v.faults:
+                st.markdown(f"- {fault_label(f.message, f.side)}")
+        if v.not_checked:
+            st.markdown("#### Not checked from this photo")
+            for n in v.not_checked:
+                st.markdown(f"- {fault_label(n.message, n.side)} ({n.reason})")
+        if a.pose is not None and not v.in_position:
+            others = [s for s in photo_suggestions(a.pose, specs) if s.stretch_id != spec.id]
+            if others:
+                names = ", ".join(
+                    s.name + (f" ({s.variant_name})" if s.variant_name else "") for s in others
+                )
+                st.info(f"This photo looks more like: {names}.")
+        st.download_button(
+            "Verdict (JSON)",
+            json.dumps(photo_report(a), indent=2, allow_nan=False),
+            file_name=f"{Path(clip_name).stem}-{spec.id}.json",
+            mime="application/json",
+        )
 
 
 def timeline_chart(result: Result, frame_index: int) -> alt.LayerChart | alt.Chart:
@@ -385,6 +448,9 @@ def main() -> None:
             "if the footage does not look like it."
         )
     if spec is None or chosen is None:
+        return
+    if is_photo(clip):
+        show_photo(clip, clip_name, spec, specs, model)
         return
     stamp = clip.stat().st_mtime if clip.exists() else 0.0
     key = f"{clip}:{stamp}:{spec.id}:{model}"

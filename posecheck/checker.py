@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from posecheck.body.geometry import PoseGeometry, resolve_part
-from posecheck.pose.landmarks import SIDES, PoseFrame, Side, human_name, other_side
-from posecheck.specs.metrics import Speed
-from posecheck.specs.schema import Fault, StretchSpec
+from posecheck.pose.landmarks import SIDES, Pose, PoseFrame, Side, human_name, other_side
+from posecheck.specs.metrics import MetricBase, Speed
+from posecheck.specs.schema import Fault, Look, StretchSpec, Variant
 
 SideKey = Side | None  # None: a whole-body value
 #: Episodes shorter than this after ``no_person`` restart the settling period.
@@ -133,6 +133,7 @@ class CheckResult:
     last_completed_side: Side | str | None
     #: Faults due this frame that the camera cannot see from where it stands (never flagged).
     unseen_faults: tuple[UnseenFault, ...] = ()
+    variant: str | None = None  # id of the spec's variant the person is in, while active
 
     def measure(self, name: str, side: SideKey = None) -> float:
         for m in self.measures:
@@ -185,6 +186,110 @@ def missing_reason(missing: tuple[str, ...]) -> str:
         names = [*names[:3], "more"]
     listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
     return f"I can't see your {listed}"
+
+
+Values = dict[tuple[str, SideKey], MeasureValue]
+
+
+def look_measures(
+    spec: StretchSpec, values: Values, look: Look, key: SideKey | str
+) -> list[MeasureValue]:
+    """The values a look judges for a working side ``key`` (a side, "both" or None): the
+    working or other side's value of a per-side measure (every side's when no single side
+    works), or the whole-body value."""
+    if not spec.sided[look.measure]:
+        return [values[(look.measure, None)]]
+    if key in SIDES:
+        side = key if look.side == "working" else other_side(key)  # type: ignore[arg-type]
+        return [values[(look.measure, side)]]
+    return [values[(look.measure, s)] for s in SIDES]
+
+
+def looks_right(
+    spec: StretchSpec, values: Values, looks: tuple[Look, ...], key: SideKey | str
+) -> bool:
+    """Every look holds for working side ``key`` (an unknown value does not)."""
+    return all(
+        look.holds(mv.value) is True
+        for look in looks
+        for mv in look_measures(spec, values, look, key)
+    )
+
+
+def looks_gone(spec: StretchSpec, values: Values, key: SideKey | str) -> bool:
+    """A look of the position is past its line and margin: the person has left the shape (an
+    unknown value is not proof of that)."""
+    return any(
+        look.holds(mv.value, staying=True) is False
+        for look in spec.active.looks
+        if not look.entry_only
+        for mv in look_measures(spec, values, look, key)
+    )
+
+
+def entering_side(spec: StretchSpec, values: Values) -> tuple[bool, Side | str | None]:
+    """Whether these values put the body in position, and on which working side: a side,
+    "both", or None for a whole-body measure. The position's measure must pass its entry
+    line and the body must have every look of the position."""
+    pos = spec.active
+    sign = 1.0 if pos.direction == "up" else -1.0
+    name = pos.measure
+    vals = {s: sign * values[(name, s)].value for s in (SIDES if spec.sided[name] else (None,))}
+    enter = sign * pos.enter
+    candidates: dict[Side | str | None, float]
+    if None in vals:
+        candidates = {None: vals[None]} if vals[None] > enter else {}
+    elif pos.combine == "both":
+        low = min(vals.values())
+        candidates = {"both": low} if low > enter else {}
+    else:
+        candidates = {s: v for s, v in vals.items() if v > enter}
+    # The shape must fit too: one number past its line is not yet the stretch.
+    candidates = {s: v for s, v in candidates.items() if looks_right(spec, values, pos.looks, s)}
+    if not candidates:
+        return False, None
+    working = max(candidates, key=lambda s: candidates[s])
+    if working is None and spec.dose.sides == "both":
+        working = "both"  # a whole-body measure of a stretch for both sides at once
+    return True, working
+
+
+def variant_of(spec: StretchSpec, values: Values, key: SideKey | str) -> Variant | None:
+    """The first of the spec's variants the body looks like, for working side ``key``."""
+    return next((v for v in spec.variants if looks_right(spec, values, v.looks, key)), None)
+
+
+def fault_sides(fault: Fault, working: Side | str | None) -> tuple[SideKey, ...]:
+    """The sides a fault is checked on while ``working`` is the working side."""
+    if fault.side == "none":
+        return (None,)
+    if fault.side == "each":
+        return SIDES
+    if working not in SIDES:
+        return ()
+    return (working,) if fault.side == "working" else (other_side(working),)  # type: ignore[arg-type]
+
+
+def _raw_value(metric: MetricBase, g: PoseGeometry, side: SideKey) -> tuple[tuple[str, ...], float]:
+    """(landmarks it cannot see, the value before any starting value is subtracted)."""
+    missing = metric.missing(g, side)
+    return missing, math.nan if missing else metric.compute(g, side)
+
+
+def measure_still(spec: StretchSpec, pose: Pose, min_visibility: float | None = None) -> Values:
+    """Every measure of one picture, with no history: a measure taken relative to the start
+    is unknown (its ``raw`` value is kept) and a speed is unknown, without missing landmarks."""
+    g = PoseGeometry(pose, spec.min_visibility if min_visibility is None else min_visibility)
+    out: Values = {}
+    for name, metric in spec.measures.items():
+        for side in SIDES if spec.sided[name] else (None,):
+            if isinstance(metric, Speed):
+                out[(name, side)] = MeasureValue(name, side, math.nan)
+                continue
+            missing, raw = _raw_value(metric, g, side)
+            value = math.nan if metric.relative_to_start else raw
+            out[(name, side)] = MeasureValue(name, side, value, missing, raw)
+    return out
 
 
 @dataclass
@@ -357,8 +462,7 @@ class StretchChecker:
                 if isinstance(metric, Speed):
                     out[(name, side)] = self._speed(name, metric, side, out, t)
                     continue
-                missing = metric.missing(g, side)
-                raw = math.nan if missing else metric.compute(g, side)
+                missing, raw = _raw_value(metric, g, side)
                 value = raw
                 if metric.relative_to_start and not missing:
                     base = self._baselines.get((name, side))
@@ -447,19 +551,10 @@ class StretchChecker:
         pos = self.spec.active
         sign = 1.0 if pos.direction == "up" else -1.0
         vals = {mv.side: sign * mv.value for mv in self._position_values(values)}
-        enter, leave = sign * pos.enter, sign * pos.exit
+        leave = sign * pos.exit
         if not self._active:
-            if None in vals:
-                candidates = {None: vals[None]} if vals[None] > enter else {}
-            elif pos.combine == "both":
-                low = min(vals.values())
-                candidates = {"both": low} if low > enter else {}
-            else:
-                candidates = {s: v for s, v in vals.items() if v > enter}
-            if candidates:
-                working = max(candidates, key=lambda s: candidates[s])
-                if working is None and self.spec.dose.sides == "both":
-                    working = "both"  # a whole-body measure of a stretch for both sides at once
+            found, working = entering_side(self.spec, values)
+            if found:
                 left = self._leaving
                 if left is not None and left[0].side == working:
                     self._episode, self._leaving = left[0], None  # back within a moment
@@ -473,7 +568,7 @@ class StretchChecker:
                 current = min(vals.values())
             else:
                 current = vals[None]
-            if current < leave:
+            if current < leave or looks_gone(self.spec, values, self._working):
                 self._end_episode(t)
 
     def _end_episode(self, t: float) -> None:
@@ -536,15 +631,6 @@ class StretchChecker:
                 self._best_rom[side] = max(self._best_rom.get(side, -math.inf), peak)
 
     # -- faults ----------------------------------------------------------------------------
-    def _fault_sides(self, fault: Fault) -> tuple[SideKey, ...]:
-        if fault.side == "none":
-            return (None,)
-        if fault.side == "each":
-            return SIDES
-        if self._working not in SIDES:
-            return ()
-        return (self._working,) if fault.side == "working" else (other_side(self._working),)
-
     def _advance_faults(
         self, t: float, values: dict[tuple[str, SideKey], MeasureValue], phase: str | None
     ) -> bool:
@@ -555,7 +641,7 @@ class StretchChecker:
         self._unseen_now = []
         for fault in self.spec.faults:
             in_phase = phase is not None and fault.during in (phase, "always")
-            sides = self._fault_sides(fault) if in_phase else ()
+            sides = fault_sides(fault, self._working) if in_phase else ()
             for side in (*SIDES, None):
                 key = (fault.id, side)
                 track = self._tracks.setdefault(key, _FaultTrack())
@@ -689,7 +775,14 @@ class StretchChecker:
             holds_completed=sum(1 for h in self._holds if h.completed),
             last_completed_side=self._last_completed,
             unseen_faults=tuple(self._unseen_now) if state in ("rest", "active") else (),
+            variant=self._variant(measures, state),
         )
+
+    def _variant(self, measures: tuple[MeasureValue, ...], state: str) -> str | None:
+        if state != "active" or not self.spec.variants:
+            return None
+        found = variant_of(self.spec, {(m.name, m.side): m for m in measures}, self._working)
+        return found.id if found else None
 
     def summary(self) -> Summary:
         """Everything so far; faults still active are closed at the last frame."""

@@ -15,7 +15,7 @@ from pathlib import Path
 from types import ModuleType
 
 from posecheck.errors import PosecheckError
-from posecheck.outputs import check_outputs, describe_os_error
+from posecheck.outputs import check_outputs, describe_os_error, write_text_atomic
 from posecheck.quiet import native_logs_silenced
 from posecheck.review.commands import add_commands, add_save_options, save_analysis
 
@@ -58,9 +58,17 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     from posecheck.analysis import analyze_recording, analyze_video  # noqa: PLC0415
     from posecheck.framing import not_seen_text  # noqa: PLC0415
     from posecheck.media.video_out import MP4_SUFFIXES  # noqa: PLC0415
+    from posecheck.photo import is_photo  # noqa: PLC0415
     from posecheck.pose.recording import is_recording  # noqa: PLC0415
     from posecheck.report import report_dict, write_report  # noqa: PLC0415
 
+    if is_photo(args.video):
+        return _analyze_photo(args)
+    if not (args.spec or args.stretch):
+        raise PosecheckError(
+            "say which stretch the video shows: --stretch ID (see 'posecheck specs list'); "
+            "only a photo can go without it."
+        )
     specs = _specs()
     spec = specs.load_spec(args.spec) if args.spec else specs.load_by_id(args.stretch)
     # Every output is checked before the (long) analysis: writable, and never an input.
@@ -120,6 +128,45 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         print(f"report: {args.report}")
     if args.annotate:
         print(f"annotated video: {args.annotate}")
+    return 0
+
+
+def _analyze_photo(args: argparse.Namespace) -> int:
+    """One photo: a one-frame verdict (no hold time, no reps), or without a stretch, the
+    stretches it may show."""
+    from posecheck.photo import analyze_photo, photo_lines, photo_report  # noqa: PLC0415
+
+    for option, given in (("--annotate", args.annotate), ("--save", args.save)):
+        if given:
+            raise PosecheckError(
+                f"{option} is for videos: a photo gets a one-picture verdict "
+                "(--report writes it as JSON)."
+            )
+    check_outputs(
+        {"the input photo": args.video, "the spec file": args.spec},
+        {"--report": (args.report, ())},
+    )
+    specs = _specs()
+    spec = None
+    if args.spec or args.stretch:
+        spec = specs.load_spec(args.spec) if args.spec else specs.load_by_id(args.stretch)
+    with native_logs_silenced(not args.verbose):
+        analysis = analyze_photo(
+            args.video,
+            spec,
+            None if spec else specs.load_all(),
+            model=args.model,
+            rotate_deg=args.rotate,
+        )
+    rep = photo_report(analysis)
+    if args.report:
+        write_text_atomic(args.report, json.dumps(rep, indent=2, allow_nan=False))
+    if args.json:
+        print(json.dumps(rep, indent=2, allow_nan=False))
+        return 0
+    print("\n".join(photo_lines(analysis)))
+    if args.report:
+        print(f"report: {args.report}")
     return 0
 
 
@@ -184,8 +231,12 @@ def build_parser() -> argparse.ArgumentParser:
         "video",
         help="video (mp4, mov, avi, mkv, webm), image, or recording (.pose.json.gz) file",
     )
-    which = a.add_mutually_exclusive_group(required=True)
-    which.add_argument("--stretch", help="stretch id (see 'posecheck specs list')")
+    which = a.add_mutually_exclusive_group()
+    which.add_argument(
+        "--stretch",
+        help="stretch id (see 'posecheck specs list'); a photo without one gets the stretches "
+        "it may show",
+    )
     which.add_argument("--spec", help="path of a spec YAML file")
     a.add_argument("--report", help="write the JSON report here")
     a.add_argument("--annotate", help="write an annotated MP4 here")

@@ -1,4 +1,4 @@
-"""Which way the body lies: upright or lying, and when lying, knees up or feet up.
+"""Which way the body lies: upright (sitting or standing) or lying (knees up or feet up).
 
 Enough to notice the wrong exercise (a bridge filmed while the face-down stretch is chosen)
 and to suggest which stretch a recording shows. Only clear contradictions count: a reading
@@ -8,7 +8,11 @@ Measured on the rendered sample clips (every stretch, its recommended view), Med
 trunk direction points up the picture's vertical at 0.9-1.0 for sitting, kneeling and standing
 and at 0.0-0.3 for lying, from the feet end, the diagonal and the side alike. Lying on the back
 with knees bent puts the ankles 0.6-0.9 trunk lengths below the knees on screen; face down with
-the shins up, 1.0-1.2 above them.
+the shins up, 1.0-1.2 above them. Upright, the lower ankle sits at most 0.6 trunk lengths
+below the hips sitting on the floor (0.42 on a real photo of a woman sitting, knees up) and
+at least 1.2 standing (1.62 on the real standing and tree-pose photos); a wide lunge (1.01 on
+the warrior photo) and kneeling stay unsure. Kneeling stretches may recline and the pigeon is
+held folded or sitting up, so either body fits those.
 """
 
 from __future__ import annotations
@@ -25,17 +29,27 @@ UPRIGHT_MIN = 0.7  # trunk's upward share at or above this: upright
 LYING_MAX = 0.45  # at or below this: lying
 KNEES_UP_MIN = 0.4  # ankles this many trunk lengths below the knees on screen: knees up
 FEET_UP_MIN = 0.5  # ankles this many trunk lengths above the knees: feet (shins) up
+SITTING_MAX = 0.6  # upright, ankles at most this many trunk lengths below the hips: sitting
+STANDING_MIN = 1.2  # upright, the lower ankle at least this far below the hips: standing
 
 #: What a spec's ``position`` words expect: (body, legs), None for either where any will do.
 _EXPECTED: dict[str, tuple[str, str | None]] = {
     "supine": ("lying", "knees_up"),
     "prone": ("lying", "feet_up"),
     "side_lying": ("lying", None),
-    "quadruped": ("lying", None),
+    # From hands and knees the pigeon is held folded over the front leg (lying) or sitting up
+    # over it (upright): either body will do.
+    "quadruped": ("any", None),
+    # Kneeling stretches sit back between the heels and may recline: either body will do.
+    "kneeling": ("any", None),
+    "sitting": ("upright", "sitting"),
+    "standing": ("upright", "standing"),
     "upright": ("upright", None),
 }
 _DESCRIBE = {
     "upright": "sitting or standing up",
+    "sitting": "sitting",
+    "standing": "standing",
     "lying": "lying down",
     "knees_up": "lying with your knees up",
     "feet_up": "lying face down with your feet up",
@@ -45,14 +59,14 @@ _DESCRIBE = {
 @dataclass(frozen=True)
 class PostureReading:
     body: str  # upright | lying | unsure
-    legs: str  # knees_up | feet_up | unsure (meaningful when lying)
+    legs: str  # lying: knees_up | feet_up; upright: sitting | standing; or unsure
 
     @property
     def key(self) -> str:
-        """ "upright", "lying", "lying/knees_up", "lying/feet_up" or "unsure" (per frame in
-        the replay's records)."""
-        if self.body == "lying" and self.legs != "unsure":
-            return f"lying/{self.legs}"
+        """ "upright", "upright/sitting", "upright/standing", "lying", "lying/knees_up",
+        "lying/feet_up" or "unsure" (per frame in the replay's records)."""
+        if self.body in ("lying", "upright") and self.legs != "unsure":
+            return f"{self.body}/{self.legs}"
         return self.body
 
     @staticmethod
@@ -62,7 +76,7 @@ class PostureReading:
 
     @property
     def words(self) -> str:
-        if self.body == "lying" and self.legs in _DESCRIBE:
+        if self.body in ("lying", "upright") and self.legs in _DESCRIBE:
             return _DESCRIBE[self.legs]
         return _DESCRIBE.get(self.body, "")
 
@@ -87,9 +101,7 @@ def read_posture(pose: Pose | None, min_visibility: float = 0.5) -> PostureReadi
     if not norm > 0:
         return UNSURE
     up = -trunk[1] / norm  # MediaPipe's y points down
-    if up >= UPRIGHT_MIN:
-        return PostureReading("upright", "unsure")
-    if up > LYING_MAX:
+    if up > LYING_MAX and up < UPRIGHT_MIN:
         return UNSURE
     legs = "unsure"
     leg_names = ("left_knee", "right_knee", "left_ankle", "right_ankle")
@@ -99,6 +111,16 @@ def read_posture(pose: Pose | None, min_visibility: float = 0.5) -> PostureReadi
             _mid(xy, "left_shoulder", "right_shoulder") - _mid(xy, "left_hip", "right_hip")
         )
     )
+    if up >= UPRIGHT_MIN:
+        ankles = ("left_ankle", "right_ankle")
+        if all(pose.is_visible(n, min_visibility) for n in ankles) and trunk_px > 0:
+            lower = max(xy[index_of(n)][1] for n in ankles)
+            drop = (lower - _mid(xy, "left_hip", "right_hip")[1]) / trunk_px
+            if drop <= SITTING_MAX:
+                legs = "sitting"
+            elif drop >= STANDING_MIN:
+                legs = "standing"
+        return PostureReading("upright", legs)
     if all(pose.is_visible(n, min_visibility) for n in leg_names) and trunk_px > 0:
         below = (
             _mid(xy, "left_ankle", "right_ankle")[1] - _mid(xy, "left_knee", "right_knee")[1]
@@ -121,7 +143,13 @@ def expected_posture(spec: StretchSpec) -> tuple[str, str | None]:
         key = "side_lying"
     elif "back" in p or "supine" in p:
         key = "supine"
-    else:  # sitting, kneeling, standing
+    elif p.startswith("kneeling"):
+        key = "kneeling"
+    elif p.startswith("sitting"):
+        key = "sitting"
+    elif p.startswith("standing"):
+        key = "standing"
+    else:  # anything else upright
         key = "upright"
     return _EXPECTED[key]
 
@@ -129,7 +157,7 @@ def expected_posture(spec: StretchSpec) -> tuple[str, str | None]:
 def contradicts(spec: StretchSpec, reading: PostureReading) -> bool:
     """True when the reading clearly does not fit the spec's position."""
     body, legs = expected_posture(spec)
-    if reading.body == "unsure":
+    if reading.body == "unsure" or body == "any":
         return False
     if reading.body != body:
         return True

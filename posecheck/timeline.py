@@ -21,12 +21,13 @@ import numpy as np
 
 from posecheck.analysis import Analysis
 from posecheck.errors import SourceError
-from posecheck.media.source import VIDEO_SUFFIXES, VideoSource
+from posecheck.media.source import IMAGE_SUFFIXES, VIDEO_SUFFIXES, VideoSource
 
 SAMPLE_DIR_ENV = "POSECHECK_SAMPLE_DIR"
 #: Matches .streamlit/config.toml ``server.maxUploadSize``.
 MAX_UPLOAD_MB = 200
-UPLOAD_SUFFIXES: tuple[str, ...] = VIDEO_SUFFIXES
+#: Videos, and photos for a one-picture verdict (``posecheck.photo``).
+UPLOAD_SUFFIXES: tuple[str, ...] = VIDEO_SUFFIXES + IMAGE_SUFFIXES
 
 
 @dataclass(frozen=True)
@@ -163,7 +164,7 @@ def save_upload(name: str, data: bytes, directory: str | Path) -> Path:
     suffix = Path(name).suffix.lower()
     if suffix not in UPLOAD_SUFFIXES:
         raise SourceError(
-            f"'{name}' is not a supported video format. Use one of: "
+            f"'{name}' is not a supported video format (nor a photo). Use one of: "
             f"{', '.join(s.lstrip('.') for s in UPLOAD_SUFFIXES)}."
         )
     size_mb = len(data) / 1e6

@@ -8,6 +8,7 @@ checked when the file loads, so a typo fails at once with the file, the field an
 
 from __future__ import annotations
 
+import math
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -73,6 +74,57 @@ class Dose(_Model):
         return self
 
 
+class Look(_Model):
+    """One more thing the body must look like to be in position, read from a single picture
+    (no starting value): entering needs every look; one past its ``margin`` ends the hold."""
+
+    measure: str = Field(description="Name of a measure in this spec (not relative to start).")
+    side: Literal["working", "other"] = Field(
+        "working",
+        description="For a per-side measure: the working side's value or the other side's "
+        "(with combine: both, every side must look right).",
+    )
+    above: float | None = Field(None, description="Looks right when the value is above this.")
+    below: float | None = Field(None, description="Looks right when the value is below this.")
+    margin: float = Field(
+        0.0,
+        ge=0,
+        description="Once in position, the value must pass its line by this much "
+        "to end it (hysteresis).",
+    )
+    entry_only: bool = Field(
+        False,
+        description="Checked only to enter the position: a limb the estimator loses during "
+        "the hold (a far leg placed on the near one) does not end it.",
+    )
+    shows: str = Field(description="What it looks like, in words: 'back thigh low on the mat'.")
+
+    @model_validator(mode="after")
+    def _threshold(self) -> Look:
+        if (self.above is None) == (self.below is None):
+            raise ValueError(f"look at '{self.measure}' needs exactly one of 'above' or 'below'")
+        return self
+
+    def holds(self, value: float, staying: bool = False) -> bool | None:
+        """Whether ``value`` looks right (None when unknown); ``staying``: with the margin."""
+        if math.isnan(value):
+            return None
+        slack = self.margin if staying else 0.0
+        if self.above is not None:
+            return value > self.above - slack
+        return value < self.below + slack  # type: ignore[operator]
+
+
+class Variant(_Model):
+    """A common form of the stretch, recognised while in position and cued toward the spec's
+    own form (an upright pigeon: "lower your chest over your front leg")."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="Stable id, snake_case.")
+    name: str = Field(description="What a person calls it: 'upright pigeon'.")
+    cue: str = Field(description="A calm tip toward the spec's form; empty when it is fine.")
+    looks: tuple[Look, ...] = Field(min_length=1, description="All of these: this variant.")
+
+
 class Position(_Model):
     """When the person counts as *in the stretch*. Hysteresis: enter at ``enter``, leave at
     ``exit``, so a value hovering near one threshold does not flicker."""
@@ -90,6 +142,14 @@ class Position(_Model):
     )
     min_episode_s: float = Field(
         0.4, ge=0, description="Shorter time in position is noise, not a repetition."
+    )
+    shows: str = Field(
+        "", description="What being in position looks like, in words (the photo verdict's why)."
+    )
+    looks: tuple[Look, ...] = Field(
+        (),
+        description="What else the body must look like, from one picture: a stretch is "
+        "recognised by its shape, not only by one number passing a line.",
     )
 
     @model_validator(mode="after")
@@ -239,6 +299,9 @@ class StretchSpec(_Model):
         default=(), description="Faults from the catalogue this view cannot see."
     )
     good_cue: str = Field(description="What to say when the form is good.")
+    variants: tuple[Variant, ...] = Field(
+        default=(), description="Common forms recognised in position, each with its cue."
+    )
 
     @cached_property
     def sided(self) -> dict[str, bool]:
@@ -277,6 +340,22 @@ class StretchSpec(_Model):
             if not self.sided[self.rom.measure]:
                 raise _FieldError(("rom", "measure"), f"'{self.rom.measure}' must be per side")
         per_side_active = self.sided[self.active.measure] and self.active.combine == "any"
+        looks = [(("active", "looks", i), lk) for i, lk in enumerate(self.active.looks)]
+        for i, v in enumerate(self.variants):
+            looks += [(("variants", i, "looks", j), lk) for j, lk in enumerate(v.looks)]
+        for loc, lk in looks:
+            need((*loc, "measure"), lk.measure)
+            m = self.measures[lk.measure]
+            if m.relative_to_start or isinstance(m, Speed):
+                raise _FieldError(
+                    (*loc, "measure"),
+                    f"a look needs a value from one picture; '{lk.measure}' is relative to "
+                    "the start or a speed",
+                )
+            if lk.side == "other" and not per_side_active:
+                raise _FieldError(
+                    (*loc, "side"), "side 'other' needs active.measure per side, combine: any"
+                )
         seen: set[str] = set()
         for i, f in enumerate(self.faults):
             need(("faults", i, "measure"), f.measure)
