@@ -28,12 +28,13 @@ from pathlib import Path
 
 import numpy as np
 
-from posecheck.analysis import Pipeline, Step
+from posecheck.analysis import FrameRecord, Pipeline, Step
 from posecheck.checker import Summary
 from posecheck.errors import SpecError
 from posecheck.feedback import Cue
 from posecheck.media.source import Frame
 from posecheck.overlay import annotate
+from posecheck.pacing import FrameSampler, analysis_rate_hz
 from posecheck.session import Coach, Coaching
 from posecheck.specs.schema import SPEC_DIR, Dose, StretchSpec, load_spec, spec_paths
 from posecheck.wording import fault_label
@@ -120,6 +121,34 @@ def set_stats(summary: Summary, spec: StretchSpec) -> SetStats:
     )
 
 
+class FrameLog:
+    """A live set's per-frame records for the history and its charts, taken at the stretch's
+    analysis rate (as a replay takes them) and bounded: past ``max_records`` every other
+    record is dropped and the rate halves, so a long set keeps its whole span in bounded
+    memory (6,000 records: 10 minutes at 10 a second, then 20 minutes at 5)."""
+
+    NOMINAL_FPS = 30.0  # a webcam's usual rate: frames within half a frame of due are taken
+
+    def __init__(self, rate_hz: float, max_records: int = 6000) -> None:
+        self.rate_hz = rate_hz
+        self.max_records = max(2, max_records)
+        self._sample = FrameSampler(rate_hz, self.NOMINAL_FPS)
+        self._records: list[FrameRecord] = []
+
+    def add(self, step: Step) -> None:
+        if not self._sample(step.result.t_ms):
+            return
+        self._records.append(FrameRecord.from_step(step))
+        if len(self._records) > self.max_records:
+            del self._records[1::2]
+            self.rate_hz /= 2
+            self._sample = FrameSampler(self.rate_hz, self.NOMINAL_FPS)
+            self._sample(self._records[-1].t_ms)
+
+    def records(self) -> tuple[FrameRecord, ...]:
+        return tuple(self._records)
+
+
 class LiveProcessor:
     """Thread-safe newest-frame processor around a :class:`Pipeline`.
 
@@ -129,6 +158,8 @@ class LiveProcessor:
 
     The pipeline is created lazily by ``pipeline_factory`` in the worker thread. The worker
     exits after ``idle_stop_s`` without frames and starts again on the next ``submit``.
+    ``mirror`` (settable at any time) shows the picture as a mirror does; the pose model and
+    the checker always see the camera's own picture, so left and right stay the person's.
     """
 
     def __init__(
@@ -140,12 +171,16 @@ class LiveProcessor:
         stats_window: int = 90,
         coaching: bool = True,
         max_gap_s: float = 1.0,
+        mirror: bool = False,
+        max_records: int = 6000,
     ) -> None:
         self._factory = pipeline_factory
         self._clock = clock
         self._idle_stop_s = idle_stop_s
         self._max_gap_s = max_gap_s
         self._coaching = coaching
+        self.mirror = mirror
+        self._max_records = max_records
         self._lock = threading.Condition()
         self._pipe_lock = threading.Lock()  # held while the pipeline runs or is replaced
         self._pipeline: Pipeline | None = None
@@ -167,6 +202,7 @@ class LiveProcessor:
         self._recent: deque[LiveFrame] = deque(maxlen=self._window)
         self._error: str | None = None
         self._coach: Coach | None = None
+        self._log: FrameLog | None = None
         self._events: deque[tuple[int, str, str]] = deque(maxlen=50)  # (number, event, words)
 
     # -- producer side ---------------------------------------------------------------------
@@ -275,8 +311,17 @@ class LiveProcessor:
                             self._event_n += 1
                             words = self._coach.switch_text if name == "switch_sides" else ""
                             self._events.append((self._event_n, name, words))
+            if self._log is None:
+                self._log = FrameLog(analysis_rate_hz(pipeline.spec), self._max_records)
+            self._log.add(step)
             annotated = annotate(
-                image, step.pose_frame, pipeline.spec, step.result, step.cue, coaching
+                image,
+                step.pose_frame,
+                pipeline.spec,
+                step.result,
+                step.cue,
+                coaching,
+                mirror=self.mirror,
             )
         return LiveFrame(seq, arrived_s, t_ms, self._clock(), annotated, step, coaching)
 
@@ -317,6 +362,11 @@ class LiveProcessor:
             if self._pipeline is None or self.latest() is None:
                 return None
             return self._pipeline.checker.summary()
+
+    def records(self) -> tuple[FrameRecord, ...]:
+        """The set's per-frame records so far (see :class:`FrameLog`), for the history."""
+        with self._pipe_lock:
+            return () if self._log is None else self._log.records()
 
     def set_stats(self) -> SetStats | None:
         with self._pipe_lock:

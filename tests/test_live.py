@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from posecheck.analysis import Pipeline, Step
-from posecheck.body.synthetic import Body, Camera, render
+from posecheck.body.synthetic import Body, Camera, Key, animate, render
 from posecheck.checker import CheckResult, FaultEvent, Summary
 from posecheck.feedback import Cue
 from posecheck.framing import (
@@ -31,7 +31,9 @@ from posecheck.live import (
     set_stats,
 )
 from posecheck.media.source import Frame
+from posecheck.pacing import FrameSampler, analysis_rate_hz
 from posecheck.pose.landmarks import Pose, PoseFrame
+from posecheck.review.records import session_from_summary
 from posecheck.session import _AdviceHold, with_framing
 from posecheck.specs.schema import SPEC_DIR, load_by_id
 
@@ -394,3 +396,70 @@ def test_framing_advice_is_debounced() -> None:
     assert hold.update(None, 3600) is b
     assert hold.update(None, 4000) is b  # 0.4 s in a row only
     assert hold.update(None, 4100) is None
+
+
+class ReplayingEstimator:
+    """Hands out the given poses in order, one per frame processed (a camera on a clip)."""
+
+    def __init__(self, frames: list[PoseFrame]) -> None:
+        self.poses = iter(frames)
+
+    def estimate(self, frame: Frame) -> PoseFrame:
+        return replace(next(self.poses), index=frame.index, t_ms=frame.t_ms)
+
+    def close(self) -> None:
+        pass
+
+
+def knee_drop_at_30_fps() -> list[PoseFrame]:
+    from tests.test_checker_foundation import DROP_CAMERA, DROP_LEFT, DROP_REST
+
+    keys = [Key(0, DROP_REST), Key(4, DROP_REST), Key(6, DROP_LEFT), Key(12, DROP_LEFT)]
+    keys += [Key(14, DROP_REST), Key(16, DROP_REST)]
+    return animate(keys, DROP_CAMERA, fps=30, noise_px=0.5, seed=4)
+
+
+def feed(proc: LiveProcessor, frames: list[PoseFrame]) -> None:
+    for f in frames:
+        seq = proc.submit(image(), capture_s=f.t_ms / 1000.0)
+        assert proc.wait_for(seq, timeout_s=5) is not None
+
+
+def test_a_live_set_keeps_its_angles_frame_by_frame_for_the_history() -> None:
+    """Last session a live set was saved without its per-frame angles, so the Progress page
+    and the PDF could not chart it as they chart a replay."""
+    spec = load_by_id("supine_knee_drop")
+    frames = knee_drop_at_30_fps()
+    proc = LiveProcessor(lambda: Pipeline(spec, estimator=ReplayingEstimator(frames)))
+    try:
+        feed(proc, frames)
+        records = proc.records()
+        summary = proc.summary()
+    finally:
+        proc.close()
+    rate = analysis_rate_hz(spec)
+    replay_takes = FrameSampler(rate, 30.0)  # what a replay of the same 30 fps clip analyses
+    assert len(records) == sum(replay_takes(f.t_ms) for f in frames)
+    assert len(records) <= len(frames) / 2 + 1
+    assert records[0].t_ms == 0.0 and records[-1].t_ms >= frames[-1].t_ms - 1000.0 / rate
+    saved = session_from_summary(summary, spec, profile="Me", origin="live", records=records)
+    assert len(saved.rom_frames) >= 0.5 * len(records)
+    best_left = max(f.left_deg for f in saved.rom_frames if f.left_deg is not None)
+    assert best_left == pytest.approx(dict(summary.best_rom_deg)["left"], abs=5)
+
+
+def test_a_long_live_set_keeps_its_whole_span_in_bounded_memory() -> None:
+    spec = load_by_id("supine_knee_drop")
+    frames = knee_drop_at_30_fps()
+    proc = LiveProcessor(
+        lambda: Pipeline(spec, estimator=ReplayingEstimator(frames)), max_records=50
+    )
+    try:
+        feed(proc, frames)
+        records = proc.records()
+    finally:
+        proc.close()
+    assert 25 <= len(records) <= 50
+    assert records[0].t_ms == 0.0 and records[-1].t_ms >= frames[-1].t_ms - 1000.0
+    times = [r.t_ms for r in records]
+    assert times == sorted(times)
