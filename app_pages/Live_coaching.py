@@ -18,6 +18,7 @@ import streamlit as st
 from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
 from app_common import (
+    camera_notice,
     cue_html,
     keep,
     keep_in_history,
@@ -258,6 +259,7 @@ def main() -> None:
     assert proc is not None  # noqa: S101 - use_stretch always sets it
 
     cue_slot = st.empty()  # above the video at every width: read first on a phone
+    camera_slot = st.empty()  # the camera message (see posecheck.live.CameraMessage)
     speak, mode, rate, sounds_on = voice_controls(holder)
     voice_slot = st.empty()
     video_col, side_col = st.columns([3, 2], gap="medium")
@@ -313,6 +315,7 @@ def main() -> None:
 
     shown: tuple[str, str] | None = None
     shown_line = None
+    shown_note: str | None = None
     last_event = proc.events_after(-1)[-1][0] if proc.events_after(-1) else 0
     spoken = None
     while ctx.state.playing:
@@ -341,6 +344,10 @@ def main() -> None:
                 spoken = c.cue.text
                 if speak and c.cue.kind in SPOKEN_KINDS[mode]:
                     say.append(c.cue.text)
+            if out.camera_note != shown_note:
+                shown_note = out.camera_note
+                with camera_slot:
+                    camera_notice(shown_note)
             r = out.step.result
             side = (
                 f" · working side: {r.working_side}" if r.working_side in ("left", "right") else ""

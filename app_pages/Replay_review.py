@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from app_common import (
+    camera_notice,
     keep,
     keep_replay,
     load_specs,
@@ -22,7 +23,7 @@ from app_common import (
 )
 from posecheck.analysis import Analysis, analyze_video
 from posecheck.errors import PosecheckError
-from posecheck.live import reps_text
+from posecheck.live import replay_camera_message, reps_text
 from posecheck.posture import suggest_stretches
 from posecheck.report import frames_csv, report_dict
 from posecheck.specs.schema import StretchSpec
@@ -215,6 +216,7 @@ def show_summary(a: Analysis) -> None:
         )
     for warning in a.source.warnings:  # cut off, damaged, size change, no frame rate
         st.warning(f"About this video: {warning}")
+    camera_notice(replay_camera_message(a))
     gaps = []
     if (r["no_person_s"] or 0) >= 0.5:
         gaps.append(f"nobody was in view for {r['no_person_s']:.1f} s")

@@ -28,14 +28,15 @@ from pathlib import Path
 
 import numpy as np
 
-from posecheck.analysis import FrameRecord, Pipeline, Step
+from posecheck.analysis import Analysis, FrameRecord, Pipeline, Step
 from posecheck.checker import Summary
 from posecheck.errors import SpecError
 from posecheck.feedback import Cue
+from posecheck.framing import FramingAdvice
 from posecheck.media.source import Frame
 from posecheck.overlay import annotate
 from posecheck.pacing import FrameSampler, analysis_rate_hz
-from posecheck.session import Coach, Coaching
+from posecheck.session import AdviceHold, Coach, Coaching
 from posecheck.specs.schema import SPEC_DIR, Dose, StretchSpec, load_spec, spec_paths
 from posecheck.wording import fault_label
 
@@ -49,6 +50,49 @@ SPEC_DIR_ENV = "POSECHECK_SPEC_DIR"
 
 Clock = Callable[[], float]  # seconds, monotonic
 
+#: The camera-message hook: from one processed step and the stretch, words telling the person
+#: how to move the camera ("Move the camera about a metre to your left"), or None when the
+#: camera is fine or its place is not known. The camera estimated from the body (issue #12,
+#: ``posecheck/body/``) is to supply it; until the lead wires that in, nothing is said.
+CameraMessage = Callable[[Step, StretchSpec], "str | None"]
+
+
+def no_camera_message(step: Step, spec: StretchSpec) -> str | None:
+    """The camera hook's default: nothing to say."""
+    return None
+
+
+def replay_camera_message(analysis: Analysis) -> str | None:
+    """The Replay page's camera hook: how the camera should have stood for this recording,
+    or None. The camera estimated from the body (#12) is to fill it in; today it says
+    nothing."""
+    return None
+
+
+class CameraNote:
+    """The camera message, calm: a new message must last ``onset_s`` before it is shown (one
+    odd estimate is no reason to move a camera), a shown one stays at least ``min_show_s``,
+    and it goes once it has been gone for ``onset_s``. Time is the frames' time."""
+
+    def __init__(
+        self,
+        source: CameraMessage = no_camera_message,
+        onset_s: float = 3.0,
+        min_show_s: float = 6.0,
+    ) -> None:
+        self.source = source
+        self._hold = AdviceHold(min_show_s=min_show_s, min_onset_s=onset_s)
+
+    def update(self, step: Step, spec: StretchSpec) -> str | None:
+        try:
+            text = self.source(step, spec)
+        except Exception:  # a broken estimate must not stop the coaching
+            log.exception("the camera message failed")
+            text = None
+        advice = FramingAdvice(text, "camera") if text else None
+        shown = self._hold.update(advice, step.result.t_ms)
+        return None if shown is None else shown.text
+
 
 @dataclass(frozen=True)
 class LiveFrame:
@@ -61,6 +105,7 @@ class LiveFrame:
     image: np.ndarray  # annotated BGR image
     step: Step  # the pipeline's result, with the cue actually shown
     coaching: Coaching | None = None  # the session flow (None when the flow is off)
+    camera_note: str | None = None  # how to move the camera (see ``CameraMessage``), calm
 
     @property
     def latency_ms(self) -> float:
@@ -173,6 +218,7 @@ class LiveProcessor:
         max_gap_s: float = 1.0,
         mirror: bool = False,
         max_records: int = 6000,
+        camera_message: CameraMessage = no_camera_message,
     ) -> None:
         self._factory = pipeline_factory
         self._clock = clock
@@ -181,6 +227,7 @@ class LiveProcessor:
         self._coaching = coaching
         self.mirror = mirror
         self._max_records = max_records
+        self._camera_message = camera_message
         self._lock = threading.Condition()
         self._pipe_lock = threading.Lock()  # held while the pipeline runs or is replaced
         self._pipeline: Pipeline | None = None
@@ -203,6 +250,7 @@ class LiveProcessor:
         self._error: str | None = None
         self._coach: Coach | None = None
         self._log: FrameLog | None = None
+        self._camera_note = CameraNote(self._camera_message)
         self._events: deque[tuple[int, str, str]] = deque(maxlen=50)  # (number, event, words)
 
     # -- producer side ---------------------------------------------------------------------
@@ -314,6 +362,7 @@ class LiveProcessor:
             if self._log is None:
                 self._log = FrameLog(analysis_rate_hz(pipeline.spec), self._max_records)
             self._log.add(step)
+            camera_note = self._camera_note.update(step, pipeline.spec)
             annotated = annotate(
                 image,
                 step.pose_frame,
@@ -323,7 +372,9 @@ class LiveProcessor:
                 coaching,
                 mirror=self.mirror,
             )
-        return LiveFrame(seq, arrived_s, t_ms, self._clock(), annotated, step, coaching)
+        return LiveFrame(
+            seq, arrived_s, t_ms, self._clock(), annotated, step, coaching, camera_note
+        )
 
     def events_after(self, n: int) -> list[tuple[int, str, str]]:
         """Session events (countdown, go, tick, chime, switch_sides, wrong_exercise) numbered

@@ -67,10 +67,10 @@ class Coaching:
     wrong_exercise: bool
 
 
-class _AdviceHold:
-    """Debounces framing advice: new advice must persist ``min_onset_s`` before it is shown
-    (one odd frame is not a reason to move the camera), and shown advice stays at least
-    ``min_show_s`` so it does not flicker."""
+class AdviceHold:
+    """Debounces framing (or camera) advice: new advice must persist ``min_onset_s`` before it
+    is shown (one odd frame is not a reason to move the camera), and shown advice stays at
+    least ``min_show_s`` so it does not flicker."""
 
     def __init__(self, min_show_s: float = 2.5, min_onset_s: float = 1.0) -> None:
         self.min_show_s = min_show_s
@@ -201,7 +201,7 @@ class Coach:
         self._phase = "position"
         self._phase_since_ms: float | None = None
         self._cues = CueSelector(spec, min_show_s=min_show_s)
-        self._advice = _AdviceHold(min_show_s=min_show_s)
+        self._advice = AdviceHold(min_show_s=min_show_s)
         self._holds_completed = 0
         self._last_tick: int | None = None
         self._last_count: int | None = None

@@ -34,7 +34,7 @@ from posecheck.media.source import Frame
 from posecheck.pacing import FrameSampler, analysis_rate_hz
 from posecheck.pose.landmarks import Pose, PoseFrame
 from posecheck.review.records import session_from_summary
-from posecheck.session import _AdviceHold, with_framing
+from posecheck.session import AdviceHold, with_framing
 from posecheck.specs.schema import SPEC_DIR, load_by_id
 
 SPEC = load_by_id("prone_internal_rotation")
@@ -382,7 +382,7 @@ def test_framing_advice_replaces_the_cue_only_when_it_should() -> None:
 def test_framing_advice_is_debounced() -> None:
     a = FramingAdvice("A", "cut_off")
     b = FramingAdvice("B", "too_far")
-    hold = _AdviceHold(min_show_s=1.5, min_onset_s=0.5)
+    hold = AdviceHold(min_show_s=1.5, min_onset_s=0.5)
     assert hold.update(a, 0) is None  # one frame is not enough
     assert hold.update(None, 100) is None  # and it went away again
     assert hold.update(a, 200) is None
@@ -463,3 +463,49 @@ def test_a_long_live_set_keeps_its_whole_span_in_bounded_memory() -> None:
     assert records[0].t_ms == 0.0 and records[-1].t_ms >= frames[-1].t_ms - 1000.0
     times = [r.t_ms for r in records]
     assert times == sorted(times)
+
+
+def test_the_camera_message_hook_is_shown_calmly() -> None:
+    """A stub stands in for the camera estimated from the body: its message shows once it
+    has lasted 3 s, stays at least 6 s through a flicker, and a failing hook stops nothing."""
+    spec = load_by_id("supine_knee_drop")
+    frames = knee_drop_at_30_fps()
+
+    def stub(step: Step, spec: object) -> str | None:
+        t_s = step.result.t_ms / 1000.0
+        if 9.0 <= t_s < 9.5:
+            raise RuntimeError("camera fit failed")
+        if 2.0 <= t_s < 8.0 and not 7.0 <= t_s < 7.2:  # a moment's flicker at 7 s
+            return "Move the camera about a metre to your left."
+        return None
+
+    proc = LiveProcessor(
+        lambda: Pipeline(spec, estimator=ReplayingEstimator(frames)), camera_message=stub
+    )
+    notes: list[tuple[float, str | None]] = []
+    try:
+        for f in frames:
+            seq = proc.submit(image(), capture_s=f.t_ms / 1000.0)
+            out = proc.wait_for(seq, timeout_s=5)
+            assert out is not None
+            notes.append((f.t_ms, out.camera_note))
+        assert proc.stats().error is None
+    finally:
+        proc.close()
+    shown = [t for t, n in notes if n]
+    assert shown and 4900 <= shown[0] <= 5100 + 200, shown[0]  # 2 s + 3 s onset
+    assert all(n for t, n in notes if shown[0] <= t < shown[0] + 6000)  # no flicker
+    assert all(n is None for t, n in notes if t < 4900 or t > 11_300)
+    assert proc.latest() is not None
+
+
+def test_without_a_camera_hook_nothing_is_said() -> None:
+    spec = load_by_id("supine_knee_drop")
+    frames = knee_drop_at_30_fps()[:60]
+    proc = LiveProcessor(lambda: Pipeline(spec, estimator=ReplayingEstimator(frames)))
+    try:
+        feed(proc, frames)
+        out = proc.latest()
+    finally:
+        proc.close()
+    assert out is not None and out.camera_note is None

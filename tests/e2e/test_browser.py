@@ -321,6 +321,8 @@ def test_session_flow_countdown_coaching_and_a_kept_set(
         assert cue.get_attribute("aria-live") == "polite" and cue.get_attribute("role") == "status"
         speak = page.get_by_text("Speak cues")
         assert speak.is_visible()
+        mirror = page.get_by_role("switch", name="Mirror view")
+        assert mirror.is_checked(), "the mirror view is on by default (what people expect)"
         frame = page.locator("iframe[title*='webrtc']").first
         frame.wait_for(timeout=60_000)  # slow on a busy machine: the component loads last
         deadline = time.monotonic() + 30
@@ -331,6 +333,7 @@ def test_session_flow_countdown_coaching_and_a_kept_set(
             time.sleep(0.3)
         assert cue.bounding_box()["y"] < frame.bounding_box()["y"]
         assert speak.bounding_box()["y"] < frame.bounding_box()["y"]
+        assert page.get_by_text("Mirror view").bounding_box()["y"] < frame.bounding_box()["y"]
         _shot(page, f"flow_{size}_ready.png")
         video = _wait_playing(page)
         seen: list[tuple[str, str]] = []
@@ -353,6 +356,9 @@ def test_session_flow_countdown_coaching_and_a_kept_set(
         time.sleep(1.0)
         _shot(page, f"flow_{size}_coaching.png")
         page.screenshot(path=str(ARTIFACTS / f"flow_{size}_coaching_viewport.png"))
+        video.hover()  # the player's controls show: the cue drawn on the video stays clear
+        time.sleep(0.5)
+        video.screenshot(path=str(ARTIFACTS / f"flow_{size}_video_controls.png"))
         sounds = page.evaluate("window.__posecheckSounds || []")
         assert "countdown" in sounds and "go" in sounds, sounds
         # Another stretch while the camera runs: the set ends with its summary, kept.
