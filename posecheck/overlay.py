@@ -134,7 +134,7 @@ def draw_hud(
     big = 1.25 * k
     # Top band: stretch, reps, ROM on the left; the big timer on the right.
     headline = coaching.headline if coaching is not None else ""
-    if not headline and spec.dose.kind == "hold":
+    if coaching is None and spec.dose.kind == "hold":  # live, the session says when to time
         headline = f"{result.hold_s:.0f} / {spec.dose.hold_s:.0f} s"
     head_w = cv2.getTextSize(headline, cv2.FONT_HERSHEY_SIMPLEX, big, 3)[0][0] if headline else 0
     portrait = w < h or head_w > w * 0.4

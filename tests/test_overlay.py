@@ -62,3 +62,17 @@ def test_the_mirror_view_flips_the_picture_and_skeleton_but_not_the_words() -> N
     plain_bg = annotate(black, nobody, PRONE, result(), LONG_CUE, coaching())
     mirror_bg = annotate(black, nobody, PRONE, result(), LONG_CUE, coaching(), mirror=True)
     assert (plain_bg != 0).any() and (plain_bg == mirror_bg).all()
+
+
+def test_no_hold_timer_on_the_video_while_the_session_shows_none() -> None:
+    """While "this does not look like ..." shows (or before the 3-2-1), nothing is timed, so
+    the video shows no "0 / 30 s" either; a replay (no session) shows the hold timer."""
+    grey = np.full((480, 640, 3), 128, np.uint8)
+    frame = PoseFrame(0, 0.0, 640, 480, None)
+    short = Cue("Hi.", "step", 1, None)
+    wrong = Coaching(0.0, "coaching", short, "", 0.0, 30.0, None, (), True)
+    live = annotate(grey, frame, PRONE, result(), short, wrong)
+    top_right = (slice(0, 60), slice(400, 640))
+    assert (live[top_right] == 64).all(), "a timer drawn while nothing is timed"
+    replay = annotate(grey, frame, PRONE, result(), short)
+    assert (replay[top_right] != 64).any()
