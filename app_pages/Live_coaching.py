@@ -190,6 +190,11 @@ def show_set(stats: SetStats, spec: StretchSpec, title: str) -> None:
         st.markdown(
             "**Corrections:**\n" + "\n".join(f"- {msg} ({n}×)" for msg, n in stats.fault_counts)
         )
+    elif stats.wrong_exercise_s >= 1.0:
+        st.markdown(
+            f"**Corrections:** none counted. For {stats.wrong_exercise_s:.0f} s this did not "
+            f"look like the {spec.name.lower()}, and nothing is counted or timed then."
+        )
     else:
         st.markdown("**Corrections:** none. Good form.")
 

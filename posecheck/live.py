@@ -142,6 +142,7 @@ class SetStats:
     best_rom_deg: tuple[tuple[str, float | None], ...]
     rom_asymmetry_deg: float | None
     rom_label: str | None
+    wrong_exercise_s: float = 0.0  # time the set did not look like the stretch (not counted)
 
 
 def set_stats(summary: Summary, spec: StretchSpec) -> SetStats:
@@ -250,6 +251,8 @@ class LiveProcessor:
         self._error: str | None = None
         self._coach: Coach | None = None
         self._log: FrameLog | None = None
+        self._wrong_s = 0.0  # time with the wrong-exercise notice up
+        self._last_t_ms: float | None = None
         self._camera_note = CameraNote(self._camera_message)
         self._events: deque[tuple[int, str, str]] = deque(maxlen=50)  # (number, event, words)
 
@@ -363,6 +366,9 @@ class LiveProcessor:
                 self._log = FrameLog(analysis_rate_hz(pipeline.spec), self._max_records)
             self._log.add(step)
             camera_note = self._camera_note.update(step, pipeline.spec)
+            if step.result.wrong_posture and self._last_t_ms is not None:
+                self._wrong_s += (t_ms - self._last_t_ms) / 1000.0
+            self._last_t_ms = t_ms
             annotated = annotate(
                 image,
                 step.pose_frame,
@@ -423,7 +429,8 @@ class LiveProcessor:
         with self._pipe_lock:
             if self._pipeline is None or self.latest() is None:
                 return None
-            return set_stats(self._pipeline.checker.summary(), self._pipeline.spec)
+            stats = set_stats(self._pipeline.checker.summary(), self._pipeline.spec)
+            return replace(stats, wrong_exercise_s=round(self._wrong_s, 1))
 
     # -- lifecycle -------------------------------------------------------------------------
     def reset(self) -> None:

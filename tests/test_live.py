@@ -509,3 +509,23 @@ def test_without_a_camera_hook_nothing_is_said() -> None:
     finally:
         proc.close()
     assert out is not None and out.camera_note is None
+
+
+def test_the_set_summary_says_how_long_it_did_not_look_like_the_stretch() -> None:
+    """Lying on the back with the face-down stretch chosen: no reps, and the summary says
+    why (not "none. Good form.")."""
+    frames = knee_drop_at_30_fps()
+    stats = {}
+    for spec_id in ("prone_internal_rotation", "supine_knee_drop"):
+        spec = load_by_id(spec_id)
+        proc = LiveProcessor(lambda spec=spec: Pipeline(spec, estimator=ReplayingEstimator(frames)))
+        try:
+            feed(proc, frames)
+            stats[spec_id] = proc.set_stats()
+        finally:
+            proc.close()
+    wrong, right = stats["prone_internal_rotation"], stats["supine_knee_drop"]
+    assert wrong is not None and right is not None
+    assert 9.0 <= wrong.wrong_exercise_s <= 12.0, wrong.wrong_exercise_s
+    assert dict(wrong.reps) == {"left": 0, "right": 0}
+    assert right.wrong_exercise_s == 0.0 and dict(right.reps)["left"] == 1
