@@ -356,6 +356,13 @@ def cue_html(text: str, kind: str, headline: str = "", progress: float | None = 
     )
 
 
+def camera_notice(text: str | None) -> None:
+    """Where the camera should go, calmly (a quiet box, not a warning); nothing when
+    ``text`` is None. Live and Replay show the camera message here."""
+    if text:
+        st.info(text, icon=":material/videocam:")
+
+
 # -- the page icon (drawn here: no emoji font or icon font fetched from anywhere) -------------
 
 

@@ -18,6 +18,7 @@ import streamlit as st
 from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
 from app_common import (
+    camera_notice,
     cue_html,
     keep,
     keep_in_history,
@@ -29,7 +30,7 @@ from app_common import (
     stretch_selector,
     voice,
 )
-from posecheck.analysis import Pipeline
+from posecheck.analysis import FrameRecord, Pipeline
 from posecheck.checker import Summary
 from posecheck.live import LiveProcessor, SetStats, dose_text, parse_ice_servers, reps_text
 from posecheck.placement import draw_placement
@@ -67,6 +68,7 @@ class FinishedSet:
     stats: SetStats
     summary: Summary | None
     key: str
+    records: tuple[FrameRecord, ...] = ()  # per frame, at the analysis rate, for the history
 
 
 @dataclass
@@ -79,6 +81,7 @@ class LiveSet:
     model: str = ""
     proc: LiveProcessor | None = None
     finished: list[FinishedSet] = field(default_factory=list)
+    mirror: bool = True  # show the picture as a mirror does
 
 
 def live_set() -> LiveSet:
@@ -92,7 +95,9 @@ def end_set(holder: LiveSet, spec: StretchSpec, why: str) -> None:
     stats = holder.proc.set_stats()
     if stats is not None and stats.duration_s > 0:
         key = f"live:{spec.id}:{uuid.uuid4().hex}"
-        holder.finished.append(FinishedSet(why, spec, stats, holder.proc.summary(), key))
+        holder.finished.append(
+            FinishedSet(why, spec, stats, holder.proc.summary(), key, holder.proc.records())
+        )
         del holder.finished[:-10]
 
 
@@ -113,7 +118,9 @@ def use_stretch(
         end_set(holder, specs[holder.spec_id], why)
     holder.spec_id = spec.id
     holder.model = model
-    holder.proc = LiveProcessor(lambda: Pipeline(spec, MediaPipePoseEstimator(model=model)))
+    holder.proc = LiveProcessor(
+        lambda: Pipeline(spec, MediaPipePoseEstimator(model=model)), mirror=holder.mirror
+    )
     if old is not None:
         old.close()
 
@@ -126,14 +133,15 @@ def make_callback(holder: LiveSet) -> Callable[[av.VideoFrame], av.VideoFrame]:
     def callback(frame: av.VideoFrame) -> av.VideoFrame:
         image = frame.to_ndarray(format="bgr24")
         proc = holder.proc
+        raw = image[:, ::-1] if holder.mirror else image  # before the first annotated frame
         if proc is None:
-            return frame
+            return av.VideoFrame.from_ndarray(raw, format="bgr24")
         try:
             proc.submit(image, capture_s=frame.time)
         except RuntimeError:  # another stretch was chosen; this processor is closed
-            return frame
+            return av.VideoFrame.from_ndarray(raw, format="bgr24")
         out = proc.latest()
-        shown = out.image if out is not None and out.image.shape == image.shape else image
+        shown = out.image if out is not None and out.image.shape == image.shape else raw
         return av.VideoFrame.from_ndarray(shown, format="bgr24")
 
     return callback
@@ -182,19 +190,34 @@ def show_set(stats: SetStats, spec: StretchSpec, title: str) -> None:
         st.markdown(
             "**Corrections:**\n" + "\n".join(f"- {msg} ({n}×)" for msg, n in stats.fault_counts)
         )
+    elif stats.wrong_exercise_s >= 1.0:
+        st.markdown(
+            f"**Corrections:** none counted. For {stats.wrong_exercise_s:.0f} s this did not "
+            f"look like the {spec.name.lower()}, and nothing is counted or timed then."
+        )
     else:
         st.markdown("**Corrections:** none. Good form.")
 
 
-def voice_controls() -> tuple[bool, str, float, bool]:
-    """Speech on/off in view beside the cue; how it talks in a popover."""
+def voice_controls(holder: LiveSet) -> tuple[bool, str, float, bool]:
+    """Speech on/off in view beside the cue, and the mirror view; how it talks in a
+    popover."""
     keep("speak_cues", True)
     keep("voice_mode", "every")
     keep("voice_rate", 1.0)
     keep("sounds_on", True)
-    row = st.columns([1, 1])
+    keep("mirror_view", True)
+    row = st.columns([1, 1, 1])
     speak = row[0].toggle("Speak cues", key="speak_cues")
-    with row[1].popover("Voice and sounds"):
+    holder.mirror = row[1].toggle(
+        "Mirror view",
+        key="mirror_view",
+        help="Show the picture as a mirror does (your right hand on the right). The words "
+        "stay readable, and left and right always mean your own left and right.",
+    )
+    if holder.proc is not None:
+        holder.proc.mirror = holder.mirror
+    with row[2].popover("Voice and sounds"):
         mode = st.radio(
             "How often it talks",
             list(VOICE_MODES),
@@ -203,7 +226,7 @@ def voice_controls() -> tuple[bool, str, float, bool]:
         )
         rate = st.slider("Voice speed", 0.6, 1.4, step=0.1, key="voice_rate")
         sounds = st.toggle("Chime and countdown sounds", key="sounds_on")
-    for key in ("speak_cues", "voice_mode", "voice_rate", "sounds_on"):
+    for key in ("speak_cues", "voice_mode", "voice_rate", "sounds_on", "mirror_view"):
         remember_widget(key)
     return speak, mode, float(rate), sounds
 
@@ -241,7 +264,8 @@ def main() -> None:
     assert proc is not None  # noqa: S101 - use_stretch always sets it
 
     cue_slot = st.empty()  # above the video at every width: read first on a phone
-    speak, mode, rate, sounds_on = voice_controls()
+    camera_slot = st.empty()  # the camera message (see posecheck.live.CameraMessage)
+    speak, mode, rate, sounds_on = voice_controls(holder)
     voice_slot = st.empty()
     video_col, side_col = st.columns([3, 2], gap="medium")
     with video_col:
@@ -280,7 +304,9 @@ def main() -> None:
         with set_slot:
             title = f"Set summary: {done.spec.name} ({done.why.lower()})"
             show_set(done.stats, done.spec, title)
-            keep_in_history(done.summary, done.spec, origin="live", key=done.key)
+            keep_in_history(
+                done.summary, done.spec, origin="live", key=done.key, records=done.records
+            )
 
     if not ctx.state.playing:
         cue_slot.markdown(
@@ -294,6 +320,7 @@ def main() -> None:
 
     shown: tuple[str, str] | None = None
     shown_line = None
+    shown_note: str | None = None
     last_event = proc.events_after(-1)[-1][0] if proc.events_after(-1) else 0
     spoken = None
     while ctx.state.playing:
@@ -322,6 +349,10 @@ def main() -> None:
                 spoken = c.cue.text
                 if speak and c.cue.kind in SPOKEN_KINDS[mode]:
                     say.append(c.cue.text)
+            if out.camera_note != shown_note:
+                shown_note = out.camera_note
+                with camera_slot:
+                    camera_notice(shown_note)
             r = out.step.result
             side = (
                 f" · working side: {r.working_side}" if r.working_side in ("left", "right") else ""

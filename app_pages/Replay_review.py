@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from app_common import (
+    camera_notice,
     keep,
     keep_replay,
     load_specs,
@@ -23,7 +24,7 @@ from app_common import (
 from posecheck.analysis import Analysis, analyze_video
 from posecheck.errors import PosecheckError
 from posecheck.framing import not_seen_text
-from posecheck.live import reps_text
+from posecheck.live import replay_camera_message, reps_text
 from posecheck.photo import PhotoAnalysis, analyze_photo, is_photo, photo_report
 from posecheck.photo import suggest as photo_suggestions
 from posecheck.posture import suggest_stretches
@@ -279,6 +280,7 @@ def show_summary(a: Analysis) -> None:
         )
     for warning in a.source.warnings:  # cut off, damaged, size change, no frame rate
         st.warning(f"About this video: {warning}")
+    camera_notice(replay_camera_message(a))
     gaps = []
     if (r["no_person_s"] or 0) >= 0.5:
         gaps.append(f"nobody was in view for {r['no_person_s']:.1f} s")

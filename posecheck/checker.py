@@ -10,7 +10,11 @@ Per frame it reports a :class:`CheckResult`:
 - the working side, the measures, the range-of-motion value per side;
 - faults that are active: a fault is flagged once its condition has held for
   ``min_duration_s`` and cleared once it has been gone for ``release_s`` (no flicker);
-- the hold timer (counts only while active, known and free of blocking faults) and reps.
+- the hold timer (counts only while active, known and free of blocking faults) and reps;
+- ``wrong_posture``: the body has clearly not been in the stretch's posture over the last
+  few seconds (:class:`posecheck.posture.PostureWatch`; a bridge with the face-down stretch
+  chosen). Then nothing is counted or timed: no new episode starts, the current one ends, no
+  fault is checked, and an episode whose frames mostly contradicted the posture is not a rep.
 
 ``summary()`` gives everything that happened: fault intervals, holds, reps, best ROM per side.
 """
@@ -25,6 +29,7 @@ import numpy as np
 
 from posecheck.body.geometry import PoseGeometry, resolve_part
 from posecheck.pose.landmarks import SIDES, Pose, PoseFrame, Side, human_name, other_side
+from posecheck.posture import PostureWatch, mostly_contradicts
 from posecheck.specs.metrics import MetricBase, Speed
 from posecheck.specs.schema import Fault, Look, StretchSpec, Variant
 
@@ -134,6 +139,7 @@ class CheckResult:
     #: Faults due this frame that the camera cannot see from where it stands (never flagged).
     unseen_faults: tuple[UnseenFault, ...] = ()
     variant: str | None = None  # id of the spec's variant the person is in, while active
+    wrong_posture: bool = False  # clearly not the stretch's posture: nothing counted or timed
 
     def measure(self, name: str, side: SideKey = None) -> float:
         for m in self.measures:
@@ -309,6 +315,7 @@ class _Episode:
     start_ms: float
     held_s: float = 0.0
     rom_samples: list[tuple[float, Side, float]] = field(default_factory=list)
+    posture: list[bool | None] = field(default_factory=list)  # PostureWatch verdict per frame
 
     def discard_rom_since(self, t_ms: float) -> None:
         """Forget ROM samples from a fault's onset on: faulty form is not a record."""
@@ -361,6 +368,8 @@ class StretchChecker:
         self._unseen_now: list[UnseenFault] = []
         self._unseen_open: dict[tuple[str, SideKey], tuple[float, float, str]] = {}
         self._unseen_spans: list[UnseenSpan] = []
+        self._posture = PostureWatch(spec)
+        self._wrong_posture = False
 
     # -- set-up ----------------------------------------------------------------------------
     def _measure_order(self) -> list[str]:
@@ -401,8 +410,17 @@ class StretchChecker:
                 frame, "no_person", "I can't see anyone. Step into the view.", (), ()
             )
 
-        if self._last_seen_ms is None or (t - self._last_seen_ms) / 1000.0 > _REDETECT_GAP_S:
-            # Found (again): settle, then take new starting values (they may have moved).
+        was_wrong = self._wrong_posture
+        self._wrong_posture = self._posture.update(frame.pose, t)
+        if self._wrong_posture and self._episode is not None:
+            self._end_episode(t)  # not the stretch: nothing more is timed
+        if (
+            self._last_seen_ms is None
+            or (t - self._last_seen_ms) / 1000.0 > _REDETECT_GAP_S
+            or (was_wrong and not self._wrong_posture)
+        ):
+            # Found (again), or back from another posture: settle, then take new starting
+            # values (they may have moved).
             self._first_seen_ms = t
             self._baselines.clear()
             self._baseline_samples.clear()
@@ -429,12 +447,14 @@ class StretchChecker:
                 frame, "unknown", missing_reason(missing), missing, tuple(values.values())
             )
 
-        if not baseline_pending:
+        if not baseline_pending and not self._wrong_posture:
             self._update_phase(values, t)
+        if self._episode is not None:
+            self._episode.posture.append(self._posture.last)
         if not self._active:
             self._check_start_taken_mid_stretch(values, t)
             self._collect_baselines(values, t)
-        blocking = self._advance_faults(t, values, self._phase())
+        blocking = self._advance_faults(t, values, None if self._wrong_posture else self._phase())
         if self._episode is not None and not blocking:
             # Only fault-free time counts, toward the hold and toward the best ROM.
             self._episode.held_s += dt_s
@@ -595,8 +615,11 @@ class StretchChecker:
         self._close_episode(ep, left_ms)
 
     def _as_hold(self, ep: _Episode, t: float) -> Hold | None:
-        """The episode ended at ``t`` as a hold, or None if it was too short to count."""
+        """The episode ended at ``t`` as a hold, or None if it was too short to count or
+        was done in another posture than the stretch's."""
         if (t - ep.start_ms) / 1000.0 < self.spec.active.min_episode_s:
+            return None
+        if mostly_contradicts(ep.posture):
             return None
         completed = self.spec.dose.kind == "reps" or ep.held_s >= self.spec.dose.hold_s - 1e-6
         return Hold(ep.side, ep.start_ms, t, ep.held_s, completed, ep.peak())
@@ -776,6 +799,7 @@ class StretchChecker:
             last_completed_side=self._last_completed,
             unseen_faults=tuple(self._unseen_now) if state in ("rest", "active") else (),
             variant=self._variant(measures, state),
+            wrong_posture=self._wrong_posture and state != "no_person",
         )
 
     def _variant(self, measures: tuple[MeasureValue, ...], state: str) -> str | None:
@@ -805,8 +829,8 @@ class StretchChecker:
                     peak = ep.steady_peak(side)
                     if peak is not None:
                         best[side] = max(best.get(side, -math.inf), peak)
-        if self._episode is not None:  # still in position when the set ended: a rep too
-            ep = self._episode
+        if self._episode is not None and not mostly_contradicts(self._episode.posture):
+            ep = self._episode  # still in position when the set ended: a rep too
             hold = self._as_hold(ep, end)
             if hold is not None:
                 reps[self._rep_key(ep.side)] += 1

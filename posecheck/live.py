@@ -28,13 +28,15 @@ from pathlib import Path
 
 import numpy as np
 
-from posecheck.analysis import Pipeline, Step
+from posecheck.analysis import Analysis, FrameRecord, Pipeline, Step
 from posecheck.checker import Summary
 from posecheck.errors import SpecError
 from posecheck.feedback import Cue
+from posecheck.framing import FramingAdvice
 from posecheck.media.source import Frame
 from posecheck.overlay import annotate
-from posecheck.session import Coach, Coaching
+from posecheck.pacing import FrameSampler, analysis_rate_hz
+from posecheck.session import AdviceHold, Coach, Coaching
 from posecheck.specs.schema import SPEC_DIR, Dose, StretchSpec, load_spec, spec_paths
 from posecheck.wording import fault_label
 
@@ -48,6 +50,49 @@ SPEC_DIR_ENV = "POSECHECK_SPEC_DIR"
 
 Clock = Callable[[], float]  # seconds, monotonic
 
+#: The camera-message hook: from one processed step and the stretch, words telling the person
+#: how to move the camera ("Move the camera about a metre to your left"), or None when the
+#: camera is fine or its place is not known. The camera estimated from the body (issue #12,
+#: ``posecheck/body/``) is to supply it; until the lead wires that in, nothing is said.
+CameraMessage = Callable[[Step, StretchSpec], "str | None"]
+
+
+def no_camera_message(step: Step, spec: StretchSpec) -> str | None:
+    """The camera hook's default: nothing to say."""
+    return None
+
+
+def replay_camera_message(analysis: Analysis) -> str | None:
+    """The Replay page's camera hook: how the camera should have stood for this recording,
+    or None. The camera estimated from the body (#12) is to fill it in; today it says
+    nothing."""
+    return None
+
+
+class CameraNote:
+    """The camera message, calm: a new message must last ``onset_s`` before it is shown (one
+    odd estimate is no reason to move a camera), a shown one stays at least ``min_show_s``,
+    and it goes once it has been gone for ``onset_s``. Time is the frames' time."""
+
+    def __init__(
+        self,
+        source: CameraMessage = no_camera_message,
+        onset_s: float = 3.0,
+        min_show_s: float = 6.0,
+    ) -> None:
+        self.source = source
+        self._hold = AdviceHold(min_show_s=min_show_s, min_onset_s=onset_s)
+
+    def update(self, step: Step, spec: StretchSpec) -> str | None:
+        try:
+            text = self.source(step, spec)
+        except Exception:  # a broken estimate must not stop the coaching
+            log.exception("the camera message failed")
+            text = None
+        advice = FramingAdvice(text, "camera") if text else None
+        shown = self._hold.update(advice, step.result.t_ms)
+        return None if shown is None else shown.text
+
 
 @dataclass(frozen=True)
 class LiveFrame:
@@ -60,6 +105,7 @@ class LiveFrame:
     image: np.ndarray  # annotated BGR image
     step: Step  # the pipeline's result, with the cue actually shown
     coaching: Coaching | None = None  # the session flow (None when the flow is off)
+    camera_note: str | None = None  # how to move the camera (see ``CameraMessage``), calm
 
     @property
     def latency_ms(self) -> float:
@@ -96,6 +142,7 @@ class SetStats:
     best_rom_deg: tuple[tuple[str, float | None], ...]
     rom_asymmetry_deg: float | None
     rom_label: str | None
+    wrong_exercise_s: float = 0.0  # time the set did not look like the stretch (not counted)
 
 
 def set_stats(summary: Summary, spec: StretchSpec) -> SetStats:
@@ -120,6 +167,34 @@ def set_stats(summary: Summary, spec: StretchSpec) -> SetStats:
     )
 
 
+class FrameLog:
+    """A live set's per-frame records for the history and its charts, taken at the stretch's
+    analysis rate (as a replay takes them) and bounded: past ``max_records`` every other
+    record is dropped and the rate halves, so a long set keeps its whole span in bounded
+    memory (6,000 records: 10 minutes at 10 a second, then 20 minutes at 5)."""
+
+    NOMINAL_FPS = 30.0  # a webcam's usual rate: frames within half a frame of due are taken
+
+    def __init__(self, rate_hz: float, max_records: int = 6000) -> None:
+        self.rate_hz = rate_hz
+        self.max_records = max(2, max_records)
+        self._sample = FrameSampler(rate_hz, self.NOMINAL_FPS)
+        self._records: list[FrameRecord] = []
+
+    def add(self, step: Step) -> None:
+        if not self._sample(step.result.t_ms):
+            return
+        self._records.append(FrameRecord.from_step(step))
+        if len(self._records) > self.max_records:
+            del self._records[1::2]
+            self.rate_hz /= 2
+            self._sample = FrameSampler(self.rate_hz, self.NOMINAL_FPS)
+            self._sample(self._records[-1].t_ms)
+
+    def records(self) -> tuple[FrameRecord, ...]:
+        return tuple(self._records)
+
+
 class LiveProcessor:
     """Thread-safe newest-frame processor around a :class:`Pipeline`.
 
@@ -129,6 +204,8 @@ class LiveProcessor:
 
     The pipeline is created lazily by ``pipeline_factory`` in the worker thread. The worker
     exits after ``idle_stop_s`` without frames and starts again on the next ``submit``.
+    ``mirror`` (settable at any time) shows the picture as a mirror does; the pose model and
+    the checker always see the camera's own picture, so left and right stay the person's.
     """
 
     def __init__(
@@ -140,12 +217,18 @@ class LiveProcessor:
         stats_window: int = 90,
         coaching: bool = True,
         max_gap_s: float = 1.0,
+        mirror: bool = False,
+        max_records: int = 6000,
+        camera_message: CameraMessage = no_camera_message,
     ) -> None:
         self._factory = pipeline_factory
         self._clock = clock
         self._idle_stop_s = idle_stop_s
         self._max_gap_s = max_gap_s
         self._coaching = coaching
+        self.mirror = mirror
+        self._max_records = max_records
+        self._camera_message = camera_message
         self._lock = threading.Condition()
         self._pipe_lock = threading.Lock()  # held while the pipeline runs or is replaced
         self._pipeline: Pipeline | None = None
@@ -167,6 +250,10 @@ class LiveProcessor:
         self._recent: deque[LiveFrame] = deque(maxlen=self._window)
         self._error: str | None = None
         self._coach: Coach | None = None
+        self._log: FrameLog | None = None
+        self._wrong_s = 0.0  # time with the wrong-exercise notice up
+        self._last_t_ms: float | None = None
+        self._camera_note = CameraNote(self._camera_message)
         self._events: deque[tuple[int, str, str]] = deque(maxlen=50)  # (number, event, words)
 
     # -- producer side ---------------------------------------------------------------------
@@ -275,10 +362,25 @@ class LiveProcessor:
                             self._event_n += 1
                             words = self._coach.switch_text if name == "switch_sides" else ""
                             self._events.append((self._event_n, name, words))
+            if self._log is None:
+                self._log = FrameLog(analysis_rate_hz(pipeline.spec), self._max_records)
+            self._log.add(step)
+            camera_note = self._camera_note.update(step, pipeline.spec)
+            if step.result.wrong_posture and self._last_t_ms is not None:
+                self._wrong_s += (t_ms - self._last_t_ms) / 1000.0
+            self._last_t_ms = t_ms
             annotated = annotate(
-                image, step.pose_frame, pipeline.spec, step.result, step.cue, coaching
+                image,
+                step.pose_frame,
+                pipeline.spec,
+                step.result,
+                step.cue,
+                coaching,
+                mirror=self.mirror,
             )
-        return LiveFrame(seq, arrived_s, t_ms, self._clock(), annotated, step, coaching)
+        return LiveFrame(
+            seq, arrived_s, t_ms, self._clock(), annotated, step, coaching, camera_note
+        )
 
     def events_after(self, n: int) -> list[tuple[int, str, str]]:
         """Session events (countdown, go, tick, chime, switch_sides, wrong_exercise) numbered
@@ -318,11 +420,17 @@ class LiveProcessor:
                 return None
             return self._pipeline.checker.summary()
 
+    def records(self) -> tuple[FrameRecord, ...]:
+        """The set's per-frame records so far (see :class:`FrameLog`), for the history."""
+        with self._pipe_lock:
+            return () if self._log is None else self._log.records()
+
     def set_stats(self) -> SetStats | None:
         with self._pipe_lock:
             if self._pipeline is None or self.latest() is None:
                 return None
-            return set_stats(self._pipeline.checker.summary(), self._pipeline.spec)
+            stats = set_stats(self._pipeline.checker.summary(), self._pipeline.spec)
+            return replace(stats, wrong_exercise_s=round(self._wrong_s, 1))
 
     # -- lifecycle -------------------------------------------------------------------------
     def reset(self) -> None:

@@ -1,11 +1,16 @@
 """Draws the skeleton and a heads-up display on a frame (OpenCV, no other dependencies).
 
 Joints involved in an active fault are red; others green; unknown joints are not drawn.
-The HUD shows the stretch, working side, hold timer toward the target, reps and the cue.
+The HUD shows the stretch, working side, hold timer toward the target, reps and the cue, all in
+the top part of the picture: a video player's own controls (play, seek, full screen) sit over
+the bottom of the video, so nothing is drawn there but the skeleton. ``mirror=True`` shows
+the picture as a mirror does (the skeleton flipped with it; the words still read left to
+right, and left and right stay the person's own).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import cv2
@@ -120,7 +125,8 @@ def draw_hud(
 ) -> None:
     """The HUD, scaled to the frame's shorter side so it reads the same on a landscape
     webcam picture and a portrait phone clip: reps and the range of motion at the top, a big
-    hold timer (or countdown) at the top right, the cue across the bottom, wrapped."""
+    hold timer (or countdown) at the top right, and the cue right under them, wrapped (the
+    bottom of the picture is left to the player's controls)."""
     h, w = image.shape[:2]
     k = min(h, w) / 480
     pad = int(10 * k)
@@ -128,7 +134,7 @@ def draw_hud(
     big = 1.25 * k
     # Top band: stretch, reps, ROM on the left; the big timer on the right.
     headline = coaching.headline if coaching is not None else ""
-    if not headline and spec.dose.kind == "hold":
+    if coaching is None and spec.dose.kind == "hold":  # live, the session says when to time
         headline = f"{result.hold_s:.0f} / {spec.dose.hold_s:.0f} s"
     head_w = cv2.getTextSize(headline, cv2.FONT_HERSHEY_SIMPLEX, big, 3)[0][0] if headline else 0
     portrait = w < h or head_w > w * 0.4
@@ -143,14 +149,22 @@ def draw_hud(
     top_h = pad + len(wrapped) * _line_height(small) + pad
     if portrait and headline:
         top_h += _line_height(big) + pad
-    _darken(image[: min(h, top_h), :])
     y = pad + int(24 * k)
+    org = (0, 0)
+    if headline:
+        below_text = y + len(wrapped) * _line_height(small) + int(12 * k)
+        org = (pad, below_text) if portrait else (w - head_w - pad, pad + int(40 * k))
+        if spec.dose.kind == "hold" and spec.dose.hold_s:
+            top_h = max(top_h, org[1] + int(16 * k) + pad)  # the hold bar under the timer
+    # The cue, large, wrapped over up to three lines, right under the top band.
+    cue_lines, cue_scale = _fit(cue.text, w - 2 * pad, 1.0 * k, 0.7 * k, 2, 3)
+    band = pad + len(cue_lines) * _line_height(cue_scale) + pad
+    _darken(image[: min(h, top_h + band), :])
     for line in wrapped:
         _text(image, line, (pad, y), small, WHITE, 2)
         y += _line_height(small)
     if headline:
         colour = GREEN if headline == "Hold complete" else WHITE
-        org = (pad, y + int(12 * k)) if portrait else (w - head_w - pad, pad + int(40 * k))
         _text(image, headline, org, big, colour, 3)
         if spec.dose.kind == "hold" and spec.dose.hold_s:
             frac = min(1.0, result.hold_s / spec.dose.hold_s)
@@ -171,15 +185,10 @@ def draw_hud(
         scale = 5.0 * k
         tw, th = cv2.getTextSize(number, cv2.FONT_HERSHEY_SIMPLEX, scale, 8)[0]
         _text(image, number, ((w - tw) // 2, (h + th) // 2), scale, WHITE, 8)
-    # The cue, large, wrapped over up to three lines at the bottom.
-    colour = _CUE_COLOURS.get(cue.kind, WHITE)
-    cue_lines, scale = _fit(cue.text, w - 2 * pad, 1.0 * k, 0.7 * k, 2, 3)
-    band = pad + len(cue_lines) * _line_height(scale) + pad
-    _darken(image[max(0, h - band) :, :])
-    y = h - band + pad + int(24 * scale)
+    y = top_h + pad + int(24 * cue_scale)
     for line in cue_lines:
-        _text(image, line, (pad, y), scale, colour, 2)
-        y += _line_height(scale)
+        _text(image, line, (pad, y), cue_scale, _CUE_COLOURS.get(cue.kind, WHITE), 2)
+        y += _line_height(cue_scale)
 
 
 def annotate(
@@ -189,9 +198,17 @@ def annotate(
     result: CheckResult,
     cue: Cue,
     coaching: Coaching | None = None,
+    *,
+    mirror: bool = False,
 ) -> np.ndarray:
-    """A copy of ``image`` with skeleton and HUD drawn on it."""
-    out = image.copy()
+    """A copy of ``image`` with skeleton and HUD drawn on it; ``mirror``: flipped left to
+    right first, as a mirror shows it, with the skeleton flipped along and the text not."""
+    out = np.ascontiguousarray(image[:, ::-1]) if mirror else image.copy()
+    if mirror and frame.pose is not None:
+        pose = frame.pose
+        xy = np.array(pose.image_xy)
+        xy[:, 0] = image.shape[1] - 1 - xy[:, 0]
+        frame = replace(frame, pose=replace(pose, image_xy=xy))
     red = frozenset(n for f in result.active_faults for n in f.landmarks)
     draw_skeleton(out, frame, spec.min_visibility, red)
     draw_hud(out, spec, result, cue, coaching)

@@ -18,6 +18,7 @@ held folded or sitting up, so either body fits those.
 from __future__ import annotations
 
 import math
+from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
@@ -201,3 +202,50 @@ def suggest_stretches(
     # accepts any legs (lying on the side, hands and knees).
     specific = {sid: expected_posture(spec)[1] is not None for sid, spec in specs.items()}
     return words, sorted(matches, key=lambda m: (-m.share, not specific[m.spec_id], m.name))
+
+
+def posture_verdict(spec: StretchSpec, reading: PostureReading) -> bool | None:
+    """Does this reading contradict the spec's position? True (clearly not its posture),
+    False (clearly its posture) or None (cannot tell: the trunk unsure, or lying with the legs
+    unsure where the stretch needs particular legs, which fits nothing and contradicts
+    nothing)."""
+    if reading.body == "unsure":
+        return None
+    body, legs = expected_posture(spec)
+    if reading.body != body:
+        return True
+    if legs is None:
+        return False
+    return None if reading.legs == "unsure" else reading.legs != legs
+
+
+def mostly_contradicts(verdicts: list[bool | None], share: float = 0.8) -> bool:
+    """Verdicts (:func:`posture_verdict`) that clearly say "not this stretch": at least three
+    sure ones, sure on at least half of the frames, and ``share`` of the sure ones
+    contradicting."""
+    sure = [v for v in verdicts if v is not None]
+    if len(sure) < 3 or len(sure) < 0.5 * len(verdicts):
+        return False
+    return sum(sure) >= share * len(sure)
+
+
+class PostureWatch:
+    """Over the last ``window_s`` (by frame times, so dropped frames change nothing), is the
+    body clearly not in the stretch's posture? The wrong-exercise notice, and the checker's
+    rule that nothing is counted or timed then, both read it."""
+
+    def __init__(self, spec: StretchSpec, window_s: float = 5.0, share: float = 0.8) -> None:
+        self.spec = spec
+        self.window_s = window_s
+        self.share = share
+        self.last: bool | None = None  # the newest frame's verdict
+        self._seen: deque[tuple[float, bool | None]] = deque()
+
+    def update(self, pose: Pose | None, t_ms: float) -> bool:
+        self.last = posture_verdict(self.spec, read_posture(pose, self.spec.min_visibility))
+        self._seen.append((t_ms, self.last))
+        while t_ms - self._seen[0][0] > self.window_s * 1000.0:
+            self._seen.popleft()
+        if t_ms - self._seen[0][0] < 0.9 * self.window_s * 1000.0:
+            return False  # not watched long enough yet
+        return mostly_contradicts([v for _, v in self._seen], self.share)

@@ -7,13 +7,17 @@ whatever the flow's phase, so a set counts the same live as in replay.
 Phases:
 - ``position``: nobody in view, a body part not visible, or the framing is off: the cue says
   what to fix (framing advice is consistent with the stretch's placement guide).
-- ``still``: in view and framed: "hold still" for ``still_s``.
+- ``still``: in view and framed: "hold still" until the body has moved less than
+  ``STILL_MAX`` of its size over the last ``still_s`` (:class:`Stillness`, measured
+  from the landmarks over frame times, so dropped frames change nothing); someone who keeps
+  moving for ``restless_s`` is told calmly to take their time and settle.
 - ``countdown``: 3-2-1 (the headline shows the number); framing lost sends it back.
 - ``coaching``: the checker's calm cue; "switch sides now" (headline, and said aloud on the
   ``switch_sides`` event) after a completed hold on a stretch that alternates sides; the
   seconds left in the last ``hold_countdown_s`` of a hold; a ``chime`` event when a hold
-  completes; "this does not look like <stretch>" after
-  ``wrong_after_s`` of a posture that clearly does not fit the stretch.
+  completes; "this does not look like <stretch>" while the checker reads a posture that
+  clearly does not fit the stretch (``CheckResult.wrong_posture``: a few seconds of it;
+  nothing is counted or timed then, live and in replay alike).
 
 Each frame gives a :class:`Coaching`: phase, the cue (shown and spoken; it stays at least
 ``min_show_s``), a big headline (countdown number or hold timer), and the events of this
@@ -27,17 +31,25 @@ import math
 from collections import deque
 from dataclasses import dataclass, replace
 
+import numpy as np
+
 from posecheck.analysis import Step
 from posecheck.checker import CheckResult
 from posecheck.feedback import Cue, CueSelector, candidate_cue
 from posecheck.framing import FramingAdvice, framing_advice
-from posecheck.pose.landmarks import other_side
-from posecheck.posture import contradicts, read_posture
+from posecheck.pose.landmarks import Pose, index_of, other_side
 from posecheck.specs.schema import StretchSpec
 
 PHASES = ("position", "still", "countdown", "coaching")
 STILL_TEXT = "You are in view. Hold still: we start in 3, 2, 1."
 GO_TEXT = "Go: ease into the stretch slowly."
+RESTLESS_TEXT = "Take your time. Settle into the starting position, then stay still for a moment."
+#: Still: over the last ``still_s`` the body moved less than this share of its size. On the 52
+#: rendered sample clips (real MediaPipe, smoothed, 1 s), frames where the true body was still
+#: read 0.007 (median) and 0.064 (95th percentile), 3.8 % above this line; frames where it
+#: moved more than 0.1 read 0.18 (median), 2.4 % at or below it. Every clip (all start still)
+#: read still on its first measurable frame.
+STILL_MAX = 0.08
 
 
 @dataclass(frozen=True)
@@ -55,10 +67,10 @@ class Coaching:
     wrong_exercise: bool
 
 
-class _AdviceHold:
-    """Debounces framing advice: new advice must persist ``min_onset_s`` before it is shown
-    (one odd frame is not a reason to move the camera), and shown advice stays at least
-    ``min_show_s`` so it does not flicker."""
+class AdviceHold:
+    """Debounces framing (or camera) advice: new advice must persist ``min_onset_s`` before it
+    is shown (one odd frame is not a reason to move the camera), and shown advice stays at
+    least ``min_show_s`` so it does not flicker."""
 
     def __init__(self, min_show_s: float = 2.5, min_onset_s: float = 1.0) -> None:
         self.min_show_s = min_show_s
@@ -105,29 +117,56 @@ def with_framing(step: Step, advice: FramingAdvice | None) -> Step:
     return step if cue is step.cue else replace(step, cue=cue)
 
 
-class _PostureWatch:
-    """Is the body, over the last ``window_s``, clearly not in the stretch's position?"""
+#: Landmarks whose movement says whether the body is still (the face and hands are left out:
+#: a glance or a finger is not moving out of position).
+_STILL_POINTS = tuple(
+    index_of(f"{s}_{j}")
+    for s in ("left", "right")
+    for j in ("shoulder", "elbow", "hip", "knee", "ankle")
+)
 
-    def __init__(self, spec: StretchSpec, window_s: float, share: float = 0.8) -> None:
-        self.spec = spec
+
+class Stillness:
+    """How far the body has moved over the last ``window_s``, in body sizes: the largest
+    distance between where the landmarks are now and where they were in any frame of the
+    window, by frame times, so a busy machine that drops frames reads the same (no frame
+    ``window_s`` old, or a stalled stream with none in ``max_span_s``, gives no reading). The
+    body size is the diagonal of the box around the visible points; a frame's distance is its
+    second farthest point's, so one jittery landmark does not count as moving and one limb
+    moving (two points) does."""
+
+    def __init__(
+        self, window_s: float = 1.0, max_span_s: float = 2.0, min_visibility: float = 0.5
+    ) -> None:
         self.window_s = window_s
-        self.share = share
-        self._seen: deque[tuple[float, bool | None]] = deque()
+        self.max_span_s = max_span_s
+        self.min_visibility = min_visibility
+        self._seen: deque[tuple[float, np.ndarray, np.ndarray]] = deque()
 
-    def update(self, step: Step) -> bool:
-        t = step.result.t_ms
-        pose = step.pose_frame.pose
-        reading = read_posture(pose, self.spec.min_visibility)
-        sure = None if reading.body == "unsure" else contradicts(self.spec, reading)
-        self._seen.append((t, sure))
-        while self._seen and t - self._seen[0][0] > self.window_s * 1000.0:
-            self._seen.popleft()
-        if t - self._seen[0][0] < 0.9 * self.window_s * 1000.0:
-            return False  # not watched long enough yet
-        verdicts = [s for _, s in self._seen if s is not None]
-        if len(verdicts) < 3 or len(verdicts) < 0.5 * len(self._seen):
-            return False
-        return sum(verdicts) >= self.share * len(verdicts)
+    def update(self, pose: Pose | None, t_ms: float) -> float:
+        """The movement over the window (body sizes), NaN when it cannot be told."""
+        if pose is None:
+            self._seen.clear()
+            return math.nan
+        xy = np.asarray(pose.image_xy, float)[list(_STILL_POINTS)]
+        vis = np.asarray(pose.visibility, float)[list(_STILL_POINTS)] >= self.min_visibility
+        self._seen.append((t_ms, xy, vis))
+        window_ms = self.window_s * 1000.0
+        while len(self._seen) >= 2 and t_ms - self._seen[1][0] >= window_ms - 1e-6:
+            self._seen.popleft()  # keep one frame at or beyond the window's start
+        span_s = (t_ms - self._seen[0][0]) / 1000.0
+        if span_s < self.window_s - 1e-6 or span_s > self.max_span_s or vis.sum() < 4:
+            return math.nan
+        size = float(np.linalg.norm(xy[vis].max(axis=0) - xy[vis].min(axis=0)))
+        if not size > 0:
+            return math.nan
+        moved = 0.0
+        for _, xy0, vis0 in self._seen:
+            both = vis & vis0
+            if both.sum() >= 2:
+                far = np.sort(np.linalg.norm(xy[both] - xy0[both], axis=1))[-2]
+                moved = max(moved, float(far))
+        return moved / size
 
 
 def wrong_exercise_text(spec: StretchSpec) -> str:
@@ -146,21 +185,23 @@ class Coach:
         spec: StretchSpec,
         *,
         still_s: float = 1.0,
+        restless_s: float = 6.0,
         countdown_s: int = 3,
         hold_countdown_s: int = 5,
-        wrong_after_s: float = 5.0,
         min_show_s: float = 2.5,
     ) -> None:
         self.spec = spec
         self.still_s = still_s
+        self.restless_s = restless_s
+        self._stillness = Stillness(window_s=still_s, min_visibility=spec.min_visibility)
+        self._motion = math.nan
         self.countdown_s = countdown_s
         self.hold_countdown_s = hold_countdown_s
         self.min_show_s = min_show_s
         self._phase = "position"
         self._phase_since_ms: float | None = None
         self._cues = CueSelector(spec, min_show_s=min_show_s)
-        self._advice = _AdviceHold(min_show_s=min_show_s)
-        self._posture = _PostureWatch(spec, wrong_after_s)
+        self._advice = AdviceHold(min_show_s=min_show_s)
         self._holds_completed = 0
         self._last_tick: int | None = None
         self._last_count: int | None = None
@@ -186,6 +227,7 @@ class Coach:
         advice = self._advice.update(framing_advice(r, step.pose_frame, self.spec), t)
         framed = r.state in ("rest", "active") and advice is None
         in_phase_s = (t - self._phase_since_ms) / 1000.0
+        self._motion = self._stillness.update(step.pose_frame.pose, t)
 
         # -- the flow into the set ---------------------------------------------------------
         if self._phase == "position" and framed:
@@ -195,6 +237,7 @@ class Coach:
         elif (
             self._phase == "still"
             and in_phase_s >= self.still_s
+            and self.still  # measured over the last still_s
             and self._shown_text == STILL_TEXT  # the 3-2-1 starts once it has been said
         ):
             self._enter("countdown", t)
@@ -245,7 +288,7 @@ class Coach:
             headline = f"0 / {target:.0f} s"
 
         # -- wrong exercise -----------------------------------------------------------------
-        wrong = self._posture.update(step) if r.state != "no_person" else False
+        wrong = r.wrong_posture
         if wrong and not self._wrong:
             events.append("wrong_exercise")
         self._wrong = wrong
@@ -276,6 +319,11 @@ class Coach:
         return sum(1 for _, n in r.reps if n >= self.spec.dose.reps_per_side)
 
     @property
+    def still(self) -> bool:
+        """Has the body moved less than ``STILL_MAX`` of its size over the last ``still_s``?"""
+        return self._motion <= STILL_MAX  # NaN (cannot tell yet) is not still
+
+    @property
     def switch_text(self) -> str:
         """What to say aloud on a ``switch_sides`` event."""
         return self._switch_text
@@ -290,6 +338,9 @@ class Coach:
             return Cue(wrong_exercise_text(self.spec), "fault", 4, "wrong_exercise")
         if self._phase == "position":
             return Cue(f"Get into the starting position, {self.spec.position}.", "step", 1)
+        restless = t - (self._phase_since_ms or t) >= 1000.0 * self.restless_s
+        if self._phase == "still" and restless and not self.still:
+            return Cue(RESTLESS_TEXT, "step", 2)
         if self._phase in ("still", "countdown"):
             return Cue(STILL_TEXT, "step", 2)
         going = self._go_ms is not None and t - self._go_ms < 1000.0 * self.min_show_s

@@ -280,3 +280,25 @@ def test_replay_says_when_a_clip_is_cut_off(
     assert not at.exception, [e.message for e in at.exception]
     warnings = [w.value for w in at.warning]
     assert any(w.startswith("About this video: the file ends early") for w in warnings)
+
+
+@pytest.mark.mediapipe
+def test_replay_shows_the_camera_message_from_its_hook(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stub stands in for the camera estimated from the body (the lead wires the real one):
+    its words appear in a calm box beside the results."""
+    import posecheck.live
+    from tests.clips import sample_frames, write_clip
+
+    clips = tmp_path / "clips"
+    clips.mkdir()
+    write_clip(clips / "prone_internal_rotation_x.mp4", sample_frames(20), fps=10)
+    monkeypatch.setenv("POSECHECK_SAMPLE_DIR", str(clips))
+    words = "Move the camera about a metre to your left."
+    monkeypatch.setattr(posecheck.live, "replay_camera_message", lambda a: words)
+    at = page(REPLAY)
+    next(b for b in at.button if b.label == "Analyse").click().run(timeout=120)
+    assert not at.exception, [e.message for e in at.exception]
+    assert words in [i.value for i in at.info]
+    assert words not in [w.value for w in at.warning]

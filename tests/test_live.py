@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from posecheck.analysis import Pipeline, Step
-from posecheck.body.synthetic import Body, Camera, render
+from posecheck.body.synthetic import Body, Camera, Key, animate, render
 from posecheck.checker import CheckResult, FaultEvent, Summary
 from posecheck.feedback import Cue
 from posecheck.framing import (
@@ -31,8 +31,10 @@ from posecheck.live import (
     set_stats,
 )
 from posecheck.media.source import Frame
+from posecheck.pacing import FrameSampler, analysis_rate_hz
 from posecheck.pose.landmarks import Pose, PoseFrame
-from posecheck.session import _AdviceHold, with_framing
+from posecheck.review.records import session_from_summary
+from posecheck.session import AdviceHold, with_framing
 from posecheck.specs.schema import SPEC_DIR, load_by_id
 
 SPEC = load_by_id("prone_internal_rotation")
@@ -380,7 +382,7 @@ def test_framing_advice_replaces_the_cue_only_when_it_should() -> None:
 def test_framing_advice_is_debounced() -> None:
     a = FramingAdvice("A", "cut_off")
     b = FramingAdvice("B", "too_far")
-    hold = _AdviceHold(min_show_s=1.5, min_onset_s=0.5)
+    hold = AdviceHold(min_show_s=1.5, min_onset_s=0.5)
     assert hold.update(a, 0) is None  # one frame is not enough
     assert hold.update(None, 100) is None  # and it went away again
     assert hold.update(a, 200) is None
@@ -394,3 +396,136 @@ def test_framing_advice_is_debounced() -> None:
     assert hold.update(None, 3600) is b
     assert hold.update(None, 4000) is b  # 0.4 s in a row only
     assert hold.update(None, 4100) is None
+
+
+class ReplayingEstimator:
+    """Hands out the given poses in order, one per frame processed (a camera on a clip)."""
+
+    def __init__(self, frames: list[PoseFrame]) -> None:
+        self.poses = iter(frames)
+
+    def estimate(self, frame: Frame) -> PoseFrame:
+        return replace(next(self.poses), index=frame.index, t_ms=frame.t_ms)
+
+    def close(self) -> None:
+        pass
+
+
+def knee_drop_at_30_fps() -> list[PoseFrame]:
+    from tests.test_checker_foundation import DROP_CAMERA, DROP_LEFT, DROP_REST
+
+    keys = [Key(0, DROP_REST), Key(4, DROP_REST), Key(6, DROP_LEFT), Key(12, DROP_LEFT)]
+    keys += [Key(14, DROP_REST), Key(16, DROP_REST)]
+    return animate(keys, DROP_CAMERA, fps=30, noise_px=0.5, seed=4)
+
+
+def feed(proc: LiveProcessor, frames: list[PoseFrame]) -> None:
+    for f in frames:
+        seq = proc.submit(image(), capture_s=f.t_ms / 1000.0)
+        assert proc.wait_for(seq, timeout_s=5) is not None
+
+
+def test_a_live_set_keeps_its_angles_frame_by_frame_for_the_history() -> None:
+    """Last session a live set was saved without its per-frame angles, so the Progress page
+    and the PDF could not chart it as they chart a replay."""
+    spec = load_by_id("supine_knee_drop")
+    frames = knee_drop_at_30_fps()
+    proc = LiveProcessor(lambda: Pipeline(spec, estimator=ReplayingEstimator(frames)))
+    try:
+        feed(proc, frames)
+        records = proc.records()
+        summary = proc.summary()
+    finally:
+        proc.close()
+    rate = analysis_rate_hz(spec)
+    replay_takes = FrameSampler(rate, 30.0)  # what a replay of the same 30 fps clip analyses
+    assert len(records) == sum(replay_takes(f.t_ms) for f in frames)
+    assert len(records) <= len(frames) / 2 + 1
+    assert records[0].t_ms == 0.0 and records[-1].t_ms >= frames[-1].t_ms - 1000.0 / rate
+    saved = session_from_summary(summary, spec, profile="Me", origin="live", records=records)
+    assert len(saved.rom_frames) >= 0.5 * len(records)
+    best_left = max(f.left_deg for f in saved.rom_frames if f.left_deg is not None)
+    assert best_left == pytest.approx(dict(summary.best_rom_deg)["left"], abs=5)
+
+
+def test_a_long_live_set_keeps_its_whole_span_in_bounded_memory() -> None:
+    spec = load_by_id("supine_knee_drop")
+    frames = knee_drop_at_30_fps()
+    proc = LiveProcessor(
+        lambda: Pipeline(spec, estimator=ReplayingEstimator(frames)), max_records=50
+    )
+    try:
+        feed(proc, frames)
+        records = proc.records()
+    finally:
+        proc.close()
+    assert 25 <= len(records) <= 50
+    assert records[0].t_ms == 0.0 and records[-1].t_ms >= frames[-1].t_ms - 1000.0
+    times = [r.t_ms for r in records]
+    assert times == sorted(times)
+
+
+def test_the_camera_message_hook_is_shown_calmly() -> None:
+    """A stub stands in for the camera estimated from the body: its message shows once it
+    has lasted 3 s, stays at least 6 s through a flicker, and a failing hook stops nothing."""
+    spec = load_by_id("supine_knee_drop")
+    frames = knee_drop_at_30_fps()
+
+    def stub(step: Step, spec: object) -> str | None:
+        t_s = step.result.t_ms / 1000.0
+        if 9.0 <= t_s < 9.5:
+            raise RuntimeError("camera fit failed")
+        if 2.0 <= t_s < 8.0 and not 7.0 <= t_s < 7.2:  # a moment's flicker at 7 s
+            return "Move the camera about a metre to your left."
+        return None
+
+    proc = LiveProcessor(
+        lambda: Pipeline(spec, estimator=ReplayingEstimator(frames)), camera_message=stub
+    )
+    notes: list[tuple[float, str | None]] = []
+    try:
+        for f in frames:
+            seq = proc.submit(image(), capture_s=f.t_ms / 1000.0)
+            out = proc.wait_for(seq, timeout_s=5)
+            assert out is not None
+            notes.append((f.t_ms, out.camera_note))
+        assert proc.stats().error is None
+    finally:
+        proc.close()
+    shown = [t for t, n in notes if n]
+    assert shown and 4900 <= shown[0] <= 5100 + 200, shown[0]  # 2 s + 3 s onset
+    assert all(n for t, n in notes if shown[0] <= t < shown[0] + 6000)  # no flicker
+    assert all(n is None for t, n in notes if t < 4900 or t > 11_300)
+    assert proc.latest() is not None
+
+
+def test_without_a_camera_hook_nothing_is_said() -> None:
+    spec = load_by_id("supine_knee_drop")
+    frames = knee_drop_at_30_fps()[:60]
+    proc = LiveProcessor(lambda: Pipeline(spec, estimator=ReplayingEstimator(frames)))
+    try:
+        feed(proc, frames)
+        out = proc.latest()
+    finally:
+        proc.close()
+    assert out is not None and out.camera_note is None
+
+
+def test_the_set_summary_says_how_long_it_did_not_look_like_the_stretch() -> None:
+    """Lying on the back with the face-down stretch chosen: no reps, and the summary says
+    why (not "none. Good form.")."""
+    frames = knee_drop_at_30_fps()
+    stats = {}
+    for spec_id in ("prone_internal_rotation", "supine_knee_drop"):
+        spec = load_by_id(spec_id)
+        proc = LiveProcessor(lambda spec=spec: Pipeline(spec, estimator=ReplayingEstimator(frames)))
+        try:
+            feed(proc, frames)
+            stats[spec_id] = proc.set_stats()
+        finally:
+            proc.close()
+    wrong, right = stats["prone_internal_rotation"], stats["supine_knee_drop"]
+    assert wrong is not None and right is not None
+    assert 9.0 <= wrong.wrong_exercise_s <= 12.0, wrong.wrong_exercise_s
+    assert dict(wrong.reps) == {"left": 0, "right": 0}
+    assert right.wrong_exercise_s == 0.0 and dict(right.reps)["left"] == 1

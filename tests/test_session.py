@@ -9,7 +9,7 @@ import itertools
 import pytest
 
 from posecheck.analysis import Pipeline
-from posecheck.body.synthetic import Body, Camera, Key, animate, render
+from posecheck.body.synthetic import Body, Camera, Key, animate, render, with_body
 from posecheck.framing import (
     expected_body_fraction,
     expected_posture_name,
@@ -17,9 +17,19 @@ from posecheck.framing import (
     guide_camera,
 )
 from posecheck.live import available_specs
+from posecheck.media.source import VideoSource
+from posecheck.pose.estimator import MediaPipePoseEstimator
 from posecheck.pose.landmarks import PoseFrame
-from posecheck.posture import contradicts, read_posture, suggest_stretches
-from posecheck.session import Coach, Coaching
+from posecheck.posture import (
+    UNSURE,
+    PostureReading,
+    contradicts,
+    mostly_contradicts,
+    posture_verdict,
+    read_posture,
+    suggest_stretches,
+)
+from posecheck.session import RESTLESS_TEXT, STILL_MAX, Coach, Coaching, Stillness
 from posecheck.specs.schema import load_by_id
 from tests.helpers import NoEstimator, run_checker
 from tests.test_checker_foundation import (
@@ -160,3 +170,108 @@ def test_replay_suggests_the_stretches_that_fit_what_it_saw() -> None:
     assert share["supine_knee_drop"] == 1.0 and share["band_walk"] == 0.0
     assert share["prone_internal_rotation"] == pytest.approx(3 / 11)
     assert suggest_stretches(["unsure"], specs) == ("", [])
+
+
+def test_lying_with_the_legs_unsure_neither_fits_nor_contradicts_a_legs_stretch() -> None:
+    lying = PostureReading("lying", "unsure")
+    assert posture_verdict(PRONE, lying) is None  # the prone stretch needs the feet up
+    assert posture_verdict(PRONE, PostureReading("lying", "knees_up")) is True
+    assert posture_verdict(PRONE, PostureReading("lying", "feet_up")) is False
+    assert posture_verdict(PRONE, PostureReading("upright", "unsure")) is True
+    assert posture_verdict(PRONE, UNSURE) is None
+    # Two in three frames read "knees up" (a bridge), the rest cannot tell: clearly wrong.
+    assert mostly_contradicts([True, True, None] * 10)
+    assert not mostly_contradicts([True, True, False, False, True] * 10)
+    assert not mostly_contradicts([True, None, None, None] * 10)  # too unsure to say
+
+
+@pytest.fixture(scope="module")
+def bridge_poses(media) -> list[PoseFrame]:
+    """../shared/media/bridging.mp4 (3 s: a bridge, lying on the back with the knees up)."""
+    with MediaPipePoseEstimator() as est:
+        return [est.estimate(f) for f in VideoSource(media / "bridging.mp4").frames()]
+
+
+def looped(poses: list[PoseFrame], seconds: float, keep_every: int = 1) -> list[PoseFrame]:
+    """The clip looped with continuous time, as the browser's fake camera plays it;
+    ``keep_every`` > 1 drops frames as a busy machine does."""
+    step_ms = poses[1].t_ms - poses[0].t_ms
+    n = int(seconds * 1000 / step_ms)
+    return [
+        PoseFrame(i, i * step_ms, poses[0].width, poses[0].height, poses[i % len(poses)].pose)
+        for i in range(0, n, keep_every)
+    ]
+
+
+@pytest.mark.mediapipe
+@pytest.mark.parametrize("keep_every", [1, 3])
+def test_a_bridge_under_the_face_down_stretch_counts_and_times_nothing(
+    bridge_poses: list[PoseFrame], keep_every: int
+) -> None:
+    """Last session a bridge, looped in the browser under the prone stretch, counted L1 R2
+    while "this does not look like" showed. Nothing is counted or timed in another posture."""
+    frames = looped(bridge_poses, 30.0, keep_every)
+    pipeline = Pipeline(PRONE, estimator=NoEstimator())
+    coach = Coach(PRONE)
+    run = [coach.update(pipeline.process_pose(f)) for f in frames]
+    summary = pipeline.checker.summary()
+    assert dict(summary.reps) == {"left": 0, "right": 0}, summary.holds
+    assert summary.holds == () and summary.holds_completed == 0
+    later = [c for c in run if c.t_ms >= 6000]
+    assert all(c.wrong_exercise for c in later)
+    assert all(c.hold_s == 0 and c.headline == "" for c in later)
+    assert any("does not look like the prone" in c.cue.text for c in later)
+
+
+@pytest.mark.mediapipe
+def test_a_replayed_bridge_under_the_face_down_stretch_is_no_rep(
+    bridge_poses: list[PoseFrame],
+) -> None:
+    """Replay of the 3 s clip alone (too short for the notice): the episode it reads as a rep
+    was done lying on the back with the knees up, so it is not one."""
+    pipeline = Pipeline(PRONE, estimator=NoEstimator())
+    for f in bridge_poses:
+        pipeline.process_pose(f)
+    assert dict(pipeline.checker.summary().reps) == {"left": 0, "right": 0}
+
+
+def fidgeting_session(fidget_s: float = 10.0) -> list[PoseFrame]:
+    """Lying in the start position but waving the arms for ``fidget_s``, then still."""
+    wave = with_body(REST, arm_raise_deg=70.0)
+    keys = [Key(0, REST)]
+    t = 0.0
+    while t < fidget_s - 1:
+        t += 1.0
+        keys.append(Key(t, wave if len(keys) % 2 else REST))
+    keys += [Key(fidget_s, REST), Key(fidget_s + 10, REST)]
+    return animate(keys, CAMERA, fps=30, noise_px=0.5, seed=3)
+
+
+@pytest.mark.parametrize("keep", ["all", "every third", "uneven"])
+def test_hold_still_waits_for_stillness_measured_over_time(keep: str) -> None:
+    """The 3-2-1 starts only once the body has been still for a second, whatever frames a
+    busy machine drops; someone who keeps moving is told calmly to settle."""
+    frames = fidgeting_session(10.0)
+    if keep == "every third":
+        frames = frames[::3]
+    elif keep == "uneven":  # bursts and gaps of up to 0.4 s
+        frames = [f for i, f in enumerate(frames) if (i * 7) % 19 < 8 or i % 13 == 0]
+    run = coach_run(DROP, frames)
+    countdown = next(c for c in run if c.phase == "countdown")
+    assert 10_500 <= countdown.t_ms <= 14_000, countdown.t_ms
+    still = [c for c in run if c.phase == "still"]
+    assert still and still[0].t_ms < 3000  # framed early, then kept waiting
+    assert any(c.cue.text == RESTLESS_TEXT for c in run if c.t_ms < 10_500)
+    assert not any(c.cue.text == RESTLESS_TEXT for c in run if c.t_ms > countdown.t_ms)
+
+
+def test_stillness_reads_the_same_with_dropped_frames() -> None:
+    frames = fidgeting_session(4.0)
+    full, sparse = Stillness(), Stillness()
+    a = {f.t_ms: full.update(f.pose, f.t_ms) for f in frames}
+    b = {f.t_ms: sparse.update(f.pose, f.t_ms) for f in frames[::4]}
+    for t_ms, v in b.items():
+        if t_ms > 5500:  # still again since 4 s: both read next to nothing
+            assert v < STILL_MAX / 4 and a[t_ms] < STILL_MAX / 4
+        elif 1500 <= t_ms <= 3500:  # waving the arms
+            assert v > STILL_MAX and a[t_ms] > STILL_MAX

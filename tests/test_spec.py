@@ -147,3 +147,11 @@ def test_non_finite_numbers_are_refused_from_python_too():
     data["rom"]["uncertainty_deg"] = float("inf")
     with pytest.raises(ValueError, match="finite number"):
         StretchSpec.model_validate(data)
+
+
+@pytest.mark.parametrize("spec", load_all(SPEC_DIR).values(), ids=lambda s: s.id)
+def test_camera_advice_is_in_a_persons_words(spec):
+    """The placement text is read by people setting up a camera: no software's names."""
+    words = spec.camera.placement.lower()
+    for jargon in ("estimator", "mediapipe", "landmark", "the model"):
+        assert jargon not in words, f"{spec.id}: {jargon!r} in the camera placement text"

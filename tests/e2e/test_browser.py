@@ -283,6 +283,9 @@ def test_live_coaching_notices_the_wrong_exercise(app_url: str, browser: object)
     text = _wait_cue(page, "does not look like the prone", timeout_s=60)
     assert "lying face down" in text
     time.sleep(1.5)
+    # Nothing is counted in another posture (last session this bridge counted L1 R2).
+    main = page.locator('[data-testid="stMain"]').first.inner_text()
+    assert "Reps: L 0 · R 0" in main, main
     _shot(page, "live_wrong_exercise.png")
     video.screenshot(path=str(ARTIFACTS / "live_video.png"))
     spoken = page.evaluate("window.__spoken")
@@ -321,6 +324,8 @@ def test_session_flow_countdown_coaching_and_a_kept_set(
         assert cue.get_attribute("aria-live") == "polite" and cue.get_attribute("role") == "status"
         speak = page.get_by_text("Speak cues")
         assert speak.is_visible()
+        mirror = page.get_by_role("switch", name="Mirror view")
+        assert mirror.is_checked(), "the mirror view is on by default (what people expect)"
         frame = page.locator("iframe[title*='webrtc']").first
         frame.wait_for(timeout=60_000)  # slow on a busy machine: the component loads last
         deadline = time.monotonic() + 30
@@ -331,6 +336,7 @@ def test_session_flow_countdown_coaching_and_a_kept_set(
             time.sleep(0.3)
         assert cue.bounding_box()["y"] < frame.bounding_box()["y"]
         assert speak.bounding_box()["y"] < frame.bounding_box()["y"]
+        assert page.get_by_text("Mirror view").bounding_box()["y"] < frame.bounding_box()["y"]
         _shot(page, f"flow_{size}_ready.png")
         video = _wait_playing(page)
         seen: list[tuple[str, str]] = []
@@ -353,6 +359,9 @@ def test_session_flow_countdown_coaching_and_a_kept_set(
         time.sleep(1.0)
         _shot(page, f"flow_{size}_coaching.png")
         page.screenshot(path=str(ARTIFACTS / f"flow_{size}_coaching_viewport.png"))
+        video.hover()  # the player's controls show: the cue drawn on the video stays clear
+        time.sleep(0.5)
+        video.screenshot(path=str(ARTIFACTS / f"flow_{size}_video_controls.png"))
         sounds = page.evaluate("window.__posecheckSounds || []")
         assert "countdown" in sounds and "go" in sounds, sounds
         # Another stretch while the camera runs: the set ends with its summary, kept.
@@ -408,6 +417,15 @@ def test_replay_review_analyses_an_upload(app_url: str, browser: object) -> None
         _shot(page, "replay_fault_selected.png")
     body = page.locator("section.main, [data-testid='stMain']").first.inner_text()
     assert ":none" not in body and "for 0.0 s" not in body and "rendered bodies" not in body
+    # At phone size the player's controls show over the video's bottom, clear of the cue.
+    page.set_viewport_size(PHONE)
+    time.sleep(1.5)
+    player = page.locator("video").first
+    player.scroll_into_view_if_needed()
+    player.hover()
+    time.sleep(0.5)
+    player.screenshot(path=str(ARTIFACTS / "replay_phone_video.png"))
+    page.set_viewport_size({"width": 1400, "height": 2300})
     # Another page and back: the analysis is still there.
     page.locator('[data-testid="stSidebarNav"]').get_by_text("Live coaching").click()
     page.get_by_role("heading", name="Live coaching").wait_for()

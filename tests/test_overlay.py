@@ -1,0 +1,78 @@
+"""What is drawn on the video: the HUD keeps clear of the player's controls at the bottom, and
+the mirror view flips the picture and the skeleton but not the words."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from posecheck.feedback import Cue
+from posecheck.overlay import annotate
+from posecheck.pose.landmarks import PoseFrame, index_of
+from posecheck.session import Coaching
+from posecheck.specs.schema import load_by_id
+from tests.test_live import result, standing_pose
+
+PRONE = load_by_id("prone_internal_rotation")
+LONG_CUE = Cue(
+    "Keep both hip bones on the floor: press the front of your pelvis down into the mat "
+    "while the foot swings out, and breathe out slowly.",
+    "fault",
+    4,
+    None,
+)
+#: How much of the video's height a player's controls cover, at most: Chromium's bar is about
+#: 48 px; a 640x480 video 358 px wide on a phone is 268 px high (18 %).
+CONTROLS_SHARE = 0.22
+
+
+def coaching(headline: str = "12 / 30 s") -> Coaching:
+    return Coaching(0.0, "coaching", LONG_CUE, headline, 12.0, 30.0, None, (), False)
+
+
+@pytest.mark.parametrize("size", [(480, 640), (854, 480), (720, 1280), (240, 320)])
+def test_nothing_but_the_skeleton_is_drawn_where_player_controls_sit(
+    size: tuple[int, int],
+) -> None:
+    h, w = size
+    grey = np.full((h, w, 3), 128, np.uint8)
+    frame = PoseFrame(0, 0.0, w, h, None)
+    out = annotate(grey, frame, PRONE, result(), LONG_CUE, coaching())
+    bottom = out[int(h * (1 - CONTROLS_SHARE)) :]
+    assert (bottom == 128).all(), "text or shading in the bottom band"
+    assert (out[: h // 2] != 128).any(), "the cue is drawn somewhere above"
+
+
+def test_the_mirror_view_flips_the_picture_and_skeleton_but_not_the_words() -> None:
+    pose = standing_pose()
+    frame = PoseFrame(0, 0.0, 640, 480, pose)
+    picture = np.zeros((480, 640, 3), np.uint8)
+    picture[:, :320] = (0, 0, 200)  # the camera's left half is red
+    plain = annotate(picture, frame, PRONE, result(), LONG_CUE, coaching())
+    mirrored = annotate(picture, frame, PRONE, result(), LONG_CUE, coaching(), mirror=True)
+    # The picture is flipped: the red half is now on the right (below the HUD).
+    row = 400
+    assert (mirrored[row, 600] == (0, 0, 200)).all() and (plain[row, 40] == (0, 0, 200)).all()
+    # The skeleton follows the picture: the person's left ankle is drawn at the mirrored place.
+    x, y = pose.image_xy[index_of("left_ankle")]
+    assert (mirrored[int(y), int(639 - x)] == 255).all()  # a white joint
+    # The words are not mirrored: on the same background (no skeleton) the text is identical.
+    nobody = PoseFrame(0, 0.0, 640, 480, None)
+    black = np.zeros_like(picture)
+    plain_bg = annotate(black, nobody, PRONE, result(), LONG_CUE, coaching())
+    mirror_bg = annotate(black, nobody, PRONE, result(), LONG_CUE, coaching(), mirror=True)
+    assert (plain_bg != 0).any() and (plain_bg == mirror_bg).all()
+
+
+def test_no_hold_timer_on_the_video_while_the_session_shows_none() -> None:
+    """While "this does not look like ..." shows (or before the 3-2-1), nothing is timed, so
+    the video shows no "0 / 30 s" either; a replay (no session) shows the hold timer."""
+    grey = np.full((480, 640, 3), 128, np.uint8)
+    frame = PoseFrame(0, 0.0, 640, 480, None)
+    short = Cue("Hi.", "step", 1, None)
+    wrong = Coaching(0.0, "coaching", short, "", 0.0, 30.0, None, (), True)
+    live = annotate(grey, frame, PRONE, result(), short, wrong)
+    top_right = (slice(0, 60), slice(400, 640))
+    assert (live[top_right] == 64).all(), "a timer drawn while nothing is timed"
+    replay = annotate(grey, frame, PRONE, result(), short)
+    assert (replay[top_right] != 64).any()
