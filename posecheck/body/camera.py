@@ -295,8 +295,12 @@ class CameraTracker:
         self.estimate: CameraEstimate = UNKNOWN_CAMERA
 
     def update(self, pose: Pose | None, width: int, height: int, t_ms: float) -> CameraEstimate:
-        view = estimate_view(pose, width, height, self.posture, self.min_visibility)
-        if view.known:
+        """Solve this frame's view and fold it in."""
+        return self.add(estimate_view(pose, width, height, self.posture, self.min_visibility), t_ms)
+
+    def add(self, view: CameraView3D | None, t_ms: float) -> CameraEstimate:
+        """Fold in a view solved elsewhere (None or unknown: nothing seen this frame)."""
+        if view is not None and view.known:
             self._views.append((t_ms, view))
         while self._views and t_ms - self._views[0][0] > self.window_s * 1000.0:
             self._views.popleft()

@@ -186,10 +186,15 @@ class HipInternalRotation(CameraView, MetricBase):
 
     ``space: world`` measures the shin's rotation about the thigh from the direction straight
     out of the back (prone) or down the trunk (seated) in 3D, independent of the view.
+
+    ``space: model`` reads the leg model fitted through the camera estimated from the body
+    (:mod:`posecheck.body.legfit`): no fixed camera angle; the camera fields are ignored.
     """
 
     metric: Literal["hip_internal_rotation"]
-    space: Literal["image", "world"] = Field("image", description="2D on screen or 3D.")
+    space: Literal["image", "world", "model"] = Field(
+        "image", description="2D on screen, 3D, or the leg model fitted through the camera."
+    )
     posture: Literal["prone", "seated"] = Field(
         "prone", description="Prone: shin points at the ceiling at 0; seated: at the floor."
     )
@@ -202,6 +207,9 @@ class HipInternalRotation(CameraView, MetricBase):
     def compute(self, g: PoseGeometry, side: Side | None) -> float:
         if self.space == "world":
             return self._world(g, side)
+        if self.space == "model":
+            fit = g.body.leg(side) if g.body is not None and side is not None else None
+            return math.nan if fit is None else fit.hip_rotation_deg
         shin = g.image("ankle", side) - g.image("knee", side)
         outward = g.image("hip", side) - g.image("other_hip", side)
         rest = np.array([0.0, -1.0]) if self.posture == "prone" else np.array([0.0, 1.0])
