@@ -131,6 +131,9 @@ class SegmentLengths:
 #: The search grid of the leg model: internal rotation and knee flexion, degrees.
 _ROTATIONS = np.radians(np.arange(-90.0, 90.5, 1.0))
 _FLEXIONS = np.radians(np.arange(20.0, 161.0, 2.0))
+#: Joint limits, as priors: the hip rotations a posture allows (degrees, foot outward
+#: positive). Lying face down, a foot swinging inward soon meets the other shin.
+ROTATION_LIMITS_DEG: dict[str, tuple[float, float]] = {"prone": (-15.0, 80.0)}
 #: Pixels of reprojection error that one degree of knee flexion away from the start costs.
 FLEXION_PRIOR_PX_PER_DEG = 0.3
 
@@ -194,6 +197,9 @@ def fit_leg(
     err = np.linalg.norm(px - pose.image_xy[index_of(f"{side}_ankle")], axis=-1)
     flex_dev = np.degrees(_FLEXIONS)[:, None] - start_flexion_deg
     cost = err**2 + (FLEXION_PRIOR_PX_PER_DEG * flex_dev) ** 2
+    lo, hi = ROTATION_LIMITS_DEG.get(posture, (-90.0, 90.0))
+    rot_deg = np.degrees(_ROTATIONS)
+    cost = cost + np.where((rot_deg < lo) | (rot_deg > hi), 1e6, 0.0)[None, :]
     i, j = np.unravel_index(int(np.argmin(cost)), cost.shape)
     angle = float(np.degrees(_ROTATIONS[j]))
     ankle = ankles[i, j]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from posecheck.body.camera import (
+    FOCAL_FRACTIONS,
     UNKNOWN_CAMERA,
     BodyPosture,
     CameraEstimate,
@@ -52,7 +53,9 @@ class BodyStage:
         pose = frame.pose
         if pose is None or pose.world_xyz is None:
             return BodyState(self.camera.add(None, frame.t_ms))
-        sol = solve_pnp(pose, frame.width, frame.height, self.min_visibility)
+        held = self.camera.estimate
+        focal = (held.focal_px / frame.width,) if held.known else FOCAL_FRACTIONS
+        sol = solve_pnp(pose, frame.width, frame.height, self.min_visibility, focal)
         view = None if sol is None else view_from_solution(sol, pose.world_xyz, self.posture)
         estimate = self.camera.add(view, frame.t_ms)
         if not self.fit_legs or sol is None:
