@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import math
+from pathlib import Path
 
 import pytest
 
@@ -59,3 +61,29 @@ def test_advice_says_which_way_to_move() -> None:
     assert turned is not None and "50 degrees round toward the spot in front of you" in turned
     low = advice(_est(0.0, el=-35.0), standing)
     assert low is not None and low.endswith("raise it.")
+
+
+ROOT = Path(__file__).resolve().parents[1]
+CLIP = ROOT / "benchmarks" / "data" / "clips" / "r0000_prone_internal_rotation_knee_lifts_b01"
+
+
+def test_the_report_and_the_summary_say_where_the_camera_is(tmp_path, capsys) -> None:
+    """A dev-split clip (prone, camera truly 67 degrees round to the right, 22 off the advice
+    and on the other side): the estimate is in the report and on the command line."""
+    from posecheck.cli import main
+
+    report = tmp_path / "r.json"
+    recording = f"{CLIP}.pose.json.gz"
+    assert (
+        main(
+            ["analyze", recording, "--stretch", "prone_internal_rotation", "--report", str(report)]
+        )
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert "camera: about 70 degrees round to your right from beyond your feet" in out
+    camera = json.loads(report.read_text())["camera"]
+    assert camera["azimuth_deg"] == pytest.approx(-67.4, abs=10)  # the truth file's, in our terms
+    assert camera["azimuth_uncertainty_deg"] >= 7
+    assert camera["words"] in out
+    assert camera["advice"] is None  # 22 degrees off the advice: within what is tuned
