@@ -233,18 +233,15 @@ def depth_stretch(world_xyz: np.ndarray, line_of_sight: np.ndarray) -> float:
     to 76 % (start hold of 3 s).
     """
     w = np.asarray(world_xyz, float)
-    depth = np.outer(w @ line_of_sight, line_of_sight)
-    best, best_cost = 1.0, math.inf
-    for k in _STRETCHES:
-        ww = w + depth * (k - 1.0)
-        lengths = np.linalg.norm(ww[_LENGTH_IDX[:, 0]] - ww[_LENGTH_IDX[:, 1]], axis=1)
-        if not np.all(lengths > 0):
-            return 1.0
-        r = np.log(lengths) - _LENGTH_REF
-        cost = float(np.sum((r - r.mean()) ** 2))
-        if cost < best_cost:
-            best, best_cost = float(k), cost
-    return best
+    d = w[_LENGTH_IDX[:, 0]] - w[_LENGTH_IDX[:, 1]]  # the segments
+    along = d @ line_of_sight  # their depth
+    across_sq = np.sum(d * d, axis=1) - along**2
+    lengths = np.sqrt(np.maximum(0.0, across_sq[None, :] + (_STRETCHES[:, None] * along) ** 2))
+    if not np.all(lengths > 0):
+        return 1.0
+    r = np.log(lengths) - _LENGTH_REF
+    cost = np.sum((r - r.mean(axis=1, keepdims=True)) ** 2, axis=1)
+    return float(_STRETCHES[int(np.argmin(cost))])
 
 
 def view_from_solution(
@@ -368,6 +365,10 @@ class CameraTracker:
         self.estimate: CameraEstimate = UNKNOWN_CAMERA
         self.recent: CameraEstimate = UNKNOWN_CAMERA
 
+    def held(self, t_ms: float) -> bool:
+        """The start hold is over by ``t_ms``: the estimate is kept from here on."""
+        return bool(self._hold) and t_ms - self._hold[0][0] > self.hold_s * 1000.0
+
     def update(self, pose: Pose | None, width: int, height: int, t_ms: float) -> CameraEstimate:
         """Solve this frame's view and fold it in."""
         return self.add(estimate_view(pose, width, height, self.posture, self.min_visibility), t_ms)
@@ -397,7 +398,8 @@ def summarise(views: list[tuple[float, CameraView3D]]) -> CameraEstimate:
         return UNKNOWN_CAMERA
     vs = [v for _, v in views]
     rms = np.array([v.reprojection_px for v in vs])
-    keep = [v for v, r in zip(vs, rms, strict=True) if r <= float(np.median(rms)) + 1e-9]
+    cut = float(np.median(rms)) + 1e-9
+    keep = [v for v, r in zip(vs, rms, strict=True) if r <= cut]
     az, az_sd = _circular_mean_deg(np.array([v.azimuth_deg for v in keep]))
     el = np.array([v.elevation_deg for v in keep])
     return CameraEstimate(

@@ -23,7 +23,7 @@ from posecheck.body.camera import BodyPosture, CameraEstimate
 #: sent back.
 AZIMUTH_TOLERANCE_DEG = 30.0
 #: How far its elevation may stray. Wide: the elevation estimate is rough (mean error about
-#: 8 degrees on the dev split, up to 25), so only a clearly wrong height gets advice.
+#: 9.5 degrees on the dev split, up to 37), so only a clearly wrong height gets advice.
 ELEVATION_TOLERANCE_DEG = 30.0
 #: Hip height above the floor per posture, metres: where "seen from the body" starts.
 _HIP_HEIGHT_M = {"standing": 0.95, "kneeling": 0.5, "quadruped": 0.5}

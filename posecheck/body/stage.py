@@ -54,7 +54,12 @@ class BodyStage:
         if pose is None or pose.world_xyz is None:
             return BodyState(self.camera.add(None, frame.t_ms))
         held = self.camera.estimate
-        focal = (held.focal_px / frame.width,) if held.known else FOCAL_FRACTIONS
+        # After the start hold, the held focal length only (one solve instead of four).
+        focal = (
+            (held.focal_px / frame.width,)
+            if self.camera.held(frame.t_ms) and held.known
+            else FOCAL_FRACTIONS
+        )
         sol = solve_pnp(pose, frame.width, frame.height, self.min_visibility, focal)
         view = None if sol is None else view_from_solution(sol, pose.world_xyz, self.posture)
         estimate = self.camera.add(view, frame.t_ms)
