@@ -54,3 +54,21 @@ def test_the_pipeline_carries_the_body_to_the_checker_and_the_step() -> None:
     assert pipeline.body.posture == "prone"
     assert not pipeline.body.fit_legs  # no measure of this spec reads the model (yet)
     assert steps[-1].body.camera.azimuth_deg == pytest.approx(38.7, abs=3)  # from the hips
+
+
+def test_on_screen_angles_can_take_the_camera_from_the_body() -> None:
+    from posecheck.body.geometry import PoseGeometry
+    from posecheck.body.stage import BodyState
+    from posecheck.specs.metrics import HipInternalRotation
+
+    est = BodyStage("prone").update(FRAMES[0]).camera
+    fixed = HipInternalRotation(metric="hip_internal_rotation", camera_azimuth_deg=45)
+    moving = fixed.model_copy(update={"camera_from": "body"})
+    as_estimated = fixed.model_copy(update={"camera_azimuth_deg": round(abs(est.azimuth_deg))})
+    g = PoseGeometry(FRAMES[0].pose, 0.5, BodyState(est))
+    assert moving.foreshortening_ratio(g) == pytest.approx(
+        as_estimated.foreshortening_ratio(), rel=0.02
+    )
+    assert moving.foreshortening_ratio(PoseGeometry(FRAMES[0].pose, 0.5)) == (
+        fixed.foreshortening_ratio()  # not known yet: the spec's angles
+    )
