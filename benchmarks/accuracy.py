@@ -21,15 +21,21 @@ side of the body), each row:
 - mean time from a fault's onset to its flag;
 - ROM error per frame in position: mean absolute, bias (mean signed: + reads high), and the
   90th percentile of the absolute error, in degrees;
-- hold and rep count errors (mean absolute per clip).
+- hold and rep count errors (mean absolute per clip);
+- camera: the azimuth estimated from the body (``posecheck.body.camera``, at the end of the
+  clip) against the true one, as the mean absolute error and the share of clips within 10
+  degrees (issue #12's target: 90 %).
 
-The last line gives the overall figures.
+The last line gives the overall figures. The clips are read from the ``clips/`` folder next
+to the index, so ``--index /work/main/benchmarks/data/index.csv`` scores that set.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import gzip
+import json
 import math
 import os
 import sys
@@ -60,6 +66,7 @@ class Result:
     score: Score
     duration_s: float
     good_form: bool
+    camera_error_deg: float = math.nan  # estimated minus true azimuth, -180..180
 
 
 def azimuth_bucket(dev_deg: float) -> str:
@@ -79,13 +86,39 @@ def read_index(split: str, index: Path = INDEX) -> list[dict[str, str]]:
     return [r for r in rows if split == "all" or r["split"] == split]
 
 
+#: The renderer's azimuth (world-fixed, positive toward world +X) in the app's convention
+#: (positive toward the person's left; lying on the side, toward the front), per posture:
+#: +1 where world +X is the person's left (or front), -1 where it is their right (or back).
+_AZIMUTH_SIGN = {
+    "supine": 1,
+    "standing": 1,
+    "seated": 1,
+    "kneeling": 1,
+    "prone": -1,
+    "quadruped": -1,
+    "side_lying_left": 1,
+    "side_lying_right": -1,
+}
+
+
+def true_azimuth_deg(truth_path: Path) -> float:
+    """The clip's true camera azimuth in the app's convention (posecheck.body.camera)."""
+    with gzip.open(truth_path, "rt", encoding="utf-8") as fh:
+        data = json.load(fh)
+    sign = _AZIMUTH_SIGN.get(data.get("posture", ""))
+    az = data.get("camera", {}).get("azimuth_deg")
+    return math.nan if sign is None or az is None else sign * float(az)
+
+
 def replay(row: dict[str, str], clips: Path = CLIPS) -> Result:
     from posecheck.analysis import analyze_recording
     from posecheck.specs.schema import load_by_id
 
     clip = row["clip"]
-    truth = load_truth(clips / f"{clip}{TRUTH_SUFFIX}")
+    truth_path = clips / f"{clip}{TRUTH_SUFFIX}"
+    truth = load_truth(truth_path)
     analysis = analyze_recording(clips / f"{clip}{RECORDING_SUFFIX}", load_by_id(truth.stretch))
+    error = (analysis.camera.azimuth_deg - true_azimuth_deg(truth_path) + 180.0) % 360.0 - 180.0
     return Result(
         clip,
         truth.stretch,
@@ -94,6 +127,7 @@ def replay(row: dict[str, str], clips: Path = CLIPS) -> Result:
         score(analysis, truth),
         analysis.summary.duration_s,
         truth.is_good_form,
+        error,
     )
 
 
@@ -144,6 +178,8 @@ HEADER = [
     "ROM p90",
     "hold err",
     "rep err",
+    "camera az MAE",
+    "camera az <=10",
 ]
 
 
@@ -160,6 +196,7 @@ def row(name: str, results: list[Result]) -> list[str]:
     good_false = sum(r.score.flags for r in good)
     rom = [e for s in scores for e in s.rom_errors_deg]
     signed = [e for s in scores for e in s.rom_signed_errors_deg]
+    cam = [r.camera_error_deg for r in results if not math.isnan(r.camera_error_deg)]
     return [
         name,
         str(len(results)),
@@ -176,6 +213,8 @@ def row(name: str, results: list[Result]) -> list[str]:
         fmt(percentile(rom, 0.9), "{:.1f}"),
         fmt(mean([s.hold_error for s in scores]), "{:.2f}"),
         fmt(mean([s.rep_error for s in scores]), "{:.2f}"),
+        fmt(mean([abs(e) for e in cam]), "{:.1f}"),
+        fmt(sum(abs(e) <= 10 for e in cam) / len(cam) if cam else math.nan, "{:.0%}"),
     ]
 
 
@@ -223,7 +262,8 @@ def main() -> None:
                 f"unseen {[(t.fault, t.side) for t in s.not_seen]} "
                 f"false {[(e.fault_id, e.side) for e in s.false_alarms]} "
                 f"rep err {s.rep_error} hold err {s.hold_error} "
-                f"ROM MAE {fmt(mean(s.rom_errors_deg), '{:.1f}')}"
+                f"ROM MAE {fmt(mean(s.rom_errors_deg), '{:.1f}')} "
+                f"camera az error {fmt(r.camera_error_deg, '{:+.1f}')}"
             )
         print()
     print(f"{label}: {len(results)} clips, {len({r.stretch for r in results})} stretches\n")

@@ -1,6 +1,7 @@
 """The whole pipeline, frame by frame (live) or over a file (offline).
 
-source -> estimator -> smoothing -> checker -> feedback -> overlay, with a per-frame record
+source -> estimator -> smoothing -> body (camera, leg model) -> checker -> feedback -> overlay,
+with a per-frame record
 kept for the report. ``Pipeline`` serves the live app one frame at a time;
 ``analyze_video`` runs a file and returns an :class:`Analysis`.
 """
@@ -14,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
+from posecheck.body.camera import UNKNOWN_CAMERA, CameraEstimate, posture_from_position
+from posecheck.body.stage import EMPTY_BODY, BodyStage, BodyState
 from posecheck.checker import CheckResult, StretchChecker, Summary
 from posecheck.feedback import Cue, CueSelector
 from posecheck.media.source import Frame, SourceInfo, VideoSource
@@ -37,6 +40,7 @@ class Step:
     pose_frame: PoseFrame
     result: CheckResult
     cue: Cue
+    body: BodyState = EMPTY_BODY  # the camera and the fitted legs
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,7 @@ class Analysis:
     spec: StretchSpec
     records: tuple[FrameRecord, ...]
     summary: Summary
+    camera: CameraEstimate = UNKNOWN_CAMERA  # estimated from the body, at the end
 
 
 class Pipeline:
@@ -96,6 +101,11 @@ class Pipeline:
         self.spec = spec
         self.estimator = estimator or MediaPipePoseEstimator()
         self.smoother = PoseSmoother(smoothing) if smooth else None
+        self.body = BodyStage(
+            posture_from_position(spec.position),
+            fit_legs=any(getattr(m, "space", None) == "model" for m in spec.measures.values()),
+            min_visibility=spec.min_visibility,
+        )
         self.checker = StretchChecker(spec)
         self.cues = CueSelector(spec)
 
@@ -106,8 +116,9 @@ class Pipeline:
         """The stages after the estimator (for recorded or synthetic landmarks)."""
         if self.smoother is not None:
             pose_frame = self.smoother(pose_frame)
-        result = self.checker.update(pose_frame)
-        return Step(pose_frame, result, self.cues.update(result))
+        body = self.body.update(pose_frame)
+        result = self.checker.update(pose_frame, body)
+        return Step(pose_frame, result, self.cues.update(result), body)
 
     def draw(self, image: np.ndarray, step: Step) -> np.ndarray:
         return annotate(image, step.pose_frame, self.spec, step.result, step.cue)
@@ -164,7 +175,13 @@ def analyze_video(
         pipeline.close()
         if writer is not None:  # a failed or interrupted run leaves no partial video
             writer.close() if finished else writer.discard()
-    return Analysis(source.decoded_info(), spec, tuple(records), pipeline.checker.summary())
+    return Analysis(
+        source.decoded_info(),
+        spec,
+        tuple(records),
+        pipeline.checker.summary(),
+        pipeline.body.camera.estimate,
+    )
 
 
 def analyze_recording(
@@ -180,4 +197,10 @@ def analyze_recording(
         records.append(FrameRecord.from_step(pipeline.process_pose(pose_frame)))
         if progress is not None:
             progress(pose_frame.index + 1, len(frames))
-    return Analysis(recording.info, spec, tuple(records), pipeline.checker.summary())
+    return Analysis(
+        recording.info,
+        spec,
+        tuple(records),
+        pipeline.checker.summary(),
+        pipeline.body.camera.estimate,
+    )

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from posecheck.body.geometry import PoseGeometry, resolve_part
+from posecheck.body.stage import BodyState
 from posecheck.pose.landmarks import SIDES, Pose, PoseFrame, Side, human_name, other_side
 from posecheck.posture import PostureWatch, mostly_contradicts
 from posecheck.specs.metrics import MetricBase, Speed
@@ -393,7 +394,8 @@ class StretchChecker:
         return SIDES if self.spec.sided[name] else (None,)
 
     # -- per frame -------------------------------------------------------------------------
-    def update(self, frame: PoseFrame) -> CheckResult:
+    def update(self, frame: PoseFrame, body: BodyState | None = None) -> CheckResult:
+        """One frame; ``body`` is the body stage's reading of it (for ``space: model``)."""
         t = frame.t_ms
         if self._prev_t_ms is not None and t < self._prev_t_ms:
             raise ValueError(f"frame {frame.index}: time went backwards ({t} < {self._prev_t_ms})")
@@ -425,7 +427,7 @@ class StretchChecker:
             self._baselines.clear()
             self._baseline_samples.clear()
         self._last_seen_ms = t
-        geometry = PoseGeometry(frame.pose, self.spec.min_visibility)
+        geometry = PoseGeometry(frame.pose, self.spec.min_visibility, body)
         self._near = geometry.near_side() if self._needs_near else None
         values = self._measure(geometry, t)
 

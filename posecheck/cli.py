@@ -108,6 +108,10 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     )
     for warning in rep["warnings"]:
         print(f"  warning: {warning}")
+    if rep.get("camera"):
+        print(f"  camera: {rep['camera']['words']}")
+        if rep["camera"]["advice"]:
+            print(f"  {rep['camera']['advice']}")
     if rep["rom"]:
         r = rep["rom"]
         print(

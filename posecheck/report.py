@@ -11,13 +11,43 @@ from pathlib import Path
 from typing import Any
 
 from posecheck.analysis import Analysis
+from posecheck.body.camera import CameraEstimate, posture_from_position
+from posecheck.body.camera_words import CameraGuide, advice, describe
 from posecheck.outputs import write_text_atomic
+from posecheck.specs.schema import StretchSpec
 
 REPORT_VERSION = 1
 
 
 def _r(v: float | None, nd: int = 2) -> float | None:
     return None if v is None or (isinstance(v, float) and math.isnan(v)) else round(v, nd)
+
+
+def camera_guide(spec: StretchSpec) -> CameraGuide:
+    """The spec's camera guidance in the camera estimate's terms."""
+    c = spec.camera
+    return CameraGuide.from_spec_camera(
+        c.view, c.azimuth_deg, c.height_m, c.distance_m, posture_from_position(spec.position)
+    )
+
+
+def camera_dict(estimate: CameraEstimate, spec: StretchSpec) -> dict[str, Any] | None:
+    """The camera estimated from the body: numbers, words, and advice (None: unknown)."""
+    if not estimate.known:
+        return None
+    guide = camera_guide(spec)
+    return {
+        "azimuth_deg": _r(estimate.azimuth_deg, 1),
+        "azimuth_uncertainty_deg": _r(estimate.uncertainty_deg, 1),
+        "elevation_deg": _r(estimate.elevation_deg, 1),
+        "distance_m": _r(estimate.distance_m, 2),
+        "roll_deg": _r(estimate.roll_deg, 1),
+        "conventions": "azimuth 0 beyond the feet (lying) or in front (upright), positive "
+        "toward the person's left (lying on the side: the front); elevation above the floor "
+        "plane seen from the hips",
+        "words": describe(estimate, guide.posture),
+        "advice": advice(estimate, guide),
+    }
 
 
 def report_dict(analysis: Analysis) -> dict[str, Any]:
@@ -41,6 +71,7 @@ def report_dict(analysis: Analysis) -> dict[str, Any]:
         },
         "warnings": list(info.warnings),
         "stretch": {"id": spec.id, "name": spec.name, "camera_view": spec.camera.view},
+        "camera": camera_dict(analysis.camera, spec),
         "duration_s": _r(s.duration_s),
         "no_person_s": _r(s.no_person_s),
         "unknown_s": _r(s.unknown_s),

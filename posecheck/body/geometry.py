@@ -16,10 +16,14 @@
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from posecheck.pose.landmarks import Pose, Side, index_of, other_side
+
+if TYPE_CHECKING:
+    from posecheck.body.stage import BodyState
 
 #: Virtual points built from two landmarks: the midpoint between left and right.
 MIDPOINTS = {
@@ -121,15 +125,17 @@ class PoseGeometry:
 
     Names are landmark names (``left_knee``), midpoints (``mid_hip``), ``near_`` parts (the
     side nearer the camera: ``near_knee``), or, with a side given, side-relative parts:
-    ``knee`` is that side's knee, ``other_knee`` the opposite one.
+    ``knee`` is that side's knee, ``other_knee`` the opposite one. ``body`` is the body
+    stage's reading of the same frame (camera and fitted legs), when the pipeline has one.
     """
 
     #: Landmarks whose visibility decides which side is nearer the camera.
     NEAR_SIDE_CHAIN: tuple[str, ...] = ("shoulder", "hip", "knee", "ankle")
 
-    def __init__(self, pose: Pose, min_visibility: float) -> None:
+    def __init__(self, pose: Pose, min_visibility: float, body: BodyState | None = None) -> None:
         self.pose = pose
         self.min_visibility = min_visibility
+        self.body = body
         self._near: Side | None = None
 
     def near_side(self) -> Side:

@@ -1,0 +1,169 @@
+"""The camera estimated from the body, against cameras placed by hand around synthetic bodies."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from posecheck.body import camera as cam
+from posecheck.body import synthetic as syn
+from posecheck.body.synthetic import Body, Camera, Leg
+from posecheck.pose.landmarks import Pose, index_of
+
+W, H, F = 640, 480, 512.0  # 512 px = 0.8 of the width: one of the focal lengths tried
+
+
+def _expected(body: Body, c: Camera) -> tuple[float, float, float]:
+    """Azimuth, elevation (degrees) and distance (m) of the camera from the mid-hip, by hand:
+    the posture's axes from synthetic.py, the app's convention from camera.py."""
+    left, along, anterior = (np.array(v, float) for v in syn._POSTURES[body.posture][:3])
+    pts = syn.body_points(body)
+    hip = (pts[index_of("left_hip")] + pts[index_of("right_hip")]) / 2
+    v = np.asarray(c.position, float) - hip
+    dist = float(np.linalg.norm(v))
+    horiz = np.array([v[0], 0.0, v[2]])
+    if body.posture in ("standing", "seated", "kneeling"):
+        ref, toward = anterior, left
+    elif body.posture in ("side_lying", "side_lying_right"):
+        ref, toward = -along, anterior
+    else:  # lying on the back or front: from the feet end, toward the left
+        ref, toward = -along, left
+    az = math.degrees(math.atan2(float(horiz @ toward), float(horiz @ ref)))
+    el = math.degrees(math.atan2(float(v[1]), float(np.linalg.norm(horiz))))
+    return az, el, dist
+
+
+def _at(c: Camera) -> Camera:
+    return Camera(c.position, c.target, focal_px=F)
+
+
+PRONE = Body(posture="prone", left=Leg(knee_flexion_deg=90), right=Leg(knee_flexion_deg=90))
+SUPINE = Body(posture="supine", left=Leg(hip_flexion_deg=45, knee_flexion_deg=90))
+
+
+@pytest.mark.parametrize("azimuth_deg", [-70.0, -45.0, 0.0, 30.0, 60.0])
+@pytest.mark.parametrize("body", [PRONE, SUPINE], ids=["prone", "supine"])
+def test_lying_bodies_from_either_side_of_the_feet(body: Body, azimuth_deg: float) -> None:
+    c = _at(Camera.looking_at_feet(2.2, 0.9, azimuth_deg, body=body.posture))
+    view = cam.estimate_view(syn.render(body, c), W, H, body.posture)
+    az, el, dist = _expected(body, c)
+    assert view.azimuth_deg == pytest.approx(az, abs=0.5)
+    assert view.elevation_deg == pytest.approx(el, abs=0.5)
+    assert view.distance_m == pytest.approx(dist, rel=0.01)
+    assert view.focal_px == F
+    assert view.roll_deg == pytest.approx(0.0, abs=0.5)
+    # the camera's side is read right: a camera toward the left reads positive
+    assert math.copysign(1, view.azimuth_deg) == math.copysign(1, az) or abs(az) < 1
+
+
+def test_upright_front_and_sides() -> None:
+    standing = Body(posture="standing")
+    front = cam.estimate_view(
+        syn.render(standing, _at(Camera.front_view(2.5, 1.0))), W, H, "standing"
+    )
+    assert front.azimuth_deg == pytest.approx(0.0, abs=0.5)
+    for side, sign in (("left", 1.0), ("right", -1.0)):
+        c = _at(Camera.side_view(2.5, 1.0, body="standing", from_side=side))
+        view = cam.estimate_view(syn.render(standing, c), W, H, "standing")
+        assert view.azimuth_deg == pytest.approx(sign * 90.0, abs=0.5)
+
+
+@pytest.mark.parametrize("posture", ["side_lying", "side_lying_right"])
+def test_side_lying_on_either_side_seen_from_the_front(posture: str) -> None:
+    body = Body(posture=posture)  # type: ignore[arg-type]
+    c = _at(Camera.front_view(2.0, 0.5, body="side_lying"))
+    view = cam.estimate_view(syn.render(body, c), W, H, "side_lying")
+    az, el, _ = _expected(body, c)
+    assert view.azimuth_deg == pytest.approx(az, abs=0.5)
+    assert view.elevation_deg == pytest.approx(el, abs=0.5)
+    assert view.elevation_deg > 0  # the upper hip was chosen so the camera is above the floor
+
+
+def _rotated(pose: Pose, deg: float) -> Pose:
+    """The same pose with the picture turned clockwise on screen by ``deg`` (y points down)."""
+    a = math.radians(deg)
+    rot = np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]])
+    centre = np.array([W / 2, H / 2])
+    return Pose((pose.image_xy - centre) @ rot.T + centre, pose.visibility, pose.world_xyz)
+
+
+def test_roll_of_a_tilted_picture() -> None:
+    pose = syn.render(Body(posture="standing"), _at(Camera.front_view(2.5, 1.0)))
+    assert cam.estimate_view(_rotated(pose, 8.0), W, H, "standing").roll_deg == pytest.approx(
+        8.0, abs=0.5
+    )
+    assert cam.estimate_view(_rotated(pose, -5.0), W, H, "standing").roll_deg == pytest.approx(
+        -5.0, abs=0.5
+    )
+
+
+def test_unknown_without_world_landmarks_or_enough_points() -> None:
+    pose = syn.render(PRONE, _at(Camera.looking_at_feet(2.0, 0.8, 45, body="prone")))
+    assert not cam.estimate_view(None, W, H, "prone").known
+    assert not cam.estimate_view(Pose(pose.image_xy, pose.visibility), W, H, "prone").known
+    hidden = pose.hidden(*cam.SOLVE_POINTS[: len(cam.SOLVE_POINTS) - cam.MIN_POINTS + 1])
+    assert not cam.estimate_view(hidden, W, H, "prone").known
+
+
+def test_tracker_holds_the_start_estimate_robust_to_noise_and_dropped_frames() -> None:
+    c = _at(Camera.looking_at_feet(2.0, 0.8, 45, body="prone"))
+    pose = syn.render(PRONE, c)
+    rng = np.random.default_rng(3)
+    every, sparse = cam.CameraTracker("prone"), cam.CameraTracker("prone")
+    for i in range(40):
+        noisy = Pose(pose.image_xy + rng.normal(0, 2.0, (33, 2)), pose.visibility, pose.world_xyz)
+        every.update(noisy, W, H, i * 100.0)
+        if i % 3 == 0:  # a busy machine: two frames in three dropped
+            sparse.update(noisy, W, H, i * 100.0)
+    az, _, _ = _expected(PRONE, c)
+    assert every.estimate.azimuth_deg == pytest.approx(az, abs=2.0)
+    assert sparse.estimate.azimuth_deg == pytest.approx(every.estimate.azimuth_deg, abs=1.5)
+    assert every.estimate.span_s <= every.hold_s  # the start hold, then kept
+    assert every.recent.span_s == pytest.approx(3.9)  # follows every frame
+    assert 0 < every.estimate.azimuth_sd_deg < 5
+    assert every.estimate.uncertainty_deg >= 7.0
+
+
+def test_tracker_starts_a_new_hold_after_a_long_gap() -> None:
+    tracker = cam.CameraTracker("prone")
+    first = _at(Camera.looking_at_feet(2.0, 0.8, 45, body="prone"))
+    moved = _at(Camera.looking_at_feet(2.0, 0.8, -45, body="prone"))
+    for i in range(30):
+        tracker.update(syn.render(PRONE, first), W, H, i * 100.0)
+    assert tracker.estimate.azimuth_deg > 0
+    for i in range(30):  # nobody for 6 s, then seen from the other side
+        tracker.update(None, W, H, 3000.0 + i * 200.0)
+    for i in range(30):
+        tracker.update(syn.render(PRONE, moved), W, H, 9000.0 + i * 100.0)
+    assert tracker.estimate.azimuth_deg == pytest.approx(_expected(PRONE, moved)[0], abs=1.0)
+
+
+def test_depth_stretch_undoes_flattened_depth() -> None:
+    c = _at(Camera.looking_at_feet(2.0, 0.8, 45, body="prone"))
+    pose = syn.render(PRONE, c)
+    sight = np.array([0.0, 0.0, 1.0])  # world landmarks are camera-aligned here
+    assert cam.depth_stretch(pose.world_xyz, sight) == pytest.approx(1.0, abs=0.05)
+    flat = pose.world_xyz * np.array([1.0, 1.0, 0.5])
+    assert cam.depth_stretch(flat, sight) == pytest.approx(2.0, abs=0.15)
+    # and the view read from the flattened body comes back toward the true one (without
+    # the stretch it reads 15 degrees for a true 39: the body turned toward the picture)
+    view = cam.estimate_view(Pose(pose.image_xy, pose.visibility, flat), W, H, "prone")
+    assert view.azimuth_deg == pytest.approx(_expected(PRONE, c)[0], abs=13.0)
+
+
+@pytest.mark.parametrize(
+    ("words", "posture"),
+    [
+        ("lying face down", "prone"),
+        ("lying on your back", "supine"),
+        ("lying on your side", "side_lying"),
+        ("from hands and knees", "quadruped"),
+        ("kneeling, then sitting between your heels", "kneeling"),
+        ("sitting on the floor", "seated"),
+        ("standing, band round one leg", "standing"),
+    ],
+)
+def test_posture_from_the_specs_words(words: str, posture: str) -> None:
+    assert cam.posture_from_position(words) == posture
