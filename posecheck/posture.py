@@ -212,7 +212,7 @@ def posture_verdict(spec: StretchSpec, reading: PostureReading) -> bool | None:
     if reading.body == "unsure":
         return None
     body, legs = expected_posture(spec)
-    if reading.body != body:
+    if body != "any" and reading.body != body:
         return True
     if legs is None:
         return False

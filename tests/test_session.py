@@ -185,6 +185,16 @@ def test_lying_with_the_legs_unsure_neither_fits_nor_contradicts_a_legs_stretch(
     assert not mostly_contradicts([True, None, None, None] * 10)  # too unsure to say
 
 
+@pytest.mark.parametrize("stretch_id", ["pigeon", "reclined_hero"])
+def test_a_stretch_held_lying_or_upright_is_never_the_wrong_posture(stretch_id: str) -> None:
+    """Pigeon (folded or sitting up) and reclined hero (upright or reclined) take either body:
+    neither reading may stop the counting."""
+    spec = load_by_id(stretch_id)
+    for body in ("lying", "upright"):
+        for legs in ("unsure", "knees_up", "feet_up", "sitting", "standing"):
+            assert posture_verdict(spec, PostureReading(body, legs)) is False
+
+
 @pytest.fixture(scope="module")
 def bridge_poses(media) -> list[PoseFrame]:
     """../shared/media/bridging.mp4 (3 s: a bridge, lying on the back with the knees up)."""
