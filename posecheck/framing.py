@@ -25,6 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from posecheck.body import synthetic
+from posecheck.body.camera import CameraEstimate, posture_from_position
+from posecheck.body.camera_words import CameraGuide, advice
 from posecheck.checker import CheckResult
 from posecheck.pose.landmarks import PoseFrame, index_of
 from posecheck.specs.schema import StretchSpec
@@ -271,3 +273,17 @@ def framing_advice(
         now_m = distance_m * expected / max(frac, 1e-6)  # size in the picture ~ 1 / distance
         return FramingAdvice(_COME_CLOSER.format(now=now_m, d=distance_m), "too_far")
     return None
+
+
+def camera_guide(spec: StretchSpec) -> CameraGuide:
+    """The spec's camera guidance in the camera estimate's terms."""
+    c = spec.camera
+    return CameraGuide.from_spec_camera(
+        c.view, c.azimuth_deg, c.height_m, c.distance_m, posture_from_position(spec.position)
+    )
+
+
+def camera_advice(estimate: CameraEstimate, spec: StretchSpec) -> str | None:
+    """How to move the camera, in plain words, when the view estimated from the body is outside
+    what the stretch's measures tolerate; None when it is fine or not known yet."""
+    return advice(estimate, camera_guide(spec))

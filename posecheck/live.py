@@ -32,7 +32,7 @@ from posecheck.analysis import Analysis, FrameRecord, Pipeline, Step
 from posecheck.checker import Summary
 from posecheck.errors import SpecError
 from posecheck.feedback import Cue
-from posecheck.framing import FramingAdvice
+from posecheck.framing import FramingAdvice, camera_advice
 from posecheck.media.source import Frame
 from posecheck.overlay import annotate
 from posecheck.pacing import FrameSampler, analysis_rate_hz
@@ -58,15 +58,20 @@ CameraMessage = Callable[[Step, StretchSpec], "str | None"]
 
 
 def no_camera_message(step: Step, spec: StretchSpec) -> str | None:
-    """The camera hook's default: nothing to say."""
+    """A camera hook with nothing to say (for tests and callers that show no camera note)."""
     return None
+
+
+def body_camera_message(step: Step, spec: StretchSpec) -> str | None:
+    """The camera hook's default: how to move the camera when the view estimated from the body
+    is outside what the stretch's measures tolerate, or None."""
+    return camera_advice(step.body.camera, spec)
 
 
 def replay_camera_message(analysis: Analysis) -> str | None:
-    """The Replay page's camera hook: how the camera should have stood for this recording,
-    or None. The camera estimated from the body (#12) is to fill it in; today it says
-    nothing."""
-    return None
+    """The Replay page's camera note: how the camera should have stood for this recording (the
+    estimate from the start hold), or None when it stood well or is unknown."""
+    return camera_advice(analysis.camera, analysis.spec)
 
 
 class CameraNote:
@@ -76,7 +81,7 @@ class CameraNote:
 
     def __init__(
         self,
-        source: CameraMessage = no_camera_message,
+        source: CameraMessage = body_camera_message,
         onset_s: float = 3.0,
         min_show_s: float = 6.0,
     ) -> None:
@@ -219,7 +224,7 @@ class LiveProcessor:
         max_gap_s: float = 1.0,
         mirror: bool = False,
         max_records: int = 6000,
-        camera_message: CameraMessage = no_camera_message,
+        camera_message: CameraMessage = body_camera_message,
     ) -> None:
         self._factory = pipeline_factory
         self._clock = clock

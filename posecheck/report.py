@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from posecheck.analysis import Analysis
-from posecheck.body.camera import CameraEstimate, posture_from_position
-from posecheck.body.camera_words import CameraGuide, advice, describe
+from posecheck.body.camera import CameraEstimate
+from posecheck.body.camera_words import advice, describe
+from posecheck.framing import camera_guide
 from posecheck.outputs import write_text_atomic
 from posecheck.specs.schema import StretchSpec
 
@@ -21,14 +22,6 @@ REPORT_VERSION = 1
 
 def _r(v: float | None, nd: int = 2) -> float | None:
     return None if v is None or (isinstance(v, float) and math.isnan(v)) else round(v, nd)
-
-
-def camera_guide(spec: StretchSpec) -> CameraGuide:
-    """The spec's camera guidance in the camera estimate's terms."""
-    c = spec.camera
-    return CameraGuide.from_spec_camera(
-        c.view, c.azimuth_deg, c.height_m, c.distance_m, posture_from_position(spec.position)
-    )
 
 
 def camera_dict(estimate: CameraEstimate, spec: StretchSpec) -> dict[str, Any] | None:
