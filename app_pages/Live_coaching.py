@@ -34,6 +34,7 @@ from posecheck.checker import Summary
 from posecheck.live import LiveProcessor, SetStats, dose_text, parse_ice_servers, reps_text
 from posecheck.placement import draw_placement
 from posecheck.pose.estimator import MediaPipePoseEstimator
+from posecheck.pose.people import live_notice
 from posecheck.specs.schema import StretchSpec
 from posecheck.wording import NOT_CHECKED_WHY, asymmetry_text, deg_text, not_checked_lines
 
@@ -241,6 +242,7 @@ def main() -> None:
     assert proc is not None  # noqa: S101 - use_stretch always sets it
 
     cue_slot = st.empty()  # above the video at every width: read first on a phone
+    people_slot = st.empty()  # "someone else is in view", while they are
     speak, mode, rate, sounds_on = voice_controls()
     voice_slot = st.empty()
     video_col, side_col = st.columns([3, 2], gap="medium")
@@ -294,6 +296,7 @@ def main() -> None:
 
     shown: tuple[str, str] | None = None
     shown_line = None
+    shown_people: str | None = None
     last_event = proc.events_after(-1)[-1][0] if proc.events_after(-1) else 0
     spoken = None
     while ctx.state.playing:
@@ -322,6 +325,13 @@ def main() -> None:
                 spoken = c.cue.text
                 if speak and c.cue.kind in SPOKEN_KINDS[mode]:
                     say.append(c.cue.text)
+            notice = live_notice(out.step.pose_frame)
+            if notice != shown_people:
+                shown_people = notice
+                if notice:
+                    people_slot.info(notice, icon=":material/group:")
+                else:
+                    people_slot.empty()
             r = out.step.result
             side = (
                 f" · working side: {r.working_side}" if r.working_side in ("left", "right") else ""
