@@ -349,6 +349,7 @@ class VideoSource:
                     f"{self.path}: no frame of its {codec} video could be decoded. The file "
                     f"may be damaged or its codec unsupported here; {_REENCODE}."
                 )
+            self._origin_s = first.time or 0.0
             w, h = _upright_size(first, stream.sample_aspect_ratio, self._extra_turns)
             turns, mirrored = _display(first)
             turns = (turns + self._extra_turns) % 4
@@ -423,6 +424,62 @@ class VideoSource:
             yield Frame(state.frames, t_ms, image)
             state.frames += 1
             prev_ms = state.last_ms = t_ms
+
+    def image_at(self, t_ms: float) -> np.ndarray | None:
+        """The picture :meth:`frames` gives for time ``t_ms`` (the last frame at or before it),
+        decoded the same way (upright, mirrored back, fitted to the first frame's size) after
+        a seek to the key frame before it. None outside the clip. Seeking by time, not frame
+        number, keeps a variable-frame-rate clip's frames at their own times."""
+        if self.info.kind == "image":
+            return self._image if t_ms >= 0 else None
+        if t_ms < 0 or math.isnan(t_ms):
+            return None
+        period_ms = 1000.0 / self.info.fps
+        if self.info.fps_is_fallback:  # times made up from the frame count: count the frames
+            shown = None
+            for frame in self.frames():
+                if frame.t_ms > t_ms + 0.5:
+                    break
+                shown = frame
+            return None if shown is None or t_ms - shown.t_ms > period_ms else shown.image
+        with self._open() as container:
+            stream = _video_stream(container)
+            found, last_ms, after = self._seek_frame(
+                container, stream, self._origin_s + t_ms / 1000.0, t_ms
+            )
+            if found is None and after:  # the seek landed past the time: read from the start
+                found, last_ms, after = self._seek_frame(container, stream, self._origin_s, t_ms)
+            if found is None or last_ms is None or (not after and t_ms - last_ms > period_ms):
+                return None  # after the last frame
+            image = _upright(found, stream.sample_aspect_ratio, self._extra_turns)
+        h, w = image.shape[:2]
+        if (w, h) != (self.info.width, self.info.height):
+            image = _letterbox(image, self.info.width, self.info.height)
+        return image
+
+    def _seek_frame(
+        self,
+        container: av.container.InputContainer,
+        stream: av.VideoStream,
+        seek_s: float,
+        t_ms: float,
+    ) -> tuple[av.VideoFrame | None, float | None, bool]:
+        """(the last frame at or before ``t_ms`` after seeking to ``seek_s``, its time, whether
+        a frame after ``t_ms`` was found)."""
+        pts = int(seek_s / stream.time_base) if stream.time_base else 0
+        try:
+            container.seek(max(pts, 0), stream=stream, backward=True)
+        except av.error.FFmpegError:
+            container.seek(0)
+        found, last_ms = None, None
+        for av_frame in _av_frames(container, stream, _Decode()):
+            if av_frame.time is None:
+                continue
+            frame_ms = (av_frame.time - self._origin_s) * 1000.0
+            if frame_ms > t_ms + 0.5:
+                return found, last_ms, True
+            found, last_ms = av_frame, frame_ms
+        return found, last_ms, False
 
     def decoded_info(self) -> SourceInfo:
         """The info with what the last pass over the frames found: warnings in words and
