@@ -7,10 +7,11 @@ import json
 import subprocess
 import sys
 
+import cv2
 import numpy as np
 import pytest
 
-from posecheck.analysis import Pipeline
+from posecheck.analysis import Pipeline, analyze_video
 from posecheck.live import LiveProcessor
 from posecheck.media.source import VideoSource
 from posecheck.pose.landmarks import Pose, PoseFrame
@@ -78,6 +79,9 @@ def test_the_warning_needs_a_few_frames_and_names_whom_it_follows():
     for i in range(50):
         quiet.update(_frame(i, 0))
     assert quiet.warning() is None
+    photo = PeopleTally()  # one frame is all a photo has
+    photo.update(_frame(0, 1))
+    assert photo.warning().startswith("more than one person is in the picture; the analysis is")
 
 
 def test_live_notice_is_calm_and_says_whom_coaching_follows():
@@ -153,3 +157,14 @@ def test_live_coaching_notices_someone_else_in_view(media):
             assert all(n and n.startswith("Someone else is in view.") for n in notices), notices
         else:
             assert not any(notices), notices
+
+
+@pytest.mark.mediapipe
+def test_a_photo_of_two_people_says_so(media, tmp_path):
+    image = cv2.imread(str(media / "pose.jpg"))
+    photo = tmp_path / "two.jpg"
+    cv2.imwrite(str(photo), np.hstack([image, image[:, ::-1]]))
+    spec = load_by_id("standing_band_rotation")
+    (warning,) = analyze_video(photo, spec).source.warnings
+    assert warning.startswith("more than one person is in the picture; the analysis is about")
+    assert analyze_video(media / "pose.jpg", spec).source.warnings == ()

@@ -126,12 +126,14 @@ class PeopleTally:
 
     def __init__(self) -> None:
         self.frames = 0  # analysed frames with another person in view
+        self.analysed = 0  # analysed frames in all
         self.first_ms: float | None = None
         self.last_ms = 0.0
         self.followed = ""
         self.switches_ms: list[float] = []
 
     def update(self, frame: PoseFrame) -> None:
+        self.analysed += 1
         if frame.switched:
             self.switches_ms.append(frame.t_ms)
         if frame.others_in_view <= 0:
@@ -144,10 +146,16 @@ class PeopleTally:
 
     def warning(self) -> str | None:
         """One sentence for the CLI, the report and the Replay page; None for one person."""
-        if self.frames < MIN_FRAMES or self.first_ms is None:
+        needed = 1 if self.analysed == 1 else MIN_FRAMES  # a photo has one frame to show it
+        if self.frames < needed or self.first_ms is None:
             return None
-        span = f"{self.first_ms / 1000:.1f} s to {self.last_ms / 1000:.1f} s"
         who = f"the person {self.followed}" if self.followed else "one person"
+        if self.analysed == 1:  # a photo
+            return (
+                f"more than one person is in the picture; the analysis is about {who}. "
+                "Check that it is the right person, or use a photo with only them in it."
+            )
+        span = f"{self.first_ms / 1000:.1f} s to {self.last_ms / 1000:.1f} s"
         text = (
             f"more than one person is in view (from {span}); the analysis follows {who}. "
             "Check that the results are about the right person, or record with only them "
