@@ -107,9 +107,9 @@ class TasksPoseEstimator:
             ) from exc
         self._mp = mp
         self._video = not still_images
+        self._base_options = BaseOptions
         self._options = functools.partial(
             vision.PoseLandmarkerOptions,
-            base_options=BaseOptions(model_asset_path=str(self.model.path)),
             min_pose_detection_confidence=min_detection_confidence,
             min_pose_presence_confidence=min_detection_confidence,
             min_tracking_confidence=min_tracking_confidence,
@@ -128,9 +128,15 @@ class TasksPoseEstimator:
         self._warm = False
         self._follower = PersonFollower()
 
-    def _create(self, video: bool, num_poses: int):  # -> vision.PoseLandmarker
+    def _create(self, video: bool, num_poses: int, model: ModelFile | None = None):
+        """A PoseLandmarker of ``model`` (default: this estimator's)."""
+        model = model or self.model
         mode = self._vision.RunningMode.VIDEO if video else self._vision.RunningMode.IMAGE
-        options = self._options(running_mode=mode, num_poses=num_poses)
+        options = self._options(
+            base_options=self._base_options(model_asset_path=str(model.path)),
+            running_mode=mode,
+            num_poses=num_poses,
+        )
         try:
             with _native_logs_muted():
                 return self._vision.PoseLandmarker.create_from_options(options)
@@ -165,7 +171,7 @@ class TasksPoseEstimator:
     def _others_in(self, image: object, w: int, h: int) -> bool:
         """The people probe: does this frame show more than one person?"""
         if self._probe is None:
-            self._probe = self._create(False, CROWD_POSES)
+            self._probe = self._create(False, CROWD_POSES, _probe_model(self.model))
         found = self._probe.detect(image).pose_landmarks
         boxes = [Box.of(*_image_landmarks(lms, w, h), w, h) for lms in found]
         return len(distinct(boxes)) > 1
@@ -233,6 +239,17 @@ class TasksPoseEstimator:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _probe_model(model: ModelFile) -> ModelFile:
+    """The model the people probe runs: ``lite`` (the same person detector as the others, and
+    the cheapest landmarks; the probe only needs where people are), else the estimator's."""
+    try:
+        lite = resolve_model("lite")
+        check_model_file(lite)
+    except EstimatorError:
+        return model
+    return lite
 
 
 def _image_landmarks(landmarks: list, w: int, h: int) -> tuple[np.ndarray, np.ndarray]:
