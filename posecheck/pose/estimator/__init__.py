@@ -73,10 +73,11 @@ class TasksPoseEstimator:
     which is faster and steadier. ``model`` is ``lite``, ``full``, ``heavy`` or the path of a
     ``.task`` file; ``None`` means ``$POSECHECK_MODEL``, else ``full``.
 
-    More than one person in view: looking for two people on every frame costs 20-40 % more
-    inference even when only one is there (``benchmarks/speed.py --people``), so by default
-    the model looks for one, and every ``people_probe_s`` seconds of video a second model
-    instance looks for others in that frame (a photo is always searched for several). While
+    More than one person in view: looking for two people on every frame took 1.3-2.2x the
+    inference time even with only one person there (the person detector then runs on every
+    frame; ``benchmarks/speed.py --people``), so by default the model looks for one, and every
+    ``people_probe_s`` seconds of video a second model instance (the lite model) looks for
+    others in that frame (a photo is always searched for several). While
     others are in view, a model looking for two runs instead, and the estimator follows one
     person from frame to frame (:class:`posecheck.pose.people.PersonFollower`: the same person
     as before; at the start the largest, most central one). Each :class:`PoseFrame` says how
