@@ -27,7 +27,7 @@ from posecheck.pose.landmarks import NUM_LANDMARKS, Pose, PoseFrame
 from posecheck.pose.people import Box, PersonFollower, distinct
 
 #: Seconds of video between two looks for other people in view (see TasksPoseEstimator).
-PEOPLE_PROBE_S = 1.0
+PEOPLE_PROBE_S = 2.0
 #: How many people the model looks for while others are in view, and in a photo.
 CROWD_POSES = 2
 
@@ -122,7 +122,11 @@ class TasksPoseEstimator:
         self.num_poses = num_poses
         self._probe_ms = None if people_probe_s is None else people_probe_s * 1000.0
         self._landmarker = self._create(self._video, num_poses)
-        self._probe = self._crowd = None  # made when first needed
+        self._crowd = None  # made when first needed
+        # The probe is made now, with the main model, not on the first frame: live, the first
+        # frames of a set must not wait for a model to load.
+        looks = self._video and self._probe_ms is not None and num_poses == 1
+        self._probe = self._create(False, CROWD_POSES, _probe_model(self.model)) if looks else None
         self._next_probe_ms = -math.inf
         self._crowd_until_ms = -math.inf  # others were last seen a while before this
         self._last_ts_ms = -1
