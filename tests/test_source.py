@@ -211,7 +211,7 @@ def test_a_front_camera_clip_with_a_mirror_flip_comes_out_the_right_way_round(
     stored = [np.rot90(u[:, ::-1], -turns) for u in upright]
     clip = write_clip(tmp_path / "selfie.mp4", stored, rotation_deg=rotation_deg, hflip=True)
     src = VideoSource(clip)
-    assert src.info.mirrored and src.info.rotation_deg == rotation_deg
+    assert src.info.mirrored is True and src.info.rotation_deg == rotation_deg  # JSON-ready
     assert (src.info.width, src.info.height) == (640, 480)
     frames = list(src.frames())
     assert len(frames) == 6

@@ -93,7 +93,7 @@ def _display(av_frame: av.VideoFrame) -> tuple[int, bool]:
     if matrix is None or len(matrix) < 9:
         return _quarter_turns(av_frame), False
     a, b, c, d = matrix[0], matrix[1], matrix[3], matrix[4]
-    mirrored = a * d - b * c < 0
+    mirrored = bool(a * d - b * c < 0)
     if mirrored:
         a, c = -a, -c
     if not (a or b):
