@@ -35,6 +35,7 @@ from posecheck.checker import Summary
 from posecheck.live import LiveProcessor, SetStats, dose_text, parse_ice_servers, reps_text
 from posecheck.placement import draw_placement
 from posecheck.pose.estimator import MediaPipePoseEstimator
+from posecheck.pose.people import live_notice
 from posecheck.specs.schema import StretchSpec
 from posecheck.wording import NOT_CHECKED_WHY, asymmetry_text, deg_text, not_checked_lines
 
@@ -265,6 +266,7 @@ def main() -> None:
 
     cue_slot = st.empty()  # above the video at every width: read first on a phone
     camera_slot = st.empty()  # the camera message (see posecheck.live.CameraMessage)
+    people_slot = st.empty()  # "someone else is in view", while they are
     speak, mode, rate, sounds_on = voice_controls(holder)
     voice_slot = st.empty()
     video_col, side_col = st.columns([3, 2], gap="medium")
@@ -321,6 +323,7 @@ def main() -> None:
     shown: tuple[str, str] | None = None
     shown_line = None
     shown_note: str | None = None
+    shown_people: str | None = None
     last_event = proc.events_after(-1)[-1][0] if proc.events_after(-1) else 0
     spoken = None
     while ctx.state.playing:
@@ -353,6 +356,13 @@ def main() -> None:
                 shown_note = out.camera_note
                 with camera_slot:
                     camera_notice(shown_note)
+            notice = live_notice(out.step.pose_frame)
+            if notice != shown_people:
+                shown_people = notice
+                if notice:
+                    people_slot.info(notice, icon=":material/group:")
+                else:
+                    people_slot.empty()
             r = out.step.result
             side = (
                 f" · working side: {r.working_side}" if r.working_side in ("left", "right") else ""

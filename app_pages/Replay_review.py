@@ -352,14 +352,14 @@ def show_result(result: Result, specs: dict[str, StretchSpec]) -> None:
         disabled=n < 2,
         format="%.1f s",
     )
-    index = frame_at(t_s, fps, n)
+    index = frame_at(t_s, [rec.t_ms for rec in a.records])
     left, right = st.columns(2, gap="medium")
     with left:
         st.video(str(result.annotated_mp4), start_time=float(t_s))
         st.caption("Move the time above to play from that moment.")
     with right:
-        frame = read_frame(result.annotated_mp4, index)
-        if frame is not None and n:
+        frame = read_frame(result.annotated_mp4, a.records[index].t_ms) if n else None
+        if frame is not None:
             st.image(frame, caption=frame_words(a, index), width="stretch")
     st.markdown("#### Timeline")
     st.altair_chart(timeline_chart(result, index), width="stretch")
@@ -395,7 +395,7 @@ def show_result(result: Result, specs: dict[str, StretchSpec]) -> None:
         with picture:
             if selected and selected[0] < len(rows):
                 row = rows[selected[0]]
-                shot = read_frame(result.annotated_mp4, row.frame_index)
+                shot = read_frame(result.annotated_mp4, a.records[row.frame_index].t_ms)
                 if shot is not None:
                     st.image(shot, caption=frame_words(a, row.frame_index), width="stretch")
     else:

@@ -10,7 +10,10 @@ the real-time factor (x the clip's own frame rate) of:
   own analysis rate (posecheck.pacing), for a stretch with speed faults (supine knee drop,
   13.3 Hz) and one without (pigeon, 10 Hz), decoding in its own thread;
 - the same with the annotated H.264 MP4;
-then the ratios against raw full-model inference. Targets (issue #9): offline analysis at
+then the ratios against raw full-model inference, and the cost of looking for a second person
+(full model, ``num_poses=2`` against ``num_poses=1``, timed in the same run, on the clip and on
+a two-person clip made from it: the clip beside a mirrored copy). ``--people`` times only that.
+Targets (issue #9): offline analysis at
 least 2x real time for a 30 fps 640x480 clip on 2 cores; everything but inference adds at
 most 10 % when every frame is analysed.
 """
@@ -27,13 +30,20 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import av
+import numpy as np
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from posecheck.analysis import analyze_video  # noqa: E402
 from posecheck.media.source import VideoSource  # noqa: E402
-from posecheck.pacing import analysis_rate_hz  # noqa: E402
-from posecheck.pose.estimator import MODEL_NAMES, TasksPoseEstimator  # noqa: E402
+from posecheck.pacing import FrameSampler, analysis_rate_hz  # noqa: E402
+from posecheck.pose.estimator import (  # noqa: E402
+    MODEL_NAMES,
+    PEOPLE_PROBE_S,
+    TasksPoseEstimator,
+)
 from posecheck.specs.schema import load_by_id  # noqa: E402
 
 DEFAULT_CLIP = ROOT.parent / "shared" / "media" / "bridging.mp4"
@@ -43,13 +53,74 @@ def decode_only(clip: Path) -> int:
     return sum(1 for _ in VideoSource(clip).frames())
 
 
-def raw_inference(clip: Path, model: str) -> int:
+def raw_inference(clip: Path, model: str, num_poses: int = 1, probe_s: float | None = None) -> int:
     n = 0
-    with TasksPoseEstimator(model=model) as estimator:
+    with TasksPoseEstimator(model=model, num_poses=num_poses, people_probe_s=probe_s) as estimator:
         for frame in VideoSource(clip).frames():
             estimator.estimate(frame)
             n += 1
     return n
+
+
+def two_people_clip(clip: Path, out: Path) -> Path:
+    """``clip`` beside a mirrored copy of itself: two people in view, same picture height."""
+    with av.open(str(out), "w") as container:
+        stream = None
+        for frame in VideoSource(clip).frames():
+            image = np.hstack([frame.image, frame.image[:, ::-1]])
+            if stream is None:
+                stream = container.add_stream("libx264", rate=round(VideoSource(clip).info.fps))
+                stream.height, stream.width = image.shape[:2]
+                stream.pix_fmt = "yuv420p"
+            container.mux(stream.encode(av.VideoFrame.from_ndarray(image, format="bgr24")))
+        container.mux(stream.encode())
+    return out
+
+
+def steady_inference(path: Path, num_poses: int, probe_s: float | None, rate_hz: float) -> float:
+    """Seconds of pose inference over ``path`` at ``rate_hz`` (as the analysis samples it),
+    with the estimator made and warmed on the first frame before the clock starts (a second
+    model instance, made on first use, is a one-off cost, not a per-frame one)."""
+    frames = VideoSource(path).frames()
+    sample = FrameSampler(rate_hz, VideoSource(path).info.fps)
+    with TasksPoseEstimator(model="full", num_poses=num_poses, people_probe_s=probe_s) as est:
+        first = next(frames)
+        sample(first.t_ms)
+        est.estimate(first)
+        spent = 0.0
+        for frame in frames:
+            if sample(frame.t_ms):
+                start = time.perf_counter()
+                est.estimate(frame)
+                spent += time.perf_counter() - start
+    return spent
+
+
+def people_cost(clip: Path, repeat: int) -> None:
+    """Steady full-model inference at the analysis rate (10 Hz) and on every frame: looking
+    for two people on every frame, and looking for one with the people probe (the default),
+    each against looking for one person only. The cases are timed in turn, ``repeat`` rounds,
+    best of each: a shared machine's load changes between rounds, not within one."""
+    with tempfile.TemporaryDirectory() as tmp:
+        pair = two_people_clip(clip, Path(tmp) / "two_people.mp4")
+        for name, path in (("one person", clip), ("two people", pair)):
+            for rate_hz in (10.0, math.inf):
+                cases = {
+                    "one": (1, None),
+                    "two": (2, None),
+                    "probe": (1, PEOPLE_PROBE_S),
+                }
+                best = dict.fromkeys(cases, math.inf)
+                for _ in range(repeat):
+                    for k, (n, probe_s) in cases.items():
+                        best[k] = min(best[k], steady_inference(path, n, probe_s, rate_hz))
+                every = "every frame" if math.isinf(rate_hz) else f"{rate_hz:g} Hz"
+                print(
+                    f"{name} ({path.name}), full model at {every}, inference time against "
+                    f"looking for one person: looking for two {best['two'] / best['one']:.2f}, "
+                    f"the default (a probe every {PEOPLE_PROBE_S:g} s) "
+                    f"{best['probe'] / best['one']:.2f}"
+                )
 
 
 def best_of(repeat: int, fn: Callable[[], int]) -> tuple[float, int]:
@@ -66,8 +137,12 @@ def main() -> None:
     ap.add_argument("clip", nargs="?", default=str(DEFAULT_CLIP))
     ap.add_argument("--repeat", type=int, default=3, help="runs of each; the best is kept")
     ap.add_argument("--models", default=",".join(MODEL_NAMES), help="pose models to time")
+    ap.add_argument("--people", action="store_true", help="only the cost of num_poses=2")
     args = ap.parse_args()
     clip = Path(args.clip)
+    if args.people:
+        people_cost(clip, args.repeat)
+        return
     info = VideoSource(clip).info
     models = [m for m in args.models.split(",") if m]
     knee_drop, pigeon = load_by_id("supine_knee_drop"), load_by_id("pigeon")
@@ -124,6 +199,7 @@ def main() -> None:
         for model in models:
             ratio = rows[f"decode + inference, {model}"][0] / base
             print(f"  inference, {model:<31} {ratio:6.2f}")
+    people_cost(clip, args.repeat)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory (RSS): {peak_mb:.0f} MB")
 

@@ -25,6 +25,7 @@ from posecheck.overlay import annotate
 from posecheck.pacing import FrameSampler, analysis_rate_hz, read_ahead
 from posecheck.pose.estimator import MediaPipePoseEstimator, PoseEstimator
 from posecheck.pose.landmarks import PoseFrame
+from posecheck.pose.people import PeopleTally
 from posecheck.pose.recording import RecordedEstimator, load_recording
 from posecheck.pose.smoothing import OneEuroParams, PoseSmoother
 from posecheck.posture import read_posture
@@ -158,11 +159,13 @@ def analyze_video(
     sample = FrameSampler(analysis_rate_hz(spec) if rate_hz is None else rate_hz, info.fps)
     records: list[FrameRecord] = []
     step: Step | None = None
+    people = PeopleTally()
     finished = False
     try:
         for frame in read_ahead(source.frames()):
             if sample(frame.t_ms) or step is None:
                 step = pipeline.process(frame)
+                people.update(step.pose_frame)
                 records.append(FrameRecord.from_step(step))
             else:
                 records.append(replace(records[-1], index=frame.index, t_ms=frame.t_ms))
@@ -175,12 +178,11 @@ def analyze_video(
         pipeline.close()
         if writer is not None:  # a failed or interrupted run leaves no partial video
             writer.close() if finished else writer.discard()
+    info = source.decoded_info()
+    if (crowd := people.warning()) is not None:
+        info = replace(info, warnings=(*info.warnings, crowd))
     return Analysis(
-        source.decoded_info(),
-        spec,
-        tuple(records),
-        pipeline.checker.summary(),
-        pipeline.body.camera.estimate,
+        info, spec, tuple(records), pipeline.checker.summary(), pipeline.body.camera.estimate
     )
 
 

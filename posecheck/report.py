@@ -59,6 +59,7 @@ def report_dict(analysis: Analysis) -> dict[str, Any]:
             "fps_is_fallback": info.fps_is_fallback,
             "frames": len(analysis.records),
             "rotation_deg": info.rotation_deg,
+            "mirrored": info.mirrored,
             "variable_frame_rate": info.variable_frame_rate,
             "codec": info.codec,
         },

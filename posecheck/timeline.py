@@ -4,14 +4,17 @@
   for the ROM timeline chart, its shaded fault intervals and the fault-event table.
 - :func:`list_clips` and :func:`guess_stretch`: the sample clips and which stretch each shows.
 - :func:`save_upload`: an uploaded file written to disk and checked, with a clear error.
-- :func:`read_frame`: one frame of the annotated MP4, for the frame scrubber.
+- :func:`frame_at` / :func:`read_frame`: the record at a time, and the picture of the
+  annotated MP4 at that record's time (seeking by time, as the analysis decoded it).
 """
 
 from __future__ import annotations
 
+import bisect
 import json
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,11 +46,13 @@ class FaultRow:
     frame_index: int  # frame at the moment the fault was flagged
 
 
-def frame_at(t_s: float, fps: float, n_frames: int) -> int:
-    """The frame index at time ``t_s`` (clamped to the clip)."""
-    if n_frames <= 0:
+def frame_at(t_s: float, times_ms: Sequence[float]) -> int:
+    """The index of the frame shown at ``t_s``: the last one at or before it (their times
+    ``times_ms`` in order; a variable-frame-rate clip's frames keep their own times). Clamped
+    to the clip; 0 for an empty one."""
+    if not times_ms:
         return 0
-    return int(min(max(round(t_s * fps), 0), n_frames - 1))
+    return max(bisect.bisect_right(times_ms, t_s * 1000.0 + 0.5) - 1, 0)
 
 
 def rom_rows(analysis: Analysis) -> list[dict[str, Any]]:
@@ -62,9 +67,7 @@ def rom_rows(analysis: Analysis) -> list[dict[str, Any]]:
 
 def fault_rows(analysis: Analysis) -> list[FaultRow]:
     """Every flagged fault, in time order; one still active at the end runs to the end."""
-    info = analysis.source
-    fps = info.fps or 10.0
-    n = len(analysis.records)
+    times_ms = [r.t_ms for r in analysis.records]
     end_of_clip_s = analysis.records[-1].t_ms / 1000.0 if analysis.records else 0.0
     out = []
     for e in analysis.summary.faults:
@@ -77,7 +80,7 @@ def fault_rows(analysis: Analysis) -> list[FaultRow]:
                 e.fault_id,
                 e.message,
                 e.severity,
-                frame_at(e.flagged_ms / 1000.0, fps, n),
+                frame_at(e.flagged_ms / 1000.0, times_ms),
             )
         )
     return sorted(out, key=lambda r: (r.start_s, r.fault))
@@ -187,17 +190,12 @@ def save_upload(name: str, data: bytes, directory: str | Path) -> Path:
     return path
 
 
-def read_frame(video: str | Path, index: int) -> np.ndarray | None:
-    """Frame ``index`` of a video as RGB, or None if it cannot be read."""
-    cap = cv2.VideoCapture(str(video))
+def read_frame(video: str | Path, t_ms: float) -> np.ndarray | None:
+    """The picture of ``video`` at ``t_ms`` (a record's time) as RGB, or None if it cannot be
+    read: decoded as the analysis decoded it, found by its time, so the picture shown for a
+    record is the frame that record was made from."""
     try:
-        if not cap.isOpened():
-            return None
-        if index > 0:
-            cap.set(cv2.CAP_PROP_POS_FRAMES, index)
-        ok, image = cap.read()
-        if not ok or image is None:
-            return None
-        return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
-    finally:
-        cap.release()
+        image = VideoSource(video).image_at(t_ms)
+    except SourceError:
+        return None
+    return None if image is None else cv2.cvtColor(image, cv2.COLOR_BGR2RGB)

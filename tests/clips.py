@@ -32,13 +32,15 @@ def write_clip(
     fps: int = 30,
     codec: str = "libx264",
     rotation_deg: int | None = None,
+    hflip: bool = False,
     fmt: str | None = None,
     bframes: bool = True,
     faststart: bool = False,
 ) -> Path:
     """Encode ``frames``; ``times_ms`` gives each frame's presentation time (else ``fps``),
-    ``rotation_deg`` stores a display rotation (counterclockwise) as phones do; ``faststart``
-    puts the MP4 index first, as the committed samples and most phones have it."""
+    ``rotation_deg`` stores a display rotation (counterclockwise) as phones do, ``hflip`` a
+    mirror flip after it (front cameras); ``faststart`` puts the MP4 index first, as the
+    committed samples and most phones have it."""
     options = {"movflags": "+faststart"} if faststart else {}
     with av.open(str(path), "w", format=fmt, options=options) as out:
         stream = out.add_stream(codec, rate=fps)
@@ -48,8 +50,8 @@ def write_clip(
             stream.codec_context.max_b_frames = 0
         if times_ms is not None:
             stream.codec_context.time_base = Fraction(1, 1000)
-        if rotation_deg is not None:
-            stream.set_display_rotation(rotation_deg)
+        if rotation_deg is not None or hflip:
+            stream.set_display_rotation(rotation_deg or 0, hflip=hflip)
         for i, image in enumerate(frames):
             frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format="bgr24")
             if times_ms is not None:

@@ -6,12 +6,14 @@ import json
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from posecheck.analysis import analyze_video
 from posecheck.errors import SourceError
 from posecheck.live import available_specs
+from posecheck.media.source import VideoSource
 from posecheck.media.video_out import ffmpeg_exe
 from posecheck.specs.schema import load_by_id
 from posecheck.timeline import (
@@ -238,11 +240,40 @@ def test_clip_list_and_stretch_guess(tmp_path: Path) -> None:
     assert guess_stretch(tmp_path / "mystery.mp4", ids) == "supine_knee_drop"
 
 
-def test_frame_at_clamps() -> None:
-    assert frame_at(1.0, 10, 50) == 10
-    assert frame_at(-1.0, 10, 50) == 0
-    assert frame_at(99.0, 10, 50) == 49
-    assert frame_at(1.0, 10, 0) == 0
+def test_frame_at_finds_the_frame_shown_at_a_time_and_clamps() -> None:
+    times = [0.0, 100.0, 200.0, 2500.0, 2550.0]  # a pause: variable frame rate
+    assert frame_at(0.15, times) == 1
+    assert frame_at(2.4, times) == 2  # not round(2.4 s x the average rate)
+    assert frame_at(2.5, times) == 3
+    assert frame_at(-1.0, times) == 0
+    assert frame_at(99.0, times) == 4
+    assert frame_at(1.0, []) == 0
+
+
+def test_the_frame_read_for_a_time_is_the_frame_analysed_on_a_variable_rate_clip(
+    tmp_path: Path,
+) -> None:
+    """read_frame seeks by time through the analysis's own decoding: on a clip with a pause
+    (phones record at a variable rate, with B-frames) every record's time shows that very
+    frame. Reading by frame number through OpenCV was off by one and drifted."""
+    from tests.clips import sample_frames, write_clip
+
+    frames = sample_frames(24)
+    for i, f in enumerate(frames):  # a white tile marks each frame
+        f[:24, 24 * i : 24 * (i + 1)] = 255
+    times = [i * 33.0 for i in range(12)] + [2500.0 + i * 50 for i in range(12)]
+    clip = write_clip(tmp_path / "vfr.mp4", frames, times_ms=times)
+    analysed = list(VideoSource(clip).frames())
+
+    def tile(image: np.ndarray) -> int:  # which frame's tile (image is RGB or BGR)
+        return int(np.argmax([image[:24, 24 * i : 24 * (i + 1)].mean() for i in range(24)]))
+
+    assert [tile(f.image) for f in analysed] == list(range(24))
+    for i in (0, 1, 5, 11, 12, 13, 17, 23, 6, 0):  # back and forth, as a person scrubs
+        shown = read_frame(clip, analysed[i].t_ms)
+        assert shown is not None and tile(shown) == i, i
+    assert tile(read_frame(clip, 1500.0)) == 11  # in the pause: the last frame before it
+    assert read_frame(clip, 60_000.0) is None and read_frame(clip, -5.0) is None
 
 
 @pytest.mark.mediapipe
@@ -258,9 +289,9 @@ def test_chart_rows_and_frames_from_a_real_analysis(short_clip: Path, tmp_path: 
     for row, iv in zip(fault_rows(a), fault_intervals(a), strict=True):
         assert 0 <= row.frame_index < len(a.records)
         assert iv["end_s"] > iv["start_s"]
-    img = read_frame(out, 5)
+    img = read_frame(out, a.records[5].t_ms)
     assert img is not None and img.shape == (a.source.height, a.source.width, 3)
-    assert read_frame(out, 10_000) is None
+    assert read_frame(out, 1e7) is None
 
 
 @pytest.mark.mediapipe

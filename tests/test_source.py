@@ -198,3 +198,41 @@ def test_cover_art_is_not_taken_for_the_recording(tmp_path):
     src = VideoSource(out)
     assert (src.info.width, src.info.height, src.info.codec) == (640, 480, "h264")
     assert len(list(src.frames())) == 5
+
+
+@pytest.mark.parametrize(("rotation_deg", "turns"), [(0, 0), (90, 1), (180, 2), (270, 3)])
+def test_a_front_camera_clip_with_a_mirror_flip_comes_out_the_right_way_round(
+    tmp_path, rotation_deg, turns
+):
+    """A front camera's display matrix says: turn, then mirror. FFmpeg's rotation alone reads a
+    mirror as a half turn (the clip would come out upside down)."""
+    upright = sample_frames(6)
+    # what is shown = mirror(turn(stored)), so stored = turn back(mirror(upright))
+    stored = [np.rot90(u[:, ::-1], -turns) for u in upright]
+    clip = write_clip(tmp_path / "selfie.mp4", stored, rotation_deg=rotation_deg, hflip=True)
+    src = VideoSource(clip)
+    assert src.info.mirrored is True and src.info.rotation_deg == rotation_deg  # JSON-ready
+    assert (src.info.width, src.info.height) == (640, 480)
+    frames = list(src.frames())
+    assert len(frames) == 6
+    assert all(close_to(f.image, u) for f, u in zip(frames, upright, strict=True))
+
+
+@pytest.mark.parametrize(("suffix", "kind"), [(".mp4", "JPEG"), (".mov", "PNG")])
+def test_a_photo_renamed_as_a_video_is_read_as_a_photo(media, tmp_path, suffix, kind):
+    """A JPEG or PNG named .mp4 is a photo, whatever its name says: one frame, the photo's
+    size, and one line saying so."""
+    image = cv2.imread(str(media / "pose.jpg"))
+    ext = ".jpg" if kind == "JPEG" else ".png"
+    ok, data = cv2.imencode(ext, image)
+    assert ok
+    renamed = tmp_path / f"holiday{suffix}"
+    renamed.write_bytes(data.tobytes())
+    src = VideoSource(renamed)
+    assert src.info.kind == "image" and (src.info.width, src.info.height) == (1000, 667)
+    frames = list(src.frames())
+    assert len(frames) == 1 and frames[0].image.shape == image.shape
+    (warning,) = src.info.warnings
+    assert warning.startswith(f"this file is a {kind} picture, not a video")
+    assert "analysed as a photo" in warning and "\n" not in warning
+    assert VideoSource(SAMPLE).info.kind == "video"  # a real video is still a video

@@ -54,6 +54,8 @@ class SourceInfo:
     #: counterclockwise degrees the stored pixels were turned to stand upright (a phone's flag,
     #: plus any turn asked for)
     rotation_deg: int = 0
+    #: the file asks for its picture to be shown mirrored (a phone's front camera): done
+    mirrored: bool = False
     codec: str = ""
     #: frames are not evenly spaced (phones); their times come from the file, known after decoding
     variable_frame_rate: bool = False
@@ -72,8 +74,35 @@ def frame_rate(reported_fps: float) -> tuple[float, bool]:
     return FALLBACK_FPS, True
 
 
+def _display(av_frame: av.VideoFrame) -> tuple[int, bool]:
+    """How to show this frame upright, from its display matrix: counterclockwise quarter turns,
+    then whether to mirror it left to right (a front camera's mirror flip).
+
+    The matrix maps stored to shown pixels; a mirror makes its determinant negative. FFmpeg's
+    own rotation reading takes a mirror for a half turn (it would show the clip upside down),
+    so the mirror is taken out of the matrix first (its first column negated, as FFmpeg's
+    ``av_display_matrix_flip`` puts it in) and the rotation read from what remains.
+    """
+    matrix = None
+    try:
+        for data in av_frame.side_data:
+            if data.type == av.sidedata.sidedata.Type.DISPLAYMATRIX:
+                matrix = np.frombuffer(bytes(data), dtype="<i4")[:9].astype(float)
+    except (AttributeError, ValueError, TypeError):
+        matrix = None
+    if matrix is None or len(matrix) < 9:
+        return _quarter_turns(av_frame), False
+    a, b, c, d = matrix[0], matrix[1], matrix[3], matrix[4]
+    mirrored = bool(a * d - b * c < 0)
+    if mirrored:
+        a, c = -a, -c
+    if not (a or b):
+        return 0, False
+    return round(-math.degrees(math.atan2(b, a)) / 90) % 4, mirrored
+
+
 def _quarter_turns(av_frame: av.VideoFrame) -> int:
-    """Counterclockwise quarter turns that show this frame upright (its display matrix)."""
+    """Counterclockwise quarter turns that show this frame upright (PyAV's rotation)."""
     try:
         rotation = float(av_frame.rotation or 0)
     except (AttributeError, ValueError, TypeError):
@@ -92,18 +121,24 @@ def _stored_size(av_frame: av.VideoFrame, sar: Fraction | None) -> tuple[int, in
 def _upright_size(av_frame: av.VideoFrame, sar: Fraction | None, extra: int) -> tuple[int, int]:
     """(width, height) as shown: non-square pixels widened, the rotation applied."""
     w, h = _stored_size(av_frame, sar)
-    return (h, w) if (_quarter_turns(av_frame) + extra) % 2 else (w, h)
+    return (h, w) if (_display(av_frame)[0] + extra) % 2 else (w, h)
 
 
 def _upright(av_frame: av.VideoFrame, sar: Fraction | None, extra: int) -> np.ndarray:
-    """The frame as BGR, upright: its rotation flag plus ``extra`` counterclockwise turns."""
+    """The frame as BGR, upright: its display matrix (rotation, mirror) plus ``extra``
+    counterclockwise turns."""
     w, h = _stored_size(av_frame, sar)
     if (w, h) == (av_frame.width, av_frame.height):
         image = av_frame.to_ndarray(format="bgr24")
     else:
         image = av_frame.to_ndarray(format="bgr24", width=w, height=h)
-    turns = (_quarter_turns(av_frame) + extra) % 4
-    return np.ascontiguousarray(np.rot90(image, turns)) if turns else image
+    turns, mirrored = _display(av_frame)
+    turns = (turns + extra) % 4
+    if turns:
+        image = np.rot90(image, turns)
+    if mirrored:
+        image = image[:, ::-1]
+    return np.ascontiguousarray(image) if turns or mirrored else image
 
 
 def _letterbox(image: np.ndarray, width: int, height: int) -> np.ndarray:
@@ -138,6 +173,32 @@ def _mp4_incomplete(path: Path) -> bool:
             seen.add(kind)
             pos += box_size
     return bool(seen) and b"moov" not in seen
+
+
+#: How still-image files begin (their "magic" bytes), and the name a person knows them by.
+_IMAGE_SIGNATURES = (
+    (b"\xff\xd8\xff", "JPEG"),
+    (b"\x89PNG\r\n\x1a\n", "PNG"),
+    (b"BM", "BMP"),
+)
+
+
+def still_image_kind(path: Path) -> str | None:
+    """ "JPEG", "PNG", "BMP" or "WebP" when the file's content is a still image whatever its
+    name says (a photo renamed .mp4); None otherwise."""
+    try:
+        with path.open("rb") as f:
+            head = f.read(16)
+    except OSError:
+        return None
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "WebP"
+    for magic, name in _IMAGE_SIGNATURES:
+        # "BM" could begin other data: a BMP also states its own file size.
+        bmp_size_ok = name != "BMP" or int.from_bytes(head[2:6], "little") == path.stat().st_size
+        if head.startswith(magic) and bmp_size_ok:
+            return name
+    return None
 
 
 _STILL_CODECS = {"png", "bmp", "gif", "webp", "tiff"}
@@ -210,8 +271,14 @@ class VideoSource:
         if not self.path.is_file():
             raise SourceError(f"{self.path}: is not a file. Give the path of a video or image.")
         suffix = self.path.suffix.lower()
+        still = still_image_kind(self.path) if suffix in VIDEO_SUFFIXES else None
         if suffix in IMAGE_SUFFIXES:
             self.info = self._probe_image()
+        elif still is not None:
+            self.info = self._probe_image(
+                f"this file is a {still} picture, not a video (only its name ends in "
+                f"{suffix}), so it was analysed as a photo."
+            )
         elif suffix in VIDEO_SUFFIXES:
             self.info = self._probe_video()
         else:
@@ -221,7 +288,7 @@ class VideoSource:
                 f"Use one of: {supported}."
             )
 
-    def _probe_image(self) -> SourceInfo:
+    def _probe_image(self, warning: str | None = None) -> SourceInfo:
         image = cv2.imread(str(self.path), cv2.IMREAD_COLOR)  # applies EXIF orientation
         if image is None:
             raise SourceError(
@@ -233,7 +300,8 @@ class VideoSource:
         h, w = image.shape[:2]
         self._check_size(w, h)
         self._image = image
-        return SourceInfo(str(self.path), "image", w, h, 0.0, 1)
+        warnings = (warning,) if warning else ()
+        return SourceInfo(str(self.path), "image", w, h, 0.0, 1, warnings=warnings)
 
     def _check_size(self, w: int, h: int) -> None:
         if min(w, h) < MIN_SIDE_PX:
@@ -281,8 +349,10 @@ class VideoSource:
                     f"{self.path}: no frame of its {codec} video could be decoded. The file "
                     f"may be damaged or its codec unsupported here; {_REENCODE}."
                 )
+            self._origin_s = first.time or 0.0
             w, h = _upright_size(first, stream.sample_aspect_ratio, self._extra_turns)
-            turns = (_quarter_turns(first) + self._extra_turns) % 4
+            turns, mirrored = _display(first)
+            turns = (turns + self._extra_turns) % 4
             rate = stream.average_rate or stream.guessed_rate
             fps, fallback = frame_rate(float(rate) if rate else 0.0)
             count = stream.frames
@@ -306,6 +376,7 @@ class VideoSource:
             max(int(count or 0), 1),
             fallback,
             rotation_deg=turns * 90,
+            mirrored=mirrored,
             codec=codec,
             warnings=warnings,
         )
@@ -353,6 +424,62 @@ class VideoSource:
             yield Frame(state.frames, t_ms, image)
             state.frames += 1
             prev_ms = state.last_ms = t_ms
+
+    def image_at(self, t_ms: float) -> np.ndarray | None:
+        """The picture :meth:`frames` gives for time ``t_ms`` (the last frame at or before it),
+        decoded the same way (upright, mirrored back, fitted to the first frame's size) after
+        a seek to the key frame before it. None outside the clip. Seeking by time, not frame
+        number, keeps a variable-frame-rate clip's frames at their own times."""
+        if self.info.kind == "image":
+            return self._image if t_ms >= 0 else None
+        if t_ms < 0 or math.isnan(t_ms):
+            return None
+        period_ms = 1000.0 / self.info.fps
+        if self.info.fps_is_fallback:  # times made up from the frame count: count the frames
+            shown = None
+            for frame in self.frames():
+                if frame.t_ms > t_ms + 0.5:
+                    break
+                shown = frame
+            return None if shown is None or t_ms - shown.t_ms > period_ms else shown.image
+        with self._open() as container:
+            stream = _video_stream(container)
+            found, last_ms, after = self._seek_frame(
+                container, stream, self._origin_s + t_ms / 1000.0, t_ms
+            )
+            if found is None and after:  # the seek landed past the time: read from the start
+                found, last_ms, after = self._seek_frame(container, stream, self._origin_s, t_ms)
+            if found is None or last_ms is None or (not after and t_ms - last_ms > period_ms):
+                return None  # after the last frame
+            image = _upright(found, stream.sample_aspect_ratio, self._extra_turns)
+        h, w = image.shape[:2]
+        if (w, h) != (self.info.width, self.info.height):
+            image = _letterbox(image, self.info.width, self.info.height)
+        return image
+
+    def _seek_frame(
+        self,
+        container: av.container.InputContainer,
+        stream: av.VideoStream,
+        seek_s: float,
+        t_ms: float,
+    ) -> tuple[av.VideoFrame | None, float | None, bool]:
+        """(the last frame at or before ``t_ms`` after seeking to ``seek_s``, its time, whether
+        a frame after ``t_ms`` was found)."""
+        pts = int(seek_s / stream.time_base) if stream.time_base else 0
+        try:
+            container.seek(max(pts, 0), stream=stream, backward=True)
+        except av.error.FFmpegError:
+            container.seek(0)
+        found, last_ms = None, None
+        for av_frame in _av_frames(container, stream, _Decode()):
+            if av_frame.time is None:
+                continue
+            frame_ms = (av_frame.time - self._origin_s) * 1000.0
+            if frame_ms > t_ms + 0.5:
+                return found, last_ms, True
+            found, last_ms = av_frame, frame_ms
+        return found, last_ms, False
 
     def decoded_info(self) -> SourceInfo:
         """The info with what the last pass over the frames found: warnings in words and

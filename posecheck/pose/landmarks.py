@@ -153,3 +153,9 @@ class PoseFrame:
     width: int
     height: int
     pose: Pose | None
+    #: other people the estimator saw besides the one followed (0 when it looks for one only)
+    others_in_view: int = 0
+    #: where the followed person is among them, e.g. "on the left of the picture"
+    followed: str = ""
+    #: the estimator changed to another person at this frame
+    switched: bool = False

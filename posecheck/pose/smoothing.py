@@ -9,7 +9,7 @@ filter, so a hidden joint never drags a stale value along.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -74,9 +74,10 @@ class PoseSmoother:
 
     def __call__(self, frame: PoseFrame) -> PoseFrame:
         pose = frame.pose
-        if pose is None:
+        if pose is None or frame.switched:  # never blend two people's landmarks
             self._image.reset()
             self._world.reset()
+        if pose is None:
             return frame
         t_s = frame.t_ms / 1000.0
         keep = pose.visibility >= self.params.min_visibility
@@ -84,10 +85,4 @@ class PoseSmoother:
         world = None
         if pose.world_xyz is not None:
             world = self._world(np.asarray(pose.world_xyz), t_s, keep)
-        return PoseFrame(
-            frame.index,
-            frame.t_ms,
-            frame.width,
-            frame.height,
-            Pose(image_xy, pose.visibility, world),
-        )
+        return replace(frame, pose=Pose(image_xy, pose.visibility, world))

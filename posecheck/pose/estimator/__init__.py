@@ -10,6 +10,8 @@ Any other backend can stand beside it by implementing :class:`PoseEstimator`.
 from __future__ import annotations
 
 import contextlib
+import functools
+import math
 import os
 from collections.abc import Iterator
 from importlib import metadata
@@ -22,8 +24,20 @@ from posecheck.errors import EstimatorError
 from posecheck.media.source import Frame
 from posecheck.pose.estimator.models import MODEL_NAMES, ModelFile, check_model_file, resolve_model
 from posecheck.pose.landmarks import NUM_LANDMARKS, Pose, PoseFrame
+from posecheck.pose.people import Box, PersonFollower, distinct
 
-__all__ = ["MODEL_NAMES", "MediaPipePoseEstimator", "PoseEstimator", "TasksPoseEstimator"]
+#: Seconds of video between two looks for other people in view (see TasksPoseEstimator).
+PEOPLE_PROBE_S = 2.0
+#: How many people the model looks for while others are in view, and in a photo.
+CROWD_POSES = 2
+
+__all__ = [
+    "MODEL_NAMES",
+    "PEOPLE_PROBE_S",
+    "MediaPipePoseEstimator",
+    "PoseEstimator",
+    "TasksPoseEstimator",
+]
 
 
 class PoseEstimator(Protocol):
@@ -58,6 +72,18 @@ class TasksPoseEstimator:
     the default, VIDEO mode, tracks the person from frame to frame by the frames' timestamps,
     which is faster and steadier. ``model`` is ``lite``, ``full``, ``heavy`` or the path of a
     ``.task`` file; ``None`` means ``$POSECHECK_MODEL``, else ``full``.
+
+    More than one person in view: looking for two people on every frame took 1.3-2.2x the
+    inference time even with only one person there (the person detector then runs on every
+    frame; ``benchmarks/speed.py --people``), so by default the model looks for one, and every
+    ``people_probe_s`` seconds of video a second model instance (the lite model) looks for
+    others in that frame (a photo is always searched for several). While
+    others are in view, a model looking for two runs instead, and the estimator follows one
+    person from frame to frame (:class:`posecheck.pose.people.PersonFollower`: the same person
+    as before; at the start the largest, most central one). Each :class:`PoseFrame` says how
+    many others are in view, where the followed person is, and marks a change of person.
+    ``num_poses`` > 1 looks for that many people on every frame; ``people_probe_s=None``
+    never looks for others.
     """
 
     def __init__(
@@ -67,6 +93,8 @@ class TasksPoseEstimator:
         model: str | os.PathLike[str] | None = None,
         min_detection_confidence: float = 0.5,
         min_tracking_confidence: float = 0.5,
+        num_poses: int = 1,
+        people_probe_s: float | None = PEOPLE_PROBE_S,
     ) -> None:
         self.model: ModelFile = resolve_model(model)
         check_model_file(self.model)
@@ -80,25 +108,48 @@ class TasksPoseEstimator:
             ) from exc
         self._mp = mp
         self._video = not still_images
-        options = vision.PoseLandmarkerOptions(
-            base_options=BaseOptions(model_asset_path=str(self.model.path)),
-            running_mode=vision.RunningMode.VIDEO if self._video else vision.RunningMode.IMAGE,
-            num_poses=1,
+        self._base_options = BaseOptions
+        self._options = functools.partial(
+            vision.PoseLandmarkerOptions,
             min_pose_detection_confidence=min_detection_confidence,
             min_pose_presence_confidence=min_detection_confidence,
             min_tracking_confidence=min_tracking_confidence,
             output_segmentation_masks=False,
         )
+        self._vision = vision
+        if not self._video and people_probe_s is not None:
+            num_poses = max(num_poses, CROWD_POSES)  # a photo: one search finds everyone
+        self.num_poses = num_poses
+        self._probe_ms = None if people_probe_s is None else people_probe_s * 1000.0
+        self._landmarker = self._create(self._video, num_poses)
+        self._crowd = None  # made when first needed
+        # The probe is made now, with the main model, not on the first frame: live, the first
+        # frames of a set must not wait for a model to load.
+        looks = self._video and self._probe_ms is not None and num_poses == 1
+        self._probe = self._create(False, CROWD_POSES, _probe_model(self.model)) if looks else None
+        self._next_probe_ms = -math.inf
+        self._crowd_until_ms = -math.inf  # others were last seen a while before this
+        self._last_ts_ms = -1
+        self._warm = False
+        self._follower = PersonFollower()
+
+    def _create(self, video: bool, num_poses: int, model: ModelFile | None = None):
+        """A PoseLandmarker of ``model`` (default: this estimator's)."""
+        model = model or self.model
+        mode = self._vision.RunningMode.VIDEO if video else self._vision.RunningMode.IMAGE
+        options = self._options(
+            base_options=self._base_options(model_asset_path=str(model.path)),
+            running_mode=mode,
+            num_poses=num_poses,
+        )
         try:
             with _native_logs_muted():
-                self._landmarker = vision.PoseLandmarker.create_from_options(options)
+                return self._vision.PoseLandmarker.create_from_options(options)
         except (RuntimeError, ValueError) as exc:
             raise EstimatorError(
                 f"{self.model.path} could not be loaded as a pose model "
                 f"({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})"
             ) from exc
-        self._last_ts_ms = -1
-        self._warm = False
 
     def describe(self) -> dict[str, object]:
         """Who this estimator is, for a recording's header: the API, the model file (name and
@@ -107,17 +158,43 @@ class TasksPoseEstimator:
             version = metadata.version("mediapipe")
         except metadata.PackageNotFoundError:  # pragma: no cover - depends on the install
             version = None
+        settings: dict[str, object] = {
+            "api": "tasks.PoseLandmarker",
+            "model": self.model.name or self.model.path.name,
+            "model_sha256": self.model.sha256,
+            "still_images": not self._video,
+        }
+        if self.num_poses != 1 and self._video:  # one person: as recordings have always been
+            settings["num_poses"] = self.num_poses
         return {
             "name": f"{type(self).__module__}.{type(self).__qualname__}",
             "package": "mediapipe",
             "package_version": version,
-            "settings": {
-                "api": "tasks.PoseLandmarker",
-                "model": self.model.name or self.model.path.name,
-                "model_sha256": self.model.sha256,
-                "still_images": not self._video,
-            },
+            "settings": settings,
         }
+
+    def _others_in(self, image: object, w: int, h: int) -> bool:
+        """The people probe: does this frame show more than one person?"""
+        if self._probe is None:
+            self._probe = self._create(False, CROWD_POSES, _probe_model(self.model))
+        found = self._probe.detect(image).pose_landmarks
+        boxes = [Box.of(*_image_landmarks(lms, w, h), w, h) for lms in found]
+        return len(distinct(boxes)) > 1
+
+    def _pick_landmarker(self, image: object, t_ms: float, w: int, h: int):
+        """The model instance for this frame: the usual one, or while other people are in
+        view, one that looks for two (the probe decides, at its own rate)."""
+        if self._probe_ms is None or self.num_poses > 1 or not self._video:
+            return self._landmarker
+        if t_ms >= self._next_probe_ms and t_ms >= self._crowd_until_ms:
+            self._next_probe_ms = t_ms + self._probe_ms
+            if self._others_in(image, w, h):
+                self._crowd_until_ms = t_ms + 2 * self._probe_ms
+        if t_ms < self._crowd_until_ms:
+            if self._crowd is None:
+                self._crowd = self._create(True, CROWD_POSES)
+            return self._crowd
+        return self._landmarker
 
     def estimate(self, frame: Frame) -> PoseFrame:
         h, w = frame.image.shape[:2]
@@ -125,36 +202,69 @@ class TasksPoseEstimator:
         image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb)
         # The first call prints set-up chatter from C++; later ones are quiet.
         with _native_logs_muted() if not self._warm else contextlib.nullcontext():
+            landmarker = self._pick_landmarker(image, frame.t_ms, w, h)
             if self._video:
                 # VIDEO mode needs strictly increasing whole-millisecond timestamps.
                 ts_ms = max(round(frame.t_ms), self._last_ts_ms + 1)
                 self._last_ts_ms = ts_ms
-                result = self._landmarker.detect_for_video(image, ts_ms)
+                result = landmarker.detect_for_video(image, ts_ms)
             else:
-                result = self._landmarker.detect(image)
+                result = landmarker.detect(image)
         self._warm = True
         if not result.pose_landmarks:
+            if self._video:
+                self._follower.reset()
             return PoseFrame(frame.index, frame.t_ms, w, h, None)
-        landmarks = result.pose_landmarks[0]
-        image_xy = np.empty((NUM_LANDMARKS, 2))
-        visibility = np.empty(NUM_LANDMARKS)
-        for i, lm in enumerate(landmarks):
-            image_xy[i] = (lm.x * w, lm.y * h)
-            visibility[i] = lm.visibility if lm.visibility is not None else 0.0
+        people = [_image_landmarks(lms, w, h) for lms in result.pose_landmarks]
+        if not self._video:  # unrelated photos: no person to keep to
+            self._follower.reset()
+        choice = self._follower.choose([Box.of(xy, vis, w, h) for xy, vis in people])
+        if choice is not None and choice.others and landmarker is self._crowd:
+            self._crowd_until_ms = frame.t_ms + 2 * (self._probe_ms or 0.0)
+        pick = choice.index if choice is not None else 0
+        image_xy, visibility = people[pick]
         world = None
-        if result.pose_world_landmarks:
-            world = np.array([(p.x, p.y, p.z) for p in result.pose_world_landmarks[0]])
-        return PoseFrame(frame.index, frame.t_ms, w, h, Pose(image_xy, visibility, world))
+        if len(result.pose_world_landmarks) > pick:
+            world = np.array([(p.x, p.y, p.z) for p in result.pose_world_landmarks[pick]])
+        pose = Pose(image_xy, visibility, world)
+        if choice is None:
+            return PoseFrame(frame.index, frame.t_ms, w, h, pose)
+        return PoseFrame(
+            frame.index, frame.t_ms, w, h, pose, choice.others, choice.followed, choice.switched
+        )
 
     def close(self) -> None:
         with _native_logs_muted():
-            self._landmarker.close()
+            for landmarker in (self._landmarker, self._probe, self._crowd):
+                if landmarker is not None:
+                    landmarker.close()
 
     def __enter__(self) -> TasksPoseEstimator:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _probe_model(model: ModelFile) -> ModelFile:
+    """The model the people probe runs: ``lite`` (the same person detector as the others, and
+    the cheapest landmarks; the probe only needs where people are), else the estimator's."""
+    try:
+        lite = resolve_model("lite")
+        check_model_file(lite)
+    except EstimatorError:
+        return model
+    return lite
+
+
+def _image_landmarks(landmarks: list, w: int, h: int) -> tuple[np.ndarray, np.ndarray]:
+    """(33 x 2 pixel positions, 33 visibilities) of one detected person."""
+    image_xy = np.empty((NUM_LANDMARKS, 2))
+    visibility = np.empty(NUM_LANDMARKS)
+    for i, lm in enumerate(landmarks):
+        image_xy[i] = (lm.x * w, lm.y * h)
+        visibility[i] = lm.visibility if lm.visibility is not None else 0.0
+    return image_xy, visibility
 
 
 # The name callers have used for the default MediaPipe estimator.
