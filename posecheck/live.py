@@ -64,7 +64,11 @@ def no_camera_message(step: Step, spec: StretchSpec) -> str | None:
 
 def body_camera_message(step: Step, spec: StretchSpec) -> str | None:
     """The camera hook's default: how to move the camera when the view estimated from the body
-    is outside what the stretch's measures tolerate, or None."""
+    is outside what the stretch's measures tolerate, or None. Nothing while the body is clearly
+    not in the stretch's posture: a camera solved on another exercise says nothing useful, and
+    the wrong-exercise notice comes first."""
+    if step.result.wrong_posture:
+        return None
     return camera_advice(step.body.camera, spec)
 
 

@@ -12,6 +12,8 @@ import numpy as np
 import pytest
 
 from posecheck.analysis import Pipeline, Step
+from posecheck.body.camera import CameraEstimate
+from posecheck.body.stage import BodyState
 from posecheck.body.synthetic import Body, Camera, Key, animate, render
 from posecheck.checker import CheckResult, FaultEvent, Summary
 from posecheck.feedback import Cue
@@ -25,6 +27,7 @@ from posecheck.framing import (
 from posecheck.live import (
     LiveProcessor,
     available_specs,
+    body_camera_message,
     dose_text,
     parse_ice_servers,
     reps_text,
@@ -509,6 +512,26 @@ def test_without_a_camera_hook_nothing_is_said() -> None:
     finally:
         proc.close()
     assert out is not None and out.camera_note is None
+
+
+def test_the_camera_note_waits_while_the_body_is_in_another_posture() -> None:
+    """A camera far from where the stretch wants it gets a note; not while the wrong-exercise
+    notice shows (the camera was then solved on another exercise)."""
+    spec = load_by_id("prone_internal_rotation")  # wants the camera 45 deg round from the feet
+    frames = knee_drop_at_30_fps()[:3]
+    pipeline = Pipeline(spec, estimator=ReplayingEstimator(frames))
+    try:
+        step = pipeline.process(Frame(0, frames[0].t_ms, image()))
+    finally:
+        pipeline.close()
+    side_on = CameraEstimate(
+        azimuth_deg=-150.0, elevation_deg=5.0, distance_m=2.5, roll_deg=0.0, focal_px=600.0,
+        azimuth_sd_deg=2.0, elevation_sd_deg=1.0, frames=30, span_s=2.0,
+    )  # fmt: skip
+    step = replace(step, body=BodyState(side_on), result=replace(step.result, wrong_posture=False))
+    assert body_camera_message(step, spec)
+    wrong = replace(step, result=replace(step.result, wrong_posture=True))
+    assert body_camera_message(wrong, spec) is None
 
 
 def test_the_set_summary_says_how_long_it_did_not_look_like_the_stretch() -> None:
