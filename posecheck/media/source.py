@@ -84,10 +84,10 @@ def _display(av_frame: av.VideoFrame) -> tuple[int, bool]:
     ``av_display_matrix_flip`` puts it in) and the rotation read from what remains.
     """
     matrix = None
-    try:
-        for data in av_frame.side_data:
-            if data.type == av.sidedata.sidedata.Type.DISPLAYMATRIX:
-                matrix = np.frombuffer(bytes(data), dtype="<i4")[:9].astype(float)
+    try:  # ``get`` by type: PyAV 19 iterates the container's types, PyAV 18 its entries
+        data = av_frame.side_data.get(av.sidedata.sidedata.Type.DISPLAYMATRIX)
+        if data is not None:
+            matrix = np.frombuffer(bytes(data), dtype="<i4")[:9].astype(float)
     except (AttributeError, ValueError, TypeError):
         matrix = None
     if matrix is None or len(matrix) < 9:
