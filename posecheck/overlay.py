@@ -21,8 +21,9 @@ from posecheck.coaching.feedback import Cue
 from posecheck.pose.landmarks import LANDMARK_NAMES, SKELETON, PoseFrame, index_of
 from posecheck.specs.schema import StretchSpec
 
-if TYPE_CHECKING:  # the session module draws on this one; only its type is needed here
-    from posecheck.session import Coaching
+if TYPE_CHECKING:
+    from posecheck.coaching.pipeline import Step
+    from posecheck.coaching.session import Coaching
 
 GREEN = (80, 200, 80)
 RED = (40, 40, 230)
@@ -213,3 +214,15 @@ def annotate(
     draw_skeleton(out, frame, spec.min_visibility, red)
     draw_hud(out, spec, result, cue, coaching)
     return out
+
+
+def annotate_step(
+    image: np.ndarray,
+    step: Step,
+    spec: StretchSpec,
+    coaching: Coaching | None = None,
+    mirror: bool = False,
+) -> np.ndarray:
+    """:func:`annotate` for one pipeline step: the drawing hook of the live processor and of
+    an analysed file's annotated video."""
+    return annotate(image, step.pose_frame, spec, step.result, step.cue, coaching, mirror=mirror)

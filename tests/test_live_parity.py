@@ -16,10 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from posecheck.analysis import Pipeline, analyze_video
 from posecheck.coaching.checker import Summary
-from posecheck.live import LiveProcessor
+from posecheck.coaching.live import LiveProcessor
+from posecheck.coaching.pipeline import Pipeline
 from posecheck.media.source import VideoSource
+from posecheck.review.analysis import analyze_video
 from posecheck.specs.schema import load_by_id
 
 pytestmark = pytest.mark.mediapipe

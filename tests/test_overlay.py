@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from posecheck.coaching.feedback import Cue
+from posecheck.coaching.session import Coaching
 from posecheck.overlay import annotate
 from posecheck.pose.landmarks import PoseFrame, index_of
-from posecheck.session import Coaching
 from posecheck.specs.schema import load_by_id
 from tests.test_live import result, standing_pose
 

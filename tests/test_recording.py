@@ -10,7 +10,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from posecheck.analysis import analyze_recording, analyze_video
 from posecheck.cli import main
 from posecheck.errors import SourceError
 from posecheck.media.source import Frame, SourceInfo
@@ -22,6 +21,7 @@ from posecheck.pose.recording import (
     record_video,
     save_recording,
 )
+from posecheck.review.analysis import analyze_recording, analyze_video
 from posecheck.specs.schema import load_by_id
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_videos"

@@ -8,7 +8,6 @@ import itertools
 
 import pytest
 
-from posecheck.analysis import Pipeline
 from posecheck.body.synthetic import Body, Camera, Key, animate, render, with_body
 from posecheck.coaching.framing import (
     expected_body_fraction,
@@ -16,6 +15,8 @@ from posecheck.coaching.framing import (
     framing_advice,
     guide_camera,
 )
+from posecheck.coaching.live import available_specs
+from posecheck.coaching.pipeline import Pipeline
 from posecheck.coaching.posture import (
     UNSURE,
     PostureReading,
@@ -25,11 +26,10 @@ from posecheck.coaching.posture import (
     read_posture,
     suggest_stretches,
 )
-from posecheck.live import available_specs
+from posecheck.coaching.session import RESTLESS_TEXT, STILL_MAX, Coach, Coaching, Stillness
 from posecheck.media.source import VideoSource
 from posecheck.pose.estimator import MediaPipePoseEstimator
 from posecheck.pose.landmarks import PoseFrame
-from posecheck.session import RESTLESS_TEXT, STILL_MAX, Coach, Coaching, Stillness
 from posecheck.specs.schema import load_by_id
 from tests.helpers import NoEstimator, run_checker
 from tests.test_checker_foundation import (

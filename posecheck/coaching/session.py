@@ -33,10 +33,10 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from posecheck.analysis import Step
 from posecheck.coaching.checker import CheckResult
 from posecheck.coaching.feedback import Cue, CueSelector, candidate_cue
 from posecheck.coaching.framing import FramingAdvice, framing_advice
+from posecheck.coaching.pipeline import Step
 from posecheck.pose.landmarks import Pose, index_of, other_side
 from posecheck.specs.schema import StretchSpec
 
