@@ -2,8 +2,9 @@
 
 Each good-form clip must raise no fault; each fault clip must raise its fault (on a side that
 does not contradict the truth; see posecheck.review.truth). Where the pipeline cannot yet do
-that, the clip is listed in KNOWN_MISSES with what goes wrong, and expected to fail: strictly, so a clip
-that starts passing must be taken off the list. ``benchmarks/accuracy.py`` gives the figures.
+that, the clip is listed in KNOWN_MISSES with what goes wrong, and expected to fail: strictly,
+so a clip that starts passing must be taken off the list. ``benchmarks/accuracy.py`` gives
+the figures.
 """
 
 from __future__ import annotations

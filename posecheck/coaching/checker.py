@@ -29,6 +29,7 @@ import numpy as np
 
 from posecheck.body.geometry import PoseGeometry, resolve_part
 from posecheck.body.stage import BodyState
+from posecheck.coaching.peaks import steady_peak
 from posecheck.coaching.posture import PostureWatch, mostly_contradicts
 from posecheck.pose.landmarks import SIDES, Pose, PoseFrame, Side, human_name, other_side
 from posecheck.specs.metrics import MetricBase, Speed
@@ -323,18 +324,9 @@ class _Episode:
         self.rom_samples = [s for s in self.rom_samples if s[0] < t_ms]
 
     def steady_peak(self, side: Side) -> float | None:
-        """Highest median over any ``_ROM_WINDOW_S`` stretch of samples (one noisy frame is
-        not a record)."""
-        samples = [(t, v) for t, s, v in self.rom_samples if s == side]
-        best: float | None = None
-        lo = 0
-        for hi, (t, _) in enumerate(samples):
-            while t - samples[lo][0] > _ROM_WINDOW_S * 1000.0:
-                lo += 1
-            if hi - lo >= 1:
-                m = float(np.median([v for _, v in samples[lo : hi + 1]]))
-                best = m if best is None else max(best, m)
-        return best
+        """Highest median over time in any ``_ROM_WINDOW_S`` (one noisy frame is not a
+        record), the same live, with frames dropped, as in replay (:mod:`.peaks`)."""
+        return steady_peak([(t, v) for t, s, v in self.rom_samples if s == side], _ROM_WINDOW_S)
 
     def peak(self) -> float | None:
         peaks = [p for p in (self.steady_peak(s) for s in SIDES) if p is not None]
