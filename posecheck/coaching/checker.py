@@ -30,7 +30,7 @@ import numpy as np
 from posecheck.body.geometry import PoseGeometry, resolve_part
 from posecheck.body.stage import BodyState
 from posecheck.coaching.peaks import steady_peak
-from posecheck.coaching.posture import PostureWatch, mostly_contradicts
+from posecheck.coaching.posture import PostureReading, PostureWatch, mostly_contradicts
 from posecheck.pose.landmarks import SIDES, Pose, PoseFrame, Side, human_name, other_side
 from posecheck.specs.metrics import MetricBase, Speed
 from posecheck.specs.schema import Fault, Look, StretchSpec, Variant
@@ -384,6 +384,20 @@ class StretchChecker:
 
     def _sides_of(self, name: str) -> tuple[SideKey, ...]:
         return SIDES if self.spec.sided[name] else (None,)
+
+    @property
+    def posture(self) -> PostureReading:
+        """The newest frame's posture, as the posture watch read it (once a frame)."""
+        return self._posture.reading
+
+    def new_person(self) -> None:
+        """Someone else is followed from the next frame on: the stretch under way ends where
+        the last frame left it (counted if it counts), and the next frame settles and takes new
+        starting values, as when a person is found again."""
+        if self._episode is not None and self._prev_t_ms is not None:
+            self._end_episode(self._prev_t_ms)
+        self._close_leaving()
+        self._last_seen_ms = None
 
     # -- per frame -------------------------------------------------------------------------
     def update(self, frame: PoseFrame, body: BodyState | None = None) -> CheckResult:

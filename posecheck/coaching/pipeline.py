@@ -14,7 +14,6 @@ from posecheck.body.camera import posture_from_position
 from posecheck.body.stage import EMPTY_BODY, BodyStage, BodyState
 from posecheck.coaching.checker import CheckResult, StretchChecker
 from posecheck.coaching.feedback import Cue, CueSelector
-from posecheck.coaching.posture import read_posture
 from posecheck.media.source import Frame
 from posecheck.pose.estimator import MediaPipePoseEstimator, PoseEstimator
 from posecheck.pose.landmarks import PoseFrame
@@ -30,6 +29,7 @@ class Step:
     result: CheckResult
     cue: Cue
     body: BodyState = EMPTY_BODY  # the camera and the fitted legs
+    posture: str = "unsure"  # posture.PostureReading.key, as the checker read it
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ class FrameRecord:
             round(r.hold_s, 2),
             tuple(f"{f.fault_id}:{f.side or 'none'}" for f in r.active_faults),
             step.cue.text,
-            read_posture(step.pose_frame.pose).key,
+            step.posture,
         )
 
 
@@ -95,10 +95,13 @@ class Pipeline:
     def process_pose(self, pose_frame: PoseFrame) -> Step:
         """The stages after the estimator (for recorded or synthetic landmarks)."""
         if self.smoother is not None:
-            pose_frame = self.smoother(pose_frame)
+            pose_frame = self.smoother(pose_frame)  # restarts on a change of person
+        if pose_frame.switched:
+            self.checker.new_person()
         body = self.body.update(pose_frame)
         result = self.checker.update(pose_frame, body)
-        return Step(pose_frame, result, self.cues.update(result), body)
+        posture = self.checker.posture.key if pose_frame.pose is not None else "unsure"
+        return Step(pose_frame, result, self.cues.update(result), body, posture)
 
     def close(self) -> None:
         self.estimator.close()
