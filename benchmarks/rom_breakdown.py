@@ -13,7 +13,9 @@ Every clip of the split whose stretch has a ROM measure is replayed from its rec
   azimuth and elevation);
 - ``swing``: the measure read through the camera estimated from the body
   (``space: camera``, :mod:`posecheck.body.swing`), relative to the start as the spec says;
-  ``swing_abs``: the same, not relative to the start.
+  ``swing_abs``: the same, not relative to the start;
+- ``model``: hip rotation read from the fitted leg model (``space: model``,
+  :mod:`posecheck.body.legfit`).
 
 Printed: one line per clip (true camera, body, working side, amplitude, the estimate's
 camera error, ROM mean absolute error and bias per variant), then per stretch. The
@@ -42,20 +44,14 @@ from accuracy import INDEX, RECORDING_SUFFIX, TRUTH_SUFFIX, read_index  # noqa: 
 
 from posecheck.truth import load_truth, mean, score  # noqa: E402
 
-VARIANTS = ("spec", "true", "body", "swing", "swing_abs")
+VARIANTS = ("spec", "true", "body", "swing", "swing_abs", "model")
 
 
 def true_camera(truth_path: Path) -> tuple[float, float]:
-    """The clip's true camera azimuth (app convention, ``accuracy.true_azimuth_deg``) and
-    elevation above the floor seen from the hips (degrees)."""
-    from accuracy import true_azimuth_deg
+    """The clip's true camera azimuth and elevation (``accuracy.true_camera_deg``)."""
+    from accuracy import true_camera_deg
 
-    with gzip.open(truth_path, "rt", encoding="utf-8") as fh:
-        data = json.load(fh)
-    cam = data["camera"]
-    hip_z = float(data["frames"][0].get("pelvis_height_m") or 0.0)
-    el = math.degrees(math.atan2(float(cam["height_m"]) - hip_z, float(cam["distance_m"])))
-    return true_azimuth_deg(truth_path), el
+    return true_camera_deg(truth_path)
 
 
 @dataclass
@@ -82,7 +78,11 @@ def with_camera(spec, variant: str, az: float, el: float):
         return spec
     if not isinstance(m, CameraView) or getattr(m, "space", "image") not in ("image", "camera"):
         return None
-    if variant in ("swing", "swing_abs"):
+    if variant == "model":
+        if m.metric != "hip_internal_rotation":
+            return None
+        update = {"space": "model"}
+    elif variant in ("swing", "swing_abs"):
         update = {"space": "camera", "camera_from": "body"}
         if variant == "swing_abs":
             update["relative_to_start"] = False

@@ -18,6 +18,7 @@ from posecheck.body.camera import (
     CameraTracker,
     solve_pnp,
     view_from_solution,
+    with_floor_elevation,
 )
 from posecheck.body.legfit import LegFit, SegmentLengths, fit_leg
 from posecheck.pose.landmarks import PoseFrame, Side
@@ -63,7 +64,18 @@ class BodyStage:
             else FOCAL_FRACTIONS
         )
         sol = solve_pnp(pose, frame.width, frame.height, self.min_visibility, focal)
-        view = None if sol is None else view_from_solution(sol, pose.world_xyz, self.posture)
+        view = (
+            None
+            if sol is None
+            else with_floor_elevation(
+                view_from_solution(sol, pose.world_xyz, self.posture),
+                pose,
+                frame.width,
+                frame.height,
+                self.posture,
+                self.min_visibility,
+            )
+        )
         estimate = self.camera.add(view, frame.t_ms)
         if not self.fit_legs or sol is None:
             return BodyState(estimate, (), frame.width, frame.height)
