@@ -148,6 +148,54 @@ def replay(row: dict[str, str], clips: Path = CLIPS) -> Result:
     )
 
 
+#: How far the camera's advised elevation is moved for ``--camera-message`` (degrees above
+#: the true camera): well outside the tolerance (``camera_words.ELEVATION_TOLERANCE_DEG``).
+MOVED_ELEVATION_DEG = 50.0
+
+
+def camera_message_times(row: dict[str, str], clips: Path = CLIPS) -> tuple[float, float]:
+    """The live camera message (``posecheck.live.CameraNote``, on frame times) replayed on a
+    clip: (seconds from the person's first frame to a message with the spec as it is, NaN
+    when none: every benchmark camera is within the tolerance, so a message is a false
+    one; the same with the spec's advised camera moved ``MOVED_ELEVATION_DEG`` above the true
+    one, so the true camera is outside the tolerance and a message is due)."""
+    from posecheck.analysis import Pipeline
+    from posecheck.body.camera import posture_from_position
+    from posecheck.body.camera_words import _HIP_HEIGHT_M
+    from posecheck.live import CameraNote
+    from posecheck.pose.recording import RecordedEstimator, load_recording
+    from posecheck.specs.schema import load_by_id
+
+    clip = row["clip"]
+    truth_path = clips / f"{clip}{TRUTH_SUFFIX}"
+    spec = load_by_id(load_truth(truth_path).stretch)
+    _, true_el = true_camera_deg(truth_path)
+    hip_m = _HIP_HEIGHT_M.get(posture_from_position(spec.position), 0.15)
+    want = math.radians(min(85.0, true_el + MOVED_ELEVATION_DEG))
+    moved = spec.model_copy(
+        update={
+            "camera": spec.camera.model_copy(
+                update={"height_m": hip_m + spec.camera.distance_m * math.tan(want)}
+            )
+        }
+    )
+    recording = load_recording(clips / f"{clip}{RECORDING_SUFFIX}")
+    times = []
+    for s in (spec, moved):
+        estimator = RecordedEstimator(recording)
+        pipeline, note = Pipeline(s, estimator), CameraNote()
+        first_ms = shown_ms = None
+        for frame in estimator.frames():
+            step = pipeline.process_pose(frame)
+            if first_ms is None and frame.pose is not None:
+                first_ms = frame.t_ms
+            if note.update(step, s) is not None and first_ms is not None:
+                shown_ms = frame.t_ms
+                break
+        times.append(math.nan if shown_ms is None else (shown_ms - first_ms) / 1000.0)
+    return times[0], times[1]
+
+
 def run_video(truth_path: Path) -> Result:
     from posecheck.analysis import analyze_video
     from posecheck.specs.schema import load_by_id
@@ -260,6 +308,11 @@ def main() -> None:
     ap.add_argument("--markdown", action="store_true", help="print Markdown tables")
     ap.add_argument("--verbose", action="store_true", help="one line per clip")
     ap.add_argument("-j", "--jobs", type=int, default=min(2, os.cpu_count() or 1))
+    ap.add_argument(
+        "--camera-message",
+        action="store_true",
+        help="also time the live camera message (issue #12: within 3 s), two more replays",
+    )
     args = ap.parse_args()
     if args.clips:
         jobs, work = run_video, sorted(Path(args.clips).glob("*.truth.json"))
@@ -297,6 +350,24 @@ def main() -> None:
     table("camera", [row(k, v) for k, v in sorted(by_bucket.items())], args.markdown)
     overall = row("all", results)
     print("overall: " + ", ".join(f"{h} {v}" for h, v in zip(HEADER[1:], overall[1:], strict=True)))
+    if args.camera_message and not args.clips:
+        timer = partial(camera_message_times, clips=args.index.parent / "clips")
+        with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+            pairs = list(pool.map(timer, work))
+        false = [a for a, _ in pairs if not math.isnan(a)]
+        got = sorted(b for _, b in pairs if not math.isnan(b))
+        longest = got[-1] if got else math.nan
+        print(
+            f"camera message: cameras within the tolerance, a message in {len(false)} of "
+            f"{len(pairs)} clips; advised camera moved {MOVED_ELEVATION_DEG:.0f} deg above the "
+            f"true one, a message in {len(got)} of {len(pairs)} clips, "
+            f"{sum(b <= 3.0 for b in got)} within 3 s, time to it median "
+            f"{fmt(percentile(got, 0.5), '{:.1f} s')}, 90th percentile "
+            f"{fmt(percentile(got, 0.9), '{:.1f} s')}, longest {fmt(longest, '{:.1f} s')}"
+        )
+        for r, (a, _) in zip(work, pairs, strict=True):
+            if not math.isnan(a):
+                print(f"  a camera message within the tolerance: {r['clip']} at {a:.1f} s")
 
 
 if __name__ == "__main__":
