@@ -18,8 +18,11 @@ Every clip of the split whose stretch has a ROM measure is replayed from its rec
   :mod:`posecheck.body.legfit`).
 
 Printed: one line per clip (true camera, body, working side, amplitude, the estimate's
-camera error, ROM mean absolute error and bias per variant), then per stretch. The
-findings are written down in docs/measurement.md.
+camera error, ROM mean absolute error and bias per variant), then per stretch. ``--screen``
+splits an on-screen measure's error into its geometry's (the truth's projected joints) and
+the landmarks' (MediaPipe's), both through the true camera; ``--lobo`` fits a one-coefficient
+correction per stretch and scores it leave-one-body-out. The findings are written down in
+docs/measurement.md.
 """
 
 from __future__ import annotations
@@ -208,6 +211,60 @@ def screen_split(
     return clip, geo_err, lm_err, sw_geo, sw_lm
 
 
+def rom_pairs(row: dict[str, str], clips: Path) -> list[tuple[str, str, float, float]]:
+    """(stretch, body, measured, true) per working side and frame in position, the spec as
+    it is."""
+    from posecheck.analysis import analyze_recording
+    from posecheck.specs.schema import load_by_id
+
+    truth = load_truth(clips / f"{row['clip']}{TRUTH_SUFFIX}")
+    spec = load_by_id(truth.stretch)
+    if spec.rom is None:
+        return []
+    analysis = analyze_recording(clips / f"{row['clip']}{RECORDING_SUFFIX}", spec)
+    out = []
+    for rec in analysis.records:
+        if rec.state != "active" or rec.index >= len(truth.rom_deg):
+            continue
+        true_left, true_right = truth.rom_deg[rec.index]
+        for side, measured, true in (
+            ("left", rec.rom_left_deg, true_left),
+            ("right", rec.rom_right_deg, true_right),
+        ):  # as posecheck.truth.score counts them
+            if rec.working_side in (side, "both") and measured is not None and true is not None:
+                out.append((truth.stretch, row["body"], float(measured), float(true)))
+    return out
+
+
+def leave_one_body_out(pairs: list[tuple[str, str, float, float]]) -> None:
+    """A one-coefficient correction per stretch (true = scale x measured, or measured +
+    offset), fitted on all bodies but one and scored on that one, in turn."""
+    import numpy as np
+
+    by: dict[str, list[tuple[str, float, float]]] = defaultdict(list)
+    for stretch, body, m, t in pairs:
+        by[stretch].append((body, m, t))
+    print(f"{'stretch':<32} bodies frames {'none':>11} {'scale':>11} {'offset':>11}  all-dev fit")
+    for stretch, rows in sorted(by.items()):
+        b = np.array([r[0] for r in rows])
+        m = np.array([r[1] for r in rows])
+        t = np.array([r[2] for r in rows])
+        errs: dict[str, list[float]] = {"none": [], "scale": [], "offset": []}
+        for body in sorted(set(b)):
+            fit, held = b != body, b == body
+            scale = float(m[fit] @ t[fit] / (m[fit] @ m[fit])) if m[fit] @ m[fit] > 0 else 1.0
+            offset = float(np.mean(t[fit] - m[fit]))
+            errs["none"] += list(m[held] - t[held])
+            errs["scale"] += list(scale * m[held] - t[held])
+            errs["offset"] += list(m[held] + offset - t[held])
+        cells = [f(mean([abs(e) for e in v])) + "/" + f(mean(v), "{:+.1f}") for v in errs.values()]
+        print(
+            f"{stretch:<32} {len(set(b)):>6} {len(m):>6} "
+            + " ".join(f"{c:>11}" for c in cells)
+            + f"  scale {float(m @ t / (m @ m)):.2f}, offset {float(np.mean(t - m)):+.1f}"
+        )
+
+
 def f(v: float, p: str = "{:.1f}") -> str:
     return "-" if v != v else p.format(v)
 
@@ -223,9 +280,19 @@ def main() -> None:
         action="store_true",
         help="on-screen measures: error from the true joints vs MediaPipe's, true camera",
     )
+    ap.add_argument(
+        "--lobo",
+        action="store_true",
+        help="a one-coefficient correction per stretch, validated leave-one-body-out",
+    )
     ap.add_argument("--roll-sign", type=float, default=1.0, help=argparse.SUPPRESS)
     args = ap.parse_args()
     rows = read_index(args.split, args.index)
+    if args.lobo:
+        job = partial(rom_pairs, clips=args.index.parent / "clips")
+        with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+            leave_one_body_out([p for ps in pool.map(job, rows, chunksize=2) for p in ps])
+        return
     if args.screen:
         job = partial(screen_split, clips=args.index.parent / "clips", roll_sign=args.roll_sign)
         with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:
