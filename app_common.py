@@ -19,7 +19,7 @@ import streamlit as st
 from PIL import Image
 
 from posecheck.analysis import Analysis, FrameRecord
-from posecheck.checker import Summary
+from posecheck.coaching.checker import Summary
 from posecheck.errors import EstimatorError
 from posecheck.live import SAFETY_NOTE, available_specs, spec_dir
 from posecheck.pose.estimator.models import ENV_MODEL, check_model_file, resolve_model

@@ -31,13 +31,13 @@ from app_common import (
     voice,
 )
 from posecheck.analysis import FrameRecord, Pipeline
-from posecheck.checker import Summary
+from posecheck.coaching.checker import Summary
+from posecheck.coaching.placement import draw_placement
+from posecheck.coaching.wording import NOT_CHECKED_WHY, asymmetry_text, deg_text, not_checked_lines
 from posecheck.live import LiveProcessor, SetStats, dose_text, parse_ice_servers, reps_text
-from posecheck.placement import draw_placement
 from posecheck.pose.estimator import MediaPipePoseEstimator
 from posecheck.pose.people import live_notice
 from posecheck.specs.schema import StretchSpec
-from posecheck.wording import NOT_CHECKED_WHY, asymmetry_text, deg_text, not_checked_lines
 
 CUE_POLL_S = 0.25
 ICE_ENV = "POSECHECK_ICE_SERVERS"

@@ -22,13 +22,20 @@ from app_common import (
     stretch_selector,
 )
 from posecheck.analysis import Analysis, analyze_video
+from posecheck.coaching.framing import not_seen_text
+from posecheck.coaching.posture import suggest_stretches
+from posecheck.coaching.wording import (
+    asymmetry_text,
+    deg_text,
+    fault_label,
+    not_checked_sentence,
+    side_word,
+)
 from posecheck.errors import PosecheckError
-from posecheck.framing import not_seen_text
 from posecheck.live import replay_camera_message, reps_text
-from posecheck.photo import PhotoAnalysis, analyze_photo, is_photo, photo_report
-from posecheck.photo import suggest as photo_suggestions
-from posecheck.posture import suggest_stretches
 from posecheck.report import frames_csv, report_dict
+from posecheck.review.photo import PhotoAnalysis, analyze_photo, is_photo, photo_report
+from posecheck.review.photo import suggest as photo_suggestions
 from posecheck.specs.schema import StretchSpec
 from posecheck.timeline import (
     MAX_UPLOAD_MB,
@@ -43,7 +50,6 @@ from posecheck.timeline import (
     sample_dir,
     save_upload,
 )
-from posecheck.wording import asymmetry_text, deg_text, fault_label, not_checked_sentence, side_word
 
 SIDE_COLOURS = {"left": "#1f77b4", "right": "#ff7f0e"}
 STATE_WORDS = {

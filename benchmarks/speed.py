@@ -7,7 +7,7 @@ the real-time factor (x the clip's own frame rate) of:
 - decoding alone;
 - decoding + raw inference on every frame, for each pose model (lite, full, heavy);
 - the whole analysis (inference, smoothing, checker, cues) on every frame, and at the spec's
-  own analysis rate (posecheck.pacing), for a stretch with speed faults (supine knee drop,
+  own analysis rate (posecheck.coaching.pacing), for a stretch with speed faults (supine knee drop,
   13.3 Hz) and one without (pigeon, 10 Hz), decoding in its own thread;
 - the same with the annotated H.264 MP4;
 then the ratios against raw full-model inference, and the cost of looking for a second person
@@ -37,8 +37,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from posecheck.analysis import analyze_video  # noqa: E402
+from posecheck.coaching.pacing import FrameSampler, analysis_rate_hz  # noqa: E402
 from posecheck.media.source import VideoSource  # noqa: E402
-from posecheck.pacing import FrameSampler, analysis_rate_hz  # noqa: E402
 from posecheck.pose.estimator import (  # noqa: E402
     MODEL_NAMES,
     PEOPLE_PROBE_S,

@@ -17,18 +17,18 @@ import numpy as np
 
 from posecheck.body.camera import UNKNOWN_CAMERA, CameraEstimate, posture_from_position
 from posecheck.body.stage import EMPTY_BODY, BodyStage, BodyState
-from posecheck.checker import CheckResult, StretchChecker, Summary
-from posecheck.feedback import Cue, CueSelector
+from posecheck.coaching.checker import CheckResult, StretchChecker, Summary
+from posecheck.coaching.feedback import Cue, CueSelector
+from posecheck.coaching.pacing import FrameSampler, analysis_rate_hz, read_ahead
+from posecheck.coaching.posture import read_posture
 from posecheck.media.source import Frame, SourceInfo, VideoSource
 from posecheck.media.video_out import Mp4Writer
 from posecheck.overlay import annotate
-from posecheck.pacing import FrameSampler, analysis_rate_hz, read_ahead
 from posecheck.pose.estimator import MediaPipePoseEstimator, PoseEstimator
 from posecheck.pose.landmarks import PoseFrame
 from posecheck.pose.people import PeopleTally
 from posecheck.pose.recording import RecordedEstimator, load_recording
 from posecheck.pose.smoothing import OneEuroParams, PoseSmoother
-from posecheck.posture import read_posture
 from posecheck.specs.schema import StretchSpec
 
 Progress = Callable[[int, int], None]  # (frames done, frames in all; 0 when unknown)
@@ -142,7 +142,7 @@ def analyze_video(
     """Run a whole video (or still image) through the pipeline.
 
     Frames are decoded ahead in a thread. The pose model sees ``rate_hz`` frames a second
-    (default: the spec's own rate, :func:`posecheck.pacing.analysis_rate_hz`; ``math.inf``:
+    (default: the spec's own rate, :func:`posecheck.coaching.pacing.analysis_rate_hz`; ``math.inf``:
     every frame); frames in between repeat the last result in the records and the annotated
     video. ``model`` picks the pose model (see :class:`TasksPoseEstimator`); ``rotate_deg``
     turns the pictures clockwise first (a camera that stood on its side).

@@ -56,11 +56,11 @@ def _deg(value: float | None) -> str:
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
     from posecheck.analysis import analyze_recording, analyze_video  # noqa: PLC0415
-    from posecheck.framing import not_seen_text  # noqa: PLC0415
+    from posecheck.coaching.framing import not_seen_text  # noqa: PLC0415
     from posecheck.media.video_out import MP4_SUFFIXES  # noqa: PLC0415
-    from posecheck.photo import is_photo  # noqa: PLC0415
     from posecheck.pose.recording import is_recording  # noqa: PLC0415
     from posecheck.report import report_dict, write_report  # noqa: PLC0415
+    from posecheck.review.photo import is_photo  # noqa: PLC0415
 
     if is_photo(args.video):
         return _analyze_photo(args)
@@ -138,7 +138,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
 def _analyze_photo(args: argparse.Namespace) -> int:
     """One photo: a one-frame verdict (no hold time, no reps), or without a stretch, the
     stretches it may show."""
-    from posecheck.photo import analyze_photo, photo_lines, photo_report  # noqa: PLC0415
+    from posecheck.review.photo import analyze_photo, photo_lines, photo_report  # noqa: PLC0415
 
     for option, given in (("--annotate", args.annotate), ("--save", args.save)):
         if given:

@@ -29,16 +29,16 @@ from pathlib import Path
 import numpy as np
 
 from posecheck.analysis import Analysis, FrameRecord, Pipeline, Step
-from posecheck.checker import Summary
+from posecheck.coaching.checker import Summary
+from posecheck.coaching.feedback import Cue
+from posecheck.coaching.framing import FramingAdvice, camera_advice
+from posecheck.coaching.pacing import FrameSampler, analysis_rate_hz
+from posecheck.coaching.wording import fault_label
 from posecheck.errors import SpecError
-from posecheck.feedback import Cue
-from posecheck.framing import FramingAdvice, camera_advice
 from posecheck.media.source import Frame
 from posecheck.overlay import annotate
-from posecheck.pacing import FrameSampler, analysis_rate_hz
 from posecheck.session import AdviceHold, Coach, Coaching
 from posecheck.specs.schema import SPEC_DIR, Dose, StretchSpec, load_spec, spec_paths
-from posecheck.wording import fault_label
 
 log = logging.getLogger(__name__)
 

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 import cv2
 import numpy as np
 
-from posecheck.checker import CheckResult
-from posecheck.feedback import Cue
+from posecheck.coaching.checker import CheckResult
+from posecheck.coaching.feedback import Cue
 from posecheck.pose.landmarks import LANDMARK_NAMES, SKELETON, PoseFrame, index_of
 from posecheck.specs.schema import StretchSpec
 

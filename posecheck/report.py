@@ -13,7 +13,7 @@ from typing import Any
 from posecheck.analysis import Analysis
 from posecheck.body.camera import CameraEstimate
 from posecheck.body.camera_words import advice, describe
-from posecheck.framing import camera_guide
+from posecheck.coaching.framing import camera_guide
 from posecheck.outputs import write_text_atomic
 from posecheck.specs.schema import StretchSpec
 

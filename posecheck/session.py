@@ -34,9 +34,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from posecheck.analysis import Step
-from posecheck.checker import CheckResult
-from posecheck.feedback import Cue, CueSelector, candidate_cue
-from posecheck.framing import FramingAdvice, framing_advice
+from posecheck.coaching.checker import CheckResult
+from posecheck.coaching.feedback import Cue, CueSelector, candidate_cue
+from posecheck.coaching.framing import FramingAdvice, framing_advice
 from posecheck.pose.landmarks import Pose, index_of, other_side
 from posecheck.specs.schema import StretchSpec
 

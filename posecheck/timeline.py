@@ -29,7 +29,7 @@ from posecheck.media.source import IMAGE_SUFFIXES, VIDEO_SUFFIXES, VideoSource
 SAMPLE_DIR_ENV = "POSECHECK_SAMPLE_DIR"
 #: Matches .streamlit/config.toml ``server.maxUploadSize``.
 MAX_UPLOAD_MB = 200
-#: Videos, and photos for a one-picture verdict (``posecheck.photo``).
+#: Videos, and photos for a one-picture verdict (``posecheck.review.photo``).
 UPLOAD_SUFFIXES: tuple[str, ...] = VIDEO_SUFFIXES + IMAGE_SUFFIXES
 
 

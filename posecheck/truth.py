@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from posecheck.analysis import Analysis
-from posecheck.checker import FaultEvent, Summary
+from posecheck.coaching.checker import FaultEvent, Summary
 from posecheck.errors import SourceError
 
 

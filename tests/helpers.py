@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from posecheck.checker import CheckResult, FaultEvent, StretchChecker, Summary
+from posecheck.coaching.checker import CheckResult, FaultEvent, StretchChecker, Summary
 from posecheck.pose.landmarks import PoseFrame
 from posecheck.specs.schema import StretchSpec
 

@@ -3,8 +3,9 @@
 - Only ``posecheck/pose/estimator/`` imports mediapipe; nothing under ``posecheck/`` imports
   streamlit.
 - Wings import only the wings below them (../shared/ARCHITECTURE.md): the base modules
-  (errors, outputs, quiet) < media < pose < body < specs. Modules still in the flat top level
-  (coaching, review and the faces, until they move) sit above every wing.
+  (errors, outputs, quiet) < media < pose < body < specs < coaching. Modules still in the flat
+  top level (the file analysis, live processor, report and the faces, until they move) and the
+  review wing sit above every wing.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1] / "posecheck"
 BASE = {"posecheck", "posecheck.errors", "posecheck.outputs", "posecheck.quiet"}
-WINGS = ["media", "pose", "body", "specs"]
+WINGS = ["media", "pose", "body", "specs", "coaching"]
 
 
 def _modules() -> list[Path]:
@@ -54,7 +55,7 @@ def test_the_rules_see_every_module() -> None:
     assert "posecheck.pose.estimator" in names
     assert "posecheck.specs.schema" in names
     assert _rank("posecheck.errors.SpecError") == 0
-    assert _rank("posecheck.checker.Summary") > _rank("posecheck.specs.metrics.Speed") > 0
+    assert _rank("posecheck.coaching.checker.Summary") > _rank("posecheck.specs.metrics.Speed") > 0
 
 
 @pytest.mark.parametrize("path", _modules(), ids=lambda p: str(p.relative_to(ROOT.parent)))

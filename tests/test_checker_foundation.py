@@ -13,7 +13,7 @@ import pytest
 
 from posecheck.body.geometry import PoseGeometry
 from posecheck.body.synthetic import Body, Camera, Key, Leg, animate, with_body
-from posecheck.checker import StretchChecker
+from posecheck.coaching.checker import StretchChecker
 from posecheck.pose.landmarks import PoseFrame
 from posecheck.specs.schema import load_by_id
 from tests.helpers import Run, assert_flagged, run_checker

@@ -18,8 +18,8 @@ import pytest
 from posecheck.analysis import Analysis
 from posecheck.body.geometry import PoseGeometry
 from posecheck.body.synthetic import Body, Camera, Key, Leg, animate, with_body
+from posecheck.coaching.framing import framing_advice, not_seen_text, unseen_advice
 from posecheck.errors import SpecError
-from posecheck.framing import framing_advice, not_seen_text, unseen_advice
 from posecheck.media.source import SourceInfo
 from posecheck.report import report_dict
 from posecheck.specs.metrics import OffsetFromLine

@@ -3,8 +3,8 @@
 import itertools
 from dataclasses import replace
 
-from posecheck.checker import ActiveFault, CheckResult
-from posecheck.feedback import CueSelector, candidate_cue
+from posecheck.coaching.checker import ActiveFault, CheckResult
+from posecheck.coaching.feedback import CueSelector, candidate_cue
 from posecheck.specs.schema import load_by_id
 
 SPEC = load_by_id("prone_internal_rotation")

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from posecheck.analysis import Analysis, FrameRecord
-from posecheck.checker import FaultEvent, Hold, Summary
+from posecheck.coaching.checker import FaultEvent, Hold, Summary
 from posecheck.media.source import SourceInfo
 from posecheck.review.records import (
     DEFAULT_PROFILE,

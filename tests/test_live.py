@@ -15,15 +15,16 @@ from posecheck.analysis import Pipeline, Step
 from posecheck.body.camera import CameraEstimate
 from posecheck.body.stage import BodyState
 from posecheck.body.synthetic import Body, Camera, Key, animate, render
-from posecheck.checker import CheckResult, FaultEvent, Summary
-from posecheck.feedback import Cue
-from posecheck.framing import (
+from posecheck.coaching.checker import CheckResult, FaultEvent, Summary
+from posecheck.coaching.feedback import Cue
+from posecheck.coaching.framing import (
     FramingAdvice,
     body_fraction,
     cut_edges,
     framing_advice,
     shoulder_ratio,
 )
+from posecheck.coaching.pacing import FrameSampler, analysis_rate_hz
 from posecheck.live import (
     LiveProcessor,
     available_specs,
@@ -34,7 +35,6 @@ from posecheck.live import (
     set_stats,
 )
 from posecheck.media.source import Frame
-from posecheck.pacing import FrameSampler, analysis_rate_hz
 from posecheck.pose.landmarks import Pose, PoseFrame
 from posecheck.review.records import session_from_summary
 from posecheck.session import AdviceHold, with_framing

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from posecheck.analysis import Pipeline, analyze_video
-from posecheck.checker import Summary
+from posecheck.coaching.checker import Summary
 from posecheck.live import LiveProcessor
 from posecheck.media.source import VideoSource
 from posecheck.specs.schema import load_by_id

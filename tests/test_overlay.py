@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from posecheck.feedback import Cue
+from posecheck.coaching.feedback import Cue
 from posecheck.overlay import annotate
 from posecheck.pose.landmarks import PoseFrame, index_of
 from posecheck.session import Coaching

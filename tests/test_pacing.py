@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 
 from posecheck.analysis import analyze_video
-from posecheck.media.source import Frame
-from posecheck.pacing import (
+from posecheck.coaching.pacing import (
     MIN_ANALYSIS_HZ,
     FrameSampler,
     analysis_rate_hz,
     read_ahead,
 )
+from posecheck.media.source import Frame
 from posecheck.pose.landmarks import PoseFrame
 from posecheck.specs.schema import load_all, load_by_id
 

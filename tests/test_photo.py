@@ -16,10 +16,10 @@ import cv2
 import pytest
 
 from posecheck.body.synthetic import Body, Camera, Key, Leg, animate, render
-from posecheck.checker import StretchChecker, entering_side, measure_still
+from posecheck.coaching.checker import StretchChecker, entering_side, measure_still
+from posecheck.coaching.posture import read_posture
 from posecheck.errors import SpecError
-from posecheck.photo import judge_pose
-from posecheck.posture import read_posture
+from posecheck.review.photo import judge_pose
 from posecheck.specs.schema import load_by_id, parse_spec
 from tests.clips import sample_frames
 from tests.test_catalogue import _butterfly, _hero, _pigeon

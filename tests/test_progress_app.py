@@ -159,7 +159,7 @@ def _keep_script() -> None:
 
     sys.path.insert(0, st.session_state["repo"])
     from app_common import keep_in_history
-    from posecheck.checker import Hold, Summary
+    from posecheck.coaching.checker import Hold, Summary
     from posecheck.specs.schema import load_by_id
 
     spec = load_by_id("prone_internal_rotation")

@@ -10,17 +10,13 @@ import pytest
 
 from posecheck.analysis import Pipeline
 from posecheck.body.synthetic import Body, Camera, Key, animate, render, with_body
-from posecheck.framing import (
+from posecheck.coaching.framing import (
     expected_body_fraction,
     expected_posture_name,
     framing_advice,
     guide_camera,
 )
-from posecheck.live import available_specs
-from posecheck.media.source import VideoSource
-from posecheck.pose.estimator import MediaPipePoseEstimator
-from posecheck.pose.landmarks import PoseFrame
-from posecheck.posture import (
+from posecheck.coaching.posture import (
     UNSURE,
     PostureReading,
     contradicts,
@@ -29,6 +25,10 @@ from posecheck.posture import (
     read_posture,
     suggest_stretches,
 )
+from posecheck.live import available_specs
+from posecheck.media.source import VideoSource
+from posecheck.pose.estimator import MediaPipePoseEstimator
+from posecheck.pose.landmarks import PoseFrame
 from posecheck.session import RESTLESS_TEXT, STILL_MAX, Coach, Coaching, Stillness
 from posecheck.specs.schema import load_by_id
 from tests.helpers import NoEstimator, run_checker

@@ -1,7 +1,7 @@
 """Scoring an analysis against ground truth, on hand-made cases (no video needed)."""
 
 from posecheck.analysis import Analysis, FrameRecord
-from posecheck.checker import FaultEvent, Hold, Summary
+from posecheck.coaching.checker import FaultEvent, Hold, Summary
 from posecheck.media.source import SourceInfo
 from posecheck.specs.schema import load_by_id
 from posecheck.truth import Truth, TruthFault, score

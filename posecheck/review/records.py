@@ -1,6 +1,6 @@
 """What a saved session is: frozen records going into the history and coming out of it.
 
-A session is built from the objects the analysis already makes (:class:`~posecheck.checker.
+A session is built from the objects the analysis already makes (:class:`~posecheck.coaching.checker.
 Summary`, the spec, and for a file the per-frame :class:`~posecheck.analysis.FrameRecord`
 table); nothing but summaries and per-frame range of motion is kept, never video.
 """
@@ -18,7 +18,7 @@ from posecheck.errors import PosecheckError
 
 if TYPE_CHECKING:  # the analysis pulls in OpenCV; the history commands do not need it
     from posecheck.analysis import Analysis, FrameRecord
-    from posecheck.checker import Summary
+    from posecheck.coaching.checker import Summary
     from posecheck.specs.schema import StretchSpec
 
 #: Where a session came from, in words.

@@ -1,7 +1,7 @@
 """Made-up weeks of practice, for tests, the benchmark and screenshots (never shown as real).
 
-Sessions are built the way the app builds them: a checker :class:`~posecheck.checker.Summary`
-and per-frame records of a real stretch spec go through
+Sessions are built the way the app builds them: a checker
+:class:`~posecheck.coaching.checker.Summary` and per-frame records of a real stretch spec go through
 :func:`~posecheck.review.records.session_from_summary`.
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 
 from posecheck.analysis import FrameRecord
-from posecheck.checker import FaultEvent, Hold, Summary
+from posecheck.coaching.checker import FaultEvent, Hold, Summary
 from posecheck.review.records import NewSession, session_from_summary
 from posecheck.specs.schema import StretchSpec
 

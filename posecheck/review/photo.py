@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from posecheck.checker import (
+from posecheck.coaching.checker import (
     MeasureValue,
     Values,
     entering_side,
@@ -27,13 +27,13 @@ from posecheck.checker import (
     missing_reason,
     variant_of,
 )
+from posecheck.coaching.posture import contradicts, read_posture
+from posecheck.coaching.wording import fault_label
 from posecheck.media.source import Frame, SourceInfo, VideoSource
 from posecheck.pose.estimator import MediaPipePoseEstimator, PoseEstimator
 from posecheck.pose.landmarks import SIDES, Pose
-from posecheck.posture import contradicts, read_posture
 from posecheck.specs.metrics import Speed
 from posecheck.specs.schema import StretchSpec
-from posecheck.wording import fault_label
 
 #: Reasons a fault is not judged from one picture, in a person's words.
 NEEDS_START = "it is measured as a change from your start position; a short video shows it"

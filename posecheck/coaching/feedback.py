@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from posecheck.checker import CheckResult
+from posecheck.coaching.checker import CheckResult
 from posecheck.pose.landmarks import other_side
 from posecheck.specs.schema import StretchSpec
 

@@ -27,7 +27,7 @@ import numpy as np
 from posecheck.body import synthetic
 from posecheck.body.camera import CameraEstimate, posture_from_position
 from posecheck.body.camera_words import CameraGuide, advice
-from posecheck.checker import CheckResult
+from posecheck.coaching.checker import CheckResult
 from posecheck.pose.landmarks import PoseFrame, index_of
 from posecheck.specs.schema import StretchSpec
 

@@ -12,7 +12,7 @@ Per frame it reports a :class:`CheckResult`:
   ``min_duration_s`` and cleared once it has been gone for ``release_s`` (no flicker);
 - the hold timer (counts only while active, known and free of blocking faults) and reps;
 - ``wrong_posture``: the body has clearly not been in the stretch's posture over the last
-  few seconds (:class:`posecheck.posture.PostureWatch`; a bridge with the face-down stretch
+  few seconds (:class:`posecheck.coaching.posture.PostureWatch`; a bridge with the face-down stretch
   chosen). Then nothing is counted or timed: no new episode starts, the current one ends, no
   fault is checked, and an episode whose frames mostly contradicted the posture is not a rep.
 
@@ -29,8 +29,8 @@ import numpy as np
 
 from posecheck.body.geometry import PoseGeometry, resolve_part
 from posecheck.body.stage import BodyState
+from posecheck.coaching.posture import PostureWatch, mostly_contradicts
 from posecheck.pose.landmarks import SIDES, Pose, PoseFrame, Side, human_name, other_side
-from posecheck.posture import PostureWatch, mostly_contradicts
 from posecheck.specs.metrics import MetricBase, Speed
 from posecheck.specs.schema import Fault, Look, StretchSpec, Variant
 
