@@ -212,8 +212,8 @@ def screen_split(
 
 
 def rom_pairs(row: dict[str, str], clips: Path) -> list[tuple[str, str, float, float]]:
-    """(stretch, body, measured, true) per working side and frame in position, the spec as
-    it is."""
+    """(stretch, body, measured, true) per working side and frame in position, as
+    ``posecheck.truth.score`` counts them, the spec as it is."""
     from posecheck.analysis import analyze_recording
     from posecheck.specs.schema import load_by_id
 
@@ -221,19 +221,11 @@ def rom_pairs(row: dict[str, str], clips: Path) -> list[tuple[str, str, float, f
     spec = load_by_id(truth.stretch)
     if spec.rom is None:
         return []
-    analysis = analyze_recording(clips / f"{row['clip']}{RECORDING_SUFFIX}", spec)
-    out = []
-    for rec in analysis.records:
-        if rec.state != "active" or rec.index >= len(truth.rom_deg):
-            continue
-        true_left, true_right = truth.rom_deg[rec.index]
-        for side, measured, true in (
-            ("left", rec.rom_left_deg, true_left),
-            ("right", rec.rom_right_deg, true_right),
-        ):  # as posecheck.truth.score counts them
-            if rec.working_side in (side, "both") and measured is not None and true is not None:
-                out.append((truth.stretch, row["body"], float(measured), float(true)))
-    return out
+    sc = score(analyze_recording(clips / f"{row['clip']}{RECORDING_SUFFIX}", spec), truth)
+    return [
+        (truth.stretch, row["body"], true + err, true)
+        for err, true in zip(sc.rom_signed_errors_deg, sc.rom_true_deg, strict=True)
+    ]
 
 
 def leave_one_body_out(pairs: list[tuple[str, str, float, float]]) -> None:
