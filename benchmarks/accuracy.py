@@ -154,15 +154,15 @@ MOVED_ELEVATION_DEG = 50.0
 
 
 def camera_message_times(row: dict[str, str], clips: Path = CLIPS) -> tuple[float, float]:
-    """The live camera message (``posecheck.live.CameraNote``, on frame times) replayed on a
-    clip: (seconds from the person's first frame to a message with the spec as it is, NaN
+    """The live camera message (``posecheck.coaching.live.CameraNote``, on frame times) replayed
+    on a clip: (seconds from the person's first frame to a message with the spec as it is, NaN
     when none: every benchmark camera is within the tolerance, so a message is a false
     one; the same with the spec's advised camera moved ``MOVED_ELEVATION_DEG`` above the true
     one, so the true camera is outside the tolerance and a message is due)."""
-    from posecheck.analysis import Pipeline
     from posecheck.body.camera import posture_from_position
     from posecheck.body.camera_words import _HIP_HEIGHT_M
-    from posecheck.live import CameraNote
+    from posecheck.coaching.live import CameraNote
+    from posecheck.coaching.pipeline import Pipeline
     from posecheck.pose.recording import RecordedEstimator, load_recording
     from posecheck.specs.schema import load_by_id
 

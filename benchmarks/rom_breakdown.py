@@ -45,7 +45,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from accuracy import INDEX, RECORDING_SUFFIX, TRUTH_SUFFIX, read_index  # noqa: E402
 
-from posecheck.truth import load_truth, mean, score  # noqa: E402
+from posecheck.review.truth import load_truth, mean, score  # noqa: E402
 
 VARIANTS = ("spec", "true", "body", "swing", "swing_abs", "model")
 
@@ -102,7 +102,7 @@ def with_camera(spec, variant: str, az: float, el: float):
 
 
 def replay(row: dict[str, str], clips: Path, variants: tuple[str, ...]) -> ClipRom | None:
-    from posecheck.analysis import analyze_recording
+    from posecheck.review.analysis import analyze_recording
     from posecheck.specs.schema import load_by_id
 
     clip = row["clip"]
@@ -213,8 +213,8 @@ def screen_split(
 
 def rom_pairs(row: dict[str, str], clips: Path) -> list[tuple[str, str, float, float]]:
     """(stretch, body, measured, true) per working side and frame in position, as
-    ``posecheck.truth.score`` counts them, the spec as it is."""
-    from posecheck.analysis import analyze_recording
+    ``posecheck.review.truth.score`` counts them, the spec as it is."""
+    from posecheck.review.analysis import analyze_recording
     from posecheck.specs.schema import load_by_id
 
     truth = load_truth(clips / f"{row['clip']}{TRUTH_SUFFIX}")
