@@ -291,7 +291,11 @@ FIGURE_FOUR = Scenario(
         ),
         FaultCase(
             # the head nods up off the mat (neck flexion), the shoulders stay down
-            "head_lifts", lambda b, side, a: replace(b, head_flexion_deg=a), 40, 5, "none"
+            "head_lifts",
+            lambda b, side, a: replace(b, head_flexion_deg=a),
+            40,
+            5,
+            "none",
         ),
         FaultCase(
             "pelvis_lifts", lambda b, side, a: replace(b, pelvis_lift_m=a), 0.07, 0.015, "none"
