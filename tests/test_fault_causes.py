@@ -48,10 +48,13 @@ def _in_position(t_s: float) -> float:
     return min(1.0, max(0.0, (t_s - IN_S) / (SET_S - IN_S)))
 
 
-def _keys(rest: Body, pose: Body, fault: Body | None) -> list[Key]:
+def _frames(camera: Camera, rest: Body, pose: Body, **fault: float) -> list[PoseFrame]:
+    """Rest, into the position, then from FAULT_ON_S the position changed by ``fault``
+    (none: good form held); noise on the screen and on the 3D landmarks."""
+    held = replace(pose, **fault)
     keys = [Key(0, rest), Key(IN_S, rest), Key(SET_S, pose), Key(FAULT_ON_S - 0.3, pose)]
-    held = fault if fault is not None else pose
-    return [*keys, Key(FAULT_ON_S, held), Key(FAULT_END_S, held), Key(FAULT_END_S + 2, held)]
+    keys += [Key(FAULT_ON_S, held), Key(FAULT_END_S, held), Key(FAULT_END_S + 2, held)]
+    return animate(keys, camera, fps=FPS, noise_px=0.5, noise_world_m=0.003, seed=2)
 
 
 def _shift(frames: list[PoseFrame], names: tuple[str, ...], image=None, world=None) -> list:
@@ -85,9 +88,7 @@ LYING = Body("supine", left=_FEET_FLAT, right=_FEET_FLAT)
 
 
 def _figure_four_frames(camera: Camera, head_deg: float) -> list[PoseFrame]:
-    pose = _figure_four("right", 110)
-    fault = replace(pose, head_flexion_deg=head_deg) if head_deg else None
-    return animate(_keys(LYING, pose, fault), camera, fps=FPS, noise_px=0.5, seed=2)
+    return _frames(camera, LYING, _figure_four("right", 110), head_flexion_deg=head_deg)
 
 
 @pytest.mark.parametrize("camera", CAMERAS.values(), ids=CAMERAS.keys())
@@ -125,11 +126,7 @@ SITTING = Body("seated", left=_STRAIGHT, right=_STRAIGHT)
 
 
 def _cross_ankle_frames(camera: Camera, slump_deg: float) -> list[PoseFrame]:
-    pose = _cross_ankle("left", 30)
-    fault = replace(pose, spine_round_deg=slump_deg) if slump_deg else None
-    return animate(
-        _keys(SITTING, pose, fault), camera, fps=FPS, noise_px=0.5, noise_world_m=0.003, seed=2
-    )
+    return _frames(camera, SITTING, _cross_ankle("left", 30), spine_round_deg=slump_deg)
 
 
 @pytest.mark.parametrize("camera", FRONT_CAMERAS.values(), ids=FRONT_CAMERAS.keys())
