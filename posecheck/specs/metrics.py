@@ -59,8 +59,26 @@ class MetricBase(BaseModel):
         description="Report the change from the person's own starting value (taken while at "
         "rest, after the estimator settles) instead of the raw value.",
     )
+    start_in: Literal["rest", "position"] = Field(
+        "rest",
+        description="With relative_to_start, where the starting value is taken: 'rest' (the "
+        "first seconds at rest) or 'position' (the first seconds of each time in position, "
+        "unknown until then): for a fault that is a change from the shape you got into, when "
+        "getting into it moves the landmarks the measure reads.",
+    )
 
     unit: ClassVar[str] = "deg"
+
+    @model_validator(mode="after")
+    def _start_in_needs_relative(self) -> MetricBase:
+        if self.start_in == "position" and not self.relative_to_start:
+            raise ValueError("'start_in: position' needs 'relative_to_start: true'")
+        return self
+
+    @property
+    def from_position(self) -> bool:
+        """Relative to a starting value taken in position (each time), not at rest."""
+        return self.relative_to_start and self.start_in == "position"
 
     def parts(self) -> tuple[str, ...]:
         """Body parts this metric reads."""
