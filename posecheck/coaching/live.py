@@ -84,8 +84,8 @@ class CameraNote:
     elevation spread are both within ``settled_sd_deg``) the onset is ``settled_onset_s``:
     a steady estimate is evidence enough, and issue #12 wants the message within 3 s of the
     person appearing. On the benchmark's dev split (advised camera moved 50 degrees above
-    the true one, ``benchmarks/accuracy.py --camera-message``) that took the clips with a
-    message within 3 s from 27 to 45 of 50 (median 3.0 s -> 1.3 s); see
+    the true one, ``benchmarks/accuracy.py --camera-message``, 54 clips) that took the clips
+    with a message within 3 s from 29 to 48 (median 3.0 s -> 1.0 s); see
     benchmarks/README.md."""
 
     def __init__(
