@@ -38,7 +38,7 @@ from posecheck.coaching.session import AdviceHold, with_framing
 from posecheck.media.source import Frame
 from posecheck.pose.landmarks import Pose, PoseFrame
 from posecheck.review.records import session_from_summary
-from posecheck.specs.schema import SPEC_DIR, load_by_id
+from posecheck.specs.schema import SPEC_DIR, StretchSpec, load_by_id
 
 SPEC = load_by_id("prone_internal_rotation")
 
@@ -514,16 +514,21 @@ def test_without_a_camera_hook_nothing_is_said() -> None:
     assert out is not None and out.camera_note is None
 
 
+def knee_drop_step(spec: StretchSpec) -> Step:
+    """The pipeline's first step on a knee drop, with ``spec`` chosen."""
+    frames = knee_drop_at_30_fps()[:3]
+    pipeline = Pipeline(spec, estimator=ReplayingEstimator(frames))
+    try:
+        return pipeline.process(Frame(0, frames[0].t_ms, image()))
+    finally:
+        pipeline.close()
+
+
 def test_the_camera_note_waits_while_the_body_is_in_another_posture() -> None:
     """A camera far from where the stretch wants it gets a note; not while the wrong-exercise
     notice shows (the camera was then solved on another exercise)."""
     spec = load_by_id("prone_internal_rotation")  # wants the camera 45 deg round from the feet
-    frames = knee_drop_at_30_fps()[:3]
-    pipeline = Pipeline(spec, estimator=ReplayingEstimator(frames))
-    try:
-        step = pipeline.process(Frame(0, frames[0].t_ms, image()))
-    finally:
-        pipeline.close()
+    step = knee_drop_step(spec)
     side_on = CameraEstimate(
         azimuth_deg=-150.0, elevation_deg=5.0, distance_m=2.5, roll_deg=0.0, focal_px=600.0,
         azimuth_sd_deg=2.0, elevation_sd_deg=1.0, frames=30, span_s=2.0,
@@ -540,12 +545,7 @@ def test_a_shown_camera_note_goes_at_once_when_the_wrong_exercise_is_noticed() -
     from posecheck.coaching.live import CameraNote
 
     spec = load_by_id("prone_internal_rotation")
-    frames = knee_drop_at_30_fps()[:3]
-    pipeline = Pipeline(spec, estimator=ReplayingEstimator(frames))
-    try:
-        step = pipeline.process(Frame(0, frames[0].t_ms, image()))
-    finally:
-        pipeline.close()
+    step = knee_drop_step(spec)
     note = CameraNote(lambda s, sp: "Raise the camera.", onset_s=1.0, min_show_s=6.0)
 
     def at(t_ms: float, wrong: bool) -> str | None:
