@@ -102,6 +102,7 @@ class CameraNote:
         self.settled_onset_s = settled_onset_s
         self.settled_span_s = settled_span_s
         self.settled_sd_deg = settled_sd_deg
+        self._min_show_s = min_show_s
         self._hold = AdviceHold(min_show_s=min_show_s, min_onset_s=onset_s)
 
     def settled(self, step: Step) -> bool:
@@ -115,6 +116,11 @@ class CameraNote:
         )
 
     def update(self, step: Step, spec: StretchSpec) -> str | None:
+        if step.result.wrong_posture:
+            # Not the stretch: a note shown before that was noticed goes at once (it was about
+            # a camera for the stretch being done, and contradicts the wrong-exercise notice).
+            self._hold = AdviceHold(min_show_s=self._min_show_s, min_onset_s=self.onset_s)
+            return None
         try:
             text = self.source(step, spec)
         except Exception:  # a broken estimate must not stop the coaching
