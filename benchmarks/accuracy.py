@@ -43,13 +43,17 @@ import sys
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from posecheck.review.truth import Score, load_truth, mean, score  # noqa: E402
+
+if TYPE_CHECKING:
+    from posecheck.specs.schema import StretchSpec
 
 DATA = ROOT / "benchmarks" / "data"
 INDEX = DATA / "index.csv"
@@ -125,14 +129,21 @@ def true_azimuth_deg(truth_path: Path) -> float:
     return true_camera_deg(truth_path)[0]
 
 
+@cache
+def load_spec_once(stretch_id: str) -> StretchSpec:
+    """A stretch's spec, parsed once per process (parsing it was 8 % of a replay)."""
+    from posecheck.specs.schema import load_by_id
+
+    return load_by_id(stretch_id)
+
+
 def replay(row: dict[str, str], clips: Path = CLIPS) -> Result:
     from posecheck.review.analysis import analyze_recording
-    from posecheck.specs.schema import load_by_id
 
     clip = row["clip"]
     truth_path = clips / f"{clip}{TRUTH_SUFFIX}"
     truth = load_truth(truth_path)
-    analysis = analyze_recording(clips / f"{clip}{RECORDING_SUFFIX}", load_by_id(truth.stretch))
+    analysis = analyze_recording(clips / f"{clip}{RECORDING_SUFFIX}", load_spec_once(truth.stretch))
     true_az, true_el = true_camera_deg(truth_path)
     error = (analysis.camera.azimuth_deg - true_az + 180.0) % 360.0 - 180.0
     return Result(

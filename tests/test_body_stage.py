@@ -72,3 +72,28 @@ def test_on_screen_angles_can_take_the_camera_from_the_body() -> None:
     assert moving.foreshortening_ratio(PoseGeometry(FRAMES[0].pose, 0.5)) == (
         fixed.foreshortening_ratio()  # not known yet: the spec's angles
     )
+
+
+def test_the_camera_is_solved_a_few_times_a_second_of_frame_time() -> None:
+    """Without the leg model the camera is solved at ``hold_hz`` during the start hold and
+    ``after_hz`` after it, on frame time: 30 fps or 10 fps (frames dropped) solve about as
+    often and give the same estimate."""
+    fast = animate([Key(0, START), Key(6, START)], CAMERA, fps=30, noise_px=1.0)
+    solved: dict[str, int] = {}
+    states = {}
+    for name, frames in (("every", fast), ("sparse", fast[::3])):
+        stage = BodyStage("prone")
+        views = 0
+        for f in frames:
+            before = stage.camera._last_ms  # the time of the last view folded in
+            states[name] = stage.update(f)
+            views += stage.camera._last_ms != before
+        solved[name] = views
+    hold, after = stage.camera.hold_hz, stage.camera.after_hz
+    # 2 s of hold at hold_hz, 4 s after at after_hz (and a slot's edge either side)
+    assert solved["every"] <= 2 * hold + 4 * after + 3
+    assert abs(solved["every"] - solved["sparse"]) <= 2
+    a, b = states["every"].camera, states["sparse"].camera
+    assert a.known and b.known
+    assert b.azimuth_deg == pytest.approx(a.azimuth_deg, abs=1.5)
+    assert b.elevation_deg == pytest.approx(a.elevation_deg, abs=1.5)

@@ -376,21 +376,49 @@ class CameraTracker:
         window_s: float = 6.0,
         gap_s: float = 5.0,
         min_visibility: float = 0.5,
+        hold_hz: float = 10.0,
+        after_hz: float = 2.0,
     ) -> None:
         self.posture = posture
         self.hold_s = hold_s
         self.window_s = window_s
         self.gap_s = gap_s
         self.min_visibility = min_visibility
+        self.hold_hz = hold_hz
+        self.after_hz = after_hz
         self._hold: list[tuple[float, CameraView3D]] = []
         self._recent: deque[tuple[float, CameraView3D]] = deque()
+        self._recent_summary: CameraEstimate | None = UNKNOWN_CAMERA
         self._last_ms: float | None = None
+        self._slot: tuple[float, int] | None = None  # (rate, slot) of the last frame solved
         self.estimate: CameraEstimate = UNKNOWN_CAMERA
-        self.recent: CameraEstimate = UNKNOWN_CAMERA
+
+    @property
+    def recent(self) -> CameraEstimate:
+        """The summary of the last ``window_s`` seconds of views (worked out when asked)."""
+        if self._recent_summary is None:
+            self._recent_summary = summarise(list(self._recent))
+        return self._recent_summary
 
     def held(self, t_ms: float) -> bool:
         """The start hold is over by ``t_ms``: the estimate is kept from here on."""
         return bool(self._hold) and t_ms - self._hold[0][0] > self.hold_s * 1000.0
+
+    def due(self, t_ms: float) -> bool:
+        """Is a camera solve due at ``t_ms``? The camera stands still, so a few views a second
+        are enough: ``hold_hz`` during the start hold, ``after_hz`` after it (only ``recent``
+        and the gap check use them then). The slots are fixed on frame time (``t_ms`` cut
+        into 1/rate pieces), so a dropped frame moves a solve to the slot's next frame and
+        live and replay take nearly the same views. Marks the slot as taken when it says
+        yes (call it once a frame)."""
+        rate = self.after_hz if self.held(t_ms) else self.hold_hz
+        if rate <= 0:
+            return True
+        slot = (rate, math.floor(t_ms * rate / 1000.0))
+        if slot == self._slot:
+            return False
+        self._slot = slot
+        return True
 
     def update(self, pose: Pose | None, width: int, height: int, t_ms: float) -> CameraEstimate:
         """Solve this frame's view and fold it in."""
@@ -407,7 +435,7 @@ class CameraTracker:
         self._recent.append((t_ms, view))
         while t_ms - self._recent[0][0] > self.window_s * 1000.0:
             self._recent.popleft()
-        self.recent = summarise(list(self._recent))
+        self._recent_summary = None
         if not self._hold or t_ms - self._hold[0][0] <= self.hold_s * 1000.0:
             self._hold.append((t_ms, view))
             self.estimate = summarise(self._hold)

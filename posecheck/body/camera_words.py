@@ -18,10 +18,11 @@ from posecheck.body.camera import BodyPosture, CameraEstimate
 
 #: How far the estimated azimuth may stray from the guidance before the app says so: the
 #: benchmark renders each stretch within 25 degrees of its guidance (issue #11) and the
-#: measures are tuned on those views; plus 5 degrees for the estimate's own error (its
-#: median on the dev split is about 4-5 degrees), so a view inside the tuned range is not
-#: sent back.
-AZIMUTH_TOLERANCE_DEG = 30.0
+#: measures are tuned on those views; plus 15 degrees for the estimate's own error (its
+#: 90th percentile on the dev split, 50 clips, start hold), so a view inside the tuned range
+#: is not sent back. With 5 degrees (the median error) three standing band walks near the
+#: edge of the range (true 16-24 degrees off, read 31-35) got a false message on dev.
+AZIMUTH_TOLERANCE_DEG = 40.0
 #: How far its elevation may stray. Wide: the elevation estimate is rough (mean error about
 #: 9.5 degrees on the dev split, up to 37), so only a clearly wrong height gets advice.
 ELEVATION_TOLERANCE_DEG = 30.0

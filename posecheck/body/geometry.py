@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import math
+from functools import cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -100,6 +101,13 @@ def perpendicular_offset(p: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndar
     return np.asarray(p) - (a + s * d)
 
 
+@cache
+def _rows(names: tuple[str, ...]) -> tuple[int, ...]:
+    """The landmark indices of names (looked up once: this runs for every point of a frame)."""
+    return tuple(index_of(name) for name in names)
+
+
+@cache
 def resolve_part(part: str, side: Side | None = None) -> tuple[str, ...]:
     """The landmark names a body part stands for: two for midpoints, one otherwise.
 
@@ -170,12 +178,16 @@ class PoseGeometry:
         names = self.resolve(part, side)
         if table is None:
             return np.full(dim, math.nan)
-        rows = [index_of(name) for name in names]
-        if any(self.pose.visibility[i] < self.min_visibility for i in rows):
-            return np.full(dim, math.nan)
+        rows = _rows(names)
+        visibility = self.pose.visibility
+        for i in rows:
+            if visibility[i] < self.min_visibility:
+                return np.full(dim, math.nan)
         if len(rows) == 1:
             return np.array(table[rows[0]], dtype=float)
-        return table[rows].mean(axis=0)
+        if len(rows) == 2:  # a midpoint: the same figure as the mean, without its overhead
+            return (table[rows[0]] + table[rows[1]]) / 2.0
+        return table[list(rows)].mean(axis=0)
 
     def image(self, part: str, side: Side | None = None) -> np.ndarray:
         """Pixel position (x, y) of a part, NaN if not visible."""

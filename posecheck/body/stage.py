@@ -41,7 +41,12 @@ EMPTY_BODY = BodyState(UNKNOWN_CAMERA)
 
 
 class BodyStage:
-    """Camera tracking and (with ``fit_legs``) the leg model, for one posture."""
+    """Camera tracking and (with ``fit_legs``) the leg model, for one posture.
+
+    The camera is solved a few times a second of frame time (:meth:`CameraTracker.due`),
+    not every frame: it stands still, and the solve (four focal lengths during the start
+    hold) was most of a replay's time. The leg model needs the frame's own solve, so with
+    ``fit_legs`` every frame is still solved (the tracker takes the due ones)."""
 
     def __init__(
         self, posture: BodyPosture, fit_legs: bool = False, min_visibility: float = 0.5
@@ -56,6 +61,9 @@ class BodyStage:
         pose = frame.pose
         if pose is None or pose.world_xyz is None:
             return BodyState(self.camera.add(None, frame.t_ms), (), frame.width, frame.height)
+        due = self.camera.due(frame.t_ms)
+        if not due and not self.fit_legs:
+            return BodyState(self.camera.estimate, (), frame.width, frame.height)
         held = self.camera.estimate
         # After the start hold, the held focal length only (one solve instead of four).
         focal = (
@@ -66,7 +74,7 @@ class BodyStage:
         sol = solve_pnp(pose, frame.width, frame.height, self.min_visibility, focal)
         view = (
             None
-            if sol is None
+            if sol is None or not due
             else with_floor_elevation(
                 view_from_solution(sol, pose.world_xyz, self.posture),
                 pose,
@@ -76,7 +84,7 @@ class BodyStage:
                 self.min_visibility,
             )
         )
-        estimate = self.camera.add(view, frame.t_ms)
+        estimate = self.camera.add(view, frame.t_ms) if due else self.camera.estimate
         if not self.fit_legs or sol is None:
             return BodyState(estimate, (), frame.width, frame.height)
         lengths = self.lengths.update(pose, frame.t_ms)

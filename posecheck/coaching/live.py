@@ -78,23 +78,48 @@ def body_camera_message(step: Step, spec: StretchSpec) -> str | None:
 class CameraNote:
     """The camera message, calm: a new message must last ``onset_s`` before it is shown (one
     odd estimate is no reason to move a camera), a shown one stays at least ``min_show_s``,
-    and it goes once it has been gone for ``onset_s``. Time is the frames' time."""
+    and it goes once it has been gone for ``onset_s``. Time is the frames' time.
+
+    Once the estimate has settled (at least ``settled_span_s`` of views whose azimuth and
+    elevation spread are both within ``settled_sd_deg``) the onset is ``settled_onset_s``:
+    a steady estimate is evidence enough, and issue #12 wants the message within 3 s of the
+    person appearing. On the benchmark's dev split (advised camera moved 50 degrees above
+    the true one, ``benchmarks/accuracy.py --camera-message``, 54 clips) that took the clips
+    with a message within 3 s from 29 to 48 (median 3.0 s -> 1.0 s); see
+    benchmarks/README.md."""
 
     def __init__(
         self,
         source: CameraMessage = body_camera_message,
         onset_s: float = 3.0,
         min_show_s: float = 6.0,
+        settled_onset_s: float = 1.0,
+        settled_span_s: float = 1.0,
+        settled_sd_deg: float = 5.0,
     ) -> None:
         self.source = source
-        self._onset_s, self._min_show_s = onset_s, min_show_s
+        self.onset_s = onset_s
+        self.settled_onset_s = settled_onset_s
+        self.settled_span_s = settled_span_s
+        self.settled_sd_deg = settled_sd_deg
+        self._min_show_s = min_show_s
         self._hold = AdviceHold(min_show_s=min_show_s, min_onset_s=onset_s)
+
+    def settled(self, step: Step) -> bool:
+        """Is the step's camera estimate steady enough for the short onset?"""
+        camera = step.body.camera
+        return (
+            camera.known
+            and camera.span_s >= self.settled_span_s
+            and camera.azimuth_sd_deg <= self.settled_sd_deg
+            and camera.elevation_sd_deg <= self.settled_sd_deg
+        )
 
     def update(self, step: Step, spec: StretchSpec) -> str | None:
         if step.result.wrong_posture:
             # Not the stretch: a note shown before that was noticed goes at once (it was about
             # a camera for the stretch being done, and contradicts the wrong-exercise notice).
-            self._hold = AdviceHold(min_show_s=self._min_show_s, min_onset_s=self._onset_s)
+            self._hold = AdviceHold(min_show_s=self._min_show_s, min_onset_s=self.onset_s)
             return None
         try:
             text = self.source(step, spec)
@@ -102,6 +127,8 @@ class CameraNote:
             log.exception("the camera message failed")
             text = None
         advice = FramingAdvice(text, "camera") if text else None
+        settled = self.settled(step)
+        self._hold.min_onset_s = self.settled_onset_s if settled else self.onset_s
         shown = self._hold.update(advice, step.result.t_ms)
         return None if shown is None else shown.text
 
