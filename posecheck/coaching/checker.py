@@ -44,6 +44,10 @@ _SPEED_MAX_SPAN_S = 1.0
 #: Leaving the position and coming back on the same side within this is one repetition
 #: (the knee dipped under the line for a moment), however many frames were dropped.
 _REENTRY_MERGE_S = 1.0
+#: The position measure's starting value: this quantile of the start window's samples, toward
+#: the resting end (dev split: a first movement inside the window made the median a value
+#: already in the stretch).
+_START_QUANTILE = 0.2
 
 
 @dataclass(frozen=True)
@@ -317,6 +321,7 @@ class _Episode:
     held_s: float = 0.0
     rom_samples: list[tuple[float, Side, float]] = field(default_factory=list)
     posture: list[bool | None] = field(default_factory=list)  # PostureWatch verdict per frame
+    top: float = -math.inf  # the position measure's furthest value (toward "in") so far
 
     def discard_rom_since(self, t_ms: float) -> None:
         """Forget ROM samples from a fault's onset on: faulty form is not a record."""
@@ -537,7 +542,19 @@ class StretchChecker:
             samples = self._baseline_samples.setdefault((name, side), deque())
             samples.append((t, mv.raw))
             if t - samples[0][0] >= self.spec.baseline_s * 1000.0 - 1e-6:
-                self._baselines[(name, side)] = float(np.median([v for _, v in samples]))
+                self._baselines[(name, side)] = self._start_value(name, [v for _, v in samples])
+
+    def _start_value(self, name: str, raw: list[float]) -> float:
+        """The starting value from the samples of the start window: their median. For the
+        position's own measure, when it moved in the window by more than the gap between the
+        entry and exit lines, the value near its resting end (``_START_QUANTILE``) instead:
+        the start position is the least stretched one, and a first movement may begin inside
+        the window (a clip whose movement starts 0.8 s after the person appears)."""
+        pos = self.spec.active
+        lo, mid, hi = np.quantile(raw, [_START_QUANTILE, 0.5, 1.0 - _START_QUANTILE])
+        if name != pos.measure or hi - lo <= abs(pos.enter - pos.exit):
+            return float(mid)
+        return float(lo if pos.direction == "up" else hi)
 
     def _check_start_taken_mid_stretch(
         self, values: dict[tuple[str, SideKey], MeasureValue], t: float
@@ -590,6 +607,12 @@ class StretchChecker:
                 current = min(vals.values())
             else:
                 current = vals[None]
+            ep = self._episode
+            if ep is not None and not math.isnan(current):
+                ep.top = max(ep.top, current)
+                if pos.rep_return > 0 and self.spec.dose.kind == "reps":
+                    # come back far enough from this rep's peak: the rep is over
+                    leave = max(leave, ep.top - pos.rep_return * (ep.top - leave))
             if current < leave or looks_gone(self.spec, values, self._working):
                 self._end_episode(t)
 
