@@ -322,6 +322,7 @@ class _Episode:
     rom_samples: list[tuple[float, Side, float]] = field(default_factory=list)
     posture: list[bool | None] = field(default_factory=list)  # PostureWatch verdict per frame
     top: float = -math.inf  # the position measure's furthest value (toward "in") so far
+    legs_swapped: bool = False  # this frame the estimator has the legs the wrong way round
 
     def discard_rom_since(self, t_ms: float) -> None:
         """Forget ROM samples from a fault's onset on: faulty form is not a record."""
@@ -591,7 +592,7 @@ class StretchChecker:
         sign = 1.0 if pos.direction == "up" else -1.0
         vals = {mv.side: sign * mv.value for mv in self._position_values(values)}
         leave = sign * pos.exit
-        if not self._active:
+        if self._episode is None:
             found, working = entering_side(self.spec, values)
             if found:
                 left = self._leaving
@@ -600,21 +601,37 @@ class StretchChecker:
                 else:
                     self._close_leaving()
                     self._episode = _Episode(working, t)
+            return
+        ep = self._episode
+        if ep.side in SIDES:
+            current = vals[ep.side]
+        elif ep.side == "both":
+            current = min(vals.values())
         else:
-            if self._working in SIDES:
-                current = vals[self._working]
-            elif self._working == "both":
-                current = min(vals.values())
-            else:
-                current = vals[None]
-            ep = self._episode
-            if ep is not None and not math.isnan(current):
-                ep.top = max(ep.top, current)
-                if pos.rep_return > 0 and self.spec.dose.kind == "reps":
-                    # come back far enough from this rep's peak: the rep is over
-                    leave = max(leave, ep.top - pos.rep_return * (ep.top - leave))
-            if current < leave or looks_gone(self.spec, values, self._working):
-                self._end_episode(t)
+            current = vals[None]
+        if not math.isnan(current):
+            ep.top = max(ep.top, current)
+            if pos.rep_return > 0 and self.spec.dose.kind == "reps":
+                # come back far enough from this rep's peak: the rep is over
+                leave = max(leave, ep.top - pos.rep_return * (ep.top - leave))
+        ep.legs_swapped = self._swapped_legs(vals, leave)
+        if ep.legs_swapped:
+            return  # the estimator swapped the legs for a moment: still the same hold
+        if current < leave or looks_gone(self.spec, values, ep.side):
+            self._end_episode(t)
+
+    def _swapped_legs(self, vals: dict[SideKey, float], leave: float) -> bool:
+        """In a hold done on one side at a time (``sides: each``), the working side out and
+        the other side in at the very same frame: nobody switches sides that fast (they come
+        out of the stretch and set up the other side first), so the estimator swapped the legs
+        (dev split, r0048: a rounded back swapped them for 4 s, which made one hold three).
+        Not for stretches that alternate sides, where one leg can go down as the other goes
+        up (prone IR, r0026)."""
+        side = self._working
+        if self.spec.dose.kind != "hold" or self.spec.dose.sides != "each" or side not in SIDES:
+            return False
+        here, there = vals.get(side, math.nan), vals.get(other_side(side), math.nan)  # type: ignore[arg-type]
+        return here < leave and there >= leave
 
     def _end_episode(self, t: float) -> None:
         """Leave the position. A hold is closed only once the person has stayed out for
@@ -665,8 +682,8 @@ class StretchChecker:
     def _track_rom(self, values: dict[tuple[str, SideKey], MeasureValue], t: float) -> None:
         rom = self.spec.rom
         ep = self._episode
-        if rom is None or ep is None:
-            return
+        if rom is None or ep is None or ep.legs_swapped:
+            return  # a swapped leg's angle is not this side's record
         for side in SIDES if ep.side in ("both", None) else (ep.side,):
             v = values[(rom.measure, side)].value
             if not math.isnan(v):
