@@ -170,13 +170,12 @@ class PoseGeometry:
         names = self.resolve(part, side)
         if table is None:
             return np.full(dim, math.nan)
-        pts = []
-        for name in names:
-            i = index_of(name)
-            if self.pose.visibility[i] < self.min_visibility:
-                return np.full(dim, math.nan)
-            pts.append(table[i])
-        return np.mean(pts, axis=0)
+        rows = [index_of(name) for name in names]
+        if any(self.pose.visibility[i] < self.min_visibility for i in rows):
+            return np.full(dim, math.nan)
+        if len(rows) == 1:
+            return np.array(table[rows[0]], dtype=float)
+        return table[rows].mean(axis=0)
 
     def image(self, part: str, side: Side | None = None) -> np.ndarray:
         """Pixel position (x, y) of a part, NaN if not visible."""

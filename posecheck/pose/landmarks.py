@@ -11,8 +11,10 @@ A landmark below the visibility threshold is *unknown*: geometry on it gives NaN
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import IntEnum
+from types import MappingProxyType
 from typing import Literal
 
 import numpy as np
@@ -65,6 +67,8 @@ class Landmark(IntEnum):
 
 NUM_LANDMARKS = len(Landmark)
 LANDMARK_NAMES: tuple[str, ...] = tuple(lm.name.lower() for lm in Landmark)
+#: Name -> index, read-only (looked up for every measure of every frame).
+_INDEX: Mapping[str, int] = MappingProxyType({name: i for i, name in enumerate(LANDMARK_NAMES)})
 
 #: Bones drawn by the overlay, as pairs of landmark names.
 SKELETON: tuple[tuple[str, str], ...] = (
@@ -95,6 +99,10 @@ SKELETON: tuple[tuple[str, str], ...] = (
 
 def index_of(name: str) -> int:
     """Index of a landmark name such as ``"left_knee"``; ValueError names unknown ones."""
+    try:
+        return _INDEX[name]
+    except KeyError:
+        pass
     try:
         return Landmark[name.upper()].value
     except KeyError:

@@ -438,8 +438,10 @@ def plan_clip(i: int, master: int, templates: dict[str, list[dict]]) -> dict:
         gen["fault_magnitude"] = round(m, 3)
     # amplitude (skipping the keys the fault scaling owns)
     amp = AMPLITUDE.get(stretch)
-    if amp and name_t not in SPEED_FAULTS and not any(
-        n == amp[0] for n in [p[1] for p in FAULT_SCALE.get(name_t, ([], 0))[0]]
+    if (
+        amp
+        and name_t not in SPEED_FAULTS
+        and not any(n == amp[0] for n in [p[1] for p in FAULT_SCALE.get(name_t, ([], 0))[0]])
     ):
         name, (lo, hi) = amp
         peak = peak_value(motion, name)
@@ -734,7 +736,9 @@ def main() -> int:
     ap.add_argument("--nice", type=int, default=10)
     ap.add_argument("--blender", default="blender")
     ap.add_argument("--python", default=str(ROOT / ".venv" / "bin" / "python"))
-    ap.add_argument("--aa", default="5", help="Workbench anti-aliasing samples (default 5)")
+    ap.add_argument(
+        "--aa", default="FXAA", help="Workbench anti-aliasing: 8, 5, FXAA (default) or OFF"
+    )
     ap.add_argument("--plan", action="store_true", help="print the plan, render nothing")
     ap.add_argument("--index", action="store_true", help="only rewrite index.csv")
     args = ap.parse_args()
