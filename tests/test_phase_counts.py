@@ -6,7 +6,9 @@ counts must be the truth's either way.
 - clamshell r0016: a knee opening that reads 13 at the top of a true 34-degree rep;
 - clamshell r0055: movement starting 0.9 s after the person appears, inside the start window;
 - seated cross-ankle r0048: a rounded back makes the estimator swap the legs for 4 s;
-- reclined hero r0024: sitting between the heels hides the ankle the knee bend needs.
+- reclined hero r0024: sitting between the heels hides the ankle the knee bend needs;
+- pigeon r0049: the camera on the other side; the front knee reads drawn forward only just
+  before the back thigh settles, never in the same frame (entry memory).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ CASES = [
     "r0016_clamshell_heels_apart_b01",
     "r0048_seated_cross_ankle_rotation_back_rounded_b01",
     "r0024_reclined_hero_knees_apart_b09",
+    "r0049_pigeon_good_b02",
 ]
 
 
@@ -73,3 +76,30 @@ def test_the_start_is_the_resting_end_when_the_first_rep_begins_inside_the_start
     summary = _replay(clip, lambda i: True)
     # six reps, the first inside the start window (before anything can be counted)
     assert dict(summary.reps)["right"] == 5
+
+
+def test_an_entry_only_look_counts_for_a_moment_after_it_held() -> None:
+    """The pigeon's front knee drawn forward (an entry-only look) that held a moment ago
+    (``seen_lately``; the checker keeps it for 1 s of frame time) lets the body enter when
+    every other look holds now; without it nothing enters."""
+    from posecheck.coaching.checker import MeasureValue, entering_side
+
+    spec = load_by_id("pigeon")
+    front = next(lk for lk in spec.active.looks if lk.entry_only)
+    values = {}
+    for name in spec.measures:
+        for side in ("left", "right") if spec.sided[name] else (None,):
+            values[(name, side)] = MeasureValue(name, side, float("nan"))
+
+    def put(name: str, side, value: float) -> None:
+        values[(name, side)] = MeasureValue(name, side, value)
+
+    # right leg forward (working), left leg long behind: every look but the front knee holds
+    put(spec.active.measure, "right", spec.active.enter + 40)
+    for look in spec.active.looks:
+        side = "right" if look.side == "working" else "left"
+        ok = (look.below - 10) if look.below is not None else (look.above + 10)
+        put(look.measure, side, ok)
+    put(front.measure, "right", (front.below or 0) + 50)  # the front knee lost this frame
+    assert entering_side(spec, values) == (False, None)
+    assert entering_side(spec, values, frozenset({(front.measure, "right")})) == (True, "right")

@@ -44,6 +44,11 @@ _SPEED_MAX_SPAN_S = 1.0
 #: Leaving the position and coming back on the same side within this is one repetition
 #: (the knee dipped under the line for a moment), however many frames were dropped.
 _REENTRY_MERGE_S = 1.0
+#: An entry-only look (a pigeon's front knee drawn forward) that held this recently still
+#: counts toward entering: the estimator can lose a far front leg in the very moment the back
+#: leg settles (dev split, r0049 and r0010: the second side's front knee read drawn forward
+#: 0.5-1 s before the back thigh was low, never together).
+_ENTRY_MEMORY_S = 1.0
 #: The position measure's starting value: this quantile of the start window's samples, toward
 #: the resting end (dev split: a first movement inside the window made the median a value
 #: already in the stretch).
@@ -217,14 +222,32 @@ def look_measures(
 
 
 def looks_right(
-    spec: StretchSpec, values: Values, looks: tuple[Look, ...], key: SideKey | str
+    spec: StretchSpec,
+    values: Values,
+    looks: tuple[Look, ...],
+    key: SideKey | str,
+    seen_lately: frozenset[tuple[str, SideKey | str]] = frozenset(),
 ) -> bool:
-    """Every look holds for working side ``key`` (an unknown value does not)."""
+    """Every look holds for working side ``key`` (an unknown value does not). An entry-only
+    look whose (measure, key) is in ``seen_lately`` counts as holding: it held a moment ago."""
     return all(
-        look.holds(mv.value) is True
+        look.holds(mv.value) is True or (look.entry_only and (look.measure, key) in seen_lately)
         for look in looks
         for mv in look_measures(spec, values, look, key)
     )
+
+
+def entry_looks_holding(spec: StretchSpec, values: Values) -> set[tuple[str, SideKey | str]]:
+    """(measure, working side) of every entry-only look of the position that holds now."""
+    keys: tuple[SideKey | str, ...] = (*SIDES, "both", None)
+    return {
+        (look.measure, key)
+        for look in spec.active.looks
+        if look.entry_only
+        for key in keys
+        if (spec.sided[look.measure] or key is None)
+        and all(look.holds(mv.value) is True for mv in look_measures(spec, values, look, key))
+    }
 
 
 def looks_gone(spec: StretchSpec, values: Values, key: SideKey | str) -> bool:
@@ -238,10 +261,15 @@ def looks_gone(spec: StretchSpec, values: Values, key: SideKey | str) -> bool:
     )
 
 
-def entering_side(spec: StretchSpec, values: Values) -> tuple[bool, Side | str | None]:
+def entering_side(
+    spec: StretchSpec,
+    values: Values,
+    seen_lately: frozenset[tuple[str, SideKey | str]] = frozenset(),
+) -> tuple[bool, Side | str | None]:
     """Whether these values put the body in position, and on which working side: a side,
     "both", or None for a whole-body measure. The position's measure must pass its entry
-    line and the body must have every look of the position."""
+    line and the body must have every look of the position (an entry-only look may have
+    held a moment ago instead: ``seen_lately``, see :func:`looks_right`)."""
     pos = spec.active
     sign = 1.0 if pos.direction == "up" else -1.0
     name = pos.measure
@@ -256,7 +284,9 @@ def entering_side(spec: StretchSpec, values: Values) -> tuple[bool, Side | str |
     else:
         candidates = {s: v for s, v in vals.items() if v > enter}
     # The shape must fit too: one number past its line is not yet the stretch.
-    candidates = {s: v for s, v in candidates.items() if looks_right(spec, values, pos.looks, s)}
+    candidates = {
+        s: v for s, v in candidates.items() if looks_right(spec, values, pos.looks, s, seen_lately)
+    }
     if not candidates:
         return False, None
     working = max(candidates, key=lambda s: candidates[s])
@@ -377,6 +407,8 @@ class StretchChecker:
         self._unseen_spans: list[UnseenSpan] = []
         self._posture = PostureWatch(spec)
         self._wrong_posture = False
+        #: when each entry-only look of the position last held, per (measure, working side)
+        self._entry_seen_ms: dict[tuple[str, SideKey | str], float] = {}
 
     # -- set-up ----------------------------------------------------------------------------
     def _measure_order(self) -> list[str]:
@@ -593,7 +625,12 @@ class StretchChecker:
         vals = {mv.side: sign * mv.value for mv in self._position_values(values)}
         leave = sign * pos.exit
         if self._episode is None:
-            found, working = entering_side(self.spec, values)
+            for key in entry_looks_holding(self.spec, values):
+                self._entry_seen_ms[key] = t
+            lately = frozenset(
+                k for k, seen in self._entry_seen_ms.items() if t - seen <= _ENTRY_MEMORY_S * 1000.0
+            )
+            found, working = entering_side(self.spec, values, lately)
             if found:
                 left = self._leaving
                 if left is not None and left[0].side == working:
