@@ -18,11 +18,12 @@ import numpy as np
 import streamlit as st
 from PIL import Image
 
-from posecheck.analysis import Analysis, FrameRecord
 from posecheck.coaching.checker import Summary
+from posecheck.coaching.live import SAFETY_NOTE, available_specs, spec_dir
+from posecheck.coaching.pipeline import FrameRecord
 from posecheck.errors import EstimatorError
-from posecheck.live import SAFETY_NOTE, available_specs, spec_dir
 from posecheck.pose.estimator.models import ENV_MODEL, check_model_file, resolve_model
+from posecheck.review.analysis import Analysis
 from posecheck.review.records import (
     PROFILE_MAX_CHARS,
     HistoryError,

@@ -2,7 +2,7 @@
 announced to screen readers, spoken), and the set's results whenever a set ends.
 
 The flow itself (get into position, hold still, 3-2-1, coaching, switch sides, the hold's last
-seconds, the chime) lives in ``posecheck.session``; this page only shows it.
+seconds, the chime) lives in ``posecheck.coaching.session``; this page only shows it.
 """
 
 from __future__ import annotations
@@ -30,11 +30,12 @@ from app_common import (
     stretch_selector,
     voice,
 )
-from posecheck.analysis import FrameRecord, Pipeline
 from posecheck.coaching.checker import Summary
+from posecheck.coaching.live import LiveProcessor, SetStats, dose_text, parse_ice_servers, reps_text
+from posecheck.coaching.pipeline import FrameRecord, Pipeline
 from posecheck.coaching.placement import draw_placement
 from posecheck.coaching.wording import NOT_CHECKED_WHY, asymmetry_text, deg_text, not_checked_lines
-from posecheck.live import LiveProcessor, SetStats, dose_text, parse_ice_servers, reps_text
+from posecheck.overlay import annotate_step
 from posecheck.pose.estimator import MediaPipePoseEstimator
 from posecheck.pose.people import live_notice
 from posecheck.specs.schema import StretchSpec
@@ -120,7 +121,9 @@ def use_stretch(
     holder.spec_id = spec.id
     holder.model = model
     holder.proc = LiveProcessor(
-        lambda: Pipeline(spec, MediaPipePoseEstimator(model=model)), mirror=holder.mirror
+        lambda: Pipeline(spec, MediaPipePoseEstimator(model=model)),
+        mirror=holder.mirror,
+        draw=annotate_step,
     )
     if old is not None:
         old.close()
@@ -265,7 +268,7 @@ def main() -> None:
     assert proc is not None  # noqa: S101 - use_stretch always sets it
 
     cue_slot = st.empty()  # above the video at every width: read first on a phone
-    camera_slot = st.empty()  # the camera message (see posecheck.live.CameraMessage)
+    camera_slot = st.empty()  # the camera message (see posecheck.coaching.live.CameraMessage)
     people_slot = st.empty()  # "someone else is in view", while they are
     speak, mode, rate, sounds_on = voice_controls(holder)
     voice_slot = st.empty()

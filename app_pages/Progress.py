@@ -23,7 +23,7 @@ from posecheck.review.progress import (
 )
 from posecheck.review.records import SessionQuery, SessionRow
 from posecheck.review.store import HistoryStore
-from posecheck.timeline import safe_name
+from posecheck.review.timeline import safe_name
 
 SIDE_COLOURS = {"left side": "#1f77b4", "right side": "#ff7f0e"}
 ALL_STRETCHES = "All stretches"

@@ -21,8 +21,8 @@ from app_common import (
     safety_note,
     stretch_selector,
 )
-from posecheck.analysis import Analysis, analyze_video
 from posecheck.coaching.framing import not_seen_text
+from posecheck.coaching.live import reps_text
 from posecheck.coaching.posture import suggest_stretches
 from posecheck.coaching.wording import (
     asymmetry_text,
@@ -32,12 +32,12 @@ from posecheck.coaching.wording import (
     side_word,
 )
 from posecheck.errors import PosecheckError
-from posecheck.live import replay_camera_message, reps_text
-from posecheck.report import frames_csv, report_dict
+from posecheck.overlay import annotate_step
+from posecheck.review.analysis import Analysis, analyze_video, replay_camera_message
 from posecheck.review.photo import PhotoAnalysis, analyze_photo, is_photo, photo_report
 from posecheck.review.photo import suggest as photo_suggestions
-from posecheck.specs.schema import StretchSpec
-from posecheck.timeline import (
+from posecheck.review.report import frames_csv, report_dict
+from posecheck.review.timeline import (
     MAX_UPLOAD_MB,
     UPLOAD_SUFFIXES,
     fault_intervals,
@@ -50,6 +50,7 @@ from posecheck.timeline import (
     sample_dir,
     save_upload,
 )
+from posecheck.specs.schema import StretchSpec
 
 SIDE_COLOURS = {"left": "#1f77b4", "right": "#ff7f0e"}
 STATE_WORDS = {
@@ -153,7 +154,9 @@ def run_analysis(
             bar.progress(min(done / total, 1.0), text=f"Analysing frame {done} of {total}")
 
     try:
-        analysis = analyze_video(clip, spec, annotate_to=out, progress=progress, model=model)
+        analysis = analyze_video(
+            clip, spec, annotate_to=out, draw=annotate_step, progress=progress, model=model
+        )
     except PosecheckError as exc:
         bar.empty()
         st.error(f"This clip could not be analysed. {exc}")

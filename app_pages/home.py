@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from posecheck.live import SAFETY_NOTE, available_specs
+from posecheck.coaching.live import SAFETY_NOTE, available_specs
 
 st.set_page_config(page_title="posecheck", layout="wide")
 

@@ -5,7 +5,7 @@
 
 By default every clip of ``benchmarks/data/index.csv`` in the split is replayed from its
 recording (no estimator, two processes) and scored against its truth file with
-``posecheck.truth.score``. Specs are tuned on ``dev`` only; ``test`` is looked at to report,
+``posecheck.review.truth.score``. Specs are tuned on ``dev`` only; ``test`` is looked at to report,
 never to tune (benchmarks/README.md). Printed per stretch, then per camera-deviation bucket
 (how far the camera's azimuth is from the spec's advice, and whether it stands on the other
 side of the body), each row:
@@ -48,7 +48,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from posecheck.truth import Score, load_truth, mean, score  # noqa: E402
+from posecheck.review.truth import Score, load_truth, mean, score  # noqa: E402
 
 DATA = ROOT / "benchmarks" / "data"
 INDEX = DATA / "index.csv"
@@ -111,7 +111,7 @@ def true_azimuth_deg(truth_path: Path) -> float:
 
 
 def replay(row: dict[str, str], clips: Path = CLIPS) -> Result:
-    from posecheck.analysis import analyze_recording
+    from posecheck.review.analysis import analyze_recording
     from posecheck.specs.schema import load_by_id
 
     clip = row["clip"]
@@ -132,7 +132,7 @@ def replay(row: dict[str, str], clips: Path = CLIPS) -> Result:
 
 
 def run_video(truth_path: Path) -> Result:
-    from posecheck.analysis import analyze_video
+    from posecheck.review.analysis import analyze_video
     from posecheck.specs.schema import load_by_id
 
     truth = load_truth(truth_path)

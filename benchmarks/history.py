@@ -40,7 +40,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from posecheck.live import available_specs  # noqa: E402
+from posecheck.coaching.live import available_specs  # noqa: E402
 from posecheck.review.progress import (  # noqa: E402
     adherence,
     rom_points,

@@ -18,9 +18,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from posecheck.analysis import Pipeline
-from posecheck.live import LiveFrame, LiveProcessor
+from posecheck.coaching.live import LiveFrame, LiveProcessor
+from posecheck.coaching.pipeline import Pipeline
 from posecheck.media.source import Frame, VideoSource
+from posecheck.overlay import annotate_step
 from posecheck.pose.estimator import MediaPipePoseEstimator
 from posecheck.specs.schema import load_by_id
 
@@ -61,7 +62,7 @@ def live_run(
     """Feed frames at ``camera_fps`` by wall clock; returns every distinct output frame seen,
     frames submitted and frames dropped."""
     spec = load_by_id("prone_internal_rotation")
-    proc = LiveProcessor(lambda: Pipeline(spec))
+    proc = LiveProcessor(lambda: Pipeline(spec), draw=annotate_step)  # as the app draws
     # Warm up: build the model before timing starts (the app does this on the first frame).
     proc.wait_for(proc.submit(frames[0]), timeout_s=60)
     proc.reset()

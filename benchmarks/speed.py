@@ -36,14 +36,15 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from posecheck.analysis import analyze_video  # noqa: E402
 from posecheck.coaching.pacing import FrameSampler, analysis_rate_hz  # noqa: E402
 from posecheck.media.source import VideoSource  # noqa: E402
+from posecheck.overlay import annotate_step  # noqa: E402
 from posecheck.pose.estimator import (  # noqa: E402
     MODEL_NAMES,
     PEOPLE_PROBE_S,
     TasksPoseEstimator,
 )
+from posecheck.review.analysis import analyze_video  # noqa: E402
 from posecheck.specs.schema import load_by_id  # noqa: E402
 
 DEFAULT_CLIP = ROOT.parent / "shared" / "media" / "bridging.mp4"
@@ -176,7 +177,7 @@ def main() -> None:
             rows[name] = best_of(
                 args.repeat,
                 lambda s=spec, r=rate, a=annotate: len(
-                    analyze_video(clip, s, rate_hz=r, annotate_to=a).records
+                    analyze_video(clip, s, rate_hz=r, annotate_to=a, draw=annotate_step).records
                 ),
             )
 

@@ -55,12 +55,13 @@ def _deg(value: float | None) -> str:
 
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
-    from posecheck.analysis import analyze_recording, analyze_video  # noqa: PLC0415
     from posecheck.coaching.framing import not_seen_text  # noqa: PLC0415
     from posecheck.media.video_out import MP4_SUFFIXES  # noqa: PLC0415
+    from posecheck.overlay import annotate_step  # noqa: PLC0415
     from posecheck.pose.recording import is_recording  # noqa: PLC0415
-    from posecheck.report import report_dict, write_report  # noqa: PLC0415
+    from posecheck.review.analysis import analyze_recording, analyze_video  # noqa: PLC0415
     from posecheck.review.photo import is_photo  # noqa: PLC0415
+    from posecheck.review.report import report_dict, write_report  # noqa: PLC0415
 
     if is_photo(args.video):
         return _analyze_photo(args)
@@ -89,6 +90,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
                 args.video,
                 spec,
                 annotate_to=args.annotate,
+                draw=annotate_step,
                 progress=progress,
                 rotate_deg=args.rotate,
                 model=args.model,

@@ -1,6 +1,8 @@
 """Draws the skeleton and a heads-up display on a frame (OpenCV, no other dependencies).
 
-Joints involved in an active fault are red; others green; unknown joints are not drawn.
+Joints involved in an active fault are red; others green; unknown joints are not drawn. With
+other people in view, amber corner brackets and "Coaching this person" mark whom the cues are
+for.
 The HUD shows the stretch, working side, hold timer toward the target, reps and the cue, all in
 the top part of the picture: a video player's own controls (play, seek, full screen) sit over
 the bottom of the video, so nothing is drawn there but the skeleton. ``mirror=True`` shows
@@ -21,8 +23,9 @@ from posecheck.coaching.feedback import Cue
 from posecheck.pose.landmarks import LANDMARK_NAMES, SKELETON, PoseFrame, index_of
 from posecheck.specs.schema import StretchSpec
 
-if TYPE_CHECKING:  # the session module draws on this one; only its type is needed here
-    from posecheck.session import Coaching
+if TYPE_CHECKING:
+    from posecheck.coaching.pipeline import Step
+    from posecheck.coaching.session import Coaching
 
 GREEN = (80, 200, 80)
 RED = (40, 40, 230)
@@ -52,6 +55,38 @@ def draw_skeleton(
         if vis[i] and i not in range(1, 11):  # face points are clutter; the nose stays
             colour = RED if LANDMARK_NAMES[i] in red else WHITE
             cv2.circle(image, tuple(int(v) for v in pts[i]), 4 * scale, colour, -1, cv2.LINE_AA)
+
+
+FOLLOWED_TEXT = "Coaching this person"
+
+
+def mark_followed(image: np.ndarray, frame: PoseFrame, min_visibility: float) -> None:
+    """With other people in view, corner brackets round the person coaching follows and a
+    label over them, so everyone can see whom the cues are for."""
+    pose = frame.pose
+    if pose is None or frame.others_in_view <= 0:
+        return
+    h, w = image.shape[:2]
+    k = min(h, w) / 480
+    seen = pose.image_xy[pose.visibility >= min_visibility]
+    if len(seen) < 2:
+        return
+    pad = int(12 * k)
+    x0, y0 = (int(v) - pad for v in seen.min(axis=0))
+    x1, y1 = (int(v) + pad for v in seen.max(axis=0))
+    x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w - 1, x1), min(h - 1, y1)
+    arm = max(int(24 * k), min(x1 - x0, y1 - y0) // 5)
+    thick = max(2, int(3 * k))
+    for cx, cy, dx, dy in ((x0, y0, 1, 1), (x1, y0, -1, 1), (x0, y1, 1, -1), (x1, y1, -1, -1)):
+        cv2.line(image, (cx, cy), (cx + dx * arm, cy), AMBER, thick, cv2.LINE_AA)
+        cv2.line(image, (cx, cy), (cx, cy + dy * arm), AMBER, thick, cv2.LINE_AA)
+    # The label beside the body, half-way down: clear of the HUD at the top and of a
+    # player's controls at the bottom.
+    scale = 0.6 * k
+    (tw, th), _ = cv2.getTextSize(FOLLOWED_TEXT, cv2.FONT_HERSHEY_SIMPLEX, scale, 2)
+    gap = int(8 * k)
+    tx = x1 + gap if x1 + gap + tw < w else max(0, x0 - gap - tw)
+    _text(image, FOLLOWED_TEXT, (tx, (y0 + y1 + th) // 2), scale, AMBER, 2)
 
 
 def _darken(region: np.ndarray) -> None:
@@ -212,4 +247,17 @@ def annotate(
     red = frozenset(n for f in result.active_faults for n in f.landmarks)
     draw_skeleton(out, frame, spec.min_visibility, red)
     draw_hud(out, spec, result, cue, coaching)
+    mark_followed(out, frame, spec.min_visibility)
     return out
+
+
+def annotate_step(
+    image: np.ndarray,
+    step: Step,
+    spec: StretchSpec,
+    coaching: Coaching | None = None,
+    mirror: bool = False,
+) -> np.ndarray:
+    """:func:`annotate` for one pipeline step: the drawing hook of the live processor and of
+    an analysed file's annotated video."""
+    return annotate(image, step.pose_frame, spec, step.result, step.cue, coaching, mirror=mirror)

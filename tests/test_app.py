@@ -10,13 +10,13 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from posecheck.analysis import analyze_video
+from posecheck.coaching.live import available_specs
 from posecheck.errors import SourceError
-from posecheck.live import available_specs
 from posecheck.media.source import VideoSource
 from posecheck.media.video_out import ffmpeg_exe
-from posecheck.specs.schema import load_by_id
-from posecheck.timeline import (
+from posecheck.overlay import annotate_step
+from posecheck.review.analysis import analyze_video
+from posecheck.review.timeline import (
     fault_intervals,
     fault_rows,
     frame_at,
@@ -27,6 +27,7 @@ from posecheck.timeline import (
     safe_name,
     save_upload,
 )
+from posecheck.specs.schema import load_by_id
 
 REPO = Path(__file__).resolve().parents[1]
 APP = str(REPO / "app.py")
@@ -281,7 +282,13 @@ def test_chart_rows_and_frames_from_a_real_analysis(short_clip: Path, tmp_path: 
     spec = load_by_id("supine_knee_drop")
     out = tmp_path / "annotated.mp4"
     done: list[tuple[int, int]] = []
-    a = analyze_video(short_clip, spec, annotate_to=out, progress=lambda d, t: done.append((d, t)))
+    a = analyze_video(
+        short_clip,
+        spec,
+        annotate_to=out,
+        draw=annotate_step,
+        progress=lambda d, t: done.append((d, t)),
+    )
     assert done[-1][0] == len(a.records) == 10
     rows = rom_rows(a)
     assert all(r["side"] in ("left", "right") and isinstance(r["rom_deg"], float) for r in rows)
@@ -319,7 +326,7 @@ def test_replay_shows_the_camera_message_from_its_hook(
 ) -> None:
     """A stub stands in for the camera estimated from the body (the lead wires the real one):
     its words appear in a calm box beside the results."""
-    import posecheck.live
+    import posecheck.review.analysis
     from tests.clips import sample_frames, write_clip
 
     clips = tmp_path / "clips"
@@ -327,7 +334,7 @@ def test_replay_shows_the_camera_message_from_its_hook(
     write_clip(clips / "prone_internal_rotation_x.mp4", sample_frames(20), fps=10)
     monkeypatch.setenv("POSECHECK_SAMPLE_DIR", str(clips))
     words = "Move the camera about a metre to your left."
-    monkeypatch.setattr(posecheck.live, "replay_camera_message", lambda a: words)
+    monkeypatch.setattr(posecheck.review.analysis, "replay_camera_message", lambda a: words)
     at = page(REPLAY)
     next(b for b in at.button if b.label == "Analyse").click().run(timeout=120)
     assert not at.exception, [e.message for e in at.exception]

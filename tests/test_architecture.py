@@ -3,9 +3,9 @@
 - Only ``posecheck/pose/estimator/`` imports mediapipe; nothing under ``posecheck/`` imports
   streamlit.
 - Wings import only the wings below them (../shared/ARCHITECTURE.md): the base modules
-  (errors, outputs, quiet) < media < pose < body < specs < coaching. Modules still in the flat
-  top level (the file analysis, live processor, report and the faces, until they move) and the
-  review wing sit above every wing.
+  (errors, outputs, quiet) < media < pose < body < specs < coaching < review. The faces left in
+  the flat top level (cli, overlay, ``__main__``) sit above every wing, so no wing imports them:
+  whoever shows frames draws the overlay (the app's pages, the CLI's annotated video).
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1] / "posecheck"
 BASE = {"posecheck", "posecheck.errors", "posecheck.outputs", "posecheck.quiet"}
-WINGS = ["media", "pose", "body", "specs", "coaching"]
+WINGS = ["media", "pose", "body", "specs", "coaching", "review"]
+FACES = {"posecheck.cli", "posecheck.overlay", "posecheck.__main__"}
 
 
 def _modules() -> list[Path]:
@@ -56,6 +57,14 @@ def test_the_rules_see_every_module() -> None:
     assert "posecheck.specs.schema" in names
     assert _rank("posecheck.errors.SpecError") == 0
     assert _rank("posecheck.coaching.checker.Summary") > _rank("posecheck.specs.metrics.Speed") > 0
+    assert _rank("posecheck.review.analysis") > _rank("posecheck.coaching.pipeline")
+    assert _rank("posecheck.overlay.annotate") > _rank("posecheck.review.report")
+
+
+def test_only_the_faces_are_left_flat() -> None:
+    """Every module lives in a wing, except the base modules and the faces."""
+    flat = {_module_name(p) for p in _modules() if p.parent == ROOT}
+    assert flat <= BASE | FACES, f"move {sorted(flat - BASE - FACES)} into a wing"
 
 
 @pytest.mark.parametrize("path", _modules(), ids=lambda p: str(p.relative_to(ROOT.parent)))

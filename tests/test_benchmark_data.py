@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from posecheck.pose.recording import FORMAT, VERSION, load_recording
+from posecheck.pose.recording import FORMAT, READABLE, load_recording
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "benchmarks" / "data"
@@ -84,7 +84,7 @@ def test_recording_headers_are_this_format(rows):
     for row in rows[:3]:
         with gzip.open(CLIPS / f"{row['clip']}.pose.json.gz", "rt") as fh:
             doc = json.load(fh)
-        assert (doc["format"], doc["version"]) == (FORMAT, VERSION)
+        assert doc["format"] == FORMAT and doc["version"] in READABLE
 
 
 def test_splits_are_by_body(rows):

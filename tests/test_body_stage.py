@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from posecheck.analysis import Pipeline
 from posecheck.body.stage import BodyStage
 from posecheck.body.synthetic import Body, Camera, Key, Leg, animate
+from posecheck.coaching.pipeline import Pipeline
 from posecheck.specs.schema import load_by_id
 from tests.helpers import NoEstimator
 

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from posecheck.analysis import Pipeline
+from posecheck.coaching.pipeline import Pipeline
+from posecheck.coaching.session import Coach, Coaching
 from posecheck.media.source import VideoSource
 from posecheck.pose.estimator import MediaPipePoseEstimator
 from posecheck.pose.landmarks import PoseFrame
-from posecheck.session import Coach, Coaching
+from posecheck.review.truth import load_truth
 from posecheck.specs.schema import load_by_id
-from posecheck.truth import load_truth
 from tests.helpers import NoEstimator
 
 pytestmark = pytest.mark.mediapipe

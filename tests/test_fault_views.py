@@ -15,16 +15,16 @@ from pathlib import Path
 
 import pytest
 
-from posecheck.analysis import Analysis
 from posecheck.body.geometry import PoseGeometry
 from posecheck.body.synthetic import Body, Camera, Key, Leg, animate, with_body
 from posecheck.coaching.framing import framing_advice, not_seen_text, unseen_advice
 from posecheck.errors import SpecError
 from posecheck.media.source import SourceInfo
-from posecheck.report import report_dict
+from posecheck.review.analysis import Analysis
+from posecheck.review.report import report_dict
+from posecheck.review.truth import Truth, TruthFault, score
 from posecheck.specs.metrics import OffsetFromLine
 from posecheck.specs.schema import load_by_id, parse_spec
-from posecheck.truth import Truth, TruthFault, score
 from tests.helpers import run_checker
 
 SPEC = load_by_id("supine_knee_drop")

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from posecheck.analysis import Analysis, FrameRecord
 from posecheck.coaching.checker import FaultEvent, Hold, Summary
+from posecheck.coaching.pipeline import FrameRecord
 from posecheck.media.source import SourceInfo
+from posecheck.review.analysis import Analysis
 from posecheck.review.records import (
     DEFAULT_PROFILE,
     HistoryError,

@@ -11,7 +11,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from posecheck.analysis import Pipeline, Step
 from posecheck.body.camera import CameraEstimate
 from posecheck.body.stage import BodyState
 from posecheck.body.synthetic import Body, Camera, Key, animate, render
@@ -24,8 +23,7 @@ from posecheck.coaching.framing import (
     framing_advice,
     shoulder_ratio,
 )
-from posecheck.coaching.pacing import FrameSampler, analysis_rate_hz
-from posecheck.live import (
+from posecheck.coaching.live import (
     LiveProcessor,
     available_specs,
     body_camera_message,
@@ -34,10 +32,12 @@ from posecheck.live import (
     reps_text,
     set_stats,
 )
+from posecheck.coaching.pacing import FrameSampler, analysis_rate_hz
+from posecheck.coaching.pipeline import Pipeline, Step
+from posecheck.coaching.session import AdviceHold, with_framing
 from posecheck.media.source import Frame
 from posecheck.pose.landmarks import Pose, PoseFrame
 from posecheck.review.records import session_from_summary
-from posecheck.session import AdviceHold, with_framing
 from posecheck.specs.schema import SPEC_DIR, load_by_id
 
 SPEC = load_by_id("prone_internal_rotation")

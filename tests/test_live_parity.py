@@ -4,7 +4,7 @@ as through the offline analysis of the file.
 
 No timing is asserted: how many frames the live processor manages depends on the machine. The
 sets are compared: repetitions per side, holds completed, which faults were flagged on which
-side, and the best range of motion per side within ROM_TOLERANCE_DEG (7 degrees, measured).
+side, and the best range of motion per side within ROM_TOLERANCE_DEG (5 degrees).
 """
 
 from __future__ import annotations
@@ -16,20 +16,24 @@ from pathlib import Path
 
 import pytest
 
-from posecheck.analysis import Pipeline, analyze_video
 from posecheck.coaching.checker import Summary
-from posecheck.live import LiveProcessor
+from posecheck.coaching.live import LiveProcessor
+from posecheck.coaching.pipeline import Pipeline
 from posecheck.media.source import VideoSource
+from posecheck.review.analysis import analyze_video
 from posecheck.specs.schema import load_by_id
 
 pytestmark = pytest.mark.mediapipe
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_videos"
 CAMERA_FPS = 30
-# Best ROM is a peak, read on whichever frames each path sampled (live samples on capture times,
-# replay on the file's): on supine_knee_drop_good_male the two read 4.6 and 6.2 deg apart in two
-# runs with 352 of 360 frames processed live, on an otherwise quiet machine. Narrowing the gap
-# (suspect: when each path takes its starting values) is open work; 7 deg is what is measured.
-ROM_TOLERANCE_DEG = 7.0
+# Best ROM is a peak. It was read as the median of the *samples* in a 1 s window, so where a
+# busy machine's live worker happened to keep frames decided it: on supine_knee_drop_good_male
+# (an overshoot to 47 deg for 0.3 s, then 33) live read 4.6 and 6.2 deg above replay, and the
+# tolerance had been raised to 7. The starting values were not the cause (they agreed within
+# 0.8 deg). The peak is now a median over time (posecheck/coaching/peaks.py): the replay's
+# landmarks fed at the live drop patterns of a worker taking 40-250 ms a frame now read within
+# 0.7-3.2 deg of replay (were 1.6-4.8), so the tolerance is back at the issue's 5 deg.
+ROM_TOLERANCE_DEG = 5.0
 # A fault that lasts half a second (too_fast) cannot be seen at all when the machine manages 5
 # frames a second, so the clips here are good form (once flagged too_fast live) and faults held
 # for seconds.

@@ -10,10 +10,11 @@ from pathlib import Path
 import av
 import numpy as np
 
-from posecheck.analysis import analyze_video
 from posecheck.body.synthetic import Body, Camera, render
 from posecheck.media.source import Frame
+from posecheck.overlay import annotate_step
 from posecheck.pose.landmarks import PoseFrame
+from posecheck.review.analysis import analyze_video
 from posecheck.specs.schema import load_by_id
 
 FPS = 10
@@ -70,6 +71,7 @@ def test_memory_stays_flat_over_a_long_video(tmp_path):
         clip,
         load_by_id("supine_knee_drop"),
         annotate_to=tmp_path / "annotated.mp4",
+        draw=annotate_step,
         progress=progress,
         estimator=FixedPose(),
     )

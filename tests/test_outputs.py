@@ -15,7 +15,7 @@ from pathlib import Path
 import av
 import pytest
 
-import posecheck.analysis
+import posecheck.review.analysis
 from posecheck.cli import main
 from posecheck.errors import OutputError
 from posecheck.media.video_out import Mp4Writer
@@ -49,7 +49,7 @@ def no_analysis(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("the analysis ran before the outputs were checked")
 
-    monkeypatch.setattr(posecheck.analysis, "analyze_video", refuse)
+    monkeypatch.setattr(posecheck.review.analysis, "analyze_video", refuse)
 
 
 def analyze(*args: str) -> list[str]:

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from posecheck.coaching.feedback import Cue
+from posecheck.coaching.session import Coaching
 from posecheck.overlay import annotate
 from posecheck.pose.landmarks import PoseFrame, index_of
-from posecheck.session import Coaching
 from posecheck.specs.schema import load_by_id
 from tests.test_live import result, standing_pose
 
@@ -76,3 +76,20 @@ def test_no_hold_timer_on_the_video_while_the_session_shows_none() -> None:
     assert (live[top_right] == 64).all(), "a timer drawn while nothing is timed"
     replay = annotate(grey, frame, PRONE, result(), short)
     assert (replay[top_right] != 64).any()
+
+
+def test_the_person_coaching_follows_is_marked_only_when_others_are_in_view() -> None:
+    from dataclasses import replace
+
+    from posecheck.overlay import AMBER
+
+    grey = np.full((480, 640, 3), 128, np.uint8)
+    alone = PoseFrame(0, 0.0, 640, 480, standing_pose())
+    crowd = replace(alone, others_in_view=1, followed="on the left of the picture")
+    plain = annotate(grey, alone, PRONE, result(), LONG_CUE)
+    marked = annotate(grey, crowd, PRONE, result(), LONG_CUE)
+    amber = np.all(marked == AMBER, axis=2) & ~np.all(plain == AMBER, axis=2)
+    assert amber.sum() > 200  # brackets and the label
+    _ys, xs = np.nonzero(amber)
+    seen = alone.pose.image_xy[alone.pose.visibility >= PRONE.min_visibility]
+    assert xs.min() <= seen[:, 0].min() and xs.max() >= seen[:, 0].max()  # round the person

@@ -8,7 +8,6 @@ import threading
 import numpy as np
 import pytest
 
-from posecheck.analysis import analyze_video
 from posecheck.coaching.pacing import (
     MIN_ANALYSIS_HZ,
     FrameSampler,
@@ -17,6 +16,7 @@ from posecheck.coaching.pacing import (
 )
 from posecheck.media.source import Frame
 from posecheck.pose.landmarks import PoseFrame
+from posecheck.review.analysis import analyze_video
 from posecheck.specs.schema import load_all, load_by_id
 
 
@@ -126,7 +126,7 @@ def test_a_30_fps_clip_is_analysed_at_the_specs_rate_with_a_record_per_frame(
 @pytest.mark.mediapipe
 @pytest.mark.parametrize("spec_id", ["supine_knee_drop", "pigeon"])
 def test_analysing_fewer_frames_gives_the_same_report_on_real_footage(media, spec_id: str):
-    from posecheck.report import report_dict
+    from posecheck.review.report import report_dict
 
     spec = load_by_id(spec_id)
     clip = media / "bridging.mp4"

@@ -11,12 +11,13 @@ import cv2
 import numpy as np
 import pytest
 
-from posecheck.analysis import Pipeline, analyze_video
-from posecheck.live import LiveProcessor
+from posecheck.coaching.live import LiveProcessor
+from posecheck.coaching.pipeline import Pipeline
 from posecheck.media.source import VideoSource
 from posecheck.pose.landmarks import Pose, PoseFrame
 from posecheck.pose.people import MIN_FRAMES, Box, PeopleTally, PersonFollower, live_notice
 from posecheck.pose.smoothing import PoseSmoother
+from posecheck.review.analysis import analyze_video
 from posecheck.specs.schema import load_by_id
 from tests.clips import write_clip
 

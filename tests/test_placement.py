@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
+from posecheck.coaching.live import available_specs
 from posecheck.coaching.placement import CAMERA, draw_placement, layout, posture_of
-from posecheck.live import available_specs
 from posecheck.specs.schema import Camera, StretchSpec, load_by_id
 
 SPECS, _ = available_specs()

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import gzip
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from posecheck.analysis import analyze_recording, analyze_video
 from posecheck.cli import main
 from posecheck.errors import SourceError
 from posecheck.media.source import Frame, SourceInfo
@@ -22,6 +22,7 @@ from posecheck.pose.recording import (
     record_video,
     save_recording,
 )
+from posecheck.review.analysis import analyze_recording, analyze_video
 from posecheck.specs.schema import load_by_id
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_videos"
@@ -61,6 +62,29 @@ def test_round_trip_keeps_every_value_within_its_rounding(tmp_path: Path):
     assert np.abs(got.world_xyz - want[0].pose.world_xyz).max() <= 0.00005 + 1e-9
 
 
+def test_people_are_recorded_and_version_1_still_reads(tmp_path: Path):
+    """Version 2 keeps who was followed among how many; a version 1 file (no people columns)
+    reads as one person, never switched."""
+    two = frames()
+    two[2] = replace(two[2], others_in_view=1, followed="on the left of the picture")
+    two[0] = replace(two[0], switched=True)
+    path = save_recording(tmp_path / "a.pose.json.gz", two, INFO, WHO)
+    rec = load_recording(path)
+    assert [(f.others_in_view, f.followed, f.switched) for f in rec.frames] == [
+        (0, "", True),
+        (0, "", False),
+        (1, "on the left of the picture", False),
+    ]
+    with gzip.open(path, "rt") as fh:
+        doc = json.load(fh)
+    assert doc["version"] == 2
+    for column in ("others", "followed", "switched"):
+        del doc["frames"][column]
+    old = load_recording(_write(tmp_path / "v1.pose.json.gz", {**doc, "version": 1}))
+    assert [(f.others_in_view, f.followed, f.switched) for f in old.frames] == [(0, "", False)] * 3
+    assert old.frames[0].pose is not None
+
+
 def test_recorded_estimator_answers_per_frame_index(tmp_path: Path):
     rec = load_recording(save_recording(tmp_path / "a.pose.json.gz", frames(), INFO, WHO))
     est = RecordedEstimator(rec)
@@ -88,8 +112,11 @@ def test_bad_files_are_refused_with_what_to_do(tmp_path: Path):
         load_recording(tmp_path / "text.pose.json.gz")
     with pytest.raises(SourceError, match="not a posecheck recording"):
         load_recording(_write(tmp_path / "other.pose.json.gz", {"format": "x"}))
-    with pytest.raises(SourceError, match="version 2"):
-        load_recording(_write(tmp_path / "new.pose.json.gz", {**doc, "version": 2}))
+    with pytest.raises(SourceError, match="version 3"):
+        load_recording(_write(tmp_path / "new.pose.json.gz", {**doc, "version": 3}))
+    lost = {**doc, "frames": {**doc["frames"], "switched": [0]}}
+    with pytest.raises(SourceError, match="people columns"):
+        load_recording(_write(tmp_path / "lost.pose.json.gz", lost))
     cut = {**doc, "frames": {**doc["frames"], "visibility": doc["frames"]["visibility"][:1]}}
     with pytest.raises(SourceError, match="damaged recording"):
         load_recording(_write(tmp_path / "cut.pose.json.gz", cut))

@@ -1,9 +1,10 @@
 """The rendered sample clips, through the whole pipeline with real MediaPipe.
 
 Each good-form clip must raise no fault; each fault clip must raise its fault (on a side that
-does not contradict the truth; see posecheck.truth). Where the pipeline cannot yet do that, the
-clip is listed in KNOWN_MISSES with what goes wrong, and expected to fail: strictly, so a clip
-that starts passing must be taken off the list. ``benchmarks/accuracy.py`` gives the figures.
+does not contradict the truth; see posecheck.review.truth). Where the pipeline cannot yet do
+that, the clip is listed in KNOWN_MISSES with what goes wrong, and expected to fail: strictly,
+so a clip that starts passing must be taken off the list. ``benchmarks/accuracy.py`` gives
+the figures.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from posecheck.analysis import analyze_video
+from posecheck.review.analysis import analyze_video
+from posecheck.review.truth import load_truth, score
 from posecheck.specs.schema import load_by_id
-from posecheck.truth import load_truth, score
 
 pytestmark = pytest.mark.mediapipe
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_videos"

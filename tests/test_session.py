@@ -8,7 +8,6 @@ import itertools
 
 import pytest
 
-from posecheck.analysis import Pipeline
 from posecheck.body.synthetic import Body, Camera, Key, animate, render, with_body
 from posecheck.coaching.framing import (
     expected_body_fraction,
@@ -16,6 +15,8 @@ from posecheck.coaching.framing import (
     framing_advice,
     guide_camera,
 )
+from posecheck.coaching.live import available_specs
+from posecheck.coaching.pipeline import Pipeline
 from posecheck.coaching.posture import (
     UNSURE,
     PostureReading,
@@ -25,11 +26,10 @@ from posecheck.coaching.posture import (
     read_posture,
     suggest_stretches,
 )
-from posecheck.live import available_specs
+from posecheck.coaching.session import RESTLESS_TEXT, STILL_MAX, Coach, Coaching, Stillness
 from posecheck.media.source import VideoSource
 from posecheck.pose.estimator import MediaPipePoseEstimator
 from posecheck.pose.landmarks import PoseFrame
-from posecheck.session import RESTLESS_TEXT, STILL_MAX, Coach, Coaching, Stillness
 from posecheck.specs.schema import load_by_id
 from tests.helpers import NoEstimator, run_checker
 from tests.test_checker_foundation import (
@@ -285,3 +285,52 @@ def test_stillness_reads_the_same_with_dropped_frames() -> None:
             assert v < STILL_MAX / 4 and a[t_ms] < STILL_MAX / 4
         elif 1500 <= t_ms <= 3500:  # waving the arms
             assert v > STILL_MAX and a[t_ms] > STILL_MAX
+
+
+def test_a_change_of_person_restarts_the_set_flow_and_says_so_calmly() -> None:
+    """Mid-hold the estimator changes to someone else: the hold under way ends (counted for
+    the first person if it counts), the checker settles again and takes new starting values,
+    and the flow goes back to the starting position with a calm cue naming whom it follows."""
+    from dataclasses import replace
+
+    from posecheck.coaching.session import NEW_PERSON_S, new_person_text
+
+    frames = drop_session(hold_s=8.0)
+    at = next(i for i, f in enumerate(frames) if f.t_ms >= 11_000)  # in the left hold
+    frames[at] = replace(frames[at], switched=True, followed="on the left of the picture")
+    pipeline = Pipeline(DROP, estimator=NoEstimator())
+    coach = Coach(DROP)
+    steps, runs = [], []
+    for f in frames:
+        steps.append(pipeline.process_pose(f))
+        runs.append(coach.update(steps[-1]))
+    before, switched, after = steps[at - 1], steps[at], steps[at + 1]
+    assert before.result.state == "active"
+    assert switched.result.state == "settling" and after.result.state == "settling"
+    assert runs[at].phase == "position" and "new_person" in runs[at].events
+    words = new_person_text("on the left of the picture")
+    assert words == (
+        "Coaching now follows the person on the left of the picture. Get into the starting "
+        "position, then hold still."
+    )
+    shown = [c for c in runs if c.cue.text == words]
+    assert shown and shown[0].t_ms - frames[at].t_ms <= 2500  # once the cue before has had its time
+    assert (shown[-1].t_ms - shown[0].t_ms) / 1000 >= 2.5  # calm: it stays
+    assert all(c.t_ms <= frames[at].t_ms + 1000 * (NEW_PERSON_S + 2.5) for c in shown)
+    assert "go" in [e for c in runs[at:] for e in c.events]  # the flow starts again
+    # Without the switch the same frames keep the hold going.
+    plain = Pipeline(DROP, estimator=NoEstimator())
+    unswitched = [plain.process_pose(f) for f in drop_session(hold_s=8.0)]
+    assert unswitched[at].result.state == "active"
+
+
+def test_the_frame_table_takes_the_checkers_posture_reading() -> None:
+    """Posture is read once a frame (by the checker's posture watch); the per-frame record
+    carries that reading."""
+    from posecheck.coaching.pipeline import FrameRecord
+
+    pipeline = Pipeline(DROP, estimator=NoEstimator())
+    for f in drop_session()[:20]:
+        step = pipeline.process_pose(f)
+    assert step.posture == pipeline.checker.posture.key != "unsure"
+    assert FrameRecord.from_step(step).posture == step.posture

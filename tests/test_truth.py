@@ -1,10 +1,11 @@
 """Scoring an analysis against ground truth, on hand-made cases (no video needed)."""
 
-from posecheck.analysis import Analysis, FrameRecord
 from posecheck.coaching.checker import FaultEvent, Hold, Summary
+from posecheck.coaching.pipeline import FrameRecord
 from posecheck.media.source import SourceInfo
+from posecheck.review.analysis import Analysis
+from posecheck.review.truth import Truth, TruthFault, score
 from posecheck.specs.schema import load_by_id
-from posecheck.truth import Truth, TruthFault, score
 
 SPEC = load_by_id("supine_knee_drop")
 

@@ -29,7 +29,8 @@ import numpy as np
 
 from posecheck.body.geometry import PoseGeometry, resolve_part
 from posecheck.body.stage import BodyState
-from posecheck.coaching.posture import PostureWatch, mostly_contradicts
+from posecheck.coaching.peaks import steady_peak
+from posecheck.coaching.posture import PostureReading, PostureWatch, mostly_contradicts
 from posecheck.pose.landmarks import SIDES, Pose, PoseFrame, Side, human_name, other_side
 from posecheck.specs.metrics import MetricBase, Speed
 from posecheck.specs.schema import Fault, Look, StretchSpec, Variant
@@ -359,18 +360,9 @@ class _Episode:
         self.rom_samples = [s for s in self.rom_samples if s[0] < t_ms]
 
     def steady_peak(self, side: Side) -> float | None:
-        """Highest median over any ``_ROM_WINDOW_S`` stretch of samples (one noisy frame is
-        not a record)."""
-        samples = [(t, v) for t, s, v in self.rom_samples if s == side]
-        best: float | None = None
-        lo = 0
-        for hi, (t, _) in enumerate(samples):
-            while t - samples[lo][0] > _ROM_WINDOW_S * 1000.0:
-                lo += 1
-            if hi - lo >= 1:
-                m = float(np.median([v for _, v in samples[lo : hi + 1]]))
-                best = m if best is None else max(best, m)
-        return best
+        """Highest median over time in any ``_ROM_WINDOW_S`` (one noisy frame is not a
+        record), the same live, with frames dropped, as in replay (:mod:`.peaks`)."""
+        return steady_peak([(t, v) for t, s, v in self.rom_samples if s == side], _ROM_WINDOW_S)
 
     def peak(self) -> float | None:
         peaks = [p for p in (self.steady_peak(s) for s in SIDES) if p is not None]
@@ -430,6 +422,20 @@ class StretchChecker:
 
     def _sides_of(self, name: str) -> tuple[SideKey, ...]:
         return SIDES if self.spec.sided[name] else (None,)
+
+    @property
+    def posture(self) -> PostureReading:
+        """The newest frame's posture, as the posture watch read it (once a frame)."""
+        return self._posture.reading
+
+    def new_person(self) -> None:
+        """Someone else is followed from the next frame on: the stretch under way ends where
+        the last frame left it (counted if it counts), and the next frame settles and takes new
+        starting values, as when a person is found again."""
+        if self._episode is not None and self._prev_t_ms is not None:
+            self._end_episode(self._prev_t_ms)
+        self._close_leaving()
+        self._last_seen_ms = None
 
     # -- per frame -------------------------------------------------------------------------
     def update(self, frame: PoseFrame, body: BodyState | None = None) -> CheckResult:

@@ -239,10 +239,12 @@ class PostureWatch:
         self.window_s = window_s
         self.share = share
         self.last: bool | None = None  # the newest frame's verdict
+        self.reading: PostureReading = UNSURE  # the newest frame's reading (read once a frame)
         self._seen: deque[tuple[float, bool | None]] = deque()
 
     def update(self, pose: Pose | None, t_ms: float) -> bool:
-        self.last = posture_verdict(self.spec, read_posture(pose, self.spec.min_visibility))
+        self.reading = read_posture(pose, self.spec.min_visibility)
+        self.last = posture_verdict(self.spec, self.reading)
         self._seen.append((t_ms, self.last))
         while t_ms - self._seen[0][0] > self.window_s * 1000.0:
             self._seen.popleft()

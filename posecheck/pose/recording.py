@@ -5,10 +5,10 @@ back in milliseconds: the benchmark replays hundreds of them instead of running 
 and ``posecheck analyze RECORDING --stretch ID`` analyses one like a video. Re-record when
 the estimator changes (``benchmarks/record.py``); the header says which one made it.
 
-File format ``posecheck.pose.recording`` version 1: gzipped JSON (``*.pose.json.gz``), one object::
+File format ``posecheck.pose.recording`` version 2: gzipped JSON (``*.pose.json.gz``), one object::
 
     format        "posecheck.recording"
-    version       1
+    version       2 (version 1, without the people columns, is read as well)
     estimator     {"name", "package", "package_version", "settings", ...}: who made it
     source        {"file", "kind", "width", "height", "fps", "frame_count", "sha256"}
     recorded_utc  ISO 8601 time of recording
@@ -21,6 +21,10 @@ File format ``posecheck.pose.recording`` version 1: gzipped JSON (``*.pose.json.
         visibility  null or 33 ints: visibility 0..1 x 1000
         world_xyz   null or 99 ints: x0, y0, z0, ... in metres x 10000 (MediaPipe's world
                     landmarks: origin between the hips, camera-aligned axes)
+        others      other people seen besides the one followed (ints; version 2)
+        followed    where the followed person is among them, e.g. "on the left of the
+                    picture" ("" when alone; version 2)
+        switched    1 where the estimator changed to another person, else 0 (version 2)
 
 Values are rounded to 0.01 px, 0.001 and 0.1 mm: far below the estimator's own noise, and a
 5 s clip at 10 fps takes about 20 KB. Frame ``i`` of the arrays is the video's frame ``i``.
@@ -47,7 +51,8 @@ from posecheck.media.source import Frame, SourceInfo, VideoSource
 from posecheck.pose.landmarks import LANDMARK_NAMES, NUM_LANDMARKS, Pose, PoseFrame
 
 FORMAT = "posecheck.recording"
-VERSION = 1
+VERSION = 2
+READABLE = (1, 2)  # version 1: no people columns (one person, never switched)
 SUFFIX = ".pose.json.gz"
 SCALE = {"image_xy": 100, "visibility": 1000, "world_xyz": 10000}
 
@@ -126,9 +131,20 @@ def save_recording(
 ) -> Path:
     """Write a recording (atomically: a half-written file never replaces a good one)."""
     path = Path(path)
-    cols: dict[str, list] = {"t_ms": [], "image_xy": [], "visibility": [], "world_xyz": []}
+    cols: dict[str, list] = {
+        "t_ms": [],
+        "image_xy": [],
+        "visibility": [],
+        "world_xyz": [],
+        "others": [],
+        "followed": [],
+        "switched": [],
+    }
     for pf in frames:
         cols["t_ms"].append(round(float(pf.t_ms), 3))
+        cols["others"].append(int(pf.others_in_view))
+        cols["followed"].append(pf.followed)
+        cols["switched"].append(int(pf.switched))
         pose = pf.pose
         cols["image_xy"].append(None if pose is None else _ints(pose.image_xy, 100))
         cols["visibility"].append(None if pose is None else _ints(pose.visibility, 1000))
@@ -182,16 +198,23 @@ def load_recording(path: str | Path) -> Recording:
         ) from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise SourceError(f"{path}: not a posecheck recording (no '{FORMAT}' header).")
-    if doc.get("version") != VERSION:
+    if doc.get("version") not in READABLE:
         raise SourceError(
             f"{path}: recording format version {doc.get('version')}; this posecheck reads "
-            f"version {VERSION}. Update posecheck or record the video again."
+            f"versions {', '.join(map(str, READABLE))}. Update posecheck or record the video "
+            "again."
         )
     try:
         if doc["landmarks"] != list(LANDMARK_NAMES):
             raise ValueError("its landmark list is not BlazePose's 33 landmarks")
         scale, cols, src = doc["scale"], doc["frames"], doc["source"]
         w, h = int(src["width"]), int(src["height"])
+        n = len(cols["t_ms"])
+        others = cols.get("others") or [0] * n  # version 1: one person, never switched
+        followed = cols.get("followed") or [""] * n
+        switched = cols.get("switched") or [0] * n
+        if not len(others) == len(followed) == len(switched) == n:
+            raise ValueError("its people columns do not have one entry per frame")
         frames = []
         for i, t_ms in enumerate(cols["t_ms"]):
             xy = _array(cols["image_xy"][i], scale["image_xy"], (NUM_LANDMARKS, 2))
@@ -200,7 +223,18 @@ def load_recording(path: str | Path) -> Recording:
                 vis = _array(cols["visibility"][i], scale["visibility"], (NUM_LANDMARKS,))
                 world = _array(cols["world_xyz"][i], scale["world_xyz"], (NUM_LANDMARKS, 3))
                 pose = Pose(xy, vis, world)
-            frames.append(PoseFrame(i, float(t_ms), w, h, pose))
+            frames.append(
+                PoseFrame(
+                    i,
+                    float(t_ms),
+                    w,
+                    h,
+                    pose,
+                    int(others[i]),
+                    str(followed[i]),
+                    bool(switched[i]),
+                )
+            )
         return Recording(doc["estimator"], src, doc.get("recorded_utc", ""), tuple(frames))
     except (KeyError, TypeError, ValueError, IndexError) as exc:
         raise SourceError(

@@ -25,7 +25,7 @@ from posecheck.review.records import (
 from posecheck.review.store import DATA_DIR_ENV, HistoryStore, default_path
 
 if TYPE_CHECKING:
-    from posecheck.analysis import Analysis
+    from posecheck.review.analysis import Analysis
 
 LIST_DEFAULT = 20
 

@@ -22,7 +22,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
 
-from posecheck.live import SAFETY_NOTE
+from posecheck.coaching.live import SAFETY_NOTE
 from posecheck.review.progress import (
     Adherence,
     SideSummary,

@@ -1,7 +1,7 @@
 """What a saved session is: frozen records going into the history and coming out of it.
 
 A session is built from the objects the analysis already makes (:class:`~posecheck.coaching.checker.
-Summary`, the spec, and for a file the per-frame :class:`~posecheck.analysis.FrameRecord`
+Summary`, the spec, and for a file the per-frame :class:`~posecheck.coaching.pipeline.FrameRecord`
 table); nothing but summaries and per-frame range of motion is kept, never video.
 """
 
@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING
 from posecheck.errors import PosecheckError
 
 if TYPE_CHECKING:  # the analysis pulls in OpenCV; the history commands do not need it
-    from posecheck.analysis import Analysis, FrameRecord
     from posecheck.coaching.checker import Summary
+    from posecheck.coaching.pipeline import FrameRecord
+    from posecheck.review.analysis import Analysis
     from posecheck.specs.schema import StretchSpec
 
 #: Where a session came from, in words.

@@ -12,8 +12,8 @@ import random
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 
-from posecheck.analysis import FrameRecord
 from posecheck.coaching.checker import FaultEvent, Hold, Summary
+from posecheck.coaching.pipeline import FrameRecord
 from posecheck.review.records import NewSession, session_from_summary
 from posecheck.specs.schema import StretchSpec
 

@@ -28,16 +28,15 @@ from pathlib import Path
 
 import numpy as np
 
-from posecheck.analysis import Analysis, FrameRecord, Pipeline, Step
 from posecheck.coaching.checker import Summary
 from posecheck.coaching.feedback import Cue
 from posecheck.coaching.framing import FramingAdvice, camera_advice
 from posecheck.coaching.pacing import FrameSampler, analysis_rate_hz
+from posecheck.coaching.pipeline import FrameRecord, Pipeline, Step
+from posecheck.coaching.session import AdviceHold, Coach, Coaching
 from posecheck.coaching.wording import fault_label
 from posecheck.errors import SpecError
 from posecheck.media.source import Frame
-from posecheck.overlay import annotate
-from posecheck.session import AdviceHold, Coach, Coaching
 from posecheck.specs.schema import SPEC_DIR, Dose, StretchSpec, load_spec, spec_paths
 
 log = logging.getLogger(__name__)
@@ -49,6 +48,10 @@ SAFETY_NOTE = (
 SPEC_DIR_ENV = "POSECHECK_SPEC_DIR"
 
 Clock = Callable[[], float]  # seconds, monotonic
+#: Draws a processed frame for the screen: (camera picture, step, stretch, the session flow or
+#: None, mirror) -> the picture to show. A face supplies it (``posecheck.overlay.annotate_step``);
+#: without one the picture is shown as it came (flipped when mirrored).
+LiveDraw = Callable[[np.ndarray, Step, StretchSpec, "Coaching | None", bool], np.ndarray]
 
 #: The camera-message hook: from one processed step and the stretch, words telling the person
 #: how to move the camera ("Move the camera about a metre to your left"), or None when the
@@ -70,12 +73,6 @@ def body_camera_message(step: Step, spec: StretchSpec) -> str | None:
     if step.result.wrong_posture:
         return None
     return camera_advice(step.body.camera, spec)
-
-
-def replay_camera_message(analysis: Analysis) -> str | None:
-    """The Replay page's camera note: how the camera should have stood for this recording (the
-    estimate from the start hold), or None when it stood well or is unknown."""
-    return camera_advice(analysis.camera, analysis.spec)
 
 
 class CameraNote:
@@ -111,7 +108,7 @@ class LiveFrame:
     arrived_s: float  # clock time the frame was submitted
     t_ms: float  # the checker's time of the frame (from its capture time)
     done_s: float  # clock time its annotated image was ready
-    image: np.ndarray  # annotated BGR image
+    image: np.ndarray  # BGR image to show (drawn on by the processor's ``draw``)
     step: Step  # the pipeline's result, with the cue actually shown
     coaching: Coaching | None = None  # the session flow (None when the flow is off)
     camera_note: str | None = None  # how to move the camera (see ``CameraMessage``), calm
@@ -215,6 +212,8 @@ class LiveProcessor:
     exits after ``idle_stop_s`` without frames and starts again on the next ``submit``.
     ``mirror`` (settable at any time) shows the picture as a mirror does; the pose model and
     the checker always see the camera's own picture, so left and right stay the person's.
+    ``draw`` (from a face, e.g. ``posecheck.overlay.annotate_step``) draws the skeleton and
+    the HUD in the worker thread, so the camera thread only hands frames over.
     """
 
     def __init__(
@@ -229,8 +228,10 @@ class LiveProcessor:
         mirror: bool = False,
         max_records: int = 6000,
         camera_message: CameraMessage = body_camera_message,
+        draw: LiveDraw | None = None,
     ) -> None:
         self._factory = pipeline_factory
+        self._draw = draw
         self._clock = clock
         self._idle_stop_s = idle_stop_s
         self._max_gap_s = max_gap_s
@@ -378,15 +379,10 @@ class LiveProcessor:
             if step.result.wrong_posture and self._last_t_ms is not None:
                 self._wrong_s += (t_ms - self._last_t_ms) / 1000.0
             self._last_t_ms = t_ms
-            annotated = annotate(
-                image,
-                step.pose_frame,
-                pipeline.spec,
-                step.result,
-                step.cue,
-                coaching,
-                mirror=self.mirror,
-            )
+            if self._draw is not None:
+                annotated = self._draw(image, step, pipeline.spec, coaching, self.mirror)
+            else:
+                annotated = np.ascontiguousarray(image[:, ::-1]) if self.mirror else image
         return LiveFrame(
             seq, arrived_s, t_ms, self._clock(), annotated, step, coaching, camera_note
         )

@@ -22,9 +22,9 @@ from typing import Any
 import cv2
 import numpy as np
 
-from posecheck.analysis import Analysis
 from posecheck.errors import SourceError
 from posecheck.media.source import IMAGE_SUFFIXES, VIDEO_SUFFIXES, VideoSource
+from posecheck.review.analysis import Analysis
 
 SAMPLE_DIR_ENV = "POSECHECK_SAMPLE_DIR"
 #: Matches .streamlit/config.toml ``server.maxUploadSize``.

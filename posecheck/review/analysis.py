@@ -1,83 +1,34 @@
-"""The whole pipeline, frame by frame (live) or over a file (offline).
+"""A file (video, still image or recording) run through the per-frame pipeline.
 
-source -> estimator -> smoothing -> body (camera, leg model) -> checker -> feedback -> overlay,
-with a per-frame record
-kept for the report. ``Pipeline`` serves the live app one frame at a time;
-``analyze_video`` runs a file and returns an :class:`Analysis`.
+``analyze_video`` decodes a file and runs :class:`~posecheck.coaching.pipeline.Pipeline` over it,
+returning an :class:`Analysis` (the per-frame records and the checker's summary) for the report,
+the Replay page and the history. An annotated copy of the video is drawn by a face (the CLI or
+the app passes :func:`posecheck.overlay.annotate_step` as ``draw``).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
-from posecheck.body.camera import UNKNOWN_CAMERA, CameraEstimate, posture_from_position
-from posecheck.body.stage import EMPTY_BODY, BodyStage, BodyState
-from posecheck.coaching.checker import CheckResult, StretchChecker, Summary
-from posecheck.coaching.feedback import Cue, CueSelector
+from posecheck.body.camera import UNKNOWN_CAMERA, CameraEstimate
+from posecheck.coaching.checker import Summary
+from posecheck.coaching.framing import camera_advice
 from posecheck.coaching.pacing import FrameSampler, analysis_rate_hz, read_ahead
-from posecheck.coaching.posture import read_posture
-from posecheck.media.source import Frame, SourceInfo, VideoSource
+from posecheck.coaching.pipeline import FrameRecord, Pipeline, Step
+from posecheck.media.source import SourceInfo, VideoSource
 from posecheck.media.video_out import Mp4Writer
-from posecheck.overlay import annotate
 from posecheck.pose.estimator import MediaPipePoseEstimator, PoseEstimator
-from posecheck.pose.landmarks import PoseFrame
 from posecheck.pose.people import PeopleTally
 from posecheck.pose.recording import RecordedEstimator, load_recording
-from posecheck.pose.smoothing import OneEuroParams, PoseSmoother
 from posecheck.specs.schema import StretchSpec
 
 Progress = Callable[[int, int], None]  # (frames done, frames in all; 0 when unknown)
-
-
-@dataclass(frozen=True)
-class Step:
-    """What the pipeline made of one frame."""
-
-    pose_frame: PoseFrame
-    result: CheckResult
-    cue: Cue
-    body: BodyState = EMPTY_BODY  # the camera and the fitted legs
-
-
-@dataclass(frozen=True)
-class FrameRecord:
-    """One frame of the per-frame table (JSON / CSV export, charts)."""
-
-    index: int
-    t_ms: float
-    state: str
-    working_side: str | None
-    rom_left_deg: float | None
-    rom_right_deg: float | None
-    hold_s: float
-    faults: tuple[str, ...]  # "fault_id:side"
-    cue: str
-    posture: str = "unsure"  # posture.PostureReading.key: "upright", "lying/knees_up", ...
-
-    @staticmethod
-    def from_step(step: Step) -> FrameRecord:
-        r = step.result
-
-        def clean(v: float) -> float | None:
-            return None if math.isnan(v) else round(v, 2)
-
-        return FrameRecord(
-            r.index,
-            r.t_ms,
-            r.state,
-            r.working_side,
-            clean(r.rom("left")),
-            clean(r.rom("right")),
-            round(r.hold_s, 2),
-            tuple(f"{f.fault_id}:{f.side or 'none'}" for f in r.active_faults),
-            step.cue.text,
-            read_posture(step.pose_frame.pose).key,
-        )
+#: Draws one step on its picture for the annotated video (``posecheck.overlay.annotate_step``).
+Draw = Callable[[np.ndarray, Step, StretchSpec], np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -89,50 +40,12 @@ class Analysis:
     camera: CameraEstimate = UNKNOWN_CAMERA  # estimated from the body, at the end
 
 
-class Pipeline:
-    """Estimator + smoothing + checker + cue selection for one stretch, one frame at a time."""
-
-    def __init__(
-        self,
-        spec: StretchSpec,
-        estimator: PoseEstimator | None = None,
-        smoothing: OneEuroParams | None = None,
-        smooth: bool = True,
-    ) -> None:
-        self.spec = spec
-        self.estimator = estimator or MediaPipePoseEstimator()
-        self.smoother = PoseSmoother(smoothing) if smooth else None
-        self.body = BodyStage(
-            posture_from_position(spec.position),
-            fit_legs=any(getattr(m, "space", None) == "model" for m in spec.measures.values()),
-            min_visibility=spec.min_visibility,
-        )
-        self.checker = StretchChecker(spec)
-        self.cues = CueSelector(spec)
-
-    def process(self, frame: Frame) -> Step:
-        return self.process_pose(self.estimator.estimate(frame))
-
-    def process_pose(self, pose_frame: PoseFrame) -> Step:
-        """The stages after the estimator (for recorded or synthetic landmarks)."""
-        if self.smoother is not None:
-            pose_frame = self.smoother(pose_frame)
-        body = self.body.update(pose_frame)
-        result = self.checker.update(pose_frame, body)
-        return Step(pose_frame, result, self.cues.update(result), body)
-
-    def draw(self, image: np.ndarray, step: Step) -> np.ndarray:
-        return annotate(image, step.pose_frame, self.spec, step.result, step.cue)
-
-    def close(self) -> None:
-        self.estimator.close()
-
-
 def analyze_video(
     path: str | Path,
     spec: StretchSpec,
     *,
     annotate_to: str | Path | None = None,
+    draw: Draw | None = None,
     progress: Progress | None = None,
     estimator: PoseEstimator | None = None,
     model: str | Path | None = None,
@@ -145,8 +58,11 @@ def analyze_video(
     (default: the spec's own rate, :func:`posecheck.coaching.pacing.analysis_rate_hz`; ``math.inf``:
     every frame); frames in between repeat the last result in the records and the annotated
     video. ``model`` picks the pose model (see :class:`TasksPoseEstimator`); ``rotate_deg``
-    turns the pictures clockwise first (a camera that stood on its side).
+    turns the pictures clockwise first (a camera that stood on its side). ``annotate_to``
+    writes a copy of the video with each step drawn on it by ``draw``.
     """
+    if annotate_to is not None and draw is None:
+        raise ValueError("annotate_to needs draw (e.g. posecheck.overlay.annotate_step)")
     source = VideoSource(path, rotate_deg=rotate_deg)
     info = source.info
     pipeline = Pipeline(
@@ -169,8 +85,8 @@ def analyze_video(
                 records.append(FrameRecord.from_step(step))
             else:
                 records.append(replace(records[-1], index=frame.index, t_ms=frame.t_ms))
-            if writer is not None:
-                writer.write(pipeline.draw(frame.image, step), frame.t_ms)
+            if writer is not None and draw is not None:
+                writer.write(draw(frame.image, step, spec), frame.t_ms)
             if progress is not None:
                 progress(frame.index + 1, info.frame_count)
         finished = True
@@ -206,3 +122,9 @@ def analyze_recording(
         pipeline.checker.summary(),
         pipeline.body.camera.estimate,
     )
+
+
+def replay_camera_message(analysis: Analysis) -> str | None:
+    """The Replay page's camera note: how the camera should have stood for this recording (the
+    estimate from the start hold), or None when it stood well or is unknown."""
+    return camera_advice(analysis.camera, analysis.spec)

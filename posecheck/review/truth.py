@@ -2,7 +2,7 @@
 
 A truth file, written by ``tools/render``, says per frame what the joint angles and the
 stretch's range of motion really were, and which faults were acted out when. ``score``
-compares an :class:`~posecheck.analysis.Analysis` of the same clip with it: a flagged fault
+compares an :class:`~posecheck.review.analysis.Analysis` of the same clip with it: a flagged fault
 counts as a hit when it has the same id as a true fault interval, overlaps it within
 ``tolerance_s``, and its side does not contradict the truth's. Left against right is a
 contradiction; a whole-body side (``none``) on either part is not, because some faults are
@@ -22,9 +22,9 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from posecheck.analysis import Analysis
 from posecheck.coaching.checker import FaultEvent, Summary
 from posecheck.errors import SourceError
+from posecheck.review.analysis import Analysis
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,10 @@ Phases:
 
 Each frame gives a :class:`Coaching`: phase, the cue (shown and spoken; it stays at least
 ``min_show_s``), a big headline (countdown number or hold timer), and the events of this
-frame (``countdown``, ``go``, ``tick``, ``chime``, ``switch_sides``, ``wrong_exercise``) for
-the page to turn into sounds.
+frame (``countdown``, ``go``, ``tick``, ``chime``, ``switch_sides``, ``wrong_exercise``,
+``new_person``) for the page to turn into sounds. When the estimator changes to another person
+(``PoseFrame.switched``) the flow goes back to ``position`` and says so calmly for
+``NEW_PERSON_S``; the checker starts the stretch's state again (``StretchChecker.new_person``).
 """
 
 from __future__ import annotations
@@ -33,16 +35,19 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from posecheck.analysis import Step
 from posecheck.coaching.checker import CheckResult
 from posecheck.coaching.feedback import Cue, CueSelector, candidate_cue
 from posecheck.coaching.framing import FramingAdvice, framing_advice
+from posecheck.coaching.pipeline import Step
 from posecheck.pose.landmarks import Pose, index_of, other_side
 from posecheck.specs.schema import StretchSpec
 
 PHASES = ("position", "still", "countdown", "coaching")
 STILL_TEXT = "You are in view. Hold still: we start in 3, 2, 1."
 GO_TEXT = "Go: ease into the stretch slowly."
+#: Said for ``NEW_PERSON_S`` when the estimator changes to another person (the set's flow
+#: starts again from the starting position: nothing of one person is counted for the other).
+NEW_PERSON_S = 5.0
 RESTLESS_TEXT = "Take your time. Settle into the starting position, then stay still for a moment."
 #: Still: over the last ``still_s`` the body moved less than this share of its size. On the 52
 #: rendered sample clips (real MediaPipe, smoothed, 1 s), frames where the true body was still
@@ -63,7 +68,9 @@ class Coaching:
     hold_s: float
     hold_target_s: float | None
     countdown: int | None  # 3, 2, 1 during the countdown; seconds left near a hold's end
-    events: tuple[str, ...]  # countdown | go | tick | chime | switch_sides | wrong_exercise
+    events: tuple[
+        str, ...
+    ]  # countdown | go | tick | chime | switch_sides | wrong_exercise | new_person
     wrong_exercise: bool
 
 
@@ -169,6 +176,12 @@ class Stillness:
         return moved / size
 
 
+def new_person_text(followed: str) -> str:
+    """What is said, calmly, when coaching changes to another person."""
+    who = f"the person {followed}" if followed else "another person"
+    return f"Coaching now follows {who}. Get into the starting position, then hold still."
+
+
 def wrong_exercise_text(spec: StretchSpec) -> str:
     """ "This does not look like <stretch>" and what to do instead."""
     return (
@@ -210,6 +223,7 @@ class Coach:
         self._wrong = False
         self._shown_text = ""
         self._go_ms: float | None = None
+        self._new_person: tuple[float, str] | None = None  # (until t_ms, words)
 
     @property
     def phase(self) -> str:
@@ -224,6 +238,13 @@ class Coach:
         if self._phase_since_ms is None:
             self._phase_since_ms = t
         events: list[str] = []
+        if step.pose_frame.switched:  # someone else: the flow starts again, said calmly
+            self._enter("position", t)
+            self._new_person = (
+                t + 1000.0 * NEW_PERSON_S,
+                new_person_text(step.pose_frame.followed),
+            )
+            events.append("new_person")
         advice = self._advice.update(framing_advice(r, step.pose_frame, self.spec), t)
         framed = r.state in ("rest", "active") and advice is None
         in_phase_s = (t - self._phase_since_ms) / 1000.0
@@ -334,6 +355,8 @@ class Coach:
         framed = framed_cue(checker_cue, r.state, advice)
         if r.state in ("no_person", "unknown") or framed is not checker_cue:
             return framed
+        if self._new_person is not None and t <= self._new_person[0]:
+            return Cue(self._new_person[1], "step", 3)
         if self._wrong:
             return Cue(wrong_exercise_text(self.spec), "fault", 4, "wrong_exercise")
         if self._phase == "position":

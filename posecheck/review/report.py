@@ -10,11 +10,11 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from posecheck.analysis import Analysis
 from posecheck.body.camera import CameraEstimate
 from posecheck.body.camera_words import advice, describe
 from posecheck.coaching.framing import camera_guide
 from posecheck.outputs import write_text_atomic
+from posecheck.review.analysis import Analysis
 from posecheck.specs.schema import StretchSpec
 
 REPORT_VERSION = 1
