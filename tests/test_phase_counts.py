@@ -18,11 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from posecheck.analysis import Pipeline
 from posecheck.coaching.checker import Summary
+from posecheck.coaching.pipeline import Pipeline
 from posecheck.pose.recording import RecordedEstimator, load_recording
+from posecheck.review.truth import load_truth
 from posecheck.specs.schema import load_by_id
-from posecheck.truth import load_truth
 
 CLIPS = Path(__file__).resolve().parents[1] / "benchmarks" / "data" / "clips"
 CASES = [

@@ -436,6 +436,7 @@ class StretchChecker:
             self._end_episode(self._prev_t_ms)
         self._close_leaving()
         self._last_seen_ms = None
+        self._entry_seen_ms.clear()  # what the last person's legs looked like is not theirs
 
     # -- per frame -------------------------------------------------------------------------
     def update(self, frame: PoseFrame, body: BodyState | None = None) -> CheckResult:
