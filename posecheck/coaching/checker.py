@@ -401,6 +401,8 @@ class StretchChecker:
         self._wrong_posture = False
         #: when each entry-only look of the position last held, per (measure, working side)
         self._entry_seen_ms: dict[tuple[str, SideKey | str], float] = {}
+        #: lowest position value per side since a rep ended on its way back (rep_return)
+        self._valley: dict[SideKey, float] | None = None
 
     # -- set-up ----------------------------------------------------------------------------
     def _measure_order(self) -> list[str]:
@@ -638,6 +640,8 @@ class StretchChecker:
                 k for k, seen in self._entry_seen_ms.items() if t - seen <= _ENTRY_MEMORY_S * 1000.0
             )
             found, working = entering_side(self.spec, values, lately)
+            if found and not self._rose_from_valley(vals, working, leave):
+                found = False  # still on the way down from a rep ended by rep_return
             if found:
                 left = self._leaving
                 if left is not None and left[0].side == working:
@@ -663,6 +667,28 @@ class StretchChecker:
             return  # the estimator swapped the legs for a moment: still the same hold
         if current < leave or looks_gone(self.spec, values, ep.side):
             self._end_episode(t)
+            if leave > sign * pos.exit:  # ended by rep_return: the next rep rises from a low
+                self._valley = dict(vals)
+
+    def _rose_from_valley(
+        self, vals: dict[SideKey, float], working: Side | str | None, exit_line: float
+    ) -> bool:
+        """After a rep ended on its way back (``rep_return``), a new rep starts only once the
+        value has risen again by the entry-exit gap from its lowest point since: on the way
+        down, the value passes the entry line again without a new rep."""
+        if self._valley is None:
+            return True
+        for side, v in vals.items():
+            if not math.isnan(v):
+                self._valley[side] = min(self._valley.get(side, v), v)
+        if all(v < exit_line for v in vals.values() if not math.isnan(v)):
+            self._valley = None  # all the way back: an ordinary start
+            return True
+        pos = self.spec.active
+        gap = abs(pos.enter - pos.exit)
+        side = working if working in vals else next(iter(vals))
+        low = self._valley.get(side, math.nan)
+        return math.isnan(low) or vals[side] >= low + gap
 
     def _swapped_legs(self, vals: dict[SideKey, float], leave: float) -> bool:
         """In a hold done on one side at a time (``sides: each``), the working side out and
