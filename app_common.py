@@ -350,7 +350,8 @@ def cue_html(text: str, kind: str, headline: str = "", progress: float | None = 
         else ""
     )
     return (
-        f'<div style="background:{bg};padding:0.8rem 1rem;border-radius:0.6rem;">{head}'
+        f'<div class="posecheck-cuebox" style="background:{bg};padding:0.8rem 1rem;'
+        f'border-radius:0.6rem;">{head}'
         f'<div class="posecheck-cue" data-kind="{kind}" role="status" aria-live="polite" '
         f'style="font-size:1.9rem;line-height:1.25;font-weight:600;color:{fg}">'
         f"{html.escape(text)}</div>{bar}</div>"

@@ -203,6 +203,32 @@ def show_set(stats: SetStats, spec: StretchSpec, title: str) -> None:
         st.markdown("**Corrections:** none. Good form.")
 
 
+#: A phone (390x844) showed the camera picture from 735 px down: below the fold. On narrow
+#: screens the page's top space, the title and the safety note shrink, the cue box takes a
+#: smaller (still large) type, and the voice controls sit side by side, so the cue and the
+#: camera picture are both in view (tests/e2e: the video's top is within the first screen).
+PHONE_CSS = """
+<style>
+@media (max-width: 640px) {
+  [data-testid="stMainBlockContainer"] { padding-top: 3.75rem !important; }
+  [data-testid="stMain"] h1 { font-size: 1.5rem !important; padding: 0 !important; }
+  .st-key-live_safety [data-testid="stCaptionContainer"] {
+    font-size: 0.72rem !important; line-height: 1.25 !important;
+  }
+  .posecheck-cuebox { padding: 0.45rem 0.7rem !important; }
+  .posecheck-headline { font-size: 2rem !important; }
+  .posecheck-cue { font-size: 1.2rem !important; line-height: 1.2 !important; }
+  .st-key-live_controls [data-testid="stHorizontalBlock"] {
+    flex-flow: row wrap !important; gap: 0.3rem 1rem !important; align-items: center;
+  }
+  .st-key-live_controls [data-testid="stColumn"] {
+    min-width: 0 !important; width: auto !important; flex: 0 1 auto !important;
+  }
+}
+</style>
+"""
+
+
 def voice_controls(holder: LiveSet) -> tuple[bool, str, float, bool]:
     """Speech on/off in view beside the cue, and the mirror view; how it talks in a
     popover."""
@@ -211,7 +237,7 @@ def voice_controls(holder: LiveSet) -> tuple[bool, str, float, bool]:
     keep("voice_rate", 1.0)
     keep("sounds_on", True)
     keep("mirror_view", True)
-    row = st.columns([1, 1, 1])
+    row = st.container(key="live_controls").columns([1, 1, 1])
     speak = row[0].toggle("Speak cues", key="speak_cues")
     holder.mirror = row[1].toggle(
         "Mirror view",
@@ -255,8 +281,10 @@ def sidebar() -> list[dict[str, object]]:
 
 def main() -> None:
     st.set_page_config(page_title="Live coaching · posecheck", layout="wide")
+    st.html(PHONE_CSS)
     st.title("Live coaching")
-    safety_note()
+    with st.container(key="live_safety"):
+        safety_note()
     ice = sidebar()
     specs = load_specs()
     spec = stretch_selector(specs, key="live_stretch")

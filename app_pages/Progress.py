@@ -23,7 +23,7 @@ from posecheck.review.progress import (
 )
 from posecheck.review.records import SessionQuery, SessionRow
 from posecheck.review.store import HistoryStore
-from posecheck.review.timeline import safe_name
+from posecheck.review.timeline import angle_rows, safe_name
 
 SIDE_COLOURS = {"left side": "#1f77b4", "right side": "#ff7f0e"}
 ALL_STRETCHES = "All stretches"
@@ -241,6 +241,49 @@ def deleting(store: HistoryStore, rows: list[SessionRow], profile: str) -> None:
             st.rerun()
 
 
+def one_set(store: HistoryStore, rows: list[SessionRow]) -> None:
+    """A chosen saved set's angles, second by second (kept for live sets and analysed clips
+    at the stretch's analysis rate)."""
+    st.markdown("#### One set, second by second")
+    measured = [r for r in rows if r.best_left_deg is not None or r.best_right_deg is not None]
+    if not measured:
+        st.caption("None of these sets measured a range of motion.")
+        return
+    choice = st.selectbox(
+        "Set",
+        measured,
+        format_func=lambda r: (
+            f"{r.local_start:%d %b %Y %H:%M} · {r.stretch_name} · "
+            f"{'live' if r.origin == 'live' else 'clip'}"
+        ),
+        key="progress_one_set",
+    )
+    frames = store.session(choice.session_id).rom_frames
+    df = pd.DataFrame(angle_rows((f.t_ms, f.left_deg, f.right_deg) for f in frames))
+    if df.empty:
+        st.caption("This set kept no angles frame by frame (sets saved before they were kept).")
+        return
+    df["side"] = df["side"] + " side"
+    label = choice.rom_label or "range of motion"
+    sides = alt.Scale(domain=list(SIDE_COLOURS), range=list(SIDE_COLOURS.values()))
+    st.altair_chart(
+        alt.Chart(df)
+        .mark_line(strokeWidth=2)
+        .encode(
+            x=alt.X("t_s:Q", title="seconds into the set"),
+            y=alt.Y("rom_deg:Q", title=f"{label} (degrees)"),
+            color=alt.Color("side:N", title=None, scale=sides, legend=alt.Legend(orient="bottom")),
+            tooltip=[
+                alt.Tooltip("t_s:Q", title="seconds", format=".1f"),
+                alt.Tooltip("side:N"),
+                alt.Tooltip("rom_deg:Q", title="degrees", format=".0f"),
+            ],
+        )
+        .properties(height=CHART_HEIGHT),
+        width="stretch",
+    )
+
+
 def main() -> None:
     st.set_page_config(page_title="Progress · posecheck", layout="wide")
     st.title("Progress")
@@ -342,6 +385,7 @@ def main() -> None:
     )
     st.markdown("#### Sessions")
     st.dataframe(session_table(rows), hide_index=True, width="stretch", height=260)
+    one_set(store, rows)
     exports(store, rows, q, profile)
     deleting(store, rows, profile)
 

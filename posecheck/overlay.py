@@ -203,8 +203,8 @@ def draw_hud(
         _text(image, headline, org, big, colour, 3)
         if spec.dose.kind == "hold" and spec.dose.hold_s:
             frac = min(1.0, result.hold_s / spec.dose.hold_s)
-            x0 = org[0]
             bar_w = max(head_w, int(120 * k))
+            x0 = min(org[0], w - pad - bar_w)  # a short headline ("3"): the bar stays in
             y0 = org[1] + int(8 * k)
             cv2.rectangle(image, (x0, y0), (x0 + bar_w, y0 + int(8 * k)), GREY, 1)
             cv2.rectangle(

@@ -38,7 +38,7 @@ from posecheck.coaching.session import AdviceHold, with_framing
 from posecheck.media.source import Frame
 from posecheck.pose.landmarks import Pose, PoseFrame
 from posecheck.review.records import session_from_summary
-from posecheck.specs.schema import SPEC_DIR, load_by_id
+from posecheck.specs.schema import SPEC_DIR, StretchSpec, load_by_id
 
 SPEC = load_by_id("prone_internal_rotation")
 
@@ -514,16 +514,21 @@ def test_without_a_camera_hook_nothing_is_said() -> None:
     assert out is not None and out.camera_note is None
 
 
+def knee_drop_step(spec: StretchSpec) -> Step:
+    """The pipeline's first step on a knee drop, with ``spec`` chosen."""
+    frames = knee_drop_at_30_fps()[:3]
+    pipeline = Pipeline(spec, estimator=ReplayingEstimator(frames))
+    try:
+        return pipeline.process(Frame(0, frames[0].t_ms, image()))
+    finally:
+        pipeline.close()
+
+
 def test_the_camera_note_waits_while_the_body_is_in_another_posture() -> None:
     """A camera far from where the stretch wants it gets a note; not while the wrong-exercise
     notice shows (the camera was then solved on another exercise)."""
     spec = load_by_id("prone_internal_rotation")  # wants the camera 45 deg round from the feet
-    frames = knee_drop_at_30_fps()[:3]
-    pipeline = Pipeline(spec, estimator=ReplayingEstimator(frames))
-    try:
-        step = pipeline.process(Frame(0, frames[0].t_ms, image()))
-    finally:
-        pipeline.close()
+    step = knee_drop_step(spec)
     side_on = CameraEstimate(
         azimuth_deg=-150.0, elevation_deg=5.0, distance_m=2.5, roll_deg=0.0, focal_px=600.0,
         azimuth_sd_deg=2.0, elevation_sd_deg=1.0, frames=30, span_s=2.0,
@@ -532,6 +537,65 @@ def test_the_camera_note_waits_while_the_body_is_in_another_posture() -> None:
     assert body_camera_message(step, spec)
     wrong = replace(step, result=replace(step.result, wrong_posture=True))
     assert body_camera_message(wrong, spec) is None
+
+
+def test_a_shown_camera_note_goes_at_once_when_the_wrong_exercise_is_noticed() -> None:
+    """The note may already show when the posture watch notices another exercise (it takes
+    seconds): it goes at once, not after its 6 s, so it never sits beside the notice."""
+    from posecheck.coaching.live import CameraNote
+
+    spec = load_by_id("prone_internal_rotation")
+    step = knee_drop_step(spec)
+    note = CameraNote(lambda s, sp: "Raise the camera.", onset_s=1.0, min_show_s=6.0)
+
+    def at(t_ms: float, wrong: bool) -> str | None:
+        r = replace(step.result, t_ms=t_ms, wrong_posture=wrong)
+        return note.update(replace(step, result=r), spec)
+
+    assert [at(t, False) for t in (0.0, 500.0, 1000.0, 2000.0)] == [
+        None,
+        None,
+        *["Raise the camera."] * 2,
+    ]
+    assert at(2100.0, True) is None
+    assert at(2200.0, False) is None  # and it waits its onset again
+
+
+def test_the_live_processor_draws_only_through_its_hook() -> None:
+    """No wing draws: without a hook the camera picture is shown as it came (flipped in the
+    mirror view); with one, the hook draws the step."""
+    from posecheck.overlay import annotate_step
+
+    spec = load_by_id("supine_knee_drop")
+    frames = knee_drop_at_30_fps()[:5]
+    pictures = {}
+    for name, draw, mirror in (
+        ("raw", None, False),
+        ("mirror", None, True),
+        ("drawn", annotate_step, False),
+    ):
+        proc = LiveProcessor(
+            lambda: Pipeline(spec, estimator=ReplayingEstimator(frames)), draw=draw, mirror=mirror
+        )
+        try:
+            picture = np.zeros((480, 640, 3), np.uint8)
+            picture[:, :320] = 200
+            out = proc.wait_for(proc.submit(picture, capture_s=0.0), timeout_s=5)
+        finally:
+            proc.close()
+        assert out is not None
+        pictures[name] = (picture, out.image)
+    picture, raw = pictures["raw"]
+    assert np.array_equal(raw, picture)
+    assert np.array_equal(pictures["mirror"][1], picture[:, ::-1])
+    assert not np.array_equal(pictures["drawn"][1], picture)
+
+
+def test_an_annotated_video_needs_a_drawing_hook(tmp_path) -> None:
+    from posecheck.review.analysis import analyze_video
+
+    with pytest.raises(ValueError, match="annotate_step"):
+        analyze_video(tmp_path / "x.mp4", SPEC, annotate_to=tmp_path / "out.mp4")
 
 
 def test_the_set_summary_says_how_long_it_did_not_look_like_the_stretch() -> None:

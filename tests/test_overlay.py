@@ -93,3 +93,17 @@ def test_the_person_coaching_follows_is_marked_only_when_others_are_in_view() ->
     _ys, xs = np.nonzero(amber)
     seen = alone.pose.image_xy[alone.pose.visibility >= PRONE.min_visibility]
     assert xs.min() <= seen[:, 0].min() and xs.max() >= seen[:, 0].max()  # round the person
+
+
+def test_the_hold_bar_stays_inside_the_picture_under_a_short_headline() -> None:
+    """The countdown's "3" is narrow; the bar under it (120 px at 480p) once ran off the right
+    edge."""
+    from posecheck.overlay import AMBER, GREY
+
+    grey = np.full((480, 640, 3), 128, np.uint8)
+    frame = PoseFrame(0, 0.0, 640, 480, None)
+    out = annotate(grey, frame, PRONE, result(), LONG_CUE, coaching("3"))
+    top = out[:120]
+    bar = np.all(top == GREY, axis=2) | np.all(top == AMBER, axis=2)
+    cols = np.nonzero(bar.any(axis=0))[0]
+    assert cols.size and cols.max() < 640 - 5  # the bar ends inside, with its padding

@@ -69,6 +69,7 @@ def test_progress_page_shows_every_part_in_words(filled: HistoryStore) -> None:
         "Holds, reps and faults, each session",
         "Sessions per week",
         "Sessions",
+        "One set, second by second",
         "Export",
     ):
         assert f"#### {heading}" in body, heading
@@ -79,7 +80,7 @@ def test_progress_page_shows_every_part_in_words(filled: HistoryStore) -> None:
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Sessions"] == "30"
     charts = at.get("vega_lite_chart")
-    assert len(charts) == 2 + 1 + 3 + 1  # two stretches, difference, holds/reps/faults, weekly
+    assert len(charts) == 2 + 1 + 3 + 1 + 1  # stretches, difference, h/r/f, weekly, one set
     # Words, not ids: stretch names in the filter, no negative angles, no raw ids on the page.
     stretch = at.selectbox(key="progress_stretch")
     assert stretch.options == [
@@ -92,6 +93,20 @@ def test_progress_page_shows_every_part_in_words(filled: HistoryStore) -> None:
     table = at.dataframe[0].value
     assert list(table.columns)[:3] == ["when", "stretch", "how"] and len(table) == 30
     assert {b.label for b in at.get("download_button")} == {"Sessions (CSV)"}
+
+
+def test_one_saved_set_is_charted_second_by_second(filled: HistoryStore) -> None:
+    """The angles a set kept frame by frame, for the set chosen (live sets and clips alike)."""
+    at = progress_page()
+    chosen = at.selectbox(key="progress_one_set")
+    assert chosen.options and "Pigeon" not in " ".join(chosen.options)  # no angle measured
+    spec = at.get("vega_lite_chart")[-1].proto.spec
+    assert "seconds into the set" in spec and "degrees" in spec
+    kept = filled.session(chosen.value.session_id).rom_frames
+    assert len(kept) == 20
+    chosen.select_index(len(chosen.options) - 1).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert "seconds into the set" in at.get("vega_lite_chart")[-1].proto.spec
 
 
 def test_filters_by_stretch_dates_and_profile(filled: HistoryStore) -> None:

@@ -18,6 +18,7 @@ from posecheck.body.camera import (
     CameraTracker,
     solve_pnp,
     view_from_solution,
+    with_floor_elevation,
 )
 from posecheck.body.legfit import LegFit, SegmentLengths, fit_leg
 from posecheck.pose.landmarks import PoseFrame, Side
@@ -29,6 +30,8 @@ class BodyState:
 
     camera: CameraEstimate
     legs: tuple[LegFit, ...] = ()
+    width: int = 0  # the picture's size in pixels (0: unknown), for camera rays
+    height: int = 0
 
     def leg(self, side: Side) -> LegFit | None:
         return next((fit for fit in self.legs if fit.side == side), None)
@@ -52,7 +55,7 @@ class BodyStage:
     def update(self, frame: PoseFrame) -> BodyState:
         pose = frame.pose
         if pose is None or pose.world_xyz is None:
-            return BodyState(self.camera.add(None, frame.t_ms))
+            return BodyState(self.camera.add(None, frame.t_ms), (), frame.width, frame.height)
         held = self.camera.estimate
         # After the start hold, the held focal length only (one solve instead of four).
         focal = (
@@ -61,10 +64,21 @@ class BodyStage:
             else FOCAL_FRACTIONS
         )
         sol = solve_pnp(pose, frame.width, frame.height, self.min_visibility, focal)
-        view = None if sol is None else view_from_solution(sol, pose.world_xyz, self.posture)
+        view = (
+            None
+            if sol is None
+            else with_floor_elevation(
+                view_from_solution(sol, pose.world_xyz, self.posture),
+                pose,
+                frame.width,
+                frame.height,
+                self.posture,
+                self.min_visibility,
+            )
+        )
         estimate = self.camera.add(view, frame.t_ms)
         if not self.fit_legs or sol is None:
-            return BodyState(estimate)
+            return BodyState(estimate, (), frame.width, frame.height)
         lengths = self.lengths.update(pose, frame.t_ms)
         legs = tuple(
             fit
@@ -83,4 +97,4 @@ class BodyStage:
             )
             is not None
         )
-        return BodyState(estimate, legs)
+        return BodyState(estimate, legs, frame.width, frame.height)

@@ -12,6 +12,8 @@ faults injected on purpose. Joint conventions (degrees):
   drop); the ankle and foot stay put.
 - ``spine_round_deg`` (body): the spine curls forward, half of it in the lower and half in the
   upper trunk, so the shoulders come forward and down (a slump); 0 keeps the trunk straight.
+- ``head_flexion_deg`` (body): the head nods forward (chin toward the chest) about the top of
+  the neck, 8 cm below the head's centre; lying on the back, the head lifts off the mat.
 - ``pelvis_height_m`` (body): overrides the posture's pelvis height (e.g. sitting down between
   the heels from kneeling); None keeps the posture's own.
 
@@ -46,6 +48,9 @@ Posture = Literal[
     "kneeling",
     "quadruped",
 ]
+
+#: How far below the head's centre the head nods (the top of the neck), metres.
+_HEAD_PIVOT_M = 0.08
 
 # Body axes in world coordinates per posture: (left, up-the-body, anterior), pelvis height.
 _POSTURES: dict[str, tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...], float]] = {
@@ -102,6 +107,7 @@ class Body:
     arm_raise_deg: float = 0.0  # both arms forward/up from hanging along the body
     elbow_flexion_deg: float = 0.0
     spine_round_deg: float = 0.0  # the spine curls forward (a slump), shoulders come down
+    head_flexion_deg: float = 0.0  # the head nods forward about the top of the neck
     pelvis_height_m: float | None = None  # None: the posture's own pelvis height
     x_m: float = 0.0
     z_m: float = 0.0
@@ -257,7 +263,9 @@ def body_points(body: Body, p: Proportions | None = None) -> np.ndarray:
         lower = trunk @ _rot(_X, body.spine_round_deg / 2) @ half  # +angle about x: forward
         trunk = trunk @ _rot(_X, body.spine_round_deg)
         neck = lower + trunk @ half
-    head = neck + trunk @ np.array([0.0, p.neck, 0.03])
+    head_pivot = neck + trunk @ np.array([0.0, p.neck - _HEAD_PIVOT_M, 0.03])
+    skull = trunk @ _rot(_X, body.head_flexion_deg)  # +angle about x: chin toward the chest
+    head = head_pivot + skull @ np.array([0.0, _HEAD_PIVOT_M, 0.0])
     for side, s in (("left", 1.0), ("right", -1.0)):
         shoulder = neck + trunk @ np.array([s * p.shoulder_half_width, 0.0, 0.0])
         arm = trunk @ _rot(_X, -body.arm_raise_deg)
@@ -270,12 +278,12 @@ def body_points(body: Body, p: Proportions | None = None) -> np.ndarray:
         pts[f"{side}_pinky"] = wrist + hand @ np.array([s * 0.02, -0.08, 0.0])
         pts[f"{side}_index"] = wrist + hand @ np.array([-s * 0.01, -0.09, 0.02])
         pts[f"{side}_thumb"] = wrist + hand @ np.array([-s * 0.02, -0.05, 0.03])
-        pts[f"{side}_eye_inner"] = head + trunk @ np.array([s * 0.015, 0.03, 0.08])
-        pts[f"{side}_eye"] = head + trunk @ np.array([s * 0.032, 0.03, 0.08])
-        pts[f"{side}_eye_outer"] = head + trunk @ np.array([s * 0.048, 0.03, 0.075])
-        pts[f"{side}_ear"] = head + trunk @ np.array([s * 0.075, 0.02, 0.0])
-        pts[f"mouth_{side}"] = head + trunk @ np.array([s * 0.025, -0.04, 0.085])
-    pts["nose"] = head + trunk @ np.array([0.0, 0.0, 0.11])
+        pts[f"{side}_eye_inner"] = head + skull @ np.array([s * 0.015, 0.03, 0.08])
+        pts[f"{side}_eye"] = head + skull @ np.array([s * 0.032, 0.03, 0.08])
+        pts[f"{side}_eye_outer"] = head + skull @ np.array([s * 0.048, 0.03, 0.075])
+        pts[f"{side}_ear"] = head + skull @ np.array([s * 0.075, 0.02, 0.0])
+        pts[f"mouth_{side}"] = head + skull @ np.array([s * 0.025, -0.04, 0.085])
+    pts["nose"] = head + skull @ np.array([0.0, 0.0, 0.11])
 
     out = np.zeros((NUM_LANDMARKS, 3))
     for name, v in pts.items():

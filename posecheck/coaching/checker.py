@@ -381,6 +381,10 @@ class StretchChecker:
         self._start_ms: float | None = None
         self._baseline_samples: dict[tuple[str, SideKey], deque] = {}
         self._baselines: dict[tuple[str, SideKey], float] = {}
+        # Starting values of ``start_in: position`` measures, for the episode they were taken in.
+        self._position_starts: dict[tuple[str, SideKey], float] = {}
+        self._position_samples: dict[tuple[str, SideKey], deque] = {}
+        self._position_episode: _Episode | None = None
         self._backwards_since_ms: float | None = None
         self._history: dict[tuple[str, SideKey], deque] = {}
         self._episode: _Episode | None = None
@@ -503,6 +507,8 @@ class StretchChecker:
         if not self._active:
             self._check_start_taken_mid_stretch(values, t)
             self._collect_baselines(values, t)
+        else:
+            self._collect_position_starts(values, t)
         blocking = self._advance_faults(t, values, None if self._wrong_posture else self._phase())
         if self._episode is not None and not blocking:
             # Only fault-free time counts, toward the hold and toward the best ROM.
@@ -534,7 +540,7 @@ class StretchChecker:
                 missing, raw = _raw_value(metric, g, side)
                 value = raw
                 if metric.relative_to_start and not missing:
-                    base = self._baselines.get((name, side))
+                    base = self._start_of(name, side, metric)
                     value = math.nan if base is None else raw - base
                     if metric.unit == "deg" and value == value:
                         value = (value + 180.0) % 360.0 - 180.0  # 170 from -170 is -20
@@ -570,21 +576,56 @@ class StretchChecker:
             return MeasureValue(name, side, math.nan)  # the stream stalled: no rate to give
         return MeasureValue(name, side, abs(v1 - v0) / ((t1 - t0) / 1000.0))
 
+    def _start_of(self, name: str, side: SideKey, metric: MetricBase) -> float | None:
+        """The starting value a relative measure is counted from (None: not taken yet)."""
+        if not metric.from_position:
+            return self._baselines.get((name, side))
+        if self._episode is None or self._position_episode is not self._episode:
+            return None
+        return self._position_starts.get((name, side))
+
+    def _collect_position_starts(
+        self, values: dict[tuple[str, SideKey], MeasureValue], t: float
+    ) -> None:
+        """Starting values of ``start_in: position`` measures: the median of the first
+        ``baseline_s`` of each time in position (a new episode takes them again)."""
+        if self._position_episode is not self._episode:
+            self._position_episode = self._episode
+            self._position_starts.clear()
+            self._position_samples.clear()
+        self._take_starts(values, t, True, self._position_starts, self._position_samples)
+
     def _collect_baselines(self, values: dict[tuple[str, SideKey], MeasureValue], t: float) -> None:
         """Starting values: the median of the first ``baseline_s`` at rest after settling.
         Frozen once taken, so a slow movement is never mistaken for the start position."""
+        self._take_starts(values, t, False, self._baselines, self._baseline_samples)
+
+    def _take_starts(
+        self,
+        values: dict[tuple[str, SideKey], MeasureValue],
+        t: float,
+        in_position: bool,
+        starts: dict[tuple[str, SideKey], float],
+        samples_of: dict[tuple[str, SideKey], deque],
+    ) -> None:
+        """Median of the first ``baseline_s`` of raw values of the relative measures taken
+        at rest (``in_position`` False) or in position (True), into ``starts``."""
         for (name, side), mv in values.items():
             metric = self.spec.measures[name]
             if (
                 not metric.relative_to_start
+                or metric.from_position != in_position
                 or math.isnan(mv.raw)
-                or (name, side) in self._baselines
+                or (name, side) in starts
             ):
                 continue
-            samples = self._baseline_samples.setdefault((name, side), deque())
+            samples = samples_of.setdefault((name, side), deque())
             samples.append((t, mv.raw))
             if t - samples[0][0] >= self.spec.baseline_s * 1000.0 - 1e-6:
-                self._baselines[(name, side)] = self._start_value(name, [v for _, v in samples])
+                raw = [v for _, v in samples]
+                starts[(name, side)] = (
+                    float(np.median(raw)) if in_position else self._start_value(name, raw)
+                )
 
     def _start_value(self, name: str, raw: list[float]) -> float:
         """The starting value from the samples of the start window: their median. For the

@@ -87,9 +87,15 @@ class CameraNote:
         min_show_s: float = 6.0,
     ) -> None:
         self.source = source
+        self._onset_s, self._min_show_s = onset_s, min_show_s
         self._hold = AdviceHold(min_show_s=min_show_s, min_onset_s=onset_s)
 
     def update(self, step: Step, spec: StretchSpec) -> str | None:
+        if step.result.wrong_posture:
+            # Not the stretch: a note shown before that was noticed goes at once (it was about
+            # a camera for the stretch being done, and contradicts the wrong-exercise notice).
+            self._hold = AdviceHold(min_show_s=self._min_show_s, min_onset_s=self._onset_s)
+            return None
         try:
             text = self.source(step, spec)
         except Exception:  # a broken estimate must not stop the coaching

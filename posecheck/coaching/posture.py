@@ -166,11 +166,18 @@ def contradicts(spec: StretchSpec, reading: PostureReading) -> bool:
 
 
 def match_fraction(spec: StretchSpec, readings: list[PostureReading]) -> float:
-    """Share of the sure readings that fit the spec (NaN when none is sure)."""
+    """Share of the sure readings that fit the spec (NaN when none is sure). A reading that
+    can tell neither way (lying with the legs unsure, for a stretch that needs particular
+    legs: :func:`posture_verdict` is None) is left out, so a bridge whose legs are seen in
+    only some frames is not half a face-down stretch; when no reading can tell, nothing
+    contradicts the spec (1.0)."""
     sure = [r for r in readings if r.body != "unsure"]
     if not sure:
         return math.nan
-    return sum(1 for r in sure if not contradicts(spec, r)) / len(sure)
+    told = [v for v in (posture_verdict(spec, r) for r in sure) if v is not None]
+    if not told:
+        return 1.0
+    return sum(1 for v in told if not v) / len(told)
 
 
 @dataclass(frozen=True)

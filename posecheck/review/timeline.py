@@ -14,7 +14,7 @@ import bisect
 import json
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,11 +57,19 @@ def frame_at(t_s: float, times_ms: Sequence[float]) -> int:
 
 def rom_rows(analysis: Analysis) -> list[dict[str, Any]]:
     """Long-format rows {t_s, side, rom_deg} for a line chart; unknown values are left out."""
+    return angle_rows((r.t_ms, r.rom_left_deg, r.rom_right_deg) for r in analysis.records)
+
+
+def angle_rows(
+    frames: Iterable[tuple[float, float | None, float | None]],
+) -> list[dict[str, Any]]:
+    """Long-format rows {t_s, side, rom_deg} from (t_ms, left, right) per frame (an analysis's
+    records, or the frames of a saved set); unknown values are left out."""
     rows: list[dict[str, Any]] = []
-    for r in analysis.records:
-        for side, v in (("left", r.rom_left_deg), ("right", r.rom_right_deg)):
+    for t_ms, left, right in frames:
+        for side, v in (("left", left), ("right", right)):
             if v is not None:
-                rows.append({"t_s": round(r.t_ms / 1000.0, 3), "side": side, "rom_deg": v})
+                rows.append({"t_s": round(t_ms / 1000.0, 3), "side": side, "rom_deg": v})
     return rows
 
 

@@ -93,6 +93,7 @@ class Score:
     #: true faults not flagged because the view could not see them (most of their time was
     #: reported as not checked from this view): neither a hit nor a miss
     not_seen: tuple[TruthFault, ...] = ()
+    rom_true_deg: tuple[float, ...] = ()  # the true angle of each rom_signed_errors_deg entry
 
 
 def _side(event: FaultEvent) -> str:
@@ -168,6 +169,7 @@ def score(analysis: Analysis, truth: Truth, tolerance_s: float = 1.0) -> Score:
     rep_error = sum(abs(counted.get(s, 0) - n) for s, n in true_reps.items())
     rom_errors: list[float] = []
     rom_signed: list[float] = []
+    rom_true: list[float] = []
     for rec in analysis.records:
         if rec.state != "active" or rec.index >= len(truth.rom_deg):
             continue
@@ -179,6 +181,7 @@ def score(analysis: Analysis, truth: Truth, tolerance_s: float = 1.0) -> Score:
             if rec.working_side in (side, "both") and measured is not None and true is not None:
                 rom_errors.append(abs(measured - true))
                 rom_signed.append(measured - true)
+                rom_true.append(true)
     best_errors = []
     for i, side in enumerate(("left", "right")):
         true_best = max((r[i] for r in truth.rom_deg if r[i] is not None), default=None)
@@ -201,6 +204,7 @@ def score(analysis: Analysis, truth: Truth, tolerance_s: float = 1.0) -> Score:
         best_rom_error_deg=tuple(best_errors),
         rom_signed_errors_deg=tuple(rom_signed),
         not_seen=tuple(not_seen),
+        rom_true_deg=tuple(rom_true),
     )
 
 

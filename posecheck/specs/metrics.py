@@ -19,6 +19,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from posecheck.body import geometry as geo
+from posecheck.body import swing
 from posecheck.body.geometry import MIDPOINTS, PoseGeometry
 from posecheck.pose.landmarks import LANDMARK_NAMES, Side
 
@@ -58,8 +59,26 @@ class MetricBase(BaseModel):
         description="Report the change from the person's own starting value (taken while at "
         "rest, after the estimator settles) instead of the raw value.",
     )
+    start_in: Literal["rest", "position"] = Field(
+        "rest",
+        description="With relative_to_start, where the starting value is taken: 'rest' (the "
+        "first seconds at rest) or 'position' (the first seconds of each time in position, "
+        "unknown until then): for a fault that is a change from the shape you got into, when "
+        "getting into it moves the landmarks the measure reads.",
+    )
 
     unit: ClassVar[str] = "deg"
+
+    @model_validator(mode="after")
+    def _start_in_needs_relative(self) -> MetricBase:
+        if self.start_in == "position" and not self.relative_to_start:
+            raise ValueError("'start_in: position' needs 'relative_to_start: true'")
+        return self
+
+    @property
+    def from_position(self) -> bool:
+        """Relative to a starting value taken in position (each time), not at rest."""
+        return self.relative_to_start and self.start_in == "position"
 
     def parts(self) -> tuple[str, ...]:
         """Body parts this metric reads."""
@@ -167,6 +186,52 @@ class CameraView(BaseModel):
         az, el = math.radians(az_deg), math.radians(el_deg)
         return math.cos(el) / math.hypot(math.cos(az), math.sin(az) * math.sin(el))
 
+    def swing_deg(
+        self,
+        g: PoseGeometry,
+        start_px: np.ndarray,
+        end_px: np.ndarray,
+        rest: np.ndarray,
+        toward: np.ndarray,
+        posture: str,
+    ) -> float:
+        """``space: camera``: the angle of the on-screen limb start -> end in the swing plane
+        from ``rest`` toward ``toward`` (body coordinates, :mod:`posecheck.body.swing`),
+        through the camera estimated from the body (perspective, with its roll and focal
+        length) or, with ``camera_from: spec``, the spec's signed angles seen from afar.
+        NaN until the body's camera is known."""
+        body = g.body
+        cam = body.camera if body is not None else None
+        if self.camera_from == "body":
+            if cam is None or not cam.known:
+                return math.nan
+            rot = swing.camera_rotation(
+                cam.azimuth_deg,
+                cam.elevation_deg,
+                cam.roll_deg,
+                posture,  # type: ignore[arg-type]
+            )
+            hips = g.image("mid_hip")
+            sized = (
+                body is not None
+                and body.width > 0
+                and math.isfinite(cam.focal_px)
+                and bool(np.all(np.isfinite(hips)))
+            )
+            centre = np.array([body.width / 2, body.height / 2]) if sized else None
+            focal = cam.focal_px if sized else None
+            if centre is not None and focal is not None:
+                rot = swing.aimed(rot, hips, focal, centre)
+        else:
+            rot = swing.camera_rotation(
+                self.camera_azimuth_deg,
+                self.camera_elevation_deg,
+                0.0,
+                posture,  # type: ignore[arg-type]
+            )
+            centre = focal = None
+        return swing.swing_angle_deg(start_px, end_px, rest, toward, rot, focal, centre)[0]
+
 
 def sideways_angle_on_screen_deg(
     vector: np.ndarray, sideways: np.ndarray, rest: np.ndarray, ratio: float
@@ -207,11 +272,17 @@ class HipInternalRotation(CameraView, MetricBase):
 
     ``space: model`` reads the leg model fitted through the camera estimated from the body
     (:mod:`posecheck.body.legfit`): no fixed camera angle; the camera fields are ignored.
+
+    ``space: camera`` reads the shin's swing plane through the camera
+    (:mod:`posecheck.body.swing`): the on-screen shin's camera rays against the floor's up
+    and the body's left-right axis, exact in perspective for a shin square to the thigh.
     """
 
     metric: Literal["hip_internal_rotation"]
-    space: Literal["image", "world", "model"] = Field(
-        "image", description="2D on screen, 3D, or the leg model fitted through the camera."
+    space: Literal["image", "world", "model", "camera"] = Field(
+        "image",
+        description="2D on screen, 3D, the leg model fitted through the camera, or the "
+        "shin's swing plane through the camera.",
     )
     posture: Literal["prone", "seated"] = Field(
         "prone", description="Prone: shin points at the ceiling at 0; seated: at the floor."
@@ -228,6 +299,12 @@ class HipInternalRotation(CameraView, MetricBase):
         if self.space == "model":
             fit = g.body.leg(side) if g.body is not None and side is not None else None
             return math.nan if fit is None else fit.hip_rotation_deg
+        if self.space == "camera":
+            outward = swing.left_axis(self.posture) * (1.0 if side == "left" else -1.0)
+            rest = swing.UP if self.posture == "prone" else -swing.UP
+            return self.swing_deg(
+                g, g.image("knee", side), g.image("ankle", side), rest, outward, self.posture
+            )
         shin = g.image("ankle", side) - g.image("knee", side)
         outward = g.image("hip", side) - g.image("other_hip", side)
         rest = np.array([0.0, -1.0]) if self.posture == "prone" else np.array([0.0, 1.0])
@@ -258,22 +335,33 @@ class KneeRoll(CameraView, MetricBase):
     midway for a knee bent near 90 degrees, so the knee's screen offset from the hip-ankle
     midpoint is split along the projected hip line and image-vertical and corrected for the
     camera (see :class:`CameraView`). On rendered bodies seen from a diagonal, MediaPipe's
-    depth barely follows a knee drop, while the screen offset does.
+    depth barely follows a knee drop, while the screen offset does. ``space: camera`` reads
+    the same offset's swing plane through the camera (:mod:`posecheck.body.swing`; lying on
+    the back): exact in perspective, no foreshortening ratio.
     """
 
     metric: Literal["knee_roll"]
     direction: Literal["inward", "outward"] = Field(
         "inward", description="Which way of rolling reads positive."
     )
-    space: Literal["image", "world"] = Field("world", description="2D on screen or 3D.")
+    space: Literal["image", "world", "camera"] = Field(
+        "world", description="2D on screen, 3D, or the swing plane through the camera."
+    )
 
     def parts(self) -> tuple[str, ...]:
-        if self.space == "image":
+        if self.space in ("image", "camera"):
             return ("hip", "other_hip", "knee", "ankle")
         return ("hip", "other_hip", "knee", "ankle", "mid_shoulder")
 
     def compute(self, g: PoseGeometry, side: Side | None) -> float:
-        signed = self._image(g, side) if self.space == "image" else self._world(g, side)
+        if self.space == "camera":
+            hip, knee, ankle = g.image("hip", side), g.image("knee", side), g.image("ankle", side)
+            inward = swing.left_axis("supine") * (-1.0 if side == "left" else 1.0)
+            signed = self.swing_deg(g, (hip + ankle) / 2, knee, swing.UP, inward, "supine")
+        elif self.space == "image":
+            signed = self._image(g, side)
+        else:
+            signed = self._world(g, side)
         return signed if self.direction == "inward" else -signed
 
     def _image(self, g: PoseGeometry, side: Side | None) -> float:

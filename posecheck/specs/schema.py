@@ -341,6 +341,12 @@ class StretchSpec(_Model):
                 if isinstance(self.measures[m.of], Speed):
                     raise _FieldError(("measures", name), "a speed cannot follow another speed")
         need(("active", "measure"), self.active.measure)
+        if self.measures[self.active.measure].from_position:
+            raise _FieldError(
+                ("active", "measure"),
+                f"'{self.active.measure}' takes its start in position, so it cannot say when "
+                "you are in position (use start_in: rest)",
+            )
         if self.active.combine == "both" and not self.sided[self.active.measure]:
             raise _FieldError(("active", "combine"), "'both' needs a per-side measure")
         if self.rom is not None:

@@ -339,6 +339,12 @@ def test_session_flow_countdown_coaching_and_a_kept_set(
         assert page.get_by_text("Mirror view").bounding_box()["y"] < frame.bounding_box()["y"]
         _shot(page, f"flow_{size}_ready.png")
         video = _wait_playing(page)
+        if viewport is PHONE:  # the cue and the whole camera picture on the first screen
+            page.evaluate("window.scrollTo(0, 0)")
+            time.sleep(0.5)
+            box = video.bounding_box()
+            assert box["y"] + box["height"] <= PHONE["height"], box
+            assert cue.bounding_box()["y"] < box["y"]
         seen: list[tuple[str, str]] = []
         shot_countdown = False
         deadline = time.monotonic() + 90

@@ -1,0 +1,333 @@
+"""Where does the ROM error come from? Per clip, against the camera, body, side and amplitude.
+
+    .venv/bin/python benchmarks/rom_breakdown.py --split dev [--index PATH] [--variants ...]
+
+Every clip of the split whose stretch has a ROM measure is replayed from its recording
+(as ``accuracy.py`` does) once per *variant* of the ROM measure:
+
+- ``spec``: the spec as it is;
+- ``true``: an on-screen measure (one with camera angles, :class:`CameraView`) given the
+  clip's TRUE camera azimuth and elevation from its truth file, instead of the spec's
+  constant: the error left is not the camera's;
+- ``body``: the same measure with the camera estimated from the body (``camera_from: body``,
+  azimuth and elevation);
+- ``swing``: the measure read through the camera estimated from the body
+  (``space: camera``, :mod:`posecheck.body.swing`), relative to the start as the spec says;
+  ``swing_abs``: the same, not relative to the start;
+- ``model``: hip rotation read from the fitted leg model (``space: model``,
+  :mod:`posecheck.body.legfit`).
+
+Printed: one line per clip (true camera, body, working side, amplitude, the estimate's
+camera error, ROM mean absolute error and bias per variant), then per stretch. ``--screen``
+splits an on-screen measure's error into its geometry's (the truth's projected joints) and
+the landmarks' (MediaPipe's), both through the true camera; ``--lobo`` fits a one-coefficient
+correction per stretch and scores it leave-one-body-out. The findings are written down in
+docs/measurement.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import math
+import os
+import sys
+from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from accuracy import INDEX, RECORDING_SUFFIX, TRUTH_SUFFIX, read_index  # noqa: E402
+
+from posecheck.review.truth import load_truth, mean, score  # noqa: E402
+
+VARIANTS = ("spec", "true", "body", "swing", "swing_abs", "model")
+
+
+def true_camera(truth_path: Path) -> tuple[float, float]:
+    """The clip's true camera azimuth and elevation (``accuracy.true_camera_deg``)."""
+    from accuracy import true_camera_deg
+
+    return true_camera_deg(truth_path)
+
+
+@dataclass
+class ClipRom:
+    clip: str
+    stretch: str
+    row: dict[str, str]
+    true_az: float
+    true_el: float
+    est_az: float = math.nan
+    est_el: float = math.nan
+    mae: dict[str, float] = field(default_factory=dict)
+    bias: dict[str, float] = field(default_factory=dict)
+    errors: dict[str, list[float]] = field(default_factory=dict)
+
+
+def with_camera(spec, variant: str, az: float, el: float):
+    """The spec with its ROM measure's camera set for a variant (None: not applicable)."""
+    from posecheck.specs.metrics import CameraView
+
+    name = spec.rom.measure
+    m = spec.measures[name]
+    if variant == "spec":
+        return spec
+    if not isinstance(m, CameraView) or getattr(m, "space", "image") not in ("image", "camera"):
+        return None
+    if variant == "model":
+        if m.metric != "hip_internal_rotation":
+            return None
+        update = {"space": "model"}
+    elif variant in ("swing", "swing_abs"):
+        update = {"space": "camera", "camera_from": "body"}
+        if variant == "swing_abs":
+            update["relative_to_start"] = False
+    elif variant == "true":
+        update = {
+            "camera_azimuth_deg": min(80.0, abs(az)),
+            "camera_elevation_deg": min(80.0, max(0.0, el)),
+            "camera_from": "spec",
+        }
+    else:
+        update = {"camera_from": "body", "elevation_from": "body"}
+    measures = {**spec.measures, name: m.model_copy(update=update)}
+    return spec.model_copy(update={"measures": measures})
+
+
+def replay(row: dict[str, str], clips: Path, variants: tuple[str, ...]) -> ClipRom | None:
+    from posecheck.review.analysis import analyze_recording
+    from posecheck.specs.schema import load_by_id
+
+    clip = row["clip"]
+    truth_path = clips / f"{clip}{TRUTH_SUFFIX}"
+    truth = load_truth(truth_path)
+    spec = load_by_id(truth.stretch)
+    if spec.rom is None:
+        return None
+    az, el = true_camera(truth_path)
+    out = ClipRom(clip, truth.stretch, row, az, el)
+    for v in variants:
+        s = with_camera(spec, v, az, el)
+        if s is None:
+            continue
+        analysis = analyze_recording(clips / f"{clip}{RECORDING_SUFFIX}", s)
+        sc = score(analysis, truth)
+        out.mae[v] = mean(list(sc.rom_errors_deg))
+        out.bias[v] = mean(list(sc.rom_signed_errors_deg))
+        out.errors[v] = list(sc.rom_signed_errors_deg)
+        if v == "spec":
+            out.est_az, out.est_el = analysis.camera.azimuth_deg, analysis.camera.elevation_deg
+    return out
+
+
+def screen_split(
+    row: dict[str, str], clips: Path, roll_sign: float = 1.0
+) -> tuple[str, list[float], list[float], list[float], list[float]] | None:
+    """For an on-screen ROM measure: its signed error per frame (moving frames, |true| >=
+    10 degrees, relative to the first frame) computed from the TRUE projected joints and
+    from MediaPipe's landmarks, both through the true camera. The first is the error of the
+    measure's geometry alone, the second adds the landmarks' error."""
+    import numpy as np
+
+    from posecheck.body.camera import CameraEstimate
+    from posecheck.body.geometry import PoseGeometry
+    from posecheck.body.stage import BodyState
+    from posecheck.pose.landmarks import NUM_LANDMARKS, Pose, index_of
+    from posecheck.pose.recording import load_recording
+    from posecheck.specs.schema import load_by_id
+
+    clip = row["clip"]
+    truth_path = clips / f"{clip}{TRUTH_SUFFIX}"
+    truth = load_truth(truth_path)
+    spec = load_by_id(truth.stretch)
+    az, el = true_camera(truth_path)
+    s = None if spec.rom is None else with_camera(spec, "true", az, el)
+    if s is None:
+        return None
+    metric = s.measures[s.rom.measure]
+    swing_metric = metric.model_copy(update={"space": "camera", "camera_from": "body"})
+    with gzip.open(truth_path, "rt", encoding="utf-8") as fh:
+        data = json.load(fh)
+    frames = data["frames"]
+    cam = data["camera"]
+    true_cam = CameraEstimate(
+        az,
+        el,
+        float(cam["distance_m"]),
+        roll_sign * float(cam.get("roll_deg", 0.0)),
+        float(cam["lens_mm"]) / float(cam["sensor_width_mm"]) * float(data["width"]),
+        0.0,
+        0.0,
+        1,
+        0.0,
+    )
+    body = BodyState(true_cam, (), int(data["width"]), int(data["height"]))
+    rec = load_recording(clips / f"{clip}{RECORDING_SUFFIX}").frames
+
+    def truth_pose(joints: dict[str, list[float]]) -> Pose:
+        xy = np.full((NUM_LANDMARKS, 2), np.nan)
+        vis = np.zeros(NUM_LANDMARKS)
+        for name, p in joints.items():
+            xy[index_of(name)] = p
+            vis[index_of(name)] = 1.0
+        return Pose(xy, vis, None)
+
+    geo_err: list[float] = []
+    lm_err: list[float] = []
+    sw_geo: list[float] = []
+    sw_lm: list[float] = []
+    for side in ("left", "right"):
+        start_t = start_m = None
+        start_sw: tuple[float, float] | None = None
+        for fr, pf in zip(frames, rec, strict=False):
+            true = fr["rom_deg"].get(side)
+            t_val = metric.compute(PoseGeometry(truth_pose(fr["joints_px"]), 0.5), side)
+            m_val = (
+                math.nan if pf.pose is None else metric.compute(PoseGeometry(pf.pose, 0.5), side)
+            )
+            sw_t = swing_metric.compute(PoseGeometry(truth_pose(fr["joints_px"]), 0.5, body), side)
+            sw_m = (
+                math.nan
+                if pf.pose is None
+                else swing_metric.compute(PoseGeometry(pf.pose, 0.5, body), side)
+            )
+            if start_t is None:
+                start_t, start_m, start_sw = t_val, m_val, (sw_t, sw_m)
+                continue
+            if true is None or abs(true) < 10:
+                continue
+            geo_err.append(t_val - start_t - true)
+            lm_err.append(m_val - start_m - true)
+            rel = 1.0 if metric.relative_to_start else 0.0
+            sw_geo.append(sw_t - rel * start_sw[0] - true)
+            sw_lm.append(sw_m - rel * start_sw[1] - true)
+    return clip, geo_err, lm_err, sw_geo, sw_lm
+
+
+def rom_pairs(row: dict[str, str], clips: Path) -> list[tuple[str, str, float, float]]:
+    """(stretch, body, measured, true) per working side and frame in position, as
+    ``posecheck.review.truth.score`` counts them, the spec as it is."""
+    from posecheck.review.analysis import analyze_recording
+    from posecheck.specs.schema import load_by_id
+
+    truth = load_truth(clips / f"{row['clip']}{TRUTH_SUFFIX}")
+    spec = load_by_id(truth.stretch)
+    if spec.rom is None:
+        return []
+    sc = score(analyze_recording(clips / f"{row['clip']}{RECORDING_SUFFIX}", spec), truth)
+    return [
+        (truth.stretch, row["body"], true + err, true)
+        for err, true in zip(sc.rom_signed_errors_deg, sc.rom_true_deg, strict=True)
+    ]
+
+
+def leave_one_body_out(pairs: list[tuple[str, str, float, float]]) -> None:
+    """A one-coefficient correction per stretch (true = scale x measured, or measured +
+    offset), fitted on all bodies but one and scored on that one, in turn."""
+    import numpy as np
+
+    by: dict[str, list[tuple[str, float, float]]] = defaultdict(list)
+    for stretch, body, m, t in pairs:
+        by[stretch].append((body, m, t))
+    print(f"{'stretch':<32} bodies frames {'none':>11} {'scale':>11} {'offset':>11}  all-dev fit")
+    for stretch, rows in sorted(by.items()):
+        b = np.array([r[0] for r in rows])
+        m = np.array([r[1] for r in rows])
+        t = np.array([r[2] for r in rows])
+        errs: dict[str, list[float]] = {"none": [], "scale": [], "offset": []}
+        for body in sorted(set(b)):
+            fit, held = b != body, b == body
+            scale = float(m[fit] @ t[fit] / (m[fit] @ m[fit])) if m[fit] @ m[fit] > 0 else 1.0
+            offset = float(np.mean(t[fit] - m[fit]))
+            errs["none"] += list(m[held] - t[held])
+            errs["scale"] += list(scale * m[held] - t[held])
+            errs["offset"] += list(m[held] + offset - t[held])
+        cells = [f(mean([abs(e) for e in v])) + "/" + f(mean(v), "{:+.1f}") for v in errs.values()]
+        print(
+            f"{stretch:<32} {len(set(b)):>6} {len(m):>6} "
+            + " ".join(f"{c:>11}" for c in cells)
+            + f"  scale {float(m @ t / (m @ m)):.2f}, offset {float(np.mean(t - m)):+.1f}"
+        )
+
+
+def f(v: float, p: str = "{:.1f}") -> str:
+    return "-" if v != v else p.format(v)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--split", choices=("dev", "test", "all"), default="dev")
+    ap.add_argument("--index", type=Path, default=INDEX)
+    ap.add_argument("--variants", nargs="+", choices=VARIANTS, default=list(VARIANTS))
+    ap.add_argument("-j", "--jobs", type=int, default=min(2, os.cpu_count() or 1))
+    ap.add_argument(
+        "--screen",
+        action="store_true",
+        help="on-screen measures: error from the true joints vs MediaPipe's, true camera",
+    )
+    ap.add_argument(
+        "--lobo",
+        action="store_true",
+        help="a one-coefficient correction per stretch, validated leave-one-body-out",
+    )
+    ap.add_argument("--roll-sign", type=float, default=1.0, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    rows = read_index(args.split, args.index)
+    if args.lobo:
+        job = partial(rom_pairs, clips=args.index.parent / "clips")
+        with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+            leave_one_body_out([p for ps in pool.map(job, rows, chunksize=2) for p in ps])
+        return
+    if args.screen:
+        job = partial(screen_split, clips=args.index.parent / "clips", roll_sign=args.roll_sign)
+        with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+            found = [r for r in pool.map(job, rows, chunksize=2) if r is not None]
+        print(
+            "true camera; image: the spec's on-screen measure, swing: space camera; "
+            "joints: the truth's projected joints, MediaPipe: the recording's landmarks"
+        )
+        heads = ("image joints", "image MediaPipe", "swing joints", "swing MediaPipe")
+        print(f"{'clip':<52} " + " ".join(f"{h:>16}" for h in heads))
+        for clip, *errs in sorted(found):
+            cells = [f(mean([abs(e) for e in es])) + "/" + f(mean(es), "{:+.1f}") for es in errs]
+            print(f"{clip:<52} " + " ".join(f"{c:>16}" for c in cells))
+        return
+    job = partial(replay, clips=args.index.parent / "clips", variants=tuple(args.variants))
+    with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        results = [r for r in pool.map(job, rows, chunksize=2) if r is not None]
+    results.sort(key=lambda r: (r.stretch, r.clip))
+    cols = " ".join(f"{v + ' MAE/bias':>16}" for v in args.variants)
+    print(f"{'clip':<52} body side  az(el)true  az(el)err  peak {cols}")
+    for r in results:
+        az_err = (r.est_az - r.true_az + 180) % 360 - 180
+        vals = " ".join(
+            f"{f(r.mae.get(v, math.nan)) + '/' + f(r.bias.get(v, math.nan), '{:+.1f}'):>16}"
+            for v in args.variants
+        )
+        print(
+            f"{r.clip:<52} {r.row['body']:<4} {r.row['working_side']:<5} "
+            f"{r.true_az:+5.0f}({r.true_el:3.0f}) {az_err:+5.0f}({r.est_el - r.true_el:+4.0f}) "
+            f"{float(r.row['rom_peak_deg'] or 'nan'):4.0f} {vals}"
+        )
+    print()
+    by: dict[str, list[ClipRom]] = defaultdict(list)
+    for r in results:
+        by[r.stretch].append(r)
+    print(f"{'stretch':<32} clips {cols}")
+    for name, rs in sorted(by.items()):
+        vals = []
+        for v in args.variants:
+            errs = [e for r in rs for e in r.errors.get(v, [])]
+            vals.append(f"{f(mean([abs(e) for e in errs])) + '/' + f(mean(errs), '{:+.1f}'):>16}")
+        print(f"{name:<32} {len(rs):>5} {' '.join(vals)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,68 @@
+"""The camera's elevation from the posture's floor template, on synthetic lying bodies."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from posecheck.body import camera as cam
+from posecheck.body import synthetic as syn
+from posecheck.body.synthetic import Body, Camera, Leg
+from posecheck.body.template import floor_view_deg
+from posecheck.pose.landmarks import Pose, index_of
+
+W, H, F = 640, 480, 512.0
+
+PRONE = Body(posture="prone", left=Leg(knee_flexion_deg=90), right=Leg(knee_flexion_deg=90))
+SUPINE = Body(posture="supine", left=Leg(hip_flexion_deg=45, knee_flexion_deg=90))
+
+
+def _elevation(body: Body, c: Camera) -> float:
+    """The camera's angle above the floor seen from the mid-hip, by hand (world y is up)."""
+    pts = syn.body_points(body)
+    hip = (pts[index_of("left_hip")] + pts[index_of("right_hip")]) / 2
+    v = np.asarray(c.position, float) - hip
+    return math.degrees(math.atan2(float(v[1]), math.hypot(float(v[0]), float(v[2]))))
+
+
+@pytest.mark.parametrize("body", [PRONE, SUPINE], ids=["prone", "supine"])
+@pytest.mark.parametrize(("azimuth_deg", "height_m"), [(-60.0, 0.8), (0.0, 1.2), (45.0, 0.5)])
+def test_the_floor_template_gives_the_elevation(body: Body, azimuth_deg: float, height_m: float):
+    c = Camera.looking_at_feet(2.2, height_m, azimuth_deg, body=body.posture)
+    c = Camera(c.position, c.target, focal_px=F)
+    pose = syn.render(body, c)
+    found = floor_view_deg(pose, W, H, body.posture, F, azimuth_deg)
+    assert found is not None
+    az, el = found
+    # the template's shoulders and hips are the synthetic body's, on one level plane
+    assert el == pytest.approx(_elevation(body, c), abs=1.0)
+    assert az == pytest.approx(cam.estimate_view(pose, W, H, body.posture).azimuth_deg, abs=3.0)
+
+
+def test_flattened_depth_leaves_the_elevation_alone():
+    # MediaPipe's 3D landmarks flatten depth; the template reads the picture only, so the
+    # view's elevation stays right where the 3D solve alone drifts.
+    c = Camera.looking_at_feet(2.0, 0.8, 45.0, body="prone")
+    c = Camera(c.position, c.target, focal_px=F)
+    pose = syn.render(PRONE, c)
+    flat = Pose(pose.image_xy, pose.visibility, pose.world_xyz * np.array([1.0, 1.0, 0.4]))
+    sol = cam.solve_pnp(flat, W, H)
+    assert sol is not None
+    solved = cam.view_from_solution(sol, flat.world_xyz, "prone")
+    kept = cam.with_floor_elevation(solved, flat, W, H, "prone")
+    true_el = _elevation(PRONE, c)
+    assert abs(kept.elevation_deg - true_el) < 1.0
+    assert abs(kept.elevation_deg - true_el) < abs(solved.elevation_deg - true_el)
+    assert kept.azimuth_deg == solved.azimuth_deg
+
+
+def test_no_template_upright_or_when_a_contact_is_hidden():
+    standing = Body(posture="standing")
+    c = Camera.front_view(2.5, 1.0)
+    assert floor_view_deg(syn.render(standing, c), W, H, "standing", F, 0.0) is None
+    c = Camera.looking_at_feet(2.0, 0.8, 30.0, body="supine")
+    hidden = syn.render(SUPINE, c).hidden("left_shoulder")
+    assert floor_view_deg(hidden, W, H, "supine", F, 30.0) is None
+    assert floor_view_deg(syn.render(SUPINE, c), W, H, "supine", math.nan, 30.0) is None
