@@ -815,6 +815,7 @@ class StretchChecker:
         raised clears after its ``release_s``) and the time is kept as not seen."""
         blocking = False
         self._unseen_now = []
+        swapped = self._episode is not None and self._episode.legs_swapped
         for fault in self.spec.faults:
             in_phase = phase is not None and fault.during in (phase, "always")
             sides = fault_sides(fault, self._working) if in_phase else ()
@@ -822,6 +823,8 @@ class StretchChecker:
                 key = (fault.id, side)
                 track = self._tracks.setdefault(key, _FaultTrack())
                 mv = values.get((fault.measure, side)) if side in sides else None
+                if swapped and side in SIDES:
+                    mv = None  # the estimator has the legs the wrong way round: not this leg
                 seen = mv is None or self._view_sees(fault, side, values)
                 self._note_unseen(fault, side, t, seen)
                 bad = seen and mv is not None and mv.known and fault.violated_by(mv.value)
