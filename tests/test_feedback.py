@@ -97,3 +97,21 @@ def test_nobody_in_view_goes_the_moment_someone_is_seen():
     gone = result(0, state="no_person", reason="I can't see anyone. Step into the view.")
     assert sel.update(gone).kind == "no_person"
     assert sel.update(result(300, state="settling")).kind != "no_person"
+
+
+def test_a_recognised_variant_is_named_and_cued_toward_the_spec_form():
+    """In position in a variant the spec names (an upright pigeon), the cue says which one and
+    gives its calm tip; faults and a finished hold still come first, and without a variant
+    the good-form cue stays."""
+    pigeon = load_by_id("pigeon")
+    upright = result(0, variant="upright")
+    text = candidate_cue(upright, pigeon).text
+    assert text.startswith("Upright pigeon: ")
+    assert "lower your chest over your front leg" in text
+    assert candidate_cue(result(0, faults=[HIPS], variant="upright"), pigeon).kind == "fault"
+    done = result(0, variant="upright", hold_s=pigeon.dose.hold_s)
+    assert candidate_cue(done, pigeon).text == "Hold complete. Ease back slowly."
+    assert candidate_cue(result(0), pigeon).text == pigeon.good_cue
+    shown = CueSelector(pigeon)
+    cues = {shown.update(result(t, variant="upright")).text for t in range(0, 6000, 100)}
+    assert text in cues

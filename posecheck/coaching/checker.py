@@ -45,6 +45,15 @@ _SPEED_MAX_SPAN_S = 1.0
 #: Leaving the position and coming back on the same side within this is one repetition
 #: (the knee dipped under the line for a moment), however many frames were dropped.
 _REENTRY_MERGE_S = 1.0
+#: An entry-only look (a pigeon's front knee drawn forward) that held this recently still
+#: counts toward entering: the estimator can lose a far front leg in the very moment the back
+#: leg settles (dev split, r0049 and r0010: the second side's front knee read drawn forward
+#: 0.5-1 s before the back thigh was low, never together).
+_ENTRY_MEMORY_S = 1.0
+#: The position measure's starting value: this quantile of the start window's samples, toward
+#: the resting end (dev split: a first movement inside the window made the median a value
+#: already in the stretch).
+_START_QUANTILE = 0.2
 
 
 @dataclass(frozen=True)
@@ -214,14 +223,32 @@ def look_measures(
 
 
 def looks_right(
-    spec: StretchSpec, values: Values, looks: tuple[Look, ...], key: SideKey | str
+    spec: StretchSpec,
+    values: Values,
+    looks: tuple[Look, ...],
+    key: SideKey | str,
+    seen_lately: frozenset[tuple[str, SideKey | str]] = frozenset(),
 ) -> bool:
-    """Every look holds for working side ``key`` (an unknown value does not)."""
+    """Every look holds for working side ``key`` (an unknown value does not). An entry-only
+    look whose (measure, key) is in ``seen_lately`` counts as holding: it held a moment ago."""
     return all(
-        look.holds(mv.value) is True
+        look.holds(mv.value) is True or (look.entry_only and (look.measure, key) in seen_lately)
         for look in looks
         for mv in look_measures(spec, values, look, key)
     )
+
+
+def entry_looks_holding(spec: StretchSpec, values: Values) -> set[tuple[str, SideKey | str]]:
+    """(measure, working side) of every entry-only look of the position that holds now."""
+    keys: tuple[SideKey | str, ...] = (*SIDES, "both", None)
+    return {
+        (look.measure, key)
+        for look in spec.active.looks
+        if look.entry_only
+        for key in keys
+        if (spec.sided[look.measure] or key is None)
+        and all(look.holds(mv.value) is True for mv in look_measures(spec, values, look, key))
+    }
 
 
 def looks_gone(spec: StretchSpec, values: Values, key: SideKey | str) -> bool:
@@ -235,10 +262,15 @@ def looks_gone(spec: StretchSpec, values: Values, key: SideKey | str) -> bool:
     )
 
 
-def entering_side(spec: StretchSpec, values: Values) -> tuple[bool, Side | str | None]:
+def entering_side(
+    spec: StretchSpec,
+    values: Values,
+    seen_lately: frozenset[tuple[str, SideKey | str]] = frozenset(),
+) -> tuple[bool, Side | str | None]:
     """Whether these values put the body in position, and on which working side: a side,
     "both", or None for a whole-body measure. The position's measure must pass its entry
-    line and the body must have every look of the position."""
+    line and the body must have every look of the position (an entry-only look may have
+    held a moment ago instead: ``seen_lately``, see :func:`looks_right`)."""
     pos = spec.active
     sign = 1.0 if pos.direction == "up" else -1.0
     name = pos.measure
@@ -253,7 +285,9 @@ def entering_side(spec: StretchSpec, values: Values) -> tuple[bool, Side | str |
     else:
         candidates = {s: v for s, v in vals.items() if v > enter}
     # The shape must fit too: one number past its line is not yet the stretch.
-    candidates = {s: v for s, v in candidates.items() if looks_right(spec, values, pos.looks, s)}
+    candidates = {
+        s: v for s, v in candidates.items() if looks_right(spec, values, pos.looks, s, seen_lately)
+    }
     if not candidates:
         return False, None
     working = max(candidates, key=lambda s: candidates[s])
@@ -318,6 +352,8 @@ class _Episode:
     held_s: float = 0.0
     rom_samples: list[tuple[float, Side, float]] = field(default_factory=list)
     posture: list[bool | None] = field(default_factory=list)  # PostureWatch verdict per frame
+    top: float = -math.inf  # the position measure's furthest value (toward "in") so far
+    legs_swapped: bool = False  # this frame the estimator has the legs the wrong way round
 
     def discard_rom_since(self, t_ms: float) -> None:
         """Forget ROM samples from a fault's onset on: faulty form is not a record."""
@@ -367,6 +403,10 @@ class StretchChecker:
         self._unseen_spans: list[UnseenSpan] = []
         self._posture = PostureWatch(spec)
         self._wrong_posture = False
+        #: when each entry-only look of the position last held, per (measure, working side)
+        self._entry_seen_ms: dict[tuple[str, SideKey | str], float] = {}
+        #: lowest position value per side since a rep ended on its way back (rep_return)
+        self._valley: dict[SideKey, float] | None = None
 
     # -- set-up ----------------------------------------------------------------------------
     def _measure_order(self) -> list[str]:
@@ -402,6 +442,7 @@ class StretchChecker:
             self._end_episode(self._prev_t_ms)
         self._close_leaving()
         self._last_seen_ms = None
+        self._entry_seen_ms.clear()  # what the last person's legs looked like is not theirs
 
     # -- per frame -------------------------------------------------------------------------
     def update(self, frame: PoseFrame, body: BodyState | None = None) -> CheckResult:
@@ -581,7 +622,22 @@ class StretchChecker:
             samples = samples_of.setdefault((name, side), deque())
             samples.append((t, mv.raw))
             if t - samples[0][0] >= self.spec.baseline_s * 1000.0 - 1e-6:
-                starts[(name, side)] = float(np.median([v for _, v in samples]))
+                raw = [v for _, v in samples]
+                starts[(name, side)] = (
+                    float(np.median(raw)) if in_position else self._start_value(name, raw)
+                )
+
+    def _start_value(self, name: str, raw: list[float]) -> float:
+        """The starting value from the samples of the start window: their median. For the
+        position's own measure, when it moved in the window by more than the gap between the
+        entry and exit lines, the value near its resting end (``_START_QUANTILE``) instead:
+        the start position is the least stretched one, and a first movement may begin inside
+        the window (a clip whose movement starts 0.8 s after the person appears)."""
+        pos = self.spec.active
+        lo, mid, hi = np.quantile(raw, [_START_QUANTILE, 0.5, 1.0 - _START_QUANTILE])
+        if name != pos.measure or hi - lo <= abs(pos.enter - pos.exit):
+            return float(mid)
+        return float(lo if pos.direction == "up" else hi)
 
     def _check_start_taken_mid_stretch(
         self, values: dict[tuple[str, SideKey], MeasureValue], t: float
@@ -618,8 +674,15 @@ class StretchChecker:
         sign = 1.0 if pos.direction == "up" else -1.0
         vals = {mv.side: sign * mv.value for mv in self._position_values(values)}
         leave = sign * pos.exit
-        if not self._active:
-            found, working = entering_side(self.spec, values)
+        if self._episode is None:
+            for key in entry_looks_holding(self.spec, values):
+                self._entry_seen_ms[key] = t
+            lately = frozenset(
+                k for k, seen in self._entry_seen_ms.items() if t - seen <= _ENTRY_MEMORY_S * 1000.0
+            )
+            found, working = entering_side(self.spec, values, lately)
+            if found and not self._rose_from_valley(vals, working, leave):
+                found = False  # still on the way down from a rep ended by rep_return
             if found:
                 left = self._leaving
                 if left is not None and left[0].side == working:
@@ -627,15 +690,59 @@ class StretchChecker:
                 else:
                     self._close_leaving()
                     self._episode = _Episode(working, t)
+            return
+        ep = self._episode
+        if ep.side in SIDES:
+            current = vals[ep.side]
+        elif ep.side == "both":
+            current = min(vals.values())
         else:
-            if self._working in SIDES:
-                current = vals[self._working]
-            elif self._working == "both":
-                current = min(vals.values())
-            else:
-                current = vals[None]
-            if current < leave or looks_gone(self.spec, values, self._working):
-                self._end_episode(t)
+            current = vals[None]
+        if not math.isnan(current):
+            ep.top = max(ep.top, current)
+            if pos.rep_return > 0 and self.spec.dose.kind == "reps":
+                # come back far enough from this rep's peak: the rep is over
+                leave = max(leave, ep.top - pos.rep_return * (ep.top - leave))
+        ep.legs_swapped = self._swapped_legs(vals, leave)
+        if ep.legs_swapped:
+            return  # the estimator swapped the legs for a moment: still the same hold
+        if current < leave or looks_gone(self.spec, values, ep.side):
+            self._end_episode(t)
+            if leave > sign * pos.exit:  # ended by rep_return: the next rep rises from a low
+                self._valley = dict(vals)
+
+    def _rose_from_valley(
+        self, vals: dict[SideKey, float], working: Side | str | None, exit_line: float
+    ) -> bool:
+        """After a rep ended on its way back (``rep_return``), a new rep starts only once the
+        value has risen again by the entry-exit gap from its lowest point since: on the way
+        down, the value passes the entry line again without a new rep."""
+        if self._valley is None:
+            return True
+        for side, v in vals.items():
+            if not math.isnan(v):
+                self._valley[side] = min(self._valley.get(side, v), v)
+        if all(v < exit_line for v in vals.values() if not math.isnan(v)):
+            self._valley = None  # all the way back: an ordinary start
+            return True
+        pos = self.spec.active
+        gap = abs(pos.enter - pos.exit)
+        side = working if working in vals else next(iter(vals))
+        low = self._valley.get(side, math.nan)
+        return math.isnan(low) or vals[side] >= low + gap
+
+    def _swapped_legs(self, vals: dict[SideKey, float], leave: float) -> bool:
+        """In a hold done on one side at a time (``sides: each``), the working side out and
+        the other side in at the very same frame: nobody switches sides that fast (they come
+        out of the stretch and set up the other side first), so the estimator swapped the legs
+        (dev split, r0048: a rounded back swapped them for 4 s, which made one hold three).
+        Not for stretches that alternate sides, where one leg can go down as the other goes
+        up (prone IR, r0026)."""
+        side = self._working
+        if self.spec.dose.kind != "hold" or self.spec.dose.sides != "each" or side not in SIDES:
+            return False
+        here, there = vals.get(side, math.nan), vals.get(other_side(side), math.nan)  # type: ignore[arg-type]
+        return here < leave and there >= leave
 
     def _end_episode(self, t: float) -> None:
         """Leave the position. A hold is closed only once the person has stayed out for
@@ -686,8 +793,8 @@ class StretchChecker:
     def _track_rom(self, values: dict[tuple[str, SideKey], MeasureValue], t: float) -> None:
         rom = self.spec.rom
         ep = self._episode
-        if rom is None or ep is None:
-            return
+        if rom is None or ep is None or ep.legs_swapped:
+            return  # a swapped leg's angle is not this side's record
         for side in SIDES if ep.side in ("both", None) else (ep.side,):
             v = values[(rom.measure, side)].value
             if not math.isnan(v):
@@ -708,6 +815,7 @@ class StretchChecker:
         raised clears after its ``release_s``) and the time is kept as not seen."""
         blocking = False
         self._unseen_now = []
+        swapped = self._episode is not None and self._episode.legs_swapped
         for fault in self.spec.faults:
             in_phase = phase is not None and fault.during in (phase, "always")
             sides = fault_sides(fault, self._working) if in_phase else ()
@@ -715,6 +823,8 @@ class StretchChecker:
                 key = (fault.id, side)
                 track = self._tracks.setdefault(key, _FaultTrack())
                 mv = values.get((fault.measure, side)) if side in sides else None
+                if swapped and side in SIDES:
+                    mv = None  # the estimator has the legs the wrong way round: not this leg
                 seen = mv is None or self._view_sees(fault, side, values)
                 self._note_unseen(fault, side, t, seen)
                 bad = seen and mv is not None and mv.known and fault.violated_by(mv.value)

@@ -1,9 +1,10 @@
 """From a check result to one cue for the person: the most important thing, said calmly.
 
 Ranking: nobody in view > can't see a needed body part > the most severe active fault >
-getting into position / switching sides > a positive cue when form is good. A cue stays up
-for at least ``min_show_s`` (2.5 s), and a change must last before it is shown, so good form
-gets a handful of cue changes a minute, not a running commentary.
+getting into position / switching sides > a positive cue when form is good (in a variant the
+spec names, its calm tip toward the spec's form instead: "Upright pigeon: ..."). A cue stays
+up for at least ``min_show_s`` (2.5 s), and a change must last before it is shown, so good
+form gets a handful of cue changes a minute, not a running commentary.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from posecheck.coaching.checker import CheckResult
+from posecheck.coaching.wording import variant_cue_text
 from posecheck.pose.landmarks import other_side
 from posecheck.specs.schema import StretchSpec
 
@@ -44,6 +46,9 @@ def candidate_cue(result: CheckResult, spec: StretchSpec) -> Cue:
         target = spec.dose.hold_s
         if spec.dose.kind == "hold" and result.hold_s >= target:
             return Cue("Hold complete. Ease back slowly.", "positive", 0)
+        variant = next((v for v in spec.variants if v.id == result.variant), None)
+        if variant is not None and (tip := variant_cue_text(variant)):
+            return Cue(tip, "positive", 0)  # the form recognised, cued toward the spec's
         return Cue(spec.good_cue, "positive", 0)
     if spec.dose.sides == "alternating" and result.last_completed_side in ("left", "right"):
         nxt = other_side(result.last_completed_side)  # type: ignore[arg-type]

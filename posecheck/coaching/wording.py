@@ -3,7 +3,7 @@ words, no ids, no developer notes. Used by the app's pages and testable without 
 
 from __future__ import annotations
 
-from posecheck.specs.schema import StretchSpec
+from posecheck.specs.schema import StretchSpec, Variant
 
 #: What a user reads for a fault the camera cannot check (the spec's ``reason`` is written for
 #: developers: figures from rendered bodies, estimator internals).
@@ -65,3 +65,13 @@ def fault_label(message: str, side: str | None) -> str:
     """ "Left side: Keep the knee in place." or the message alone for a whole-body fault."""
     word = side_word(side)
     return f"{word} side: {message}" if word else message
+
+
+def variant_cue_text(variant: Variant) -> str:
+    """ "Upright pigeon: when you are ready, walk your hands forward ..." from the spec's
+    variant: what it recognised, then its calm tip ("" when the variant needs none)."""
+    cue = variant.cue.strip()
+    if not cue:
+        return ""
+    name = variant.name.strip()
+    return f"{name[:1].upper()}{name[1:]}: {cue[:1].lower()}{cue[1:]}"

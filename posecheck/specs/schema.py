@@ -143,6 +143,14 @@ class Position(_Model):
     min_episode_s: float = Field(
         0.4, ge=0, description="Shorter time in position is noise, not a repetition."
     )
+    rep_return: float = Field(
+        0.0,
+        ge=0,
+        lt=1,
+        description="For repetitions: a rep also ends once the value has come back this share "
+        "of the way from the rep's peak to the exit line (a quick rep whose low point stays "
+        "above the exit line is still two reps); 0 = only the exit line ends it.",
+    )
     shows: str = Field(
         "", description="What being in position looks like, in words (the photo verdict's why)."
     )
