@@ -369,6 +369,14 @@ class _Episode:
         return max(peaks) if peaks else None
 
 
+def _add_peaks(best: dict[Side, float], ep: _Episode) -> None:
+    """Raise ``best`` (per side) to the episode's steady peaks where they are higher."""
+    for side in SIDES:
+        peak = ep.steady_peak(side)
+        if peak is not None:
+            best[side] = max(best.get(side, -math.inf), peak)
+
+
 class StretchChecker:
     """Stateful, frame-by-frame checker for one spec. Feed frames in time order."""
 
@@ -801,10 +809,7 @@ class StretchChecker:
                 ep.rom_samples.append((t, side, v))
 
     def _record_best(self, ep: _Episode) -> None:
-        for side in SIDES:
-            peak = ep.steady_peak(side)
-            if peak is not None:
-                self._best_rom[side] = max(self._best_rom.get(side, -math.inf), peak)
+        _add_peaks(self._best_rom, ep)
 
     # -- faults ----------------------------------------------------------------------------
     def _advance_faults(
@@ -981,10 +986,7 @@ class StretchChecker:
             if hold is not None:
                 holds.append(hold)
                 reps[self._rep_key(ep.side)] += 1
-                for side in SIDES:
-                    peak = ep.steady_peak(side)
-                    if peak is not None:
-                        best[side] = max(best.get(side, -math.inf), peak)
+                _add_peaks(best, ep)
         if self._episode is not None and not mostly_contradicts(self._episode.posture):
             ep = self._episode  # still in position when the set ended: a rep too
             hold = self._as_hold(ep, end)
@@ -1000,10 +1002,7 @@ class StretchChecker:
                     ep.peak(),
                 )
             )
-            for side in SIDES:
-                peak = ep.steady_peak(side)
-                if peak is not None:
-                    best[side] = max(best.get(side, -math.inf), peak)
+            _add_peaks(best, ep)
         return Summary(
             stretch_id=self.spec.id,
             duration_s=(end - (self._start_ms or 0.0)) / 1000.0,
