@@ -230,6 +230,15 @@ def run_video(truth_path: Path) -> Result:
     )
 
 
+def recorded_by(folder: Path, row: dict[str, str]) -> str:
+    """Which pose model made the recordings (the first clip's header says)."""
+    from posecheck.pose.recording import load_recording
+
+    who = load_recording(folder / f"{row['clip']}{RECORDING_SUFFIX}").estimator
+    model = who.get("settings", {}).get("model") or who.get("model") or who.get("name", "?")
+    return f"pose model {model}"
+
+
 def fmt(v: float, pattern: str = "{:.2f}") -> str:
     return "-" if v != v else pattern.format(v)
 
@@ -349,6 +358,8 @@ def main() -> None:
             label = f"split {args.split} (recordings in {args.recordings}"
             label += f", {len(work) - len(have)} clips without one left out)"
             work = have
+        if work:
+            label += f", {recorded_by(args.recordings or args.index.parent / 'clips', work[0])}"
     if not work:
         sys.exit(f"no clips in {label}")
     with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:

@@ -73,9 +73,9 @@ def test_accuracy_scores_another_folder_and_names_what_it_left_out(tmp_path: Pat
     other.mkdir()
     shutil.copy(tmp_path / "clips" / f"{dev[0]['clip']}.pose.json.gz", other)
     out = _accuracy("--index", str(index), "--recordings", str(other))
-    assert f"recordings in {other}, 1 clips without one left out): 1 clips" in out
+    assert f"recordings in {other}, 1 clips without one left out), pose model full: 1 clips" in out
     same = _accuracy("--index", str(index))
-    assert "split dev (recordings): 2 clips" in same
+    assert "split dev (recordings), pose model full: 2 clips" in same
 
 
 def test_a_recording_names_the_model_that_made_it(tmp_path: Path) -> None:
