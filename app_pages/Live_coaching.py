@@ -385,8 +385,11 @@ def main() -> None:
                     say.append(c.cue.text)
             if out.camera_note != shown_note:
                 shown_note = out.camera_note
-                with camera_slot:
-                    camera_notice(shown_note)
+                if shown_note:
+                    with camera_slot:
+                        camera_notice(shown_note)
+                else:  # writing nothing into the slot would leave the old note showing
+                    camera_slot.empty()
             notice = live_notice(out.step.pose_frame)
             if notice != shown_people:
                 shown_people = notice
