@@ -209,8 +209,8 @@ def exports(store: HistoryStore, rows: list[SessionRow], q: SessionQuery, profil
         )
     st.caption(
         "The report covers the profile, stretch and dates chosen above: range of motion per "
-        "side over time, a left/right table, how regularly you stretched, the most frequent "
-        "faults and how sure the numbers are."
+        "side over time, each stretch's latest set second by second, a left/right table, how "
+        "regularly you stretched, the most frequent faults and how sure the numbers are."
     )
 
 

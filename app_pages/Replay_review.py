@@ -270,7 +270,9 @@ def timeline_chart(result: Result, frame_index: int) -> alt.LayerChart | alt.Cha
     return alt.layer(*layers).properties(height=260)
 
 
-def show_summary(a: Analysis) -> None:
+def show_summary(a: Analysis, camera_note: bool = True) -> None:
+    """The summary; ``camera_note`` False leaves out the camera note (footage that does not
+    look like the chosen stretch: its camera was solved on another exercise)."""
     r = report_dict(a)
     cols = st.columns(3)
     cols[0].metric("Duration", f"{r['duration_s'] or 0:.1f} s")
@@ -289,7 +291,8 @@ def show_summary(a: Analysis) -> None:
         )
     for warning in a.source.warnings:  # cut off, damaged, size change, no frame rate
         st.warning(f"About this video: {warning}")
-    camera_notice(replay_camera_message(a))
+    if camera_note:
+        camera_notice(replay_camera_message(a))
     gaps = []
     if (r["no_person_s"] or 0) >= 0.5:
         gaps.append(f"nobody was in view for {r['no_person_s']:.1f} s")
@@ -299,13 +302,13 @@ def show_summary(a: Analysis) -> None:
         st.caption(f"Not measured while {' and '.join(gaps)}.")
 
 
-def suggest(a: Analysis, specs: dict[str, StretchSpec]) -> None:
-    """If the footage does not look like the chosen stretch, say what it looks like and offer
-    to analyse it as one of the stretches that fit."""
+def suggest(a: Analysis, specs: dict[str, StretchSpec]) -> bool:
+    """If the footage does not look like the chosen stretch, say what it looks like, offer
+    to analyse it as one of the stretches that fit, and return True."""
     words, matches = suggest_stretches([rec.posture for rec in a.records], specs)
     chosen = next((m for m in matches if m.spec_id == a.spec.id), None)
     if not words or chosen is None or chosen.share >= 0.5:
-        return
+        return False
     fitting = [m for m in matches if m.share >= 0.8][:4]
     st.warning(
         f"This does not look like the {a.spec.name.lower()}: most of the time you seem to be "
@@ -317,6 +320,7 @@ def suggest(a: Analysis, specs: dict[str, StretchSpec]) -> None:
             st.session_state["replay_stretch"] = m.spec_id
             st.session_state.setdefault("_kept", {})["replay_stretch"] = m.spec_id
             st.rerun()
+    return True
 
 
 def frame_words(a: Analysis, index: int) -> str:
@@ -334,8 +338,8 @@ def frame_words(a: Analysis, index: int) -> str:
 def show_result(result: Result, specs: dict[str, StretchSpec]) -> None:
     a = result.analysis
     n = len(a.records)
-    suggest(a, specs)
-    show_summary(a)
+    other_exercise = suggest(a, specs)
+    show_summary(a, camera_note=not other_exercise)
     rows = fault_rows(a)
     fps = a.source.fps or 10.0
     t_end = a.records[-1].t_ms / 1000 if n else 0.0
@@ -453,11 +457,6 @@ def main() -> None:
             if guess is not None:
                 st.session_state["replay_stretch"] = guess
     spec = stretch_selector(specs, key="replay_stretch")
-    if chosen is not None and not st.session_state.get("replay_guessed", True):
-        st.info(
-            "Which stretch is in this video? Choose it above. After the analysis you are told "
-            "if the footage does not look like it."
-        )
     if spec is None or chosen is None:
         return
     if is_photo(clip):
@@ -467,6 +466,11 @@ def main() -> None:
     key = f"{clip}:{stamp}:{spec.id}:{model}"
     results: dict[str, Result] = st.session_state.setdefault("replay_results", {})
     if key not in results:
+        if not st.session_state.get("replay_guessed", True):  # asked until it is analysed
+            st.info(
+                "Which stretch is in this video? Choose it above. After the analysis you are "
+                "told if the footage does not look like it."
+            )
         slot = st.empty()
         if not slot.button("Analyse", type="primary"):
             st.caption("Analysis runs on this machine; a 10 s clip takes a few seconds.")
