@@ -351,7 +351,7 @@ def main() -> None:
         )
         return
 
-    shown: tuple[str, str] | None = None
+    shown: tuple[str, str, int | None] | None = None
     shown_line = None
     shown_note: str | None = None
     shown_people: str | None = None
@@ -369,10 +369,11 @@ def main() -> None:
                 say.append(words)
         if out is not None and out.coaching is not None:
             c = out.coaching
-            target = c.hold_target_s
-            coaching_hold = c.phase == "coaching" and not c.wrong_exercise
-            progress = c.hold_s / target if target and coaching_hold else None
-            view = (c.cue.text + c.headline, c.cue.kind)
+            progress = c.hold_progress  # the value the video's bar shows for this frame
+            # Drawn again when the bar moves too: it used to move only when the words did
+            # (once a second), a second behind the bar on the video at worst.
+            bar = None if progress is None else round(progress * 200)
+            view = (c.cue.text + c.headline, c.cue.kind, bar)
             if view != shown:
                 shown = view
                 cue_slot.markdown(
@@ -414,7 +415,7 @@ def main() -> None:
                     f"(p95 {s.latency_ms_p95:.0f}) · {s.dropped} stale frames skipped"
                 )
         elif shown is None:
-            shown = ("Starting the camera…", "step")
+            shown = ("Starting the camera…", "step", None)
             cue_slot.markdown(cue_html(shown[0], "step"), unsafe_allow_html=True)
         if say or sounds:
             with voice_slot:
