@@ -344,7 +344,9 @@ def main() -> None:
     if not ctx.state.playing:
         cue_slot.markdown(
             cue_html(
-                "Press START and allow the camera, then get into the starting position.",
+                "Read the steps and put the camera where the picture below the video "
+                "shows. Press START and allow the camera, then get into the starting "
+                "position.",
                 "step",
             ),
             unsafe_allow_html=True,

@@ -346,17 +346,23 @@ def main() -> None:
             width="stretch",
         )
     st.markdown("#### Holds, reps and faults, each session")
-    c1, c2, c3 = st.columns(3)
-    c1.altair_chart(per_session_chart(df, "holds", "holds completed", "#4c7a5a"), width="stretch")
-    c2.altair_chart(per_session_chart(df, "reps", "reps", "#6b5b95"), width="stretch")
-    c3.altair_chart(per_session_chart(df, "faults", "faults flagged", "#c0504d"), width="stretch")
+    charts = [("reps", "reps", "#6b5b95"), ("faults", "faults flagged", "#c0504d")]
+    if df["holds"].notna().any():  # no empty chart for stretches done in repetitions
+        charts.insert(0, ("holds", "holds completed", "#4c7a5a"))
+    for col, (field, title, colour) in zip(st.columns(len(charts)), charts, strict=True):
+        col.altair_chart(per_session_chart(df, field, title, colour), width="stretch")
     top = store.fault_totals(q)[:5]
     if top:
         st.markdown(
             "**Most frequent faults**\n"
-            + "\n".join(f"- {f.message} ({f.times}× in {f.sessions} sessions)" for f in top)
+            + "\n".join(
+                f"- {f.message} ({f.times}× in {f.sessions} "
+                f"{'session' if f.sessions == 1 else 'sessions'})"
+                for f in top
+            )
         )
     st.markdown("#### Sessions per week")
+    counts = weekly_sessions(rows)
     weeks = pd.DataFrame(
         [
             {
@@ -364,14 +370,23 @@ def main() -> None:
                 "to": w.week_start + timedelta(days=7),
                 "n": w.sessions,
             }
-            for w in weekly_sessions(rows)
+            for w in counts
         ]
     )
+    # At least four weeks wide: one week's bar filled the whole chart, under a row of the
+    # same day repeated.
+    end = counts[-1].week_start + timedelta(days=7)
+    start = min(counts[0].week_start, end - timedelta(days=28))
     st.altair_chart(
         alt.Chart(weeks)
         .mark_bar(color="#4c7a5a", stroke="white", strokeWidth=1)
         .encode(
-            x=alt.X("week of:T", title="week starting", axis=DAY_AXIS),
+            x=alt.X(
+                "week of:T",
+                title="week starting",
+                axis=alt.Axis(format="%d %b", tickCount={"interval": "week", "step": 1}),
+                scale=alt.Scale(domain=[start.isoformat(), end.isoformat()]),
+            ),
             x2="to:T",
             y=alt.Y("n:Q", title="sessions", axis=alt.Axis(tickMinStep=1)),
             y2=alt.datum(0),

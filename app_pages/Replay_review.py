@@ -377,12 +377,27 @@ def show_result(result: Result, specs: dict[str, StretchSpec]) -> None:
     st.markdown("#### Timeline")
     st.altair_chart(timeline_chart(result, index), width="stretch")
     st.caption(
-        "Lines: range of motion per side (the size of the turn, from your starting position). "
-        "Red bands: while a fault was flagged. Dashed line: the time chosen above."
+        (
+            "Lines: range of motion per side (the size of the turn, from your starting position). "
+            if a.spec.rom is not None
+            else "This stretch measures no angle: the chart shows when faults were flagged. "
+        )
+        + "Red bands: while a fault was flagged. Dashed line: the time chosen above."
     )
     st.markdown("#### Fault events")
     if rows:
-        table, picture = st.columns([3, 2], gap="medium")
+        # In full words first: the table's last column is cut off on a phone (and often on a
+        # computer), so what to fix is said here, how often, then when in the table.
+        times: dict[str, int] = {}
+        for r in rows:
+            label = fault_label(r.message, r.side)
+            times[label] = times.get(label, 0) + 1
+        st.markdown(
+            "**What to fix:**\n"
+            + "\n".join(
+                f"- {label} ({n}×)" for label, n in sorted(times.items(), key=lambda kv: -kv[1])
+            )
+        )
         df = pd.DataFrame(
             [
                 {
@@ -394,23 +409,22 @@ def show_result(result: Result, specs: dict[str, StretchSpec]) -> None:
                 for r in rows
             ]
         )
-        with table:
-            st.dataframe(
-                df,
-                key=table_key,
-                on_select="rerun",
-                selection_mode="single-row",
-                hide_index=True,
-                width="stretch",
-                column_config={"what to fix": st.column_config.TextColumn(width="large")},
-            )
-            st.caption("Choose a row to see that moment beside the table and in the player.")
-        with picture:
-            if selected and selected[0] < len(rows):
-                row = rows[selected[0]]
-                shot = read_frame(result.annotated_mp4, a.records[row.frame_index].t_ms)
-                if shot is not None:
-                    st.image(shot, caption=frame_words(a, row.frame_index), width="stretch")
+        st.dataframe(
+            df,
+            key=table_key,
+            on_select="rerun",
+            selection_mode="single-row",
+            hide_index=True,
+            width="stretch",
+            column_config={"what to fix": st.column_config.TextColumn(width="large")},
+        )
+        st.caption("Choose a row to see that moment under the table and in the player.")
+        if selected and selected[0] < len(rows):
+            row = rows[selected[0]]
+            shot = read_frame(result.annotated_mp4, a.records[row.frame_index].t_ms)
+            if shot is not None:
+                picture, _ = st.columns([1, 1])
+                picture.image(shot, caption=frame_words(a, row.frame_index), width="stretch")
     else:
         st.success("No faults were flagged in this clip.")
     if a.spec.not_checked:

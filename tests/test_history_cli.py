@@ -258,3 +258,16 @@ def test_analyze_save_keeps_the_clip_in_the_history(
     d = HistoryStore(tmp_path / "data" / "history.sqlite3").session(1)
     assert d.row.origin == "command line" and d.row.source_name == clip.name
     assert d.row.stretch_id == "prone_internal_rotation" and len(d.rom_frames) > 10
+
+
+def test_holds_count_only_for_stretches_that_are_held(history: HistoryStore) -> None:
+    """A band walk analysed on the Replay page showed "Holds completed 8" on Progress: the
+    checker's episodes of a stretch done in repetitions are not holds."""
+    from dataclasses import replace
+
+    rows = history.sessions(SessionQuery(profile="Sam"))
+    held = sum(r.holds_completed for r in rows if r.hold_target_s is not None)
+    reps_only = [replace(r, holds_completed=8) for r in rows if r.hold_target_s is None]
+    assert reps_only, "the sample has a stretch done in repetitions"
+    with_reps = [r for r in rows if r.hold_target_s is not None] + reps_only
+    assert adherence(with_reps).holds_completed == held
