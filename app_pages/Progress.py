@@ -123,7 +123,7 @@ def per_session_chart(df: pd.DataFrame, field: str, title: str, colour: str) -> 
         .mark_bar(color=colour)
         .encode(
             x=alt.X("day:T", title=None, axis=DAY_AXIS),
-            y=alt.Y(f"{field}:Q", title=title),
+            y=alt.Y(f"{field}:Q", title=title, axis=alt.Axis(tickMinStep=1, format="d")),
             tooltip=[
                 alt.Tooltip("day:T", title="when", format="%d %b %Y %H:%M"),
                 "stretch:N",
@@ -146,10 +146,15 @@ def show_stretches(rows: list[SessionRow]) -> None:
         last = group[-1]
         u = f"give or take {last.uncertainty_deg:g}°" if last.uncertainty_deg else ""
         diff = next((r.asymmetry_deg for r in reversed(group) if r.asymmetry_deg is not None), None)
+
+        def said(v: float | None) -> str:
+            return "not measured" if v is None else deg_text(v)
+
         st.caption(
             f"Shaded: the measurement uncertainty from this camera view ({u}). "
-            f"Latest: left {deg_text(last.best_left_deg)}, right {deg_text(last.best_right_deg)}"
-            f"; difference between the sides {deg_text(diff)}."
+            f"Latest: left {said(last.best_left_deg)}, right {said(last.best_right_deg)}"
+            + ("" if diff is None else f"; difference between the sides {deg_text(diff)}")
+            + "."
         )
 
 
