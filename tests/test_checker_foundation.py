@@ -363,6 +363,6 @@ def test_an_angle_from_the_start_never_wraps_past_half_a_turn() -> None:
     frame = knee_drop()[30]
     geometry = PoseGeometry(frame.pose, DROP_SPEC.min_visibility)
     raw = checker._measure(geometry, frame.t_ms)[("pelvis_twist", None)].raw
-    checker._baselines[("pelvis_twist", None)] = raw - 300.0
+    checker._starts.baselines[("pelvis_twist", None)] = raw - 300.0
     value = checker._measure(geometry, frame.t_ms)[("pelvis_twist", None)].value
     assert value == pytest.approx(-60.0)

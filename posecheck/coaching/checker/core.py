@@ -1,0 +1,256 @@
+"""The checker itself: one spec over a stream of pose frames (see the package's docstring)."""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+
+from posecheck.body.geometry import PoseGeometry
+from posecheck.body.stage import BodyState
+from posecheck.coaching.checker.faults import FaultWatch
+from posecheck.coaching.checker.looks import position_values, raw_value, variant_of
+from posecheck.coaching.checker.phases import Phases
+from posecheck.coaching.checker.results import (
+    CheckResult,
+    MeasureValue,
+    SideKey,
+    Summary,
+    Values,
+    missing_reason,
+)
+from posecheck.coaching.checker.starts import StartValues
+from posecheck.coaching.posture import PostureReading, PostureWatch
+from posecheck.pose.landmarks import SIDES, PoseFrame, Side
+from posecheck.specs.metrics import Speed
+from posecheck.specs.schema import StretchSpec
+
+#: Episodes shorter than this after ``no_person`` restart the settling period.
+_REDETECT_GAP_S = 1.0
+#: A speed over a longer span than this (frames stopped coming) is unknown, not slow.
+_SPEED_MAX_SPAN_S = 1.0
+
+
+class StretchChecker:
+    """Stateful, frame-by-frame checker for one spec. Feed frames in time order."""
+
+    def __init__(self, spec: StretchSpec) -> None:
+        self.spec = spec
+        self._order = self._measure_order()
+        self._first_seen_ms: float | None = None
+        self._last_seen_ms: float | None = None
+        self._prev_t_ms: float | None = None
+        self._start_ms: float | None = None
+        self._starts = StartValues(spec)
+        self._history: dict[tuple[str, SideKey], deque] = {}
+        self._phases = Phases(spec)
+        self._faults = FaultWatch(spec)
+        self._no_person_s = 0.0
+        self._unknown_s = 0.0
+        self._near: Side | None = None  # the side nearer the camera, this frame
+        self._posture = PostureWatch(spec)
+        self._wrong_posture = False
+
+    def _measure_order(self) -> list[str]:
+        plain = [n for n, m in self.spec.measures.items() if not isinstance(m, Speed)]
+        return plain + [n for n in self.spec.measures if n not in plain]
+
+    def _sides_of(self, name: str) -> tuple[SideKey, ...]:
+        return SIDES if self.spec.sided[name] else (None,)
+
+    @property
+    def posture(self) -> PostureReading:
+        """The newest frame's posture, as the posture watch read it (once a frame)."""
+        return self._posture.reading
+
+    def new_person(self) -> None:
+        """Someone else is followed from the next frame on: the stretch under way ends where
+        the last frame left it (counted if it counts), and the next frame settles and takes new
+        starting values, as when a person is found again."""
+        if self._phases.episode is not None and self._prev_t_ms is not None:
+            self._phases.end(self._prev_t_ms)
+        self._phases.close_leaving()
+        self._last_seen_ms = None
+        self._phases.forget_looks()
+
+    # -- per frame -------------------------------------------------------------------------
+    def update(self, frame: PoseFrame, body: BodyState | None = None) -> CheckResult:
+        """One frame; ``body`` is the body stage's reading of it (for ``space: model``)."""
+        t = frame.t_ms
+        if self._prev_t_ms is not None and t < self._prev_t_ms:
+            raise ValueError(f"frame {frame.index}: time went backwards ({t} < {self._prev_t_ms})")
+        dt_s = 0.0 if self._prev_t_ms is None else (t - self._prev_t_ms) / 1000.0
+        self._prev_t_ms = t
+        if self._start_ms is None:
+            self._start_ms = t
+        phases = self._phases
+        phases.close_leaving(t)
+
+        if frame.pose is None:
+            self._no_person_s += dt_s
+            self._advance_faults(t, {}, None)
+            return self._result(
+                frame, "no_person", "I can't see anyone. Step into the view.", (), ()
+            )
+
+        was_wrong = self._wrong_posture
+        self._wrong_posture = self._posture.update(frame.pose, t)
+        if self._wrong_posture and phases.episode is not None:
+            phases.end(t)  # not the stretch: nothing more is timed
+        if (
+            self._last_seen_ms is None
+            or (t - self._last_seen_ms) / 1000.0 > _REDETECT_GAP_S
+            or (was_wrong and not self._wrong_posture)
+        ):
+            # Found (again), or back from another posture: settle, then take new starting
+            # values (they may have moved).
+            self._first_seen_ms = t
+            self._starts.retake()
+        self._last_seen_ms = t
+        geometry = PoseGeometry(frame.pose, self.spec.min_visibility, body)
+        self._near = geometry.near_side() if self._faults.needs_near else None
+        values = self._measure(geometry, t)
+
+        if self._first_seen_ms is None or (t - self._first_seen_ms) / 1000.0 < self.spec.settle_s:
+            return self._result(frame, "settling", None, (), tuple(values.values()))
+
+        position = position_values(self.spec, values)
+        unknown = [v for v in position if not v.known and v.missing]
+        baseline_pending = [v for v in position if not v.known and not v.missing]
+        working = phases.working
+        if unknown and (
+            phases.episode is None
+            or working in (None, "both")
+            or any(v.side == working for v in unknown)
+        ):
+            self._unknown_s += dt_s
+            missing = tuple(dict.fromkeys(n for v in unknown for n in v.missing))
+            self._advance_faults(t, values, None)
+            return self._result(
+                frame, "unknown", missing_reason(missing), missing, tuple(values.values())
+            )
+
+        if not baseline_pending and not self._wrong_posture:
+            phases.update(values, t)
+        episode = phases.episode
+        if episode is not None:
+            episode.posture.append(self._posture.last)
+            self._starts.collect_in_position(values, t, episode)
+        else:
+            self._starts.check_taken_mid_stretch(values, t)
+            self._starts.collect_at_rest(values, t)
+        blocking = self._advance_faults(t, values, None if self._wrong_posture else self._phase())
+        if episode is not None and not blocking:
+            # Only fault-free time counts, toward the hold and toward the best ROM.
+            episode.held_s += dt_s
+            phases.track_rom(values, t)
+        return self._result(frame, self._phase(), None, (), tuple(values.values()))
+
+    def _phase(self) -> str:
+        return "active" if self._phases.episode is not None else "rest"
+
+    def _advance_faults(self, t: float, values: Values, phase: str | None) -> bool:
+        return self._faults.advance(t, values, phase, self._phases.episode, self._near)
+
+    def _measure(self, g: PoseGeometry, t: float) -> Values:
+        out: Values = {}
+        for name in self._order:
+            metric = self.spec.measures[name]
+            for side in self._sides_of(name):
+                if isinstance(metric, Speed):
+                    out[(name, side)] = self._speed(name, metric, side, out, t)
+                    continue
+                missing, raw = raw_value(metric, g, side)
+                value = raw
+                if metric.relative_to_start and not missing:
+                    base = self._starts.of(name, side, metric, self._phases.episode)
+                    value = math.nan if base is None else raw - base
+                    if metric.unit == "deg" and value == value:
+                        value = (value + 180.0) % 360.0 - 180.0  # 170 from -170 is -20
+                out[(name, side)] = MeasureValue(name, side, value, missing, raw)
+        return out
+
+    def _speed(
+        self, name: str, metric: Speed, side: SideKey, values: Values, t: float
+    ) -> MeasureValue:
+        """The change over the last ``window_s`` by timestamps: from the newest sample at least
+        ``window_s`` old to now. However many frames were dropped in between, the span is never
+        shorter than the window, so a busy machine (fewer, unevenly spaced frames) reads the
+        same speed as a recording; a gap longer than ``_SPEED_MAX_SPAN_S`` makes it unknown."""
+        src = values[(metric.of, side)]
+        hist = self._history.setdefault((metric.of, side), deque())
+        if src.known:
+            hist.append((t, src.value))
+        window_ms = metric.window_s * 1000.0
+        # Keep one sample at or beyond the window's start: the anchor.
+        while len(hist) >= 2 and t - hist[1][0] >= window_ms - 1e-6:
+            hist.popleft()
+        if not src.known:
+            return MeasureValue(name, side, math.nan, src.missing)
+        if len(hist) < 2 or t - hist[0][0] < window_ms - 1e-6:
+            return MeasureValue(name, side, math.nan)  # not enough history yet: unknown
+        (t0, v0), (t1, v1) = hist[0], hist[-1]
+        if (t1 - t0) / 1000.0 > max(_SPEED_MAX_SPAN_S, 2 * metric.window_s):
+            return MeasureValue(name, side, math.nan)  # the stream stalled: no rate to give
+        return MeasureValue(name, side, abs(v1 - v0) / ((t1 - t0) / 1000.0))
+
+    # -- output ----------------------------------------------------------------------------
+    def _result(
+        self,
+        frame: PoseFrame,
+        state: str,
+        reason: str | None,
+        missing: tuple[str, ...],
+        measures: tuple[MeasureValue, ...],
+    ) -> CheckResult:
+        rom_vals: tuple[tuple[Side, float], ...] = ()
+        if self.spec.rom is not None and measures:
+            by_key = {(m.name, m.side): m.value for m in measures}
+            rom_vals = tuple((s, by_key.get((self.spec.rom.measure, s), math.nan)) for s in SIDES)
+        unchecked = tuple(
+            f.id
+            for f in self.spec.faults
+            if any(m.name == f.measure and not m.known and m.missing for m in measures)
+        )
+        phases = self._phases
+        return CheckResult(
+            index=frame.index,
+            t_ms=frame.t_ms,
+            state=state,
+            working_side=phases.working,
+            reason=reason,
+            missing=missing,
+            measures=measures,
+            rom_deg=rom_vals,
+            active_faults=self._faults.active(),
+            unchecked_faults=unchecked,
+            hold_s=phases.episode.held_s if phases.episode else 0.0,
+            reps=phases.reps,
+            holds_completed=phases.holds_completed,
+            last_completed_side=phases.last_completed,
+            unseen_faults=self._faults.unseen_now if state in ("rest", "active") else (),
+            variant=self._variant(measures, state),
+            wrong_posture=self._wrong_posture and state != "no_person",
+        )
+
+    def _variant(self, measures: tuple[MeasureValue, ...], state: str) -> str | None:
+        if state != "active" or not self.spec.variants:
+            return None
+        found = variant_of(self.spec, {(m.name, m.side): m for m in measures}, self._phases.working)
+        return found.id if found else None
+
+    def summary(self) -> Summary:
+        """Everything so far; faults still active are closed at the last frame."""
+        end = self._prev_t_ms or 0.0
+        holds, reps, best = self._phases.totals(end)
+        return Summary(
+            stretch_id=self.spec.id,
+            duration_s=(end - (self._start_ms or 0.0)) / 1000.0,
+            no_person_s=self._no_person_s,
+            unknown_s=self._unknown_s,
+            faults=self._faults.events(),
+            holds=holds,
+            reps=tuple(reps.items()),
+            holds_completed=sum(1 for h in holds if h.completed),
+            best_rom_deg=tuple((s, best.get(s)) for s in SIDES),
+            not_seen=self._faults.not_seen(),
+        )

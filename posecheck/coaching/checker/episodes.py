@@ -1,0 +1,44 @@
+"""One time in position (an episode): its side, hold time, ROM samples and posture verdicts."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from posecheck.coaching.peaks import steady_peak
+from posecheck.pose.landmarks import SIDES, Side
+
+#: Rolling window for the "best" ROM, so one noisy frame is not a record.
+ROM_WINDOW_S = 1.0
+
+
+@dataclass
+class Episode:
+    side: Side | str | None
+    start_ms: float
+    held_s: float = 0.0
+    rom_samples: list[tuple[float, Side, float]] = field(default_factory=list)
+    posture: list[bool | None] = field(default_factory=list)  # PostureWatch verdict per frame
+    top: float = -math.inf  # the position measure's furthest value (toward "in") so far
+    legs_swapped: bool = False  # this frame the estimator has the legs the wrong way round
+
+    def discard_rom_since(self, t_ms: float) -> None:
+        """Forget ROM samples from a fault's onset on: faulty form is not a record."""
+        self.rom_samples = [s for s in self.rom_samples if s[0] < t_ms]
+
+    def steady_peak(self, side: Side) -> float | None:
+        """Highest median over time in any ``ROM_WINDOW_S`` (one noisy frame is not a
+        record), the same live, with frames dropped, as in replay (:mod:`..peaks`)."""
+        return steady_peak([(t, v) for t, s, v in self.rom_samples if s == side], ROM_WINDOW_S)
+
+    def peak(self) -> float | None:
+        peaks = [p for p in (self.steady_peak(s) for s in SIDES) if p is not None]
+        return max(peaks) if peaks else None
+
+
+def add_peaks(best: dict[Side, float], ep: Episode) -> None:
+    """Raise ``best`` (per side) to the episode's steady peaks where they are higher."""
+    for side in SIDES:
+        peak = ep.steady_peak(side)
+        if peak is not None:
+            best[side] = max(best.get(side, -math.inf), peak)

@@ -1,0 +1,240 @@
+"""In position or not, frame by frame, and what that adds up to: holds, reps and the best ROM.
+
+An episode starts when the position's measure passes its entry line with every look of the
+position right (:func:`.looks.entering_side`) and ends when it falls back past the exit line
+or a look is clearly gone. A hold is closed only once the person has stayed out for
+``_REENTRY_MERGE_S`` (a moment's dip under the line is not a new hold).
+"""
+
+from __future__ import annotations
+
+import math
+
+from posecheck.coaching.checker.episodes import Episode, add_peaks
+from posecheck.coaching.checker.looks import (
+    entering_side,
+    entry_looks_holding,
+    looks_gone,
+    position_values,
+)
+from posecheck.coaching.checker.results import Hold, SideKey, Values
+from posecheck.coaching.posture import mostly_contradicts
+from posecheck.pose.landmarks import SIDES, Side, other_side
+from posecheck.specs.schema import StretchSpec
+
+#: Leaving the position and coming back on the same side within this is one repetition
+#: (the knee dipped under the line for a moment), however many frames were dropped.
+_REENTRY_MERGE_S = 1.0
+#: An entry-only look (a pigeon's front knee drawn forward) that held this recently still
+#: counts toward entering: the estimator can lose a far front leg in the very moment the back
+#: leg settles (dev split, r0049 and r0010: the second side's front knee read drawn forward
+#: 0.5-1 s before the back thigh was low, never together).
+_ENTRY_MEMORY_S = 1.0
+
+
+class Phases:
+    """The episode under way, the holds and reps so far and the best ROM per side."""
+
+    def __init__(self, spec: StretchSpec) -> None:
+        self.spec = spec
+        self.episode: Episode | None = None
+        self._leaving: tuple[Episode, float] | None = None  # left the position at (ms)
+        self._holds: list[Hold] = []
+        self._reps: dict[str, int] = self._empty_reps()
+        self._best_rom: dict[Side, float] = {}
+        self.last_completed: Side | str | None = None
+        #: when each entry-only look of the position last held, per (measure, working side)
+        self._entry_seen_ms: dict[tuple[str, SideKey | str], float] = {}
+        #: lowest position value per side since a rep ended on its way back (rep_return)
+        self._valley: dict[SideKey, float] | None = None
+
+    def _empty_reps(self) -> dict[str, int]:
+        sides = self.spec.dose.sides
+        if sides in ("alternating", "each"):
+            return {"left": 0, "right": 0}
+        return {"both" if sides == "both" else "all": 0}
+
+    @property
+    def working(self) -> Side | str | None:
+        """The working side: the current episode's side, if any."""
+        return self.episode.side if self.episode is not None else None
+
+    @property
+    def reps(self) -> tuple[tuple[str, int], ...]:
+        return tuple(self._reps.items())
+
+    @property
+    def holds_completed(self) -> int:
+        return sum(1 for h in self._holds if h.completed)
+
+    def forget_looks(self) -> None:
+        """What the last person's legs looked like is not the next one's."""
+        self._entry_seen_ms.clear()
+
+    # -- per frame -------------------------------------------------------------------------
+    def update(self, values: Values, t: float) -> None:
+        """Enter or leave the position on this frame's values (every one of the position's
+        values has its starting value)."""
+        pos = self.spec.active
+        sign = 1.0 if pos.direction == "up" else -1.0
+        vals = {mv.side: sign * mv.value for mv in position_values(self.spec, values)}
+        leave = sign * pos.exit
+        if self.episode is None:
+            for key in entry_looks_holding(self.spec, values):
+                self._entry_seen_ms[key] = t
+            lately = frozenset(
+                k for k, seen in self._entry_seen_ms.items() if t - seen <= _ENTRY_MEMORY_S * 1000.0
+            )
+            found, working = entering_side(self.spec, values, lately)
+            if found and not self._rose_from_valley(vals, working, leave):
+                found = False  # still on the way down from a rep ended by rep_return
+            if found:
+                left = self._leaving
+                if left is not None and left[0].side == working:
+                    self.episode, self._leaving = left[0], None  # back within a moment
+                else:
+                    self.close_leaving()
+                    self.episode = Episode(working, t)
+            return
+        ep = self.episode
+        if ep.side in SIDES:
+            current = vals[ep.side]
+        elif ep.side == "both":
+            current = min(vals.values())
+        else:
+            current = vals[None]
+        if not math.isnan(current):
+            ep.top = max(ep.top, current)
+            if pos.rep_return > 0 and self.spec.dose.kind == "reps":
+                # come back far enough from this rep's peak: the rep is over
+                leave = max(leave, ep.top - pos.rep_return * (ep.top - leave))
+        ep.legs_swapped = self._swapped_legs(vals, leave)
+        if ep.legs_swapped:
+            return  # the estimator swapped the legs for a moment: still the same hold
+        if current < leave or looks_gone(self.spec, values, ep.side):
+            self.end(t)
+            if leave > sign * pos.exit:  # ended by rep_return: the next rep rises from a low
+                self._valley = dict(vals)
+
+    def _rose_from_valley(
+        self, vals: dict[SideKey, float], working: Side | str | None, exit_line: float
+    ) -> bool:
+        """After a rep ended on its way back (``rep_return``), a new rep starts only once the
+        value has risen again by the entry-exit gap from its lowest point since: on the way
+        down, the value passes the entry line again without a new rep."""
+        if self._valley is None:
+            return True
+        for side, v in vals.items():
+            if not math.isnan(v):
+                self._valley[side] = min(self._valley.get(side, v), v)
+        if all(v < exit_line for v in vals.values() if not math.isnan(v)):
+            self._valley = None  # all the way back: an ordinary start
+            return True
+        pos = self.spec.active
+        gap = abs(pos.enter - pos.exit)
+        side = working if working in vals else next(iter(vals))
+        low = self._valley.get(side, math.nan)
+        return math.isnan(low) or vals[side] >= low + gap
+
+    def _swapped_legs(self, vals: dict[SideKey, float], leave: float) -> bool:
+        """In a hold done on one side at a time (``sides: each``), the working side out and
+        the other side in at the very same frame: nobody switches sides that fast (they come
+        out of the stretch and set up the other side first), so the estimator swapped the legs
+        (dev split, r0048: a rounded back swapped them for 4 s, which made one hold three).
+        Not for stretches that alternate sides, where one leg can go down as the other goes
+        up (prone IR, r0026)."""
+        side = self.working
+        if self.spec.dose.kind != "hold" or self.spec.dose.sides != "each" or side not in SIDES:
+            return False
+        here, there = vals.get(side, math.nan), vals.get(other_side(side), math.nan)  # type: ignore[arg-type]
+        return here < leave and there >= leave
+
+    def track_rom(self, values: Values, t: float) -> None:
+        """Keep this frame's ROM value(s) as samples of the episode (fault-free time only)."""
+        rom = self.spec.rom
+        ep = self.episode
+        if rom is None or ep is None or ep.legs_swapped:
+            return  # a swapped leg's angle is not this side's record
+        for side in SIDES if ep.side in ("both", None) else (ep.side,):
+            v = values[(rom.measure, side)].value
+            if not math.isnan(v):
+                ep.rom_samples.append((t, side, v))
+
+    # -- leaving ---------------------------------------------------------------------------
+    def end(self, t: float) -> None:
+        """Leave the position. A hold is closed only once the person has stayed out for
+        ``_REENTRY_MERGE_S`` (a moment's dip under the line is not a new hold)."""
+        ep = self.episode
+        self.episode = None
+        if ep is None:
+            return
+        if self.spec.dose.kind == "hold":
+            self._leaving = (ep, t)
+        else:
+            self._close_episode(ep, t)
+
+    def close_leaving(self, t: float | None = None) -> None:
+        """Close the episode being left, if any (only once ``_REENTRY_MERGE_S`` has passed
+        when ``t`` is given)."""
+        if self._leaving is None:
+            return
+        ep, left_ms = self._leaving
+        if t is not None and (t - left_ms) / 1000.0 < _REENTRY_MERGE_S:
+            return
+        self._leaving = None
+        self._close_episode(ep, left_ms)
+
+    def _as_hold(self, ep: Episode, t: float) -> Hold | None:
+        """The episode ended at ``t`` as a hold, or None if it was too short to count or
+        was done in another posture than the stretch's."""
+        if (t - ep.start_ms) / 1000.0 < self.spec.active.min_episode_s:
+            return None
+        if mostly_contradicts(ep.posture):
+            return None
+        completed = self.spec.dose.kind == "reps" or ep.held_s >= self.spec.dose.hold_s - 1e-6
+        return Hold(ep.side, ep.start_ms, t, ep.held_s, completed, ep.peak())
+
+    def _rep_key(self, side: Side | str | None) -> str:
+        return side if side in self._reps else next(iter(self._reps))  # type: ignore[return-value]
+
+    def _close_episode(self, ep: Episode, t: float) -> None:
+        hold = self._as_hold(ep, t)
+        if hold is None:
+            return
+        self._holds.append(hold)
+        add_peaks(self._best_rom, ep)
+        self._reps[self._rep_key(ep.side)] += 1
+        if hold.completed:
+            self.last_completed = ep.side
+
+    # -- the set so far --------------------------------------------------------------------
+    def totals(self, end: float) -> tuple[tuple[Hold, ...], dict[str, int], dict[Side, float]]:
+        """Holds, reps per side and best ROM per side of the set ending at ``end``: an episode
+        being left a moment ago counts, and so does one still under way."""
+        holds = list(self._holds)
+        best = dict(self._best_rom)
+        reps = dict(self._reps)
+        if self._leaving is not None:  # left the position a moment ago: that rep counts
+            ep, left_ms = self._leaving
+            hold = self._as_hold(ep, left_ms)
+            if hold is not None:
+                holds.append(hold)
+                reps[self._rep_key(ep.side)] += 1
+                add_peaks(best, ep)
+        if self.episode is not None and not mostly_contradicts(self.episode.posture):
+            ep = self.episode  # still in position when the set ended: a rep too
+            hold = self._as_hold(ep, end)
+            if hold is not None:
+                reps[self._rep_key(ep.side)] += 1
+            holds.append(
+                Hold(
+                    ep.side,
+                    ep.start_ms,
+                    end,
+                    ep.held_s,
+                    self.spec.dose.kind == "hold" and ep.held_s >= self.spec.dose.hold_s,
+                    ep.peak(),
+                )
+            )
+            add_peaks(best, ep)
+        return tuple(holds), reps, best
