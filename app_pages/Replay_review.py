@@ -480,8 +480,9 @@ def main() -> None:
     key = f"{clip}:{stamp}:{spec.id}:{model}"
     results: dict[str, Result] = st.session_state.setdefault("replay_results", {})
     if key not in results:
-        if not st.session_state.get("replay_guessed", True):  # asked until it is analysed
-            st.info(
+        ask = st.empty()  # asked until the clip is analysed
+        if not st.session_state.get("replay_guessed", True):
+            ask.info(
                 "Which stretch is in this video? Choose it above. After the analysis you are "
                 "told if the footage does not look like it."
             )
@@ -490,6 +491,7 @@ def main() -> None:
             st.caption("Analysis runs on this machine; a 10 s clip takes a few seconds.")
             return
         slot.empty()
+        ask.empty()
         result = run_analysis(clip, clip_name, spec, key, model)
         if result is None:
             return

@@ -219,8 +219,14 @@ def draw_hud(
                 GREEN if frac >= 1 else AMBER,
                 -1,
             )
-    # The countdown into the set: one big number in the middle.
-    if coaching is not None and coaching.phase == "countdown" and coaching.countdown:
+    # The countdown into the set: one big number in the middle (not while the wrong-exercise
+    # notice shows: the page shows no number then either).
+    if (
+        coaching is not None
+        and coaching.phase == "countdown"
+        and coaching.countdown
+        and not coaching.wrong_exercise
+    ):
         number = str(coaching.countdown)
         scale = 5.0 * k
         tw, th = cv2.getTextSize(number, cv2.FONT_HERSHEY_SIMPLEX, scale, 8)[0]

@@ -141,3 +141,15 @@ def test_the_video_and_the_page_show_the_same_hold_bar() -> None:
         drawn = hud_bar(annotate(grey, frame, PRONE, result(), LONG_CUE, c))
         assert c.hold_progress == pytest.approx(min(1.0, hold_s / 30.0))
         assert drawn == pytest.approx(c.hold_progress, abs=0.02), (hold_s, drawn)
+
+
+def test_no_countdown_number_on_the_video_beside_the_wrong_exercise_notice() -> None:
+    """flow_desktop_switched.png: a big "1" in the middle of the video while the page said
+    "This does not look like ..." and showed no number."""
+    grey = np.full((480, 640, 3), 128, np.uint8)
+    frame = PoseFrame(0, 0.0, 640, 480, None)
+    middle = (slice(180, 330), slice(250, 390))
+    right = Coaching(0.0, "countdown", LONG_CUE, "1", 0.0, 30.0, 1, (), False)
+    wrong = Coaching(0.0, "countdown", LONG_CUE, "", 0.0, 30.0, 1, (), True)
+    assert (annotate(grey, frame, PRONE, result(), LONG_CUE, right)[middle] != 128).any()
+    assert (annotate(grey, frame, PRONE, result(), LONG_CUE, wrong)[middle] == 128).all()

@@ -326,6 +326,8 @@ class Coach:
 
         if wrong:
             headline = ""  # no timer for a stretch that is not being done
+            # nor its sounds: no 3-2-1 ticks beside "this does not look like ..."
+            events = [e for e in events if e not in ("countdown", "go", "tick")]
         # -- the cue ------------------------------------------------------------------------
         best = self._best_cue(step, advice, t)
         cue = self._cues.choose(best, t, r.state)
