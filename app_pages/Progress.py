@@ -382,6 +382,11 @@ def main() -> None:
     # same day repeated.
     end = counts[-1].week_start + timedelta(days=7)
     start = min(counts[0].week_start, end - timedelta(days=28))
+    mondays = [start + timedelta(days=7 * i) for i in range((end - start).days // 7 + 1)]
+
+    def local(d: date) -> str:  # as the bars' times reach the chart (local, no zone)
+        return f"{d.isoformat()}T00:00:00"
+
     st.altair_chart(
         alt.Chart(weeks)
         .mark_bar(color="#4c7a5a", stroke="white", strokeWidth=1)
@@ -389,8 +394,9 @@ def main() -> None:
             x=alt.X(
                 "week of:T",
                 title="week starting",
-                axis=alt.Axis(format="%d %b", tickCount={"interval": "week", "step": 1}),
-                scale=alt.Scale(domain=[start.isoformat(), end.isoformat()]),
+                # Ticks on the Mondays the weeks start on (Vega's own weeks start on Sunday).
+                axis=alt.Axis(format="%d %b", values=[local(d) for d in mondays]),
+                scale=alt.Scale(domain=[local(start), local(end)]),
             ),
             x2="to:T",
             y=alt.Y("n:Q", title="sessions", axis=alt.Axis(tickMinStep=1)),
