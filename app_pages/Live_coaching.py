@@ -318,7 +318,10 @@ def main() -> None:
     with side_col:
         progress_slot = st.empty()
         speed_slot = st.empty()
-        if st.button("New set", help="End this set (its results are kept) and start again."):
+        new_set = ctx.state.playing and st.button(  # nothing to end before START
+            "New set", help="End this set (its results are kept) and start again."
+        )
+        if new_set:
             end_set(holder, spec, "You started a new set")
             proc.reset()
     # START after STOP begins a new set; STOP ends one (its results are shown and kept).
