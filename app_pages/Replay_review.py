@@ -395,7 +395,8 @@ def show_result(result: Result, specs: dict[str, StretchSpec]) -> None:
         st.markdown(
             "**What to fix:**\n"
             + "\n".join(
-                f"- {label} ({n}×)" for label, n in sorted(times.items(), key=lambda kv: -kv[1])
+                f"- {label} ({count}×)"
+                for label, count in sorted(times.items(), key=lambda kv: -kv[1])
             )
         )
         df = pd.DataFrame(

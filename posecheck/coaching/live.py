@@ -475,17 +475,22 @@ class LiveProcessor:
     # -- lifecycle -------------------------------------------------------------------------
     def reset(self) -> None:
         """Start a new set: fresh smoothing, checker, cues and statistics. The pipeline
-        (with its pose model) is built again by the same factory that built the first one, on
-        the set's first frame, so a new set has every option the first had; the pose model's
-        tracking (its frame times, whom it follows, when it last looked for other people)
-        belonged to the old set and goes with it. Building a model again takes about 0.3 s
-        once MediaPipe is loaded."""
+        (with its pose model) is built again by the same factory that built the first one,
+        so a new set has every option the first had, and the pose model's tracking (its frame
+        times, whom it follows, when it last looked for other people) belonged to the old set
+        and goes with it. It is built here, not on the set's first frame, so the set's first
+        frames do not wait for a model (about 0.3 s once MediaPipe is loaded); a processor
+        that has not built one yet builds it on its first frame, as always."""
         with self._pipe_lock:
             old, self._pipeline = self._pipeline, None
             with self._lock:
                 self._reset_state()
-        if old is not None:
-            old.close()
+            if old is not None:
+                old.close()
+                try:
+                    self._pipeline = self._factory()
+                except Exception:  # reported by the worker when it tries again on a frame
+                    log.exception("building the new set's pipeline failed")
 
     def close(self) -> None:
         with self._lock:
