@@ -14,7 +14,10 @@ nothing, while the old rule would have flagged it (so the test can fail).
 - seated cross-ankle, back_rounded (again): even counted from the position, MediaPipe's 3D
   lean kept drifting while the hand pressed the knee (dev r0087 read 16 degrees on good form,
   a near miss at 0.69 of the line read 25), so the slump is read on screen instead: the head
-  sinking toward the shoulders (``head_drop``), which the 3D hip points cannot move.
+  sinking toward the shoulders (``head_drop``), which the 3D hip points cannot move;
+- seated twist, spine_rounded: the 3D lean read a tall turn as a slump (dev r0112, 22.8
+  degrees for a line of 20: the 3D shoulders come toward the camera as the chest turns), so
+  the twist reads the head's drop on screen too.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from posecheck.errors import SpecError
 from posecheck.pose.landmarks import Pose, PoseFrame, index_of
 from posecheck.specs.schema import SPEC_DIR, load_by_id, parse_spec
 from tests.helpers import assert_flagged, run_checker
-from tests.test_catalogue import _FEET_FLAT, _STRAIGHT, _cross_ankle, _figure_four
+from tests.test_catalogue import _FEET_FLAT, _STRAIGHT, _cross_ankle, _figure_four, _twist
 
 FPS = 10.0
 IN_S, SET_S = 3.0, 5.0  # easing into the position from IN_S, in it from SET_S
@@ -240,3 +243,51 @@ def test_the_position_measure_cannot_start_in_position() -> None:
 
     with pytest.raises(SpecError, match="cannot say when you are in position"):
         parse_spec(_spec_with(circular), "x.yaml")
+
+
+# -- seated twist: spine_rounded -------------------------------------------------------------
+TWIST = load_by_id("seated_internal_rotation_twist")
+
+
+def _twist_frames(camera: Camera, slump_deg: float, nod_deg: float = 0.0) -> list[PoseFrame]:
+    pose = _twist("left", 35)
+    return _frames(camera, SITTING, pose, spine_round_deg=slump_deg, head_flexion_deg=nod_deg)
+
+
+def _twist_lean_3d_rule():
+    """The rule before the head's drop: MediaPipe's 3D lean from sitting tall, above 20."""
+    data = yaml.safe_load((SPEC_DIR / "seated_internal_rotation_twist.yaml").read_text())
+    data["measures"].pop("head_drop")
+    data["measures"]["lean"] = {
+        "metric": "lean_toward_camera",
+        "start": "mid_hip",
+        "end": "mid_shoulder",
+        "relative_to_start": True,
+    }
+    fault = next(f for f in data["faults"] if f["id"] == "spine_rounded")
+    fault.update(measure="lean", above=20)
+    return parse_spec(yaml.safe_dump(data, sort_keys=False), "seated_internal_rotation_twist")
+
+
+@pytest.mark.parametrize("camera", FRONT_CAMERAS.values(), ids=FRONT_CAMERAS.keys())
+def test_a_slump_in_the_twist_just_past_the_line_is_caught(camera: Camera) -> None:
+    # a 32 degree curl during a 35 degree turn reads 0.18-0.23; the line is 0.17
+    run = run_checker(TWIST, _twist_frames(camera, 32))
+    assert_flagged(run, "spine_rounded", None, FAULT_ON_S)
+
+
+@pytest.mark.parametrize("camera", FRONT_CAMERAS.values(), ids=FRONT_CAMERAS.keys())
+def test_a_nod_during_the_twist_is_not_a_slump(camera: Camera) -> None:
+    # a 25 degree nod with the back tall reads about 0.11-0.14
+    assert run_checker(TWIST, _twist_frames(camera, 0, 25)).events("spine_rounded") == []
+
+
+@pytest.mark.parametrize("camera", FRONT_CAMERAS.values(), ids=FRONT_CAMERAS.keys())
+def test_3d_shoulders_coming_forward_in_a_tall_turn_are_not_a_slump(camera: Camera) -> None:
+    """As on dev clip r0112 (good form): as the chest turns MediaPipe's 3D shoulders come
+    0.2 m toward the camera, which reads as 22-odd degrees of lean; the back stays tall."""
+    frames = _shift(
+        _twist_frames(camera, 0), ("left_shoulder", "right_shoulder"), world=(0.0, 0.0, -0.2)
+    )
+    assert run_checker(TWIST, frames).events("spine_rounded") == []
+    assert run_checker(_twist_lean_3d_rule(), frames).events("spine_rounded")
