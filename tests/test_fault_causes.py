@@ -20,7 +20,11 @@ nothing, while the old rule would have flagged it (so the test can fail).
   the twist reads the head's drop on screen too;
 - prone hip IR, knee_bend_off: from beyond the feet MediaPipe's knee angle read a true 90 at
   rest as 21 to 154 degrees on dev (past the 70-125 band in 6 of 7 clips), so the bend is not
-  checked from this view (the spec's ``not_checked``), never guessed.
+  checked from this view (the spec's ``not_checked``), never guessed;
+- supine hip rotation, shoulders_lift: rolling away from the camera hides the far knee, the
+  position reads as unknown, and the shoulder coming up went unchecked (dev r0058): it is
+  checked whenever the shoulders are seen (``during: always``; the checker now checks
+  ``always`` faults while the position is unknown).
 """
 
 from __future__ import annotations
@@ -37,7 +41,15 @@ from posecheck.errors import SpecError
 from posecheck.pose.landmarks import Pose, PoseFrame, index_of
 from posecheck.specs.schema import SPEC_DIR, load_by_id, parse_spec
 from tests.helpers import assert_flagged, prone_with_knee_check, run_checker
-from tests.test_catalogue import _FEET_FLAT, _STRAIGHT, _cross_ankle, _figure_four, _twist
+from tests.test_catalogue import (
+    _FEET_FLAT,
+    _STRAIGHT,
+    _TOGETHER,
+    _cross_ankle,
+    _figure_four,
+    _hip_rotation,
+    _twist,
+)
 
 FPS = 10.0
 IN_S, SET_S = 3.0, 5.0  # easing into the position from IN_S, in it from SET_S
@@ -344,3 +356,43 @@ def test_the_knee_bend_is_not_guessed_even_when_it_is_off() -> None:
     from this view (with the reason) instead of guessing."""
     run = run_checker(PRONE, _prone_rest(PRONE_CAMERAS["advised"], knee_deg=45))
     assert run.summary.faults == ()
+
+
+# -- supine hip rotation: shoulders_lift while the knees cannot be read ----------------------
+HIP_ROTATION = load_by_id("supine_hip_rotation")
+HIP_ROTATION_CAMERAS = {
+    "advised": Camera.looking_at_feet(2.3, 1.0, 60),
+    "25 deg round, low": Camera.looking_at_feet(2.3, 0.7, 85),
+}
+KNEES_TOGETHER = Body("supine", left=_TOGETHER, right=_TOGETHER)
+
+
+def _rolled_with_knee_hidden(camera: Camera, shoulder_roll_deg: float) -> list[PoseFrame]:
+    """The knees roll 40 degrees to the right (the left hip turns in) and stay; from 6 s the
+    rolling knee is hidden, so the position reads as unknown (as when the knees roll away
+    from the camera, dev r0058); from 9.5 s the upper trunk rolls ``shoulder_roll_deg``
+    with them (the left shoulder comes up)."""
+    rolled = _hip_rotation("left", 40)
+    lifted = replace(rolled, trunk_twist_deg=-shoulder_roll_deg)
+    keys = [Key(0, KNEES_TOGETHER), Key(3, KNEES_TOGETHER), Key(5, rolled), Key(9, rolled)]
+    keys += [Key(9.5, lifted), Key(14, lifted), Key(16, lifted)]
+    frames = animate(keys, camera, fps=FPS, noise_px=0.5, seed=2)
+    return [replace(f, pose=f.pose.hidden("left_knee")) if f.t_ms >= 6000 else f for f in frames]
+
+
+@pytest.mark.parametrize("camera", HIP_ROTATION_CAMERAS.values(), ids=HIP_ROTATION_CAMERAS.keys())
+def test_a_shoulder_lift_is_caught_while_the_knees_cannot_be_read(camera: Camera) -> None:
+    # a 10 degree roll of the upper trunk reads 0.18-0.25 shoulder widths; the line is 0.15
+    run = run_checker(HIP_ROTATION, _rolled_with_knee_hidden(camera, 10))
+    assert {r.state for r in run.results if r.t_ms >= 6500} == {"unknown"}
+    assert_flagged(run, "shoulders_lift", "left", 9.5)
+    # Checked only in position (the rule before), it is missed.
+    old = _without_line(
+        "supine_hip_rotation", "    during: always\n    severity: 2\n", "    severity: 2\n"
+    )
+    assert run_checker(old, _rolled_with_knee_hidden(camera, 10)).events("shoulders_lift") == []
+
+
+@pytest.mark.parametrize("camera", HIP_ROTATION_CAMERAS.values(), ids=HIP_ROTATION_CAMERAS.keys())
+def test_shoulders_down_while_the_knees_cannot_be_read_raise_nothing(camera: Camera) -> None:
+    assert run_checker(HIP_ROTATION, _rolled_with_knee_hidden(camera, 0)).summary.faults == ()
