@@ -154,22 +154,24 @@ def _cross_ankle_frames(camera: Camera, slump_deg: float, nod_deg: float = 0.0) 
     return _frames(camera, SITTING, pose, spine_round_deg=slump_deg, head_flexion_deg=nod_deg)
 
 
-def _lean_3d_rule(from_position: bool = True):
-    """The rule before the head's drop: MediaPipe's 3D lean above 15 degrees, counted from the
-    position (the fix before this one) or from sitting with straight legs (before that)."""
-    data = yaml.safe_load((SPEC_DIR / "seated_cross_ankle_rotation.yaml").read_text())
-    assert data["measures"].pop("head_drop")["start_in"] == "position"
-    data["measures"]["lean"] = {
-        "metric": "lean_toward_camera",
-        "start": "mid_hip",
-        "end": "mid_shoulder",
-        "relative_to_start": True,
-    }
+def _lean_3d_rule(stretch_id: str, fault_id: str, line_deg: float, from_position: bool):
+    """A seated spec as it was before the head's drop: ``fault_id`` flagged when MediaPipe's
+    3D lean passes ``line_deg``, counted from the position or from sitting tall at rest."""
+    data = yaml.safe_load((SPEC_DIR / f"{stretch_id}.yaml").read_text())
+    data["measures"].pop("head_drop")
+    lean = {"metric": "lean_toward_camera", "start": "mid_hip", "end": "mid_shoulder"}
+    data["measures"]["lean"] = {**lean, "relative_to_start": True}
     if from_position:
         data["measures"]["lean"]["start_in"] = "position"
-    fault = next(f for f in data["faults"] if f["id"] == "back_rounded")
-    fault.update(measure="lean", above=15)
-    return parse_spec(yaml.safe_dump(data, sort_keys=False), "seated_cross_ankle_rotation")
+    fault = next(f for f in data["faults"] if f["id"] == fault_id)
+    fault.update(measure="lean", above=line_deg)
+    return parse_spec(yaml.safe_dump(data, sort_keys=False), stretch_id)
+
+
+def _cross_ankle_lean_3d(from_position: bool = True):
+    """Cross-ankle back_rounded before: the 3D lean above 15, from the position (the fix
+    before this one) or from sitting with straight legs (before that)."""
+    return _lean_3d_rule("seated_cross_ankle_rotation", "back_rounded", 15, from_position)
 
 
 @pytest.mark.parametrize("camera", FRONT_CAMERAS.values(), ids=FRONT_CAMERAS.keys())
@@ -196,7 +198,7 @@ def test_hip_points_moved_by_the_crossed_shin_are_not_a_slump(camera: Camera) ->
     )
     assert run_checker(CROSS_ANKLE, frames).events("back_rounded") == []
     # Counted from sitting with straight legs (the rule two fixes ago) it is a slump.
-    assert run_checker(_lean_3d_rule(from_position=False), frames).events("back_rounded")
+    assert run_checker(_cross_ankle_lean_3d(from_position=False), frames).events("back_rounded")
 
 
 @pytest.mark.parametrize("camera", FRONT_CAMERAS.values(), ids=FRONT_CAMERAS.keys())
@@ -212,7 +214,7 @@ def test_3d_hips_drifting_during_the_hold_are_not_a_slump(camera: Camera) -> Non
     frames = _shift(frames, ("left_hip", "right_hip"), world=(0.0, 0.0, 0.15), ramp=drift)
     assert run_checker(CROSS_ANKLE, frames).events("back_rounded") == []
     # The 3D lean, even counted from the position, calls it a slump.
-    assert run_checker(_lean_3d_rule(), frames).events("back_rounded")
+    assert run_checker(_cross_ankle_lean_3d(), frames).events("back_rounded")
 
 
 def test_a_start_in_position_is_unknown_until_taken_and_taken_again_each_time() -> None:
@@ -269,21 +271,6 @@ def _twist_frames(camera: Camera, slump_deg: float, nod_deg: float = 0.0) -> lis
     return _frames(camera, SITTING, pose, spine_round_deg=slump_deg, head_flexion_deg=nod_deg)
 
 
-def _twist_lean_3d_rule():
-    """The rule before the head's drop: MediaPipe's 3D lean from sitting tall, above 20."""
-    data = yaml.safe_load((SPEC_DIR / "seated_internal_rotation_twist.yaml").read_text())
-    data["measures"].pop("head_drop")
-    data["measures"]["lean"] = {
-        "metric": "lean_toward_camera",
-        "start": "mid_hip",
-        "end": "mid_shoulder",
-        "relative_to_start": True,
-    }
-    fault = next(f for f in data["faults"] if f["id"] == "spine_rounded")
-    fault.update(measure="lean", above=20)
-    return parse_spec(yaml.safe_dump(data, sort_keys=False), "seated_internal_rotation_twist")
-
-
 @pytest.mark.parametrize("camera", FRONT_CAMERAS.values(), ids=FRONT_CAMERAS.keys())
 def test_a_slump_in_the_twist_just_past_the_line_is_caught(camera: Camera) -> None:
     # a 32 degree curl during a 35 degree turn reads 0.18-0.23; the line is 0.17
@@ -305,7 +292,9 @@ def test_3d_shoulders_coming_forward_in_a_tall_turn_are_not_a_slump(camera: Came
         _twist_frames(camera, 0), ("left_shoulder", "right_shoulder"), world=(0.0, 0.0, -0.2)
     )
     assert run_checker(TWIST, frames).events("spine_rounded") == []
-    assert run_checker(_twist_lean_3d_rule(), frames).events("spine_rounded")
+    assert run_checker(_lean_3d_rule(TWIST.id, "spine_rounded", 20, False), frames).events(
+        "spine_rounded"
+    )
 
 
 # -- prone hip IR: knee_bend_off is not checked ----------------------------------------------
