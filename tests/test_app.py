@@ -126,7 +126,7 @@ def test_pose_model_choice_is_kept_across_pages_and_a_missing_model_is_named(
     assert box.options == [
         "Full (recommended)",
         "Lite (faster, for a slow computer)",
-        "Heavy (most accurate, about 3x slower: best for recordings)",
+        "Heavy (about 3x slower; the checks were tuned on Full)",
     ]
     assert box.value == "full" and not at.sidebar.error
     box.set_value("heavy").run()
