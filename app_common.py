@@ -39,7 +39,7 @@ DEFAULT_STRETCH = "prone_internal_rotation"
 POSE_MODELS = {
     "full": "Full (recommended)",
     "lite": "Lite (faster, for a slow computer)",
-    "heavy": "Heavy (most accurate, about 3x slower: best for recordings)",
+    "heavy": "Heavy (about 3x slower; the checks were tuned on Full)",
 }
 
 
@@ -97,8 +97,9 @@ def pose_model_selector() -> str:
         keys,
         index=keys.index(current) if current in keys else 0,
         format_func=options.__getitem__,
-        help="Which MediaPipe pose model finds your body. Full suits most computers; heavy "
-        "is steadier on hard poses but slower, so live it shows fewer frames a second.",
+        help="Which MediaPipe pose model finds your body. Full suits most computers and is "
+        "what the checks were tuned on; heavy finds knees and ankles a little closer but reads "
+        "the angles worse, and live it shows fewer frames a second.",
     )
     st.session_state["pose_model"] = chosen
     path = resolve_model(chosen).path

@@ -318,7 +318,10 @@ def main() -> None:
     with side_col:
         progress_slot = st.empty()
         speed_slot = st.empty()
-        if st.button("New set", help="End this set (its results are kept) and start again."):
+        new_set = ctx.state.playing and st.button(  # nothing to end before START
+            "New set", help="End this set (its results are kept) and start again."
+        )
+        if new_set:
             end_set(holder, spec, "You started a new set")
             proc.reset()
     # START after STOP begins a new set; STOP ends one (its results are shown and kept).
@@ -344,14 +347,16 @@ def main() -> None:
     if not ctx.state.playing:
         cue_slot.markdown(
             cue_html(
-                "Press START and allow the camera, then get into the starting position.",
+                "Read the steps and put the camera where the picture below the video "
+                "shows. Press START and allow the camera, then get into the starting "
+                "position.",
                 "step",
             ),
             unsafe_allow_html=True,
         )
         return
 
-    shown: tuple[str, str] | None = None
+    shown: tuple[str, str, int | None] | None = None
     shown_line = None
     shown_note: str | None = None
     shown_people: str | None = None
@@ -369,10 +374,11 @@ def main() -> None:
                 say.append(words)
         if out is not None and out.coaching is not None:
             c = out.coaching
-            target = c.hold_target_s
-            coaching_hold = c.phase == "coaching" and not c.wrong_exercise
-            progress = c.hold_s / target if target and coaching_hold else None
-            view = (c.cue.text + c.headline, c.cue.kind)
+            progress = c.hold_progress  # the value the video's bar shows for this frame
+            # Drawn again when the bar moves too: it used to move only when the words did
+            # (once a second), a second behind the bar on the video at worst.
+            bar = None if progress is None else round(progress * 200)
+            view = (c.cue.text + c.headline, c.cue.kind, bar)
             if view != shown:
                 shown = view
                 cue_slot.markdown(
@@ -385,8 +391,11 @@ def main() -> None:
                     say.append(c.cue.text)
             if out.camera_note != shown_note:
                 shown_note = out.camera_note
-                with camera_slot:
-                    camera_notice(shown_note)
+                if shown_note:
+                    with camera_slot:
+                        camera_notice(shown_note)
+                else:  # writing nothing into the slot would leave the old note showing
+                    camera_slot.empty()
             notice = live_notice(out.step.pose_frame)
             if notice != shown_people:
                 shown_people = notice
@@ -411,7 +420,7 @@ def main() -> None:
                     f"(p95 {s.latency_ms_p95:.0f}) · {s.dropped} stale frames skipped"
                 )
         elif shown is None:
-            shown = ("Starting the camera…", "step")
+            shown = ("Starting the camera…", "step", None)
             cue_slot.markdown(cue_html(shown[0], "step"), unsafe_allow_html=True)
         if say or sounds:
             with voice_slot:

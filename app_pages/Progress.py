@@ -123,7 +123,7 @@ def per_session_chart(df: pd.DataFrame, field: str, title: str, colour: str) -> 
         .mark_bar(color=colour)
         .encode(
             x=alt.X("day:T", title=None, axis=DAY_AXIS),
-            y=alt.Y(f"{field}:Q", title=title),
+            y=alt.Y(f"{field}:Q", title=title, axis=alt.Axis(tickMinStep=1, format="d")),
             tooltip=[
                 alt.Tooltip("day:T", title="when", format="%d %b %Y %H:%M"),
                 "stretch:N",
@@ -146,10 +146,15 @@ def show_stretches(rows: list[SessionRow]) -> None:
         last = group[-1]
         u = f"give or take {last.uncertainty_deg:g}°" if last.uncertainty_deg else ""
         diff = next((r.asymmetry_deg for r in reversed(group) if r.asymmetry_deg is not None), None)
+
+        def said(v: float | None) -> str:
+            return "not measured" if v is None else deg_text(v)
+
         st.caption(
             f"Shaded: the measurement uncertainty from this camera view ({u}). "
-            f"Latest: left {deg_text(last.best_left_deg)}, right {deg_text(last.best_right_deg)}"
-            f"; difference between the sides {deg_text(diff)}."
+            f"Latest: left {said(last.best_left_deg)}, right {said(last.best_right_deg)}"
+            + ("" if diff is None else f"; difference between the sides {deg_text(diff)}")
+            + "."
         )
 
 
@@ -209,8 +214,8 @@ def exports(store: HistoryStore, rows: list[SessionRow], q: SessionQuery, profil
         )
     st.caption(
         "The report covers the profile, stretch and dates chosen above: range of motion per "
-        "side over time, a left/right table, how regularly you stretched, the most frequent "
-        "faults and how sure the numbers are."
+        "side over time, each stretch's latest set second by second, a left/right table, how "
+        "regularly you stretched, the most frequent faults and how sure the numbers are."
     )
 
 
@@ -346,17 +351,23 @@ def main() -> None:
             width="stretch",
         )
     st.markdown("#### Holds, reps and faults, each session")
-    c1, c2, c3 = st.columns(3)
-    c1.altair_chart(per_session_chart(df, "holds", "holds completed", "#4c7a5a"), width="stretch")
-    c2.altair_chart(per_session_chart(df, "reps", "reps", "#6b5b95"), width="stretch")
-    c3.altair_chart(per_session_chart(df, "faults", "faults flagged", "#c0504d"), width="stretch")
+    charts = [("reps", "reps", "#6b5b95"), ("faults", "faults flagged", "#c0504d")]
+    if df["holds"].notna().any():  # no empty chart for stretches done in repetitions
+        charts.insert(0, ("holds", "holds completed", "#4c7a5a"))
+    for col, (field, title, colour) in zip(st.columns(len(charts)), charts, strict=True):
+        col.altair_chart(per_session_chart(df, field, title, colour), width="stretch")
     top = store.fault_totals(q)[:5]
     if top:
         st.markdown(
             "**Most frequent faults**\n"
-            + "\n".join(f"- {f.message} ({f.times}× in {f.sessions} sessions)" for f in top)
+            + "\n".join(
+                f"- {f.message} ({f.times}× in {f.sessions} "
+                f"{'session' if f.sessions == 1 else 'sessions'})"
+                for f in top
+            )
         )
     st.markdown("#### Sessions per week")
+    counts = weekly_sessions(rows)
     weeks = pd.DataFrame(
         [
             {
@@ -364,14 +375,29 @@ def main() -> None:
                 "to": w.week_start + timedelta(days=7),
                 "n": w.sessions,
             }
-            for w in weekly_sessions(rows)
+            for w in counts
         ]
     )
+    # At least four weeks wide: one week's bar filled the whole chart, under a row of the
+    # same day repeated.
+    end = counts[-1].week_start + timedelta(days=7)
+    start = min(counts[0].week_start, end - timedelta(days=28))
+    mondays = [start + timedelta(days=7 * i) for i in range((end - start).days // 7 + 1)]
+
+    def local(d: date) -> str:  # as the bars' times reach the chart (local, no zone)
+        return f"{d.isoformat()}T00:00:00"
+
     st.altair_chart(
         alt.Chart(weeks)
         .mark_bar(color="#4c7a5a", stroke="white", strokeWidth=1)
         .encode(
-            x=alt.X("week of:T", title="week starting", axis=DAY_AXIS),
+            x=alt.X(
+                "week of:T",
+                title="week starting",
+                # Ticks on the Mondays the weeks start on (Vega's own weeks start on Sunday).
+                axis=alt.Axis(format="%d %b", values=[local(d) for d in mondays]),
+                scale=alt.Scale(domain=[local(start), local(end)]),
+            ),
             x2="to:T",
             y=alt.Y("n:Q", title="sessions", axis=alt.Axis(tickMinStep=1)),
             y2=alt.datum(0),

@@ -270,7 +270,9 @@ def timeline_chart(result: Result, frame_index: int) -> alt.LayerChart | alt.Cha
     return alt.layer(*layers).properties(height=260)
 
 
-def show_summary(a: Analysis) -> None:
+def show_summary(a: Analysis, camera_note: bool = True) -> None:
+    """The summary; ``camera_note`` False leaves out the camera note (footage that does not
+    look like the chosen stretch: its camera was solved on another exercise)."""
     r = report_dict(a)
     cols = st.columns(3)
     cols[0].metric("Duration", f"{r['duration_s'] or 0:.1f} s")
@@ -289,7 +291,8 @@ def show_summary(a: Analysis) -> None:
         )
     for warning in a.source.warnings:  # cut off, damaged, size change, no frame rate
         st.warning(f"About this video: {warning}")
-    camera_notice(replay_camera_message(a))
+    if camera_note:
+        camera_notice(replay_camera_message(a))
     gaps = []
     if (r["no_person_s"] or 0) >= 0.5:
         gaps.append(f"nobody was in view for {r['no_person_s']:.1f} s")
@@ -299,13 +302,13 @@ def show_summary(a: Analysis) -> None:
         st.caption(f"Not measured while {' and '.join(gaps)}.")
 
 
-def suggest(a: Analysis, specs: dict[str, StretchSpec]) -> None:
-    """If the footage does not look like the chosen stretch, say what it looks like and offer
-    to analyse it as one of the stretches that fit."""
+def suggest(a: Analysis, specs: dict[str, StretchSpec]) -> bool:
+    """If the footage does not look like the chosen stretch, say what it looks like, offer
+    to analyse it as one of the stretches that fit, and return True."""
     words, matches = suggest_stretches([rec.posture for rec in a.records], specs)
     chosen = next((m for m in matches if m.spec_id == a.spec.id), None)
     if not words or chosen is None or chosen.share >= 0.5:
-        return
+        return False
     fitting = [m for m in matches if m.share >= 0.8][:4]
     st.warning(
         f"This does not look like the {a.spec.name.lower()}: most of the time you seem to be "
@@ -317,6 +320,7 @@ def suggest(a: Analysis, specs: dict[str, StretchSpec]) -> None:
             st.session_state["replay_stretch"] = m.spec_id
             st.session_state.setdefault("_kept", {})["replay_stretch"] = m.spec_id
             st.rerun()
+    return True
 
 
 def frame_words(a: Analysis, index: int) -> str:
@@ -334,8 +338,8 @@ def frame_words(a: Analysis, index: int) -> str:
 def show_result(result: Result, specs: dict[str, StretchSpec]) -> None:
     a = result.analysis
     n = len(a.records)
-    suggest(a, specs)
-    show_summary(a)
+    other_exercise = suggest(a, specs)
+    show_summary(a, camera_note=not other_exercise)
     rows = fault_rows(a)
     fps = a.source.fps or 10.0
     t_end = a.records[-1].t_ms / 1000 if n else 0.0
@@ -373,12 +377,28 @@ def show_result(result: Result, specs: dict[str, StretchSpec]) -> None:
     st.markdown("#### Timeline")
     st.altair_chart(timeline_chart(result, index), width="stretch")
     st.caption(
-        "Lines: range of motion per side (the size of the turn, from your starting position). "
-        "Red bands: while a fault was flagged. Dashed line: the time chosen above."
+        (
+            "Lines: range of motion per side (the size of the turn, from your starting position). "
+            if a.spec.rom is not None
+            else "This stretch measures no angle: the chart shows when faults were flagged. "
+        )
+        + "Red bands: while a fault was flagged. Dashed line: the time chosen above."
     )
     st.markdown("#### Fault events")
     if rows:
-        table, picture = st.columns([3, 2], gap="medium")
+        # In full words first: the table's last column is cut off on a phone (and often on a
+        # computer), so what to fix is said here, how often, then when in the table.
+        times: dict[str, int] = {}
+        for r in rows:
+            label = fault_label(r.message, r.side)
+            times[label] = times.get(label, 0) + 1
+        st.markdown(
+            "**What to fix:**\n"
+            + "\n".join(
+                f"- {label} ({count}×)"
+                for label, count in sorted(times.items(), key=lambda kv: -kv[1])
+            )
+        )
         df = pd.DataFrame(
             [
                 {
@@ -390,23 +410,22 @@ def show_result(result: Result, specs: dict[str, StretchSpec]) -> None:
                 for r in rows
             ]
         )
-        with table:
-            st.dataframe(
-                df,
-                key=table_key,
-                on_select="rerun",
-                selection_mode="single-row",
-                hide_index=True,
-                width="stretch",
-                column_config={"what to fix": st.column_config.TextColumn(width="large")},
-            )
-            st.caption("Choose a row to see that moment beside the table and in the player.")
-        with picture:
-            if selected and selected[0] < len(rows):
-                row = rows[selected[0]]
-                shot = read_frame(result.annotated_mp4, a.records[row.frame_index].t_ms)
-                if shot is not None:
-                    st.image(shot, caption=frame_words(a, row.frame_index), width="stretch")
+        st.dataframe(
+            df,
+            key=table_key,
+            on_select="rerun",
+            selection_mode="single-row",
+            hide_index=True,
+            width="stretch",
+            column_config={"what to fix": st.column_config.TextColumn(width="large")},
+        )
+        st.caption("Choose a row to see that moment under the table and in the player.")
+        if selected and selected[0] < len(rows):
+            row = rows[selected[0]]
+            shot = read_frame(result.annotated_mp4, a.records[row.frame_index].t_ms)
+            if shot is not None:
+                picture, _ = st.columns([1, 1])
+                picture.image(shot, caption=frame_words(a, row.frame_index), width="stretch")
     else:
         st.success("No faults were flagged in this clip.")
     if a.spec.not_checked:
@@ -453,11 +472,6 @@ def main() -> None:
             if guess is not None:
                 st.session_state["replay_stretch"] = guess
     spec = stretch_selector(specs, key="replay_stretch")
-    if chosen is not None and not st.session_state.get("replay_guessed", True):
-        st.info(
-            "Which stretch is in this video? Choose it above. After the analysis you are told "
-            "if the footage does not look like it."
-        )
     if spec is None or chosen is None:
         return
     if is_photo(clip):
@@ -467,11 +481,18 @@ def main() -> None:
     key = f"{clip}:{stamp}:{spec.id}:{model}"
     results: dict[str, Result] = st.session_state.setdefault("replay_results", {})
     if key not in results:
+        ask = st.empty()  # asked until the clip is analysed
+        if not st.session_state.get("replay_guessed", True):
+            ask.info(
+                "Which stretch is in this video? Choose it above. After the analysis you are "
+                "told if the footage does not look like it."
+            )
         slot = st.empty()
         if not slot.button("Analyse", type="primary"):
             st.caption("Analysis runs on this machine; a 10 s clip takes a few seconds.")
             return
         slot.empty()
+        ask.empty()
         result = run_analysis(clip, clip_name, spec, key, model)
         if result is None:
             return

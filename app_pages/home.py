@@ -17,6 +17,18 @@ st.markdown(
     "so you can follow your progress (switch it off in the sidebar)."
 )
 st.warning(SAFETY_NOTE, icon=":material/health_and_safety:")
+st.markdown(
+    "#### How to start\n"
+    "1. Open **Live coaching** and choose your stretch. Read its steps.\n"
+    "2. Put the camera where the placement picture shows (2 to 3 m away), so your whole "
+    "body is in view when you are in the starting position.\n"
+    "3. Press **START** and allow the camera. Get into the starting position and keep "
+    "still: a 3-2-1 countdown starts by itself, then the coach times your holds and says "
+    "what to fix.\n"
+    "4. Press **STOP** when you are done: the set's results are shown and kept on the "
+    "**Progress** page.\n\n"
+    "Filmed yourself already? **Replay review** analyses a recorded clip."
+)
 left, right = st.columns(2)
 with left:
     st.page_link("app_pages/Live_coaching.py", label="Live coaching", icon=":material/videocam:")

@@ -29,6 +29,9 @@ side of the body), each row:
 
 The last line gives the overall figures. The clips are read from the ``clips/`` folder next
 to the index, so ``--index /work/main/benchmarks/data/index.csv`` scores that set.
+``--recordings DIR`` replays the recordings in DIR instead (another pose model's, made with
+``benchmarks/record.py --all --model heavy --out-dir DIR``), with the truth still from
+``clips/``; clips without a recording there are left out and named in the title line.
 """
 
 from __future__ import annotations
@@ -153,13 +156,15 @@ def load_spec_once(stretch_id: str) -> StretchSpec:
     return load_by_id(stretch_id)
 
 
-def replay(row: dict[str, str], clips: Path = CLIPS) -> Result:
+def replay(row: dict[str, str], clips: Path = CLIPS, recordings: Path | None = None) -> Result:
+    """One clip replayed from its recording (in ``recordings``, default beside its truth)."""
     from posecheck.review.analysis import analyze_recording
 
     clip = row["clip"]
     truth_path = clips / f"{clip}{TRUTH_SUFFIX}"
     truth = load_truth(truth_path)
-    analysis = analyze_recording(clips / f"{clip}{RECORDING_SUFFIX}", load_spec_once(truth.stretch))
+    recording = (recordings or clips) / f"{clip}{RECORDING_SUFFIX}"
+    analysis = analyze_recording(recording, load_spec_once(truth.stretch))
     true_az, true_el = true_camera_deg(truth_path)
     error = (analysis.camera.azimuth_deg - true_az + 180.0) % 360.0 - 180.0
     return Result(
@@ -239,6 +244,15 @@ def run_video(truth_path: Path) -> Result:
         analysis.summary.duration_s,
         truth.is_good_form,
     )
+
+
+def recorded_by(folder: Path, row: dict[str, str]) -> str:
+    """Which pose model made the recordings (the first clip's header says)."""
+    from posecheck.pose.recording import load_recording
+
+    who = load_recording(folder / f"{row['clip']}{RECORDING_SUFFIX}").estimator
+    model = who.get("settings", {}).get("model") or who.get("model") or who.get("name", "?")
+    return f"pose model {model}"
 
 
 def fmt(v: float, pattern: str = "{:.2f}") -> str:
@@ -332,6 +346,11 @@ def main() -> None:
     ap.add_argument("--split", choices=("dev", "test", "all"), default="dev")
     ap.add_argument("--index", type=Path, default=INDEX, help="index of the clips to score")
     ap.add_argument("--clips", help="a folder of videos with .truth.json (runs MediaPipe)")
+    ap.add_argument(
+        "--recordings",
+        type=Path,
+        help="replay the recordings in this folder (another pose model's) instead of clips/",
+    )
     ap.add_argument("--markdown", action="store_true", help="print Markdown tables")
     ap.add_argument("--verbose", action="store_true", help="one line per clip")
     ap.add_argument("-j", "--jobs", type=int, default=min(2, os.cpu_count() or 1))
@@ -346,9 +365,17 @@ def main() -> None:
         label = f"{args.clips} (videos, real MediaPipe)"
     else:
         # the clips beside the index scored (another checkout's newest clips, say)
-        jobs = partial(replay, clips=args.index.parent / "clips")
+        jobs = partial(replay, clips=args.index.parent / "clips", recordings=args.recordings)
         work = read_index(args.split, args.index)
         label = f"split {args.split} (recordings)"
+        if args.recordings:
+            rec = args.recordings
+            have = [r for r in work if (rec / f"{r['clip']}{RECORDING_SUFFIX}").exists()]
+            label = f"split {args.split} (recordings in {args.recordings}"
+            label += f", {len(work) - len(have)} clips without one left out)"
+            work = have
+        if work:
+            label += f", {recorded_by(args.recordings or args.index.parent / 'clips', work[0])}"
     if not work:
         sys.exit(f"no clips in {label}")
     with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:

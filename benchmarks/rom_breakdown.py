@@ -21,8 +21,12 @@ Printed: one line per clip (true camera, body, working side, amplitude, the esti
 camera error, ROM mean absolute error and bias per variant), then per stretch. ``--screen``
 splits an on-screen measure's error into its geometry's (the truth's projected joints) and
 the landmarks' (MediaPipe's), both through the true camera; ``--lobo`` fits a one-coefficient
-correction per stretch and scores it leave-one-body-out. The findings are written down in
-docs/measurement.md.
+correction per stretch and scores it leave-one-body-out. ``--landmarks`` compares the
+recordings' knee and ankle points on screen with the truth's projected joints (pixels), and
+counts the frames where the legs are swapped (the other leg's truth fits both points better),
+for each folder given by ``--recordings`` (default: the recordings beside the truth; give two
+folders to compare two pose models, e.g. ``--recordings CLIPS /work/rec-heavy``). The
+findings are written down in docs/measurement.md.
 """
 
 from __future__ import annotations
@@ -257,6 +261,98 @@ def leave_one_body_out(pairs: list[tuple[str, str, float, float]]) -> None:
         )
 
 
+#: The leg points compared with the truth's projected joints in ``--landmarks``.
+LEG_POINTS = ("knee", "ankle")
+
+
+@dataclass(frozen=True)
+class LandmarkError:
+    """One clip's screen error of the leg points in one recording."""
+
+    clip: str
+    stretch: str
+    errors_px: dict[str, list[float]]  # point name -> per frame and side, pixels
+    frames: int  # frames with a pose and truth
+    swapped: int  # frames where both legs' points fit the other leg's truth better
+
+
+def landmark_error(row: dict[str, str], clips: Path, recordings: Path) -> LandmarkError | None:
+    """The recording's knee and ankle points against the truth's projected joints."""
+    import numpy as np
+
+    from posecheck.pose.landmarks import index_of
+    from posecheck.pose.recording import load_recording
+
+    clip = row["clip"]
+    rec_path = recordings / f"{clip}{RECORDING_SUFFIX}"
+    if not rec_path.exists():
+        return None
+    with gzip.open(clips / f"{clip}{TRUTH_SUFFIX}", "rt", encoding="utf-8") as fh:
+        data = json.load(fh)
+    errors: dict[str, list[float]] = {p: [] for p in LEG_POINTS}
+    frames = swapped = 0
+    for fr, pf in zip(data["frames"], load_recording(rec_path).frames, strict=False):
+        joints = fr.get("joints_px") or {}
+        if pf.pose is None or not all(
+            f"{s}_{p}" in joints for s in ("left", "right") for p in LEG_POINTS
+        ):
+            continue
+        frames += 1
+        straight = crossed = 0.0
+        for p in LEG_POINTS:
+            for side, other in (("left", "right"), ("right", "left")):
+                seen = pf.pose.image_xy[index_of(f"{side}_{p}")]
+                d = float(np.linalg.norm(seen - np.asarray(joints[f"{side}_{p}"])))
+                errors[p].append(d)
+                straight += d
+                crossed += float(np.linalg.norm(seen - np.asarray(joints[f"{other}_{p}"])))
+        swapped += crossed < 0.5 * straight
+    return LandmarkError(clip, data.get("stretch", row["stretch"]), errors, frames, swapped)
+
+
+def landmarks_table(
+    rows: list[dict[str, str]], clips: Path, folders: list[Path], jobs: int
+) -> None:
+    """Per stretch (and overall): the mean and median screen error of knees and ankles, and
+    the frames with the legs swapped, one column group per recordings folder."""
+    import numpy as np
+
+    found: list[dict[str, LandmarkError]] = []
+    for folder in folders:
+        job = partial(landmark_error, clips=clips, recordings=folder)
+        with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
+            found.append({r.clip: r for r in pool.map(job, rows, chunksize=2) if r is not None})
+    common = sorted(set.intersection(*(set(d) for d in found)))
+    by: dict[str, list[str]] = defaultdict(list)
+    for clip in common:
+        by[found[0][clip].stretch].append(clip)
+    by["all"] = common
+    print(f"{len(common)} clips in every folder; per folder: knee and ankle screen error mean /")
+    print("median (px), frames with the legs swapped / frames")
+    for i, folder in enumerate(folders):
+        print(f"  [{i}] {folder}")
+    head = " ".join(
+        f"{'[' + str(i) + '] knee':>12} {'ankle':>11} {'swapped':>12}" for i in range(len(folders))
+    )
+    print(f"{'stretch':<32} clips {head}")
+    for name, names in sorted(by.items(), key=lambda kv: (kv[0] == "all", kv[0])):
+        cells = []
+        for d in found:
+            rs = [d[c] for c in names]
+            for p in LEG_POINTS:
+                e = [x for r in rs for x in r.errors_px[p]]
+                avg, mid = (float(np.mean(e)), float(np.median(e))) if e else (math.nan,) * 2
+                cells.append(f"{f(avg)}/{f(mid)}")
+            cells.append(f"{sum(r.swapped for r in rs)}/{sum(r.frames for r in rs)}")
+        print(f"{name:<32} {len(names):>5} " + " ".join(f"{c:>12}" for c in cells))
+    print()
+    print("clips whose swapped frames differ:")
+    for clip in common:
+        counts = [d[clip].swapped for d in found]
+        if len(set(counts)) > 1:
+            print(f"  {clip}: " + ", ".join(f"[{i}] {n}" for i, n in enumerate(counts)))
+
+
 def f(v: float, p: str = "{:.1f}") -> str:
     return "-" if v != v else p.format(v)
 
@@ -277,9 +373,24 @@ def main() -> None:
         action="store_true",
         help="a one-coefficient correction per stretch, validated leave-one-body-out",
     )
+    ap.add_argument(
+        "--landmarks",
+        action="store_true",
+        help="knee and ankle screen error against the truth's joints, and swapped legs",
+    )
+    ap.add_argument(
+        "--recordings",
+        type=Path,
+        nargs="+",
+        help="with --landmarks: recordings folders to compare (default: beside the truth)",
+    )
     ap.add_argument("--roll-sign", type=float, default=1.0, help=argparse.SUPPRESS)
     args = ap.parse_args()
     rows = read_index(args.split, args.index)
+    if args.landmarks:
+        clips = args.index.parent / "clips"
+        landmarks_table(rows, clips, args.recordings or [clips], args.jobs)
+        return
     if args.lobo:
         job = partial(rom_pairs, clips=args.index.parent / "clips")
         with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:

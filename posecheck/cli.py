@@ -261,7 +261,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     a.add_argument(
         "--model",
-        help="pose model: lite (fastest), full (default) or heavy (most accurate, ~3x slower), "
+        help="pose model: lite (fastest), full (default, what the checks are tuned on) or heavy "
+        "(closer knee and ankle points, ~3x slower; the checks read worse with it), "
         "or the path of a pose landmarker .task file; default $POSECHECK_MODEL or full",
     )
     a.add_argument(

@@ -169,8 +169,13 @@ def draw_hud(
     big = 1.25 * k
     # Top band: stretch, reps, ROM on the left; the big timer on the right.
     headline = coaching.headline if coaching is not None else ""
+    # The hold bar: live, the session's own value (the page shows the same one); a replay
+    # (no session) times every hold.
+    progress = coaching.hold_progress if coaching is not None else None
     if coaching is None and spec.dose.kind == "hold":  # live, the session says when to time
         headline = f"{result.hold_s:.0f} / {spec.dose.hold_s:.0f} s"
+        progress = min(1.0, result.hold_s / spec.dose.hold_s) if spec.dose.hold_s else None
+    progress = progress if headline else None
     head_w = cv2.getTextSize(headline, cv2.FONT_HERSHEY_SIMPLEX, big, 3)[0][0] if headline else 0
     portrait = w < h or head_w > w * 0.4
     reps = ", ".join(f"{s} {n}" for s, n in result.reps)  # Hershey fonts are ASCII only
@@ -189,7 +194,7 @@ def draw_hud(
     if headline:
         below_text = y + len(wrapped) * _line_height(small) + int(12 * k)
         org = (pad, below_text) if portrait else (w - head_w - pad, pad + int(40 * k))
-        if spec.dose.kind == "hold" and spec.dose.hold_s:
+        if progress is not None:
             top_h = max(top_h, org[1] + int(16 * k) + pad)  # the hold bar under the timer
     # The cue, large, wrapped over up to three lines, right under the top band.
     cue_lines, cue_scale = _fit(cue.text, w - 2 * pad, 1.0 * k, 0.7 * k, 2, 3)
@@ -201,8 +206,8 @@ def draw_hud(
     if headline:
         colour = GREEN if headline == "Hold complete" else WHITE
         _text(image, headline, org, big, colour, 3)
-        if spec.dose.kind == "hold" and spec.dose.hold_s:
-            frac = min(1.0, result.hold_s / spec.dose.hold_s)
+        if progress is not None:
+            frac = progress
             bar_w = max(head_w, int(120 * k))
             x0 = min(org[0], w - pad - bar_w)  # a short headline ("3"): the bar stays in
             y0 = org[1] + int(8 * k)
@@ -214,8 +219,14 @@ def draw_hud(
                 GREEN if frac >= 1 else AMBER,
                 -1,
             )
-    # The countdown into the set: one big number in the middle.
-    if coaching is not None and coaching.phase == "countdown" and coaching.countdown:
+    # The countdown into the set: one big number in the middle (not while the wrong-exercise
+    # notice shows: the page shows no number then either).
+    if (
+        coaching is not None
+        and coaching.phase == "countdown"
+        and coaching.countdown
+        and not coaching.wrong_exercise
+    ):
         number = str(coaching.countdown)
         scale = 5.0 * k
         tw, th = cv2.getTextSize(number, cv2.FONT_HERSHEY_SIMPLEX, scale, 8)[0]

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import yaml
+
 from posecheck.coaching.checker import CheckResult, FaultEvent, StretchChecker, Summary
 from posecheck.pose.landmarks import PoseFrame
-from posecheck.specs.schema import StretchSpec
+from posecheck.specs.schema import SPEC_DIR, StretchSpec, parse_spec
 
 
 @dataclass(frozen=True)
@@ -68,3 +70,40 @@ class NoEstimator:
 
     def close(self) -> None:
         pass
+
+
+#: The prone knee-bend check as it was before it moved to ``not_checked`` (MediaPipe cannot
+#: read the bend from beyond the feet; see the spec): the tests of checking at rest and of
+#: "not checked from this view" for the far leg keep it as their example.
+_PRONE_KNEE_CHECK = """
+measures:
+  knee_bend: {metric: joint_flexion, joint: knee, space: world}
+  hips_across:
+    {metric: separation_ratio, a: left_hip, b: right_hip, ref_a: mid_shoulder, ref_b: mid_hip}
+faults:
+  - id: knee_bend_off
+    message: Bend the knees to a right angle before you start each side.
+    why: The rule before it moved to not_checked.
+    measure: knee_bend
+    side: each
+    above: 125
+    below: 70
+    during: rest
+    min_duration_s: 0.8
+    severity: 1
+    seen_when:
+      measure: hips_across
+      above: 0.2
+      applies_to: far_side
+      reason: From this side angle your far leg hides behind the near one.
+"""
+
+
+def prone_with_knee_check() -> StretchSpec:
+    """The prone hip IR spec with the knee-bend check at rest put back."""
+    data = yaml.safe_load((SPEC_DIR / "prone_internal_rotation.yaml").read_text("utf-8"))
+    extra = yaml.safe_load(_PRONE_KNEE_CHECK)
+    data["measures"].update(extra["measures"])
+    data["faults"] += extra["faults"]
+    data["not_checked"] = [n for n in data["not_checked"] if n["id"] != "knee_bend_off"]
+    return parse_spec(yaml.safe_dump(data, sort_keys=False), "prone_internal_rotation")

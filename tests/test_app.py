@@ -126,7 +126,7 @@ def test_pose_model_choice_is_kept_across_pages_and_a_missing_model_is_named(
     assert box.options == [
         "Full (recommended)",
         "Lite (faster, for a slow computer)",
-        "Heavy (most accurate, about 3x slower: best for recordings)",
+        "Heavy (about 3x slower; the checks were tuned on Full)",
     ]
     assert box.value == "full" and not at.sidebar.error
     box.set_value("heavy").run()
@@ -340,3 +340,14 @@ def test_replay_shows_the_camera_message_from_its_hook(
     assert not at.exception, [e.message for e in at.exception]
     assert words in [i.value for i in at.info]
     assert words not in [w.value for w in at.warning]
+
+
+def test_the_replay_page_finds_the_repositorys_sample_clips(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """After the wings move it looked in posecheck/sample_videos and said there were none."""
+    from posecheck.review.timeline import list_clips, sample_dir
+
+    monkeypatch.delenv("POSECHECK_SAMPLE_DIR", raising=False)
+    assert sample_dir() == REPO / "sample_videos"
+    assert list_clips(sample_dir())

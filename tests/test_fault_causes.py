@@ -10,7 +10,21 @@ nothing, while the old rule would have flagged it (so the test can fail).
 - seated cross-ankle, back_rounded: the crossed shin in front of the pelvis moves MediaPipe's
   3D hip points (dev r0022 read 31-34 degrees of lean for a true 6), so the lean is counted
   from the first second in position (``start_in: position``), not from sitting with straight
-  legs.
+  legs;
+- seated cross-ankle, back_rounded (again): even counted from the position, MediaPipe's 3D
+  lean kept drifting while the hand pressed the knee (dev r0087 read 16 degrees on good form,
+  a near miss at 0.69 of the line read 25), so the slump is read on screen instead: the head
+  sinking toward the shoulders (``head_drop``), which the 3D hip points cannot move;
+- seated twist, spine_rounded: the 3D lean read a tall turn as a slump (dev r0112, 22.8
+  degrees for a line of 20: the 3D shoulders come toward the camera as the chest turns), so
+  the twist reads the head's drop on screen too;
+- prone hip IR, knee_bend_off: from beyond the feet MediaPipe's knee angle read a true 90 at
+  rest as 21 to 154 degrees on dev (past the 70-125 band in 6 of 7 clips), so the bend is not
+  checked from this view (the spec's ``not_checked``), never guessed;
+- supine hip rotation, shoulders_lift: rolling away from the camera hides the far knee, the
+  position reads as unknown, and the shoulder coming up went unchecked (dev r0058): it is
+  checked whenever the shoulders are seen (``during: always``; the checker now checks
+  ``always`` faults while the position is unknown).
 """
 
 from __future__ import annotations
@@ -22,12 +36,20 @@ import numpy as np
 import pytest
 import yaml
 
-from posecheck.body.synthetic import Body, Camera, Key, animate
+from posecheck.body.synthetic import Body, Camera, Key, Leg, animate
 from posecheck.errors import SpecError
 from posecheck.pose.landmarks import Pose, PoseFrame, index_of
 from posecheck.specs.schema import SPEC_DIR, load_by_id, parse_spec
-from tests.helpers import assert_flagged, run_checker
-from tests.test_catalogue import _FEET_FLAT, _STRAIGHT, _cross_ankle, _figure_four
+from tests.helpers import assert_flagged, prone_with_knee_check, run_checker
+from tests.test_catalogue import (
+    _FEET_FLAT,
+    _STRAIGHT,
+    _TOGETHER,
+    _cross_ankle,
+    _figure_four,
+    _hip_rotation,
+    _twist,
+)
 
 FPS = 10.0
 IN_S, SET_S = 3.0, 5.0  # easing into the position from IN_S, in it from SET_S
@@ -57,13 +79,15 @@ def _frames(camera: Camera, rest: Body, pose: Body, **fault: float) -> list[Pose
     return animate(keys, camera, fps=FPS, noise_px=0.5, noise_world_m=0.003, seed=2)
 
 
-def _shift(frames: list[PoseFrame], names: tuple[str, ...], image=None, world=None) -> list:
-    """Emulate an estimator error: move landmarks by ``image(t, pose)`` pixels and
-    ``world(t)`` metres, scaled by how far into the position the body is."""
+def _shift(
+    frames: list[PoseFrame], names: tuple[str, ...], image=None, world=None, ramp=_in_position
+) -> list:
+    """Emulate an estimator error: move landmarks by ``image(pose)`` pixels and ``world``
+    metres, scaled by ``ramp(t_s)`` (default: how far into the position the body is)."""
     out = []
     rows = [index_of(n) for n in names]
     for f in frames:
-        w = _in_position(f.t_ms / 1000.0)
+        w = ramp(f.t_ms / 1000.0)
         xy, xyz = f.pose.image_xy.copy(), f.pose.world_xyz.copy()
         if image is not None:
             xy[rows] += w * image(f.pose)
@@ -125,15 +149,44 @@ FRONT_CAMERAS = {"advised": FRONT, "25 deg round, low": _round(FRONT, 25, 0.5)}
 SITTING = Body("seated", left=_STRAIGHT, right=_STRAIGHT)
 
 
-def _cross_ankle_frames(camera: Camera, slump_deg: float) -> list[PoseFrame]:
-    return _frames(camera, SITTING, _cross_ankle("left", 30), spine_round_deg=slump_deg)
+def _cross_ankle_frames(camera: Camera, slump_deg: float, nod_deg: float = 0.0) -> list:
+    pose = _cross_ankle("left", 30)
+    return _frames(camera, SITTING, pose, spine_round_deg=slump_deg, head_flexion_deg=nod_deg)
+
+
+def _lean_3d_rule(stretch_id: str, fault_id: str, line_deg: float, from_position: bool):
+    """A seated spec as it was before the head's drop: ``fault_id`` flagged when MediaPipe's
+    3D lean passes ``line_deg``, counted from the position or from sitting tall at rest."""
+    data = yaml.safe_load((SPEC_DIR / f"{stretch_id}.yaml").read_text())
+    data["measures"].pop("head_drop")
+    lean = {"metric": "lean_toward_camera", "start": "mid_hip", "end": "mid_shoulder"}
+    data["measures"]["lean"] = {**lean, "relative_to_start": True}
+    if from_position:
+        data["measures"]["lean"]["start_in"] = "position"
+    fault = next(f for f in data["faults"] if f["id"] == fault_id)
+    fault.update(measure="lean", above=line_deg)
+    return parse_spec(yaml.safe_dump(data, sort_keys=False), stretch_id)
+
+
+def _cross_ankle_lean_3d(from_position: bool = True):
+    """Cross-ankle back_rounded before: the 3D lean above 15, from the position (the fix
+    before this one) or from sitting with straight legs (before that)."""
+    return _lean_3d_rule("seated_cross_ankle_rotation", "back_rounded", 15, from_position)
 
 
 @pytest.mark.parametrize("camera", FRONT_CAMERAS.values(), ids=FRONT_CAMERAS.keys())
 def test_a_slump_just_past_the_line_is_caught_once_in_position(camera: Camera) -> None:
-    # a 25 degree curl of the spine reads about 17-19 degrees of lean: the line is 15
-    run = run_checker(CROSS_ANKLE, _cross_ankle_frames(camera, 25))
+    # The synthetic trunk curls along the spine and carries the head less far forward than
+    # the rendered bodies' (which reach the line at about 15 degrees of trunk flexion): a
+    # 32 degree curl with an 18 degree nod reads 0.27-0.30 from both cameras; the line is 0.26.
+    run = run_checker(CROSS_ANKLE, _cross_ankle_frames(camera, 32, 18))
     assert_flagged(run, "back_rounded", None, FAULT_ON_S)
+
+
+@pytest.mark.parametrize("camera", FRONT_CAMERAS.values(), ids=FRONT_CAMERAS.keys())
+def test_a_nod_alone_is_not_a_slump(camera: Camera) -> None:
+    # a 25 degree nod with the back tall reads about 0.12
+    assert run_checker(CROSS_ANKLE, _cross_ankle_frames(camera, 0, 25)).events("back_rounded") == []
 
 
 @pytest.mark.parametrize("camera", FRONT_CAMERAS.values(), ids=FRONT_CAMERAS.keys())
@@ -144,9 +197,24 @@ def test_hip_points_moved_by_the_crossed_shin_are_not_a_slump(camera: Camera) ->
         _cross_ankle_frames(camera, 0), ("left_hip", "right_hip"), world=(0.0, 0.0, 0.2)
     )
     assert run_checker(CROSS_ANKLE, frames).events("back_rounded") == []
-    # Counted from sitting with straight legs (the rule before the fix) it is a slump.
-    old = _without_line("seated_cross_ankle_rotation", "    start_in: position\n", "")
-    assert run_checker(old, frames).events("back_rounded")
+    # Counted from sitting with straight legs (the rule two fixes ago) it is a slump.
+    assert run_checker(_cross_ankle_lean_3d(from_position=False), frames).events("back_rounded")
+
+
+@pytest.mark.parametrize("camera", FRONT_CAMERAS.values(), ids=FRONT_CAMERAS.keys())
+def test_3d_hips_drifting_during_the_hold_are_not_a_slump(camera: Camera) -> None:
+    """As on dev clip r0087 (good form): after the start was taken the 3D hips kept drifting
+    away as the hand pressed the knee, and the 3D lean rose to 16 degrees; on screen the head
+    stays where it was."""
+
+    def drift(t_s: float) -> float:  # from 6.5 s, 1 s after the start, to full at 9 s
+        return min(1.0, max(0.0, (t_s - 6.5) / 2.5))
+
+    frames = _cross_ankle_frames(camera, 0)
+    frames = _shift(frames, ("left_hip", "right_hip"), world=(0.0, 0.0, 0.15), ramp=drift)
+    assert run_checker(CROSS_ANKLE, frames).events("back_rounded") == []
+    # The 3D lean, even counted from the position, calls it a slump.
+    assert run_checker(_cross_ankle_lean_3d(), frames).events("back_rounded")
 
 
 def test_a_start_in_position_is_unknown_until_taken_and_taken_again_each_time() -> None:
@@ -158,14 +226,16 @@ def test_a_start_in_position_is_unknown_until_taken_and_taken_again_each_time() 
     starts = [r.t_ms for r in active if r.index == 0 or run.results[r.index - 1].state != "active"]
     assert len(starts) == 2
     for start_ms in starts:
-        first = [r.measure("lean") for r in active if start_ms <= r.t_ms < start_ms + 900]
-        later = [r.measure("lean") for r in active if start_ms + 1100 <= r.t_ms < start_ms + 2500]
+        first = [r.measure("head_drop") for r in active if start_ms <= r.t_ms < start_ms + 900]
+        later = [
+            r.measure("head_drop") for r in active if start_ms + 1100 <= r.t_ms < start_ms + 2500
+        ]
         assert first and all(math.isnan(v) for v in first)
-        assert later and all(abs(v) < 3 for v in later)
+        assert later and all(abs(v) < 0.03 for v in later)
     # at rest there is no start to count from (the frame that leaves was measured in position)
     resting = [r for r in run.results[1:] if r.state == "rest"]
     resting = [r for r in resting if run.results[r.index - 1].state == "rest"]
-    assert resting and all(math.isnan(r.measure("lean")) for r in resting)
+    assert resting and all(math.isnan(r.measure("head_drop")) for r in resting)
 
 
 # -- the option itself ------------------------------------------------------------------------
@@ -177,7 +247,7 @@ def _spec_with(change) -> str:
 
 def test_start_in_position_needs_a_relative_measure() -> None:
     def absolute(data: dict) -> None:
-        data["measures"]["lean"]["relative_to_start"] = False
+        data["measures"]["head_drop"]["relative_to_start"] = False
 
     with pytest.raises(SpecError, match="start_in: position"):
         parse_spec(_spec_with(absolute), "x.yaml")
@@ -190,3 +260,128 @@ def test_the_position_measure_cannot_start_in_position() -> None:
 
     with pytest.raises(SpecError, match="cannot say when you are in position"):
         parse_spec(_spec_with(circular), "x.yaml")
+
+
+# -- seated twist: spine_rounded -------------------------------------------------------------
+TWIST = load_by_id("seated_internal_rotation_twist")
+
+
+def _twist_frames(camera: Camera, slump_deg: float, nod_deg: float = 0.0) -> list[PoseFrame]:
+    pose = _twist("left", 35)
+    return _frames(camera, SITTING, pose, spine_round_deg=slump_deg, head_flexion_deg=nod_deg)
+
+
+@pytest.mark.parametrize("camera", FRONT_CAMERAS.values(), ids=FRONT_CAMERAS.keys())
+def test_a_slump_in_the_twist_just_past_the_line_is_caught(camera: Camera) -> None:
+    # a 32 degree curl during a 35 degree turn reads 0.18-0.23; the line is 0.17
+    run = run_checker(TWIST, _twist_frames(camera, 32))
+    assert_flagged(run, "spine_rounded", None, FAULT_ON_S)
+
+
+@pytest.mark.parametrize("camera", FRONT_CAMERAS.values(), ids=FRONT_CAMERAS.keys())
+def test_a_nod_during_the_twist_is_not_a_slump(camera: Camera) -> None:
+    # a 25 degree nod with the back tall reads about 0.11-0.14
+    assert run_checker(TWIST, _twist_frames(camera, 0, 25)).events("spine_rounded") == []
+
+
+@pytest.mark.parametrize("camera", FRONT_CAMERAS.values(), ids=FRONT_CAMERAS.keys())
+def test_3d_shoulders_coming_forward_in_a_tall_turn_are_not_a_slump(camera: Camera) -> None:
+    """As on dev clip r0112 (good form): as the chest turns MediaPipe's 3D shoulders come
+    0.2 m toward the camera, which reads as 22-odd degrees of lean; the back stays tall."""
+    frames = _shift(
+        _twist_frames(camera, 0), ("left_shoulder", "right_shoulder"), world=(0.0, 0.0, -0.2)
+    )
+    assert run_checker(TWIST, frames).events("spine_rounded") == []
+    assert run_checker(_lean_3d_rule(TWIST.id, "spine_rounded", 20, False), frames).events(
+        "spine_rounded"
+    )
+
+
+# -- prone hip IR: knee_bend_off is not checked ----------------------------------------------
+PRONE = load_by_id("prone_internal_rotation")
+PRONE_REST = Body("prone", left=Leg(knee_flexion_deg=90), right=Leg(knee_flexion_deg=90))
+PRONE_CAMERAS = {
+    "advised": Camera.looking_at_feet(2.0, 0.8, 45, "prone"),
+    "25 deg round, low": Camera.looking_at_feet(2.0, 0.5, 70, "prone"),
+}
+
+
+def _prone_rest(camera: Camera, knee_deg: float = 90) -> list[PoseFrame]:
+    """Lying face down at rest for 8 s, the left knee bent ``knee_deg`` from 3 s."""
+    bent = replace(PRONE_REST, left=Leg(knee_flexion_deg=knee_deg))
+    keys = [Key(0, PRONE_REST), Key(3, PRONE_REST), Key(3.5, bent), Key(8, bent)]
+    return animate(keys, camera, fps=FPS, noise_px=0.5, noise_world_m=0.003, seed=3)
+
+
+def _ankle_swung_toward_the_feet(frames: list[PoseFrame], metres: float) -> list[PoseFrame]:
+    """Emulate MediaPipe misreading the left shin in depth from 3 s (in full from 4 s): its
+    3D ankle, heel and toes ``metres`` further along the thigh, away from the hip."""
+    rows = [index_of(n) for n in ("left_ankle", "left_heel", "left_foot_index")]
+    out = []
+    for f in frames:
+        xyz = f.pose.world_xyz.copy()
+        thigh = xyz[index_of("left_knee")] - xyz[index_of("left_hip")]
+        w = min(1.0, max(0.0, f.t_ms / 1000.0 - 3.0))
+        xyz[rows] += w * metres * thigh / np.linalg.norm(thigh)
+        out.append(replace(f, pose=Pose(f.pose.image_xy, f.pose.visibility, xyz)))
+    return out
+
+
+@pytest.mark.parametrize("camera", PRONE_CAMERAS.values(), ids=PRONE_CAMERAS.keys())
+def test_a_misread_knee_bend_at_rest_is_not_a_fault(camera: Camera) -> None:
+    """As on dev clips r0117 and r0104: knees at a true right angle at rest, MediaPipe's 3D
+    ankle 0.25 m off, so the bend reads 58-61 degrees; nothing is flagged, and the spec
+    says the knee bend is not checked."""
+    frames = _ankle_swung_toward_the_feet(_prone_rest(camera), 0.25)
+    run = run_checker(PRONE, frames)
+    assert run.summary.faults == ()
+    assert "knee_bend_off" in {n.id for n in PRONE.not_checked}
+    # The rule as it was flags it.
+    assert run_checker(prone_with_knee_check(), frames).events("knee_bend_off", "left")
+
+
+def test_the_knee_bend_is_not_guessed_even_when_it_is_off() -> None:
+    """Not checked means never flagged, whatever the bend: the app shows it as not checked
+    from this view (with the reason) instead of guessing."""
+    run = run_checker(PRONE, _prone_rest(PRONE_CAMERAS["advised"], knee_deg=45))
+    assert run.summary.faults == ()
+
+
+# -- supine hip rotation: shoulders_lift while the knees cannot be read ----------------------
+HIP_ROTATION = load_by_id("supine_hip_rotation")
+HIP_ROTATION_CAMERAS = {
+    "advised": Camera.looking_at_feet(2.3, 1.0, 60),
+    "25 deg round, low": Camera.looking_at_feet(2.3, 0.7, 85),
+}
+KNEES_TOGETHER = Body("supine", left=_TOGETHER, right=_TOGETHER)
+
+
+def _rolled_with_knee_hidden(camera: Camera, shoulder_roll_deg: float) -> list[PoseFrame]:
+    """The knees roll 40 degrees to the right (the left hip turns in) and stay; from 6 s the
+    rolling knee is hidden, so the position reads as unknown (as when the knees roll away
+    from the camera, dev r0058); from 9.5 s the upper trunk rolls ``shoulder_roll_deg``
+    with them (the left shoulder comes up)."""
+    rolled = _hip_rotation("left", 40)
+    lifted = replace(rolled, trunk_twist_deg=-shoulder_roll_deg)
+    keys = [Key(0, KNEES_TOGETHER), Key(3, KNEES_TOGETHER), Key(5, rolled), Key(9, rolled)]
+    keys += [Key(9.5, lifted), Key(14, lifted), Key(16, lifted)]
+    frames = animate(keys, camera, fps=FPS, noise_px=0.5, seed=2)
+    return [replace(f, pose=f.pose.hidden("left_knee")) if f.t_ms >= 6000 else f for f in frames]
+
+
+@pytest.mark.parametrize("camera", HIP_ROTATION_CAMERAS.values(), ids=HIP_ROTATION_CAMERAS.keys())
+def test_a_shoulder_lift_is_caught_while_the_knees_cannot_be_read(camera: Camera) -> None:
+    # a 10 degree roll of the upper trunk reads 0.18-0.25 shoulder widths; the line is 0.15
+    run = run_checker(HIP_ROTATION, _rolled_with_knee_hidden(camera, 10))
+    assert {r.state for r in run.results if r.t_ms >= 6500} == {"unknown"}
+    assert_flagged(run, "shoulders_lift", "left", 9.5)
+    # Checked only in position (the rule before), it is missed.
+    old = _without_line(
+        "supine_hip_rotation", "    during: always\n    severity: 2\n", "    severity: 2\n"
+    )
+    assert run_checker(old, _rolled_with_knee_hidden(camera, 10)).events("shoulders_lift") == []
+
+
+@pytest.mark.parametrize("camera", HIP_ROTATION_CAMERAS.values(), ids=HIP_ROTATION_CAMERAS.keys())
+def test_shoulders_down_while_the_knees_cannot_be_read_raise_nothing(camera: Camera) -> None:
+    assert run_checker(HIP_ROTATION, _rolled_with_knee_hidden(camera, 0)).summary.faults == ()

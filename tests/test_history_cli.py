@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pypdfium2 as pdfium
 import pytest
+from PIL import Image
 
 from posecheck.cli import main
 from posecheck.review.pdf import gather, render_pdf
@@ -177,6 +178,7 @@ def test_report_pdf_pages(history: HistoryStore, capsys, tmp_path: Path) -> None
         "Left and right, per stretch",
         "Most frequent faults",
         "Range of motion over time",
+        "One set, second by second",
         "How sure are these numbers?",
         "Prone hip internal rotation: ± 15°",
         "not medical advice",
@@ -203,11 +205,34 @@ def test_report_pdf_pages(history: HistoryStore, capsys, tmp_path: Path) -> None
     assert run(capsys, "report", "--profile", "Sam", "--out", str(out), "--force")[0] == 0
 
 
+def test_report_charts_each_stretchs_latest_set_second_by_second(history: HistoryStore) -> None:
+    """The PDF shows what the Progress page's "One set, second by second" shows: the latest
+    set of each stretch that measures an angle, from the same per-frame rows."""
+    from posecheck.review.pdf import set_chart
+    from posecheck.review.timeline import angle_rows
+
+    data = gather(history, profile="Sam")
+    assert [s.row.stretch_name for s in data.sets] == ["Clamshell", "Prone hip internal rotation"]
+    rows = [r for r in data.rows if r.stretch_name == "Clamshell"]
+    latest = max(rows, key=lambda r: r.started_at)
+    chosen = data.sets[0]
+    assert chosen.row.session_id == latest.session_id
+    assert chosen.frames == history.session(latest.session_id).rom_frames
+    assert angle_rows((f.t_ms, f.left_deg, f.right_deg) for f in chosen.frames)
+    png = np.asarray(Image.open(set_chart(chosen)).convert("RGB"))
+    colours = png.reshape(-1, 3).astype(int)
+    for rgb in ((31, 119, 180), (255, 127, 14)):  # both sides drawn
+        assert (abs(colours - rgb).sum(axis=1) < 40).sum() > 200, rgb
+    texts = " ".join(page_texts(render_pdf(data))).replace("\r\n", " ")
+    assert "One set, second by second" in texts
+
+
 def test_report_of_a_stretch_without_an_angle_has_no_empty_charts(history: HistoryStore) -> None:
     data = gather(history, profile="Sam", stretch_id="pigeon")
     whole = " ".join(page_texts(render_pdf(data))).replace("\r\n", " ")
     assert "None of these stretches measures a range of motion" in whole
     assert "Range of motion over time" not in whole and "Pigeon" in whole
+    assert "One set, second by second" not in whole and not data.sets
 
 
 def test_report_with_no_sessions_says_so(tmp_path: Path) -> None:
@@ -233,3 +258,16 @@ def test_analyze_save_keeps_the_clip_in_the_history(
     d = HistoryStore(tmp_path / "data" / "history.sqlite3").session(1)
     assert d.row.origin == "command line" and d.row.source_name == clip.name
     assert d.row.stretch_id == "prone_internal_rotation" and len(d.rom_frames) > 10
+
+
+def test_holds_count_only_for_stretches_that_are_held(history: HistoryStore) -> None:
+    """A band walk analysed on the Replay page showed "Holds completed 8" on Progress: the
+    checker's episodes of a stretch done in repetitions are not holds."""
+    from dataclasses import replace
+
+    rows = history.sessions(SessionQuery(profile="Sam"))
+    held = sum(r.holds_completed for r in rows if r.hold_target_s is not None)
+    reps_only = [replace(r, holds_completed=8) for r in rows if r.hold_target_s is None]
+    assert reps_only, "the sample has a stretch done in repetitions"
+    with_reps = [r for r in rows if r.hold_target_s is not None] + reps_only
+    assert adherence(with_reps).holds_completed == held

@@ -208,6 +208,36 @@ def test_reset_starts_a_new_set() -> None:
         proc.close()
 
 
+def test_a_new_set_is_built_by_the_same_factory_as_the_first() -> None:
+    """reset() used to build a plain Pipeline from the old one's parts: whatever else the
+    factory set (here: no smoothing, a pipeline of its own class) was lost for every set after
+    the first, and the pose model's tracking state was carried into the new set."""
+
+    class OwnPipeline(Pipeline):
+        pass
+
+    built: list[OwnPipeline] = []
+    estimators: list[SlowEstimator] = []
+
+    def factory() -> Pipeline:
+        estimators.append(SlowEstimator(0.0))
+        built.append(OwnPipeline(SPEC, estimator=estimators[-1], smooth=False))
+        return built[-1]
+
+    proc = LiveProcessor(factory)
+    try:
+        assert proc.wait_for(proc.submit(image()), timeout_s=5) is not None
+        assert len(built) == 1
+        proc.reset()
+        assert estimators[0].closed, "the old set's pose model is closed"
+        assert proc.wait_for(proc.submit(image()), timeout_s=5) is not None
+        assert len(built) == 2, "the new set's pipeline comes from the factory"
+        assert proc._pipeline is built[1] and built[1].smoother is None
+        assert estimators[1].seen == [0], "the new set's model sees only the new set"
+    finally:
+        proc.close()
+
+
 def test_worker_stops_when_idle_and_restarts() -> None:
     proc = LiveProcessor(lambda: Pipeline(SPEC, estimator=SlowEstimator(0.0)), idle_stop_s=0.1)
     try:
@@ -618,3 +648,29 @@ def test_the_set_summary_says_how_long_it_did_not_look_like_the_stretch() -> Non
     assert 9.0 <= wrong.wrong_exercise_s <= 12.0, wrong.wrong_exercise_s
     assert dict(wrong.reps) == {"left": 0, "right": 0}
     assert right.wrong_exercise_s == 0.0 and dict(right.reps)["left"] == 1
+
+
+def test_a_new_person_gets_a_new_camera_estimate() -> None:
+    """The camera was estimated from the last person's body (their start hold, their
+    segment lengths): after a change of person it is estimated again from the new one, and a
+    camera note about the last person's view goes at once."""
+    from posecheck.coaching.live import CameraNote
+
+    spec = load_by_id("supine_knee_drop")
+    frames = knee_drop_at_30_fps()[:120]  # 4 s at rest: the start hold's estimate is made
+    pipeline = Pipeline(spec, estimator=ReplayingEstimator(frames))
+    note = CameraNote(lambda s, sp: "Raise the camera.", onset_s=1.0, min_show_s=6.0)
+    try:
+        steps = [pipeline.process(Frame(f.index, f.t_ms, image())) for f in frames[:90]]
+        assert steps[-1].body.camera.known
+        assert note.update(steps[-1], spec) is None
+        assert note.update(replace(steps[-1], result=replace(steps[-1].result, t_ms=4000.0)), spec)
+        switched = replace(frames[90], switched=True, followed="on the left of the picture")
+        step = pipeline.process_pose(switched)
+    finally:
+        pipeline.close()
+    before = steps[-1].body.camera
+    assert before.frames > 5
+    # Estimated again from the new person's first frame, not the last person's start hold.
+    assert step.body.camera.frames <= 1 and step.body.camera.span_s == 0.0, step.body.camera
+    assert note.update(step, spec) is None

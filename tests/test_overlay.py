@@ -95,15 +95,61 @@ def test_the_person_coaching_follows_is_marked_only_when_others_are_in_view() ->
     assert xs.min() <= seen[:, 0].min() and xs.max() >= seen[:, 0].max()  # round the person
 
 
+def hud_bar(image: np.ndarray) -> float | None:
+    """The hold bar drawn on a frame: its filled share, or None when there is none (its grey
+    outline is the only long grey line in the top half of a plain grey-128 picture)."""
+    from posecheck.overlay import AMBER, GREEN, GREY
+
+    top = image[: image.shape[0] // 2]
+    filled = np.all(top == AMBER, axis=2) | np.all(top == GREEN, axis=2)
+    bar = np.all(top == GREY, axis=2) | filled
+    rows = np.nonzero(bar.sum(axis=1) >= 60)[0]  # the outline's top and bottom edges
+    if not rows.size:
+        return None
+    y0, y1 = rows.min(), rows.max()
+    xs = np.nonzero(bar[y0])[0]
+    return float(filled[(y0 + y1) // 2].sum()) / (xs.max() - xs.min())
+
+
 def test_the_hold_bar_stays_inside_the_picture_under_a_short_headline() -> None:
-    """The countdown's "3" is narrow; the bar under it (120 px at 480p) once ran off the right
-    edge."""
+    """A short headline ("5 s left"): the bar under it (120 px at 480p) once ran off the
+    right edge."""
     from posecheck.overlay import AMBER, GREY
 
     grey = np.full((480, 640, 3), 128, np.uint8)
     frame = PoseFrame(0, 0.0, 640, 480, None)
-    out = annotate(grey, frame, PRONE, result(), LONG_CUE, coaching("3"))
+    out = annotate(grey, frame, PRONE, result(), LONG_CUE, coaching("3 s left"))
     top = out[:120]
     bar = np.all(top == GREY, axis=2) | np.all(top == AMBER, axis=2)
     cols = np.nonzero(bar.any(axis=0))[0]
     assert cols.size and cols.max() < 640 - 5  # the bar ends inside, with its padding
+
+
+def test_the_video_and_the_page_show_the_same_hold_bar() -> None:
+    """The page's bar is ``Coaching.hold_progress``; the video's bar is drawn from the same
+    value of the same frame: none during the 3-2-1 (the video drew an empty one), the same
+    fill during a hold."""
+    grey = np.full((480, 640, 3), 128, np.uint8)
+    frame = PoseFrame(0, 0.0, 640, 480, None)
+    countdown = Coaching(0.0, "countdown", LONG_CUE, "3", 0.0, 30.0, 3, (), False)
+    assert countdown.hold_progress is None
+    assert hud_bar(annotate(grey, frame, PRONE, result(), LONG_CUE, countdown)) is None
+    for hold_s in (0.0, 7.5, 15.0, 29.0, 31.0):
+        c = Coaching(
+            0.0, "coaching", LONG_CUE, f"{hold_s:.0f} / 30 s", hold_s, 30.0, None, (), False
+        )
+        drawn = hud_bar(annotate(grey, frame, PRONE, result(), LONG_CUE, c))
+        assert c.hold_progress == pytest.approx(min(1.0, hold_s / 30.0))
+        assert drawn == pytest.approx(c.hold_progress, abs=0.02), (hold_s, drawn)
+
+
+def test_no_countdown_number_on_the_video_beside_the_wrong_exercise_notice() -> None:
+    """flow_desktop_switched.png: a big "1" in the middle of the video while the page said
+    "This does not look like ..." and showed no number."""
+    grey = np.full((480, 640, 3), 128, np.uint8)
+    frame = PoseFrame(0, 0.0, 640, 480, None)
+    middle = (slice(180, 330), slice(250, 390))
+    right = Coaching(0.0, "countdown", LONG_CUE, "1", 0.0, 30.0, 1, (), False)
+    wrong = Coaching(0.0, "countdown", LONG_CUE, "", 0.0, 30.0, 1, (), True)
+    assert (annotate(grey, frame, PRONE, result(), LONG_CUE, right)[middle] != 128).any()
+    assert (annotate(grey, frame, PRONE, result(), LONG_CUE, wrong)[middle] == 128).all()

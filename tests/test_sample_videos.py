@@ -32,7 +32,6 @@ KNOWN_MISSES: dict[str, str] = {
         " does not read back under the exit line between quick reps, so reps merge (turning"
         " that smoothing off, or giving it the true timestamps, reads lower still)"
     ),
-    "prone_ir_knee_bend_off_female": "the left knee's bend reads 70-75 at rest for a true 60",
     "supine_knee_drop_feet_move_female": (
         "a 10 cm slide of one foot changes the feet spacing by less than the 0.35 hip widths"
         " line, and the pelvis-roll measure moves with it"

@@ -125,6 +125,9 @@ def test_the_wrong_exercise_is_named_with_what_to_do() -> None:
     later = [c.cue.text for c in run if c.t_ms >= wrong.t_ms + 2500]
     assert any("does not look like the prone" in t and "lying face down" in t for t in later)
     assert not any(c.wrong_exercise for c in coach_run(DROP, drop_session()))
+    # No 3-2-1 ticks or "go" sound beside the notice (the flow may still be counting down).
+    noisy = {"countdown", "go", "tick"}
+    assert not any(noisy & set(c.events) for c in run if c.wrong_exercise)
 
 
 def test_posture_readings() -> None:

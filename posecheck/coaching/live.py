@@ -116,9 +116,11 @@ class CameraNote:
         )
 
     def update(self, step: Step, spec: StretchSpec) -> str | None:
-        if step.result.wrong_posture:
+        if step.result.wrong_posture or step.pose_frame.switched:
             # Not the stretch: a note shown before that was noticed goes at once (it was about
             # a camera for the stretch being done, and contradicts the wrong-exercise notice).
+            # Another person: the camera is estimated again from their body, so the note
+            # about the last person's view goes too.
             self._hold = AdviceHold(min_show_s=self._min_show_s, min_onset_s=self.onset_s)
             return None
         try:
@@ -472,20 +474,23 @@ class LiveProcessor:
 
     # -- lifecycle -------------------------------------------------------------------------
     def reset(self) -> None:
-        """Start a new set: fresh smoothing, checker, cues and statistics. The pose model is
-        kept (building it takes a second or more, which would cost the set its first frames)."""
+        """Start a new set: fresh smoothing, checker, cues and statistics. The pipeline
+        (with its pose model) is built again by the same factory that built the first one,
+        so a new set has every option the first had, and the pose model's tracking (its frame
+        times, whom it follows, when it last looked for other people) belonged to the old set
+        and goes with it. It is built here, not on the set's first frame, so the set's first
+        frames do not wait for a model (about 0.3 s once MediaPipe is loaded); a processor
+        that has not built one yet builds it on its first frame, as always."""
         with self._pipe_lock:
-            old = self._pipeline
-            if old is not None:
-                smoother = old.smoother
-                self._pipeline = Pipeline(
-                    old.spec,
-                    estimator=old.estimator,
-                    smoothing=smoother.params if smoother is not None else None,
-                    smooth=smoother is not None,
-                )
+            old, self._pipeline = self._pipeline, None
             with self._lock:
                 self._reset_state()
+            if old is not None:
+                old.close()
+                try:
+                    self._pipeline = self._factory()
+                except Exception:  # reported by the worker when it tries again on a frame
+                    log.exception("building the new set's pipeline failed")
 
     def close(self) -> None:
         with self._lock:

@@ -81,13 +81,17 @@ class Pipeline:
         self.spec = spec
         self.estimator = estimator or MediaPipePoseEstimator()
         self.smoother = PoseSmoother(smoothing) if smooth else None
-        self.body = BodyStage(
+        self.body = self._body_stage()
+        self.checker = StretchChecker(spec)
+        self.cues = CueSelector(spec)
+
+    def _body_stage(self) -> BodyStage:
+        spec = self.spec
+        return BodyStage(
             posture_from_position(spec.position),
             fit_legs=any(getattr(m, "space", None) == "model" for m in spec.measures.values()),
             min_visibility=spec.min_visibility,
         )
-        self.checker = StretchChecker(spec)
-        self.cues = CueSelector(spec)
 
     def process(self, frame: Frame) -> Step:
         return self.process_pose(self.estimator.estimate(frame))
@@ -96,8 +100,9 @@ class Pipeline:
         """The stages after the estimator (for recorded or synthetic landmarks)."""
         if self.smoother is not None:
             pose_frame = self.smoother(pose_frame)  # restarts on a change of person
-        if pose_frame.switched:
+        if pose_frame.switched:  # another person: their own start, camera view and legs
             self.checker.new_person()
+            self.body = self._body_stage()
         body = self.body.update(pose_frame)
         result = self.checker.update(pose_frame, body)
         posture = self.checker.posture.key if pose_frame.pose is not None else "unsure"

@@ -73,6 +73,16 @@ class Coaching:
     ]  # countdown | go | tick | chime | switch_sides | wrong_exercise | new_person
     wrong_exercise: bool
 
+    @property
+    def hold_progress(self) -> float | None:
+        """How far the hold under way is toward its target, 0 to 1; None while no hold is
+        timed (before the 3-2-1 ends, while the wrong-exercise notice shows, a stretch done
+        in repetitions). The page's bar and the bar drawn on the video both show this one
+        value of the same frame, so they never disagree."""
+        if self.phase != "coaching" or self.wrong_exercise or not self.hold_target_s:
+            return None
+        return min(1.0, max(0.0, self.hold_s / self.hold_target_s))
+
 
 class AdviceHold:
     """Debounces framing (or camera) advice: new advice must persist ``min_onset_s`` before it
@@ -316,6 +326,8 @@ class Coach:
 
         if wrong:
             headline = ""  # no timer for a stretch that is not being done
+            # nor its sounds: no 3-2-1 ticks beside "this does not look like ..."
+            events = [e for e in events if e not in ("countdown", "go", "tick")]
         # -- the cue ------------------------------------------------------------------------
         best = self._best_cue(step, advice, t)
         cue = self._cues.choose(best, t, r.state)

@@ -273,12 +273,16 @@ def record_video(
     out: str | Path,
     *,
     progress: Callable[[int, int], None] | None = None,
+    model: str | None = None,
 ) -> Recording:
-    """Run the estimator over a video and save what it said (the one MediaPipe pass)."""
+    """Run the estimator over a video and save what it said (the one MediaPipe pass).
+
+    ``model`` is the pose model (``lite``, ``full``, ``heavy`` or a ``.task`` path; ``None``:
+    the estimator's default)."""
     from posecheck.pose.estimator import MediaPipePoseEstimator  # noqa: PLC0415  (slow import)
 
     source = VideoSource(video)
-    estimator = MediaPipePoseEstimator(still_images=source.info.kind == "image")
+    estimator = MediaPipePoseEstimator(still_images=source.info.kind == "image", model=model)
     frames: list[PoseFrame] = []
     try:
         info = estimator_info(estimator)

@@ -3,8 +3,9 @@
 fpdf2 lays out the pages and matplotlib draws the charts (Agg, no pyplot, no browser); the
 font is the DejaVu Sans that matplotlib ships, so nothing is fetched. Contents: profile and
 period, adherence and sessions per week, a left/right table per stretch, a range-of-motion
-trend chart per stretch with its uncertainty band, the most frequent faults, what the
-uncertainty means, and the not-medical-advice note.
+trend chart per stretch with its uncertainty band, each stretch's latest set second by
+second (the Progress page's "One set, second by second", from the same rows), the most
+frequent faults, what the uncertainty means, and the not-medical-advice note.
 """
 
 from __future__ import annotations
@@ -34,8 +35,9 @@ from posecheck.review.progress import (
     side_summaries,
     weekly_sessions,
 )
-from posecheck.review.records import FaultTotal, SessionQuery, SessionRow
+from posecheck.review.records import FaultTotal, RomFrame, SessionQuery, SessionRow
 from posecheck.review.store import HistoryStore
+from posecheck.review.timeline import angle_rows
 
 SIDE_COLOURS = {"left": "#1f77b4", "right": "#ff7f0e"}
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
@@ -44,6 +46,14 @@ MAX_LISTED = 60  # sessions listed at the end
 _INK = (34, 34, 34)
 _MUTED = (100, 100, 100)
 _RULE = (200, 200, 200)
+
+
+@dataclass(frozen=True)
+class SetAngles:
+    """One saved set's angles frame by frame, for its second-by-second chart."""
+
+    row: SessionRow
+    frames: tuple[RomFrame, ...]
 
 
 @dataclass(frozen=True)
@@ -56,6 +66,7 @@ class ReportData:
     generated_at: datetime
     rows: tuple[SessionRow, ...]
     faults: tuple[FaultTotal, ...]
+    sets: tuple[SetAngles, ...] = ()  # each stretch's latest set with angles, frame by frame
 
     @property
     def period_text(self) -> str:
@@ -77,14 +88,29 @@ def gather(
     now: datetime | None = None,
 ) -> ReportData:
     q = SessionQuery(profile=profile, stretch_id=stretch_id, date_from=date_from, date_to=date_to)
+    rows = tuple(store.sessions(q))
     return ReportData(
         profile=profile,
         date_from=date_from,
         date_to=date_to,
         generated_at=(now or datetime.now()).astimezone(),
-        rows=tuple(store.sessions(q)),
+        rows=rows,
         faults=tuple(store.fault_totals(q)),
+        sets=latest_sets(store, rows),
     )
+
+
+def latest_sets(store: HistoryStore, rows: Sequence[SessionRow]) -> tuple[SetAngles, ...]:
+    """Each stretch's latest set that kept its angles frame by frame (sets saved before
+    they were kept have none), in the order of the stretches' names."""
+    latest: dict[str, SetAngles] = {}
+    for row in sorted(rows, key=lambda r: r.started_at, reverse=True):
+        if row.stretch_name in latest or row.rom_label is None:
+            continue
+        frames = store.session(row.session_id).rom_frames
+        if frames:
+            latest[row.stretch_name] = SetAngles(row, frames)
+    return tuple(latest[name] for name in sorted(latest))
 
 
 def _day(d: date) -> str:
@@ -142,6 +168,37 @@ def trend_chart(rows: Sequence[SessionRow], title: str, label: str) -> io.BytesI
     ax.set_title(f"{title}: best {label} per session", fontsize=10, loc="left")
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right", fontsize=8, frameon=False)
+    for spine in ("top", "right"):
+        ax.spines[spine].set_visible(False)
+    return _png(fig)
+
+
+def set_chart(s: SetAngles) -> io.BytesIO:
+    """One set's angle per side, second by second (PNG): the rows the Progress page charts
+    (:func:`posecheck.review.timeline.angle_rows`), sizes only (a reading past the start
+    the other way is drawn at 0, never as a negative angle)."""
+    fig = _figure(7.0, 2.2)
+    ax = fig.add_subplot()
+    rows = angle_rows((f.t_ms, f.left_deg, f.right_deg) for f in s.frames)
+    top = 10.0
+    for side, colour in SIDE_COLOURS.items():
+        pts = [(r["t_s"], max(r["rom_deg"], 0.0)) for r in rows if r["side"] == side]
+        if not pts:
+            continue
+        ax.plot(*zip(*pts, strict=True), color=colour, linewidth=1.4, label=f"{side} side")
+        top = max(top, *(v for _, v in pts))
+    ax.set_ylim(0, top * 1.08)
+    ax.set_xlabel("seconds into the set")
+    ax.set_ylabel("degrees")
+    label = s.row.rom_label or "range of motion"
+    origin = "live set" if s.row.origin == "live" else "analysed clip"
+    ax.set_title(
+        f"{s.row.stretch_name}, {s.row.local_start:%d %b %Y %H:%M} ({origin}): {label}",
+        fontsize=10,
+        loc="left",
+    )
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
     for spine in ("top", "right"):
         ax.spines[spine].set_visible(False)
     return _png(fig)
@@ -343,6 +400,16 @@ def render_pdf(data: ReportData) -> bytes:
     for s in summaries:
         group = [r for r in rows if r.stretch_name == s.stretch_name]
         pdf.chart(trend_chart(group, s.stretch_name, s.rom_label or "range of motion"), 62)
+    if data.sets:
+        pdf.heading("One set, second by second", keep_mm=56)
+        pdf.para(
+            "The latest set of each stretch, as the angle went during it: holds show as "
+            "plateaus, repetitions as peaks.",
+            size=8,
+            colour=_MUTED,
+        )
+    for one in data.sets:
+        pdf.chart(set_chart(one), 52)
     if summaries:
         _uncertainty_note(pdf, summaries)
     pdf.heading("Sessions", keep_mm=20)

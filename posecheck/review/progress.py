@@ -160,7 +160,8 @@ def adherence(
         days=span,
         weeks=round(weeks, 1),
         sessions_per_week=round(len(rows) / weeks, 1) if weeks else 0.0,
-        holds_completed=sum(r.holds_completed for r in rows),
+        # Holds of the stretches that are held (one done in repetitions counts no holds).
+        holds_completed=sum(r.holds_completed for r in rows if r.hold_target_s is not None),
         reps=sum(r.reps_total for r in rows),
         minutes=round(sum(r.duration_s for r in rows) / 60.0, 1),
     )

@@ -110,7 +110,7 @@ def fault_intervals(analysis: Analysis) -> list[dict[str, Any]]:
 
 def sample_dir() -> Path:
     """Where the replay page looks for clips: ``$POSECHECK_SAMPLE_DIR`` or ``sample_videos/``."""
-    default = Path(__file__).resolve().parent.parent / "sample_videos"
+    default = Path(__file__).resolve().parents[2] / "sample_videos"  # the repository's
     return Path(os.environ.get(SAMPLE_DIR_ENV) or default)
 
 

@@ -189,6 +189,9 @@ class RangeOfMotion(_Model):
     uncertainty_deg: float = Field(
         0.0, ge=0, description="How far off the estimate can be from this view, degrees."
     )
+    why: str = Field(
+        "", description="Why this measure: the figures (and split) that chose it, for the record."
+    )
 
 
 class SeenWhen(_Model):

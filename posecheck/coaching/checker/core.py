@@ -124,7 +124,8 @@ class StretchChecker:
         ):
             self._unknown_s += dt_s
             missing = tuple(dict.fromkeys(n for v in unknown for n in v.missing))
-            self._advance_faults(t, values, None)
+            # Position unknown: only faults checked whatever the phase ("always") are due.
+            self._advance_faults(t, values, None if self._wrong_posture else "unknown")
             return self._result(
                 frame, "unknown", missing_reason(missing), missing, tuple(values.values())
             )

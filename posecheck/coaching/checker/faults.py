@@ -71,7 +71,8 @@ class FaultWatch:
         near: Side | None,
     ) -> bool:
         """Update every fault's debounce state for the frame at ``t`` (``phase`` None: no
-        fault is due); True if a hold-blocking fault is active. ``episode`` is the time in
+        fault is due; "unknown", the position cannot be read: only ``during: always`` faults
+        are); True if a hold-blocking fault is active. ``episode`` is the time in
         position under way (its working side; its ROM samples are dropped from a blocking
         fault's onset), ``near`` the side nearer the camera."""
         blocking = False

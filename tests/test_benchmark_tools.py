@@ -1,0 +1,86 @@
+"""The benchmark's tools for trying another pose model (issue #12): ``record.py`` picks the
+clips of a split and writes elsewhere, ``accuracy.py --recordings`` scores another folder of
+recordings against the same truth, and ``record_video`` names the model it ran."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from posecheck.pose.recording import load_recording, record_video
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "benchmarks" / "data"
+SAMPLES = ROOT / "sample_videos"
+
+
+def _module(name: str):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def rows() -> list[dict[str, str]]:
+    with open(DATA / "index.csv", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _index(tmp: Path, rows: list[dict[str, str]], with_truth: list[str]) -> Path:
+    """An index of ``rows`` in ``tmp``, with the truth (and recording) of ``with_truth``."""
+    (tmp / "clips").mkdir()
+    with open(tmp / "index.csv", "w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    for clip in with_truth:
+        for suffix in (".truth.json.gz", ".pose.json.gz"):
+            shutil.copy(DATA / "clips" / f"{clip}{suffix}", tmp / "clips")
+    return tmp / "index.csv"
+
+
+def test_record_picks_the_split_the_filter_and_clips_with_truth(tmp_path: Path, rows) -> None:
+    dev = [r for r in rows if r["split"] == "dev"][:3]
+    test = [r for r in rows if r["split"] == "test"][:1]
+    names = [r["clip"] for r in dev + test]
+    index = _index(tmp_path, dev + test, names[1:])  # the first dev clip has no truth here
+    names_of = _module("record")._clip_names
+    assert names_of(index, "dev", None) == names[1:3]
+    assert names_of(index, "test", None) == names[3:]
+    assert names_of(index, "all", None) == names[1:]
+    assert names_of(index, None, names[2][:5]) == [names[2]]
+
+
+def _accuracy(*args: str) -> str:
+    script = str(ROOT / "benchmarks" / "accuracy.py")
+    run = subprocess.run(
+        [sys.executable, script, *args, "-j", "1"], capture_output=True, text=True, check=True
+    )
+    return run.stdout
+
+
+def test_accuracy_scores_another_folder_and_names_what_it_left_out(tmp_path: Path, rows) -> None:
+    dev = [r for r in rows if r["split"] == "dev"][:2]
+    index = _index(tmp_path, dev, [r["clip"] for r in dev])
+    other = tmp_path / "other"
+    other.mkdir()
+    shutil.copy(tmp_path / "clips" / f"{dev[0]['clip']}.pose.json.gz", other)
+    out = _accuracy("--index", str(index), "--recordings", str(other))
+    assert f"recordings in {other}, 1 clips without one left out), pose model full: 1 clips" in out
+    same = _accuracy("--index", str(index))
+    assert "split dev (recordings), pose model full: 2 clips" in same
+
+
+def test_a_recording_names_the_model_that_made_it(tmp_path: Path) -> None:
+    rec = record_video(
+        SAMPLES / "supine_knee_drop_too_fast_male.mp4", tmp_path / "lite.pose.json.gz", model="lite"
+    )
+    assert rec.estimator["settings"]["model"] == "lite"
+    assert load_recording(tmp_path / "lite.pose.json.gz").estimator == rec.estimator
