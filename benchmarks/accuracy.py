@@ -113,18 +113,34 @@ _AZIMUTH_SIGN = {
 def true_camera_deg(truth_path: Path) -> tuple[float, float]:
     """The clip's true camera azimuth in the app's convention (posecheck.body.camera) and
     elevation: the camera's angle above the floor seen from the hips (their height in the
-    first frame; the renderer aims the camera near them)."""
+    first frame; the renderer aims the camera near them).
+
+    The renderer's azimuth and distance are around the point it aims at; a body that starts
+    away from it (a band walk starts 0.6 m to one side, to step across) sees the camera from
+    another angle: seen from the hips, the camera of r0025 stands 30 degrees round, not the
+    22 the renderer gives. So both are taken from the hips' place in the first frame (the
+    start hold's), where the truth gives the camera's position."""
     with gzip.open(truth_path, "rt", encoding="utf-8") as fh:
         data = json.load(fh)
     cam = data.get("camera", {})
     sign = _AZIMUTH_SIGN.get(data.get("posture", ""))
     az = cam.get("azimuth_deg")
+    first = (data.get("frames") or [{}])[0]
+    distance = cam.get("distance_m")
+    pos, aim = cam.get("position_m"), cam.get("look_at_m")
+    body = first.get("body", {})
+    if az is not None and pos is not None and aim is not None:
+        # the renderer's convention (tools/render/render_clip.py): the camera stands at
+        # aim + distance * (sin az, -cos az) on the floor plane
+        dx = float(pos[0]) - float(aim[0]) - float(body.get("pelvis_x_m", 0.0))
+        dy = float(pos[1]) - float(aim[1]) - float(body.get("pelvis_y_m", 0.0))
+        az, distance = math.degrees(math.atan2(dx, -dy)), math.hypot(dx, dy)
     azimuth = math.nan if sign is None or az is None else sign * float(az)
-    hip_m = (data.get("frames") or [{}])[0].get("pelvis_height_m")
-    if hip_m is None or cam.get("height_m") is None or not cam.get("distance_m"):
+    hip_m = first.get("pelvis_height_m")
+    if hip_m is None or cam.get("height_m") is None or not distance:
         return azimuth, math.nan
     rise = float(cam["height_m"]) - float(hip_m)
-    return azimuth, math.degrees(math.atan2(rise, float(cam["distance_m"])))
+    return azimuth, math.degrees(math.atan2(rise, float(distance)))
 
 
 def true_azimuth_deg(truth_path: Path) -> float:

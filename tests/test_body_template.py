@@ -1,4 +1,4 @@
-"""The camera's elevation from the posture's floor template, on synthetic lying bodies."""
+"""The camera's elevation from the posture's template, on synthetic lying and standing bodies."""
 
 from __future__ import annotations
 
@@ -58,10 +58,58 @@ def test_flattened_depth_leaves_the_elevation_alone():
     assert kept.azimuth_deg == solved.azimuth_deg
 
 
-def test_no_template_upright_or_when_a_contact_is_hidden():
-    standing = Body(posture="standing")
-    c = Camera.front_view(2.5, 1.0)
-    assert floor_view_deg(syn.render(standing, c), W, H, "standing", F, 0.0) is None
+#: A standing trunk as MediaPipe places its shoulders and hips (``template._STANDING_TRUNK``).
+STANDING_TRUNK = syn.Proportions(trunk=0.45)
+
+
+def _around_standing(distance_m: float, height_m: float, azimuth_deg: float) -> Camera:
+    """A camera ``azimuth_deg`` round from straight in front of a standing body (toward its
+    left), aimed at its hips."""
+    left, _, anterior, _ = (np.array(v, float) for v in syn._POSTURES["standing"])
+    a = math.radians(azimuth_deg)
+    target = np.array([0.0, 0.9, 0.0])
+    pos = target + distance_m * (math.cos(a) * anterior + math.sin(a) * left)
+    return Camera((float(pos[0]), height_m, float(pos[2])), tuple(target), focal_px=F)
+
+
+@pytest.mark.parametrize(
+    ("azimuth_deg", "height_m"), [(0.0, 0.9), (0.0, 1.6), (20.0, 0.5), (-25.0, 1.3), (10.0, 2.2)]
+)
+def test_standing_the_upright_trunk_gives_the_elevation(azimuth_deg: float, height_m: float):
+    """Standing, the shoulders and hips stand on an upright plane: level, above and below the
+    hips, in front and round to either side, the view's elevation is the camera's."""
+    body = Body(posture="standing")
+    c = _around_standing(2.5, height_m, azimuth_deg)
+    pose = syn.render(body, c, STANDING_TRUNK)
+    pts = syn.body_points(body, STANDING_TRUNK)
+    hip = (pts[index_of("left_hip")] + pts[index_of("right_hip")]) / 2
+    v = np.asarray(c.position, float) - hip
+    true_el = math.degrees(math.atan2(float(v[1]), math.hypot(float(v[0]), float(v[2]))))
+    view = cam.estimate_view(pose, W, H, "standing")
+    assert view.elevation_deg == pytest.approx(true_el, abs=1.5)
+    # the template's own answer is the whole camera; the view keeps the 3D solve's azimuth
+    found = floor_view_deg(pose, W, H, "standing", F, azimuth_deg, elevation_hint_deg=true_el)
+    assert found is not None
+    assert found == pytest.approx((azimuth_deg, true_el), abs=1.5)
+
+
+def test_standing_the_mirror_answer_is_not_taken():
+    """A camera in front sees the same trapezoid from above and below the hips but for the
+    perspective; the answer nearer the 3D solve's elevation is kept, so a camera 15 degrees
+    above reads above, and one below reads below."""
+    body = Body(posture="standing")
+    for height_m, sign in ((0.9 + 2.5 * math.tan(math.radians(15)), 1.0), (0.25, -1.0)):
+        pose = syn.render(body, _around_standing(2.5, height_m, 5.0), STANDING_TRUNK)
+        assert sign * cam.estimate_view(pose, W, H, "standing").elevation_deg > 10.0
+
+
+def test_no_template_sitting_or_when_a_contact_is_hidden():
+    seated = Body(posture="seated")
+    c = Camera.front_view(2.5, 1.0, body="seated")
+    assert floor_view_deg(syn.render(seated, c), W, H, "seated", F, 0.0) is None
+    # an exactly symmetric, face-on picture has no planar answer: none, never a NaN
+    face_on = syn.render(Body(posture="standing"), _around_standing(2.5, 1.57, 0.0), STANDING_TRUNK)
+    assert floor_view_deg(face_on, W, H, "standing", F, 0.0) is None
     c = Camera.looking_at_feet(2.0, 0.8, 30.0, body="supine")
     hidden = syn.render(SUPINE, c).hidden("left_shoulder")
     assert floor_view_deg(hidden, W, H, "supine", F, 30.0) is None

@@ -8,7 +8,11 @@ counts must be the truth's either way.
 - seated cross-ankle r0048: a rounded back makes the estimator swap the legs for 4 s;
 - reclined hero r0024: sitting between the heels hides the ankle the knee bend needs;
 - pigeon r0049: the camera on the other side; the front knee reads drawn forward only just
-  before the back thigh settles, never in the same frame (entry memory).
+  before the back thigh settles, never in the same frame (entry memory);
+- knee fall-out r0098, supine hip rotation r0019: both knees sink together
+  (``sides_together``); the far knee is hidden for most of the clip (r0098: nothing was
+  counted, or the start values were held back until the knees had sunk) or reads short
+  (r0019: the second side's rep was missed).
 """
 
 from __future__ import annotations
@@ -31,6 +35,8 @@ CASES = [
     "r0048_seated_cross_ankle_rotation_back_rounded_b01",
     "r0024_reclined_hero_knees_apart_b09",
     "r0049_pigeon_good_b02",
+    "r0098_supine_knee_fallout_feet_move_b03",
+    "r0019_supine_hip_rotation_shoulders_lift_b04",
 ]
 
 
@@ -103,3 +109,48 @@ def test_an_entry_only_look_counts_for_a_moment_after_it_held() -> None:
     put(front.measure, "right", (front.below or 0) + 50)  # the front knee lost this frame
     assert entering_side(spec, values) == (False, None)
     assert entering_side(spec, values, frozenset({(front.measure, "right")})) == (True, "right")
+
+
+def _fall_values(spec, left: float, right: float) -> dict:
+    """Every measure unknown but the position's, whose left and right values are given (NaN:
+    that knee hidden, its landmarks missing)."""
+    from posecheck.coaching.checker import MeasureValue
+
+    values = {}
+    for name in spec.measures:
+        for side in ("left", "right") if spec.sided[name] else (None,):
+            values[(name, side)] = MeasureValue(name, side, float("nan"))
+    for side, v in (("left", left), ("right", right)):
+        missing = ("left_knee",) if v != v else ()
+        values[(spec.active.measure, side)] = MeasureValue(spec.active.measure, side, v, missing)
+    return values
+
+
+def test_both_knees_together_a_hidden_far_knee_reads_the_near_one_turned_round() -> None:
+    """Knee fall-out (``sides_together``): both knees sink to the right, so the right knee
+    rolls in (+) and the left one out (-). The far knee hidden, the near one's value turned
+    round stands in for it; a far knee reading short gives way to the near one's reading."""
+    from posecheck.coaching.checker import entering_side
+    from posecheck.coaching.checker.looks import position_values
+
+    spec = load_by_id("supine_knee_fallout")
+    assert spec.active.sides_together
+    nan = float("nan")
+    # the left knee (far) hidden: the right knee's 30 is the left's -30; in position, right
+    by_side = {mv.side: mv for mv in position_values(spec, _fall_values(spec, nan, 30.0))}
+    assert by_side["left"].value == -30.0 and by_side["left"].missing == ()
+    assert by_side["right"].value == 30.0
+    assert entering_side(spec, _fall_values(spec, nan, 30.0)) == (True, "right")
+    # the near (left) knee rolled out 35, the far right knee reads only 12: right is 35 in;
+    # each side takes the reading further in, so the left reads the right's 12 turned round
+    by_side = {mv.side: mv for mv in position_values(spec, _fall_values(spec, -35.0, 12.0))}
+    assert by_side["right"].value == 35.0 and by_side["left"].value == -12.0
+    assert entering_side(spec, _fall_values(spec, -35.0, 12.0)) == (True, "right")
+    # both hidden: unknown, naming what is missing
+    both = position_values(spec, _fall_values(spec, nan, nan))
+    assert all(not mv.known and mv.missing for mv in both)
+    # a stretch without it keeps each leg's own value
+    plain = load_by_id("supine_knee_drop")
+    assert not plain.active.sides_together
+    own = {mv.side: mv.value for mv in position_values(plain, _fall_values(plain, -35.0, 12.0))}
+    assert own == {"left": -35.0, "right": 12.0}

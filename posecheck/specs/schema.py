@@ -140,6 +140,13 @@ class Position(_Model):
         description="For a per-side measure: any = one side at a time (that side is the "
         "working side); both = both sides must be in position.",
     )
+    sides_together: bool = Field(
+        False,
+        description="For a per-side measure of one movement of both legs (both knees sink "
+        "to one side together): a knee rolling in on one side rolls out on the other by as "
+        "much, so each side's value is half the difference between its own and the other "
+        "side's, and a leg the camera cannot see reads the seen leg's value turned round.",
+    )
     min_episode_s: float = Field(
         0.4, ge=0, description="Shorter time in position is noise, not a repetition."
     )

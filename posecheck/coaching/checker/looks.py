@@ -77,8 +77,7 @@ def entering_side(
     held a moment ago instead: ``seen_lately``, see :func:`looks_right`)."""
     pos = spec.active
     sign = 1.0 if pos.direction == "up" else -1.0
-    name = pos.measure
-    vals = {s: sign * values[(name, s)].value for s in (SIDES if spec.sided[name] else (None,))}
+    vals = {mv.side: sign * mv.value for mv in position_values(spec, values)}
     enter = sign * pos.enter
     candidates: dict[Side | str | None, float]
     if None in vals:
@@ -139,6 +138,28 @@ def measure_still(spec: StretchSpec, pose: Pose, min_visibility: float | None = 
 
 
 def position_values(spec: StretchSpec, values: Values) -> list[MeasureValue]:
-    """The position's own measure, per side (or the whole-body value)."""
+    """The position's own measure, per side (or the whole-body value); for a movement of
+    both legs together (``sides_together``), each side's reading of that one movement."""
     name = spec.active.measure
-    return [values[(name, s)] for s in (SIDES if spec.sided[name] else (None,))]
+    own = [values[(name, s)] for s in (SIDES if spec.sided[name] else (None,))]
+    if not spec.active.sides_together or len(own) != 2:
+        return own
+    sign = 1.0 if spec.active.direction == "up" else -1.0
+    return [_together(own[0], own[1], sign), _together(own[1], own[0], sign)]
+
+
+def _together(mine: MeasureValue, other: MeasureValue, sign: float) -> MeasureValue:
+    """One side's value of a movement of both legs together: its own or the other side's
+    turned round, whichever is further in (a knee rolls in as far as the other rolls out,
+    and the far leg, half hidden behind the near one, reads short), or the other's turned
+    round when this leg is unknown, or its own when the other's is. A hidden leg whose
+    partner is seen waits with it for its starting value (not unknown: the seen leg's start
+    is being taken)."""
+    if not other.known:
+        if mine.known or other.missing:
+            return mine
+        return MeasureValue(mine.name, mine.side, math.nan, (), mine.raw)
+    turned = -other.value
+    if mine.known and sign * mine.value >= sign * turned:
+        return mine
+    return MeasureValue(mine.name, mine.side, turned, (), mine.raw)
