@@ -62,7 +62,14 @@ def test_advice_says_which_way_to_move() -> None:
     turned = advice(_est(-50.0, el=5.0), standing)
     assert turned is not None and "50 degrees round toward the spot in front of you" in turned
     low = advice(_est(0.0, el=-35.0), standing)
-    assert low is not None and low.endswith("raise it.")
+    assert low == (
+        "The camera seems to be below your hips. This stretch is measured from higher up: "
+        "raise it to about 1.0 m off the floor."
+    )  # only the height is off: the note speaks of height, not of the angle round
+    both = advice(_est(-50.0, el=-35.0), standing)
+    assert both is not None and both.endswith(
+        "in front of you and raise it to about 1.0 m off the floor."
+    )
 
 
 ROOT = Path(__file__).resolve().parents[1]

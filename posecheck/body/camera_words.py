@@ -87,6 +87,7 @@ class CameraGuide:
     either_side: bool  # the mirror image (the other side of the body) does as well
     elevation_deg: float
     distance_m: float
+    height_m: float | None = None  # the camera's height off the floor, as the spec asks
 
     @staticmethod
     def from_spec_camera(
@@ -106,7 +107,7 @@ class CameraGuide:
         rise = height_m - _HIP_HEIGHT_M.get(posture, 0.15)
         elevation = math.degrees(math.atan2(rise, distance_m))
         return CameraGuide(
-            posture, az, view in ("side", "feet_end_diagonal"), elevation, distance_m
+            posture, az, view in ("side", "feet_end_diagonal"), elevation, distance_m, height_m
         )
 
     def target_azimuth_deg(self, estimate_deg: float) -> float | None:
@@ -147,10 +148,17 @@ def advice(
                 way = f"toward {_toward(posture, off > 0)}"
             tips.append(f"move it about {_round5(off)} degrees round {way}")
     rise = guide.elevation_deg - estimate.elevation_deg
-    if abs(rise) > elevation_tolerance_deg:
-        tips.append("raise it" if rise > 0 else "lower it")
+    height_off = abs(rise) > elevation_tolerance_deg
+    if height_off:
+        to = f" to about {guide.height_m:.1f} m off the floor" if guide.height_m else ""
+        tips.append(("raise it" if rise > 0 else "lower it") + to)
     if not tips:
         return None
+    if len(tips) == 1 and height_off:  # only the height: say where it is in height
+        return (
+            f"The camera seems to be {_height_words(estimate.elevation_deg)}. This stretch is "
+            f"measured from {'higher up' if rise > 0 else 'lower down'}: {tips[0]}."
+        )
     want = where(target, posture) if target is not None else "straight above you"
     return (
         f"The camera seems to be {where(estimate.azimuth_deg, posture)}. This stretch is "
