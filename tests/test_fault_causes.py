@@ -358,15 +358,17 @@ KNEES_TOGETHER = Body("supine", left=_TOGETHER, right=_TOGETHER)
 
 def _rolled_with_knee_hidden(camera: Camera, shoulder_roll_deg: float) -> list[PoseFrame]:
     """The knees roll 40 degrees to the right (the left hip turns in) and stay; from 6 s the
-    rolling knee is hidden, so the position reads as unknown (as when the knees roll away
-    from the camera, dev r0058); from 9.5 s the upper trunk rolls ``shoulder_roll_deg``
-    with them (the left shoulder comes up)."""
+    knees are hidden, so the position reads as unknown (as when the knees roll away from the
+    camera, dev r0058; one hidden knee alone is read from the other, ``sides_together``);
+    from 9.5 s the upper trunk rolls ``shoulder_roll_deg`` with them (the left shoulder comes
+    up)."""
     rolled = _hip_rotation("left", 40)
     lifted = replace(rolled, trunk_twist_deg=-shoulder_roll_deg)
     keys = [Key(0, KNEES_TOGETHER), Key(3, KNEES_TOGETHER), Key(5, rolled), Key(9, rolled)]
     keys += [Key(9.5, lifted), Key(14, lifted), Key(16, lifted)]
     frames = animate(keys, camera, fps=FPS, noise_px=0.5, seed=2)
-    return [replace(f, pose=f.pose.hidden("left_knee")) if f.t_ms >= 6000 else f for f in frames]
+    knees = ("left_knee", "right_knee")
+    return [replace(f, pose=f.pose.hidden(*knees)) if f.t_ms >= 6000 else f for f in frames]
 
 
 @pytest.mark.parametrize("camera", HIP_ROTATION_CAMERAS.values(), ids=HIP_ROTATION_CAMERAS.keys())
