@@ -172,7 +172,7 @@ def draw_hud(
     # The hold bar: live, the session's own value (the page shows the same one); a replay
     # (no session) times every hold.
     progress = coaching.hold_progress if coaching is not None else None
-    if coaching is None and spec.dose.kind == "hold":  # live, the session says when to time
+    if coaching is None and spec.dose.kind == "hold":  # a replay: every hold is timed
         headline = f"{result.hold_s:.0f} / {spec.dose.hold_s:.0f} s"
         progress = min(1.0, result.hold_s / spec.dose.hold_s) if spec.dose.hold_s else None
     progress = progress if headline else None
@@ -207,7 +207,6 @@ def draw_hud(
         colour = GREEN if headline == "Hold complete" else WHITE
         _text(image, headline, org, big, colour, 3)
         if progress is not None:
-            frac = progress
             bar_w = max(head_w, int(120 * k))
             x0 = min(org[0], w - pad - bar_w)  # a short headline ("3"): the bar stays in
             y0 = org[1] + int(8 * k)
@@ -215,8 +214,8 @@ def draw_hud(
             cv2.rectangle(
                 image,
                 (x0, y0),
-                (x0 + int(bar_w * frac), y0 + int(8 * k)),
-                GREEN if frac >= 1 else AMBER,
+                (x0 + int(bar_w * progress), y0 + int(8 * k)),
+                GREEN if progress >= 1 else AMBER,
                 -1,
             )
     # The countdown into the set: one big number in the middle (not while the wrong-exercise

@@ -150,7 +150,7 @@ def advice(
     rise = guide.elevation_deg - estimate.elevation_deg
     height_off = abs(rise) > elevation_tolerance_deg
     if height_off:
-        to = f" to about {guide.height_m:.1f} m off the floor" if guide.height_m else ""
+        to = f" to about {guide.height_m:.1f} m off the floor" if guide.height_m is not None else ""
         tips.append(("raise it" if rise > 0 else "lower it") + to)
     if not tips:
         return None

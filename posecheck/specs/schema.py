@@ -144,8 +144,9 @@ class Position(_Model):
         False,
         description="For a per-side measure of one movement of both legs (both knees sink "
         "to one side together): a knee rolling in on one side rolls out on the other by as "
-        "much, so each side's value is half the difference between its own and the other "
-        "side's, and a leg the camera cannot see reads the seen leg's value turned round.",
+        "much, so each side reads its own value or the other side's turned round, whichever "
+        "is further in, and a leg the camera cannot see reads the seen leg's value turned "
+        "round. Only the position uses it; the ROM is each leg's own reading.",
     )
     min_episode_s: float = Field(
         0.4, ge=0, description="Shorter time in position is noise, not a repetition."
