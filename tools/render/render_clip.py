@@ -781,10 +781,15 @@ def main():
     sc = bpy.context.scene
     truth_frames = []
     t_render = 0.0
+    # Camera, lights and room are fixed for the clip, so a frame whose bone matrices equal the
+    # previous frame's (a still hold) is the same picture: Workbench is deterministic, so the
+    # previous PNG is copied instead of rendered again (about a quarter of a clip's frames).
+    prev_key, prev_png = None, None
     for fi, t in enumerate(times):
         st = motion.at(t)
         sides = {s: st[s] for s in SIDES}
         D, pos, frs, Cp = fig.solve(posture, st, sides, st["body"], pelvis_pos, planted)
+        pose_key = tuple(tuple(v for row in D[b] for v in row) for b in sorted(D))
         fig.apply_pose(D)
         joints = {}
         for s in SIDES:
@@ -815,9 +820,15 @@ def main():
         sc.render.filepath = os.path.join(frames_dir, "%05d.png" % fi if not opts["preview"]
                                           else "%s_t%05.2f.png" % (name, t))
         t0 = time.time()
-        bpy.ops.render.render(write_still=True)
+        if pose_key == prev_key and opts["engine"] == "workbench" and not opts["preview"]:
+            shutil.copyfile(prev_png, sc.render.filepath)
+            note = " (same pose: copied)"
+        else:
+            bpy.ops.render.render(write_still=True)
+            note = ""
+        prev_key, prev_png = pose_key, sc.render.filepath
         t_render += time.time() - t0
-        print("frame %d/%d t=%.1f %.2fs" % (fi + 1, len(times), t, time.time() - t0), flush=True)
+        print("frame %d/%d t=%.1f %.2fs%s" % (fi + 1, len(times), t, time.time() - t0, note), flush=True)
     spf = t_render / max(1, len(times))
     print("RENDER_STATS frames=%d s_per_frame=%.2f total=%.1fs" % (len(times), spf, time.time() - t_start))
     if opts["preview"]:
