@@ -115,3 +115,11 @@ def test_a_recognised_variant_is_named_and_cued_toward_the_spec_form():
     shown = CueSelector(pigeon)
     cues = {shown.update(result(t, variant="upright")).text for t in range(0, 6000, 100)}
     assert text in cues
+
+
+def test_a_video_under_review_is_not_asked_to_hold_still():
+    settling = result(0, state="settling")
+    assert "Hold still" in candidate_cue(settling, SPEC).text  # live: the person can act on it
+    reviewed = CueSelector(SPEC, recorded=True).update(settling).text
+    assert "Hold still" not in reviewed
+    assert reviewed == "Found you. Reading your starting position."

@@ -150,6 +150,8 @@ def test_replaying_a_recording_gives_the_estimators_analysis(tmp_path: Path, cap
     live = analyze_video(clip, spec)
     replay = analyze_recording(rec_path, spec)
     assert len(replay.records) == len(live.records)
+    said = {r.cue for r in live.records} | {r.cue for r in replay.records}
+    assert not any("Hold still" in c for c in said)  # a recorded person can't be asked to act
     for a, b in zip(live.records, replay.records, strict=True):
         assert (a.index, a.t_ms, a.state, a.working_side, a.faults) == (
             b.index,

@@ -30,14 +30,17 @@ def _side_prefix(side: str | None) -> str:
     return f"{side.capitalize()} side: " if side in ("left", "right") else ""
 
 
-def candidate_cue(result: CheckResult, spec: StretchSpec) -> Cue:
-    """The single best cue for this frame, before any rate limiting."""
+def candidate_cue(result: CheckResult, spec: StretchSpec, recorded: bool = False) -> Cue:
+    """The single best cue for this frame, before any rate limiting. ``recorded``: a video
+    being reviewed, whose person cannot be asked to do anything now."""
     if result.state == "no_person":
         return Cue(result.reason or "Step into view.", "no_person", 5)
     if result.state == "unknown":
         text = (result.reason or "I can't see you well") + ". Move so your whole body is in view."
         return Cue(text, "unknown", 4)
     if result.state == "settling":
+        if recorded:
+            return Cue("Found you. Reading your starting position.", "info", 1)
         return Cue("Found you. Hold still for a moment.", "info", 1)
     if result.active_faults:
         f = result.active_faults[0]
@@ -75,8 +78,10 @@ class CueSelector:
         quiet_rest_s: float = 15.0,
         unseen_onset_s: float = 2.5,
         positive_onset_s: float = 2.0,
+        recorded: bool = False,
     ) -> None:
         self.spec = spec
+        self.recorded = recorded  # a video being reviewed: see candidate_cue
         self.min_show_s = min_show_s
         self.onset_s = onset_s
         self.info_onset_s = info_onset_s
@@ -88,7 +93,8 @@ class CueSelector:
         self._candidate_since_ms = 0.0
 
     def update(self, result: CheckResult) -> Cue:
-        return self.choose(candidate_cue(result, self.spec), result.t_ms, result.state)
+        best = candidate_cue(result, self.spec, self.recorded)
+        return self.choose(best, result.t_ms, result.state)
 
     def choose(self, best: Cue, t_ms: float, state: str) -> Cue:
         """The cue to show at ``t_ms`` when ``best`` is the best one now."""

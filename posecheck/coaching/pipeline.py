@@ -77,13 +77,16 @@ class Pipeline:
         estimator: PoseEstimator | None = None,
         smoothing: OneEuroParams | None = None,
         smooth: bool = True,
+        recorded: bool = False,
     ) -> None:
+        """``recorded``: a video or recording under review (the cues speak of the person in
+        it rather than asking them to do something now)."""
         self.spec = spec
         self.estimator = estimator or MediaPipePoseEstimator()
         self.smoother = PoseSmoother(smoothing) if smooth else None
         self.body = self._body_stage()
         self.checker = StretchChecker(spec)
-        self.cues = CueSelector(spec)
+        self.cues = CueSelector(spec, recorded=recorded)
 
     def _body_stage(self) -> BodyStage:
         spec = self.spec

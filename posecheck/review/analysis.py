@@ -68,6 +68,7 @@ def analyze_video(
     pipeline = Pipeline(
         spec,
         estimator or MediaPipePoseEstimator(still_images=info.kind == "image", model=model),
+        recorded=True,
     )
     writer = (
         Mp4Writer(annotate_to, info.width, info.height, info.fps or 10) if annotate_to else None
@@ -108,7 +109,7 @@ def analyze_recording(
     """Replay a recording (``*.pose.json.gz``) through the pipeline: no video, no estimator."""
     recording = load_recording(path)
     estimator = RecordedEstimator(recording)
-    pipeline = Pipeline(spec, estimator)
+    pipeline = Pipeline(spec, estimator, recorded=True)
     records: list[FrameRecord] = []
     frames = estimator.frames()
     for pose_frame in frames:
