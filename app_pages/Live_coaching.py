@@ -224,6 +224,10 @@ PHONE_CSS = """
   .st-key-live_controls [data-testid="stColumn"] {
     min-width: 0 !important; width: auto !important; flex: 0 1 auto !important;
   }
+  .st-key-live_keys { display: none !important; }
+}
+@media (hover: none) and (pointer: coarse) {
+  .st-key-live_keys { display: none !important; }
 }
 </style>
 """
@@ -313,7 +317,9 @@ def main() -> None:
             video_frame_callback=make_callback(holder),
             async_processing=True,
         )
-        st.caption("Space bar: START / STOP. " + CAMERA_HELP)
+        with st.container(key="live_keys"):  # hidden where there is no keyboard (PHONE_CSS)
+            st.caption("Space bar: START / STOP.")
+        st.caption(CAMERA_HELP)
         space_starts_and_stops()
     with side_col:
         progress_slot = st.empty()
@@ -347,9 +353,8 @@ def main() -> None:
     if not ctx.state.playing:
         cue_slot.markdown(
             cue_html(
-                "Read the steps and put the camera where the picture below the video "
-                "shows. Press START and allow the camera, then get into the starting "
-                "position.",
+                "Set the camera up as the picture under the video shows, press START, "
+                "then get into the starting position.",
                 "step",
             ),
             unsafe_allow_html=True,

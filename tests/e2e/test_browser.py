@@ -338,6 +338,8 @@ def test_session_flow_countdown_coaching_and_a_kept_set(
         assert speak.bounding_box()["y"] < frame.bounding_box()["y"]
         assert page.get_by_text("Mirror view").bounding_box()["y"] < frame.bounding_box()["y"]
         _shot(page, f"flow_{size}_ready.png")
+        keys = page.get_by_text("Space bar: START / STOP.")
+        assert keys.is_visible() == (viewport is DESKTOP), "the key hint only with a keyboard"
         video = _wait_playing(page)
         if viewport is PHONE:  # the cue and the whole camera picture on the first screen
             page.evaluate("window.scrollTo(0, 0)")
