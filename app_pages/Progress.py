@@ -3,6 +3,7 @@ left/right difference, holds and reps, faults, sessions per week; CSV, PDF, dele
 
 from __future__ import annotations
 
+import math
 from datetime import date, timedelta
 
 import altair as alt
@@ -28,7 +29,22 @@ from posecheck.review.timeline import angle_rows, safe_name
 SIDE_COLOURS = {"left side": "#1f77b4", "right side": "#ff7f0e"}
 ALL_STRETCHES = "All stretches"
 CHART_HEIGHT = 230
-DAY_AXIS = alt.Axis(format="%d %b", labelOverlap=True)
+
+
+def day_axis(days: pd.Series) -> alt.Axis:
+    """A time axis that never repeats a date: ticks on whole days (one every few days over
+    longer spans); sets of a day or two are told apart by their time of day."""
+    span_days = (days.max() - days.min()).total_seconds() / 86400.0 if len(days) else 0.0
+    if span_days < 2.0:  # ticks at the sets themselves (a few), each a different minute
+        minutes = sorted({t.floor("min") for t in days})
+        picked = minutes[:: max(1, math.ceil(len(minutes) / 4))]
+        return alt.Axis(
+            format="%d %b, %H:%M",
+            labelOverlap=True,
+            values=[t.strftime("%Y-%m-%dT%H:%M:%S") for t in picked],
+        )
+    step = max(1, math.ceil(span_days / 7.0))
+    return alt.Axis(format="%d %b", labelOverlap=True, tickCount={"interval": "day", "step": step})
 
 
 def filters(store: HistoryStore, profile: str) -> SessionQuery:
@@ -88,7 +104,7 @@ def rom_chart(rows: list[SessionRow], label: str) -> alt.LayerChart:
     )
     sides = alt.Scale(domain=list(SIDE_COLOURS), range=list(SIDE_COLOURS.values()))
     colour = alt.Color("side:N", title=None, scale=sides, legend=alt.Legend(orient="bottom"))
-    x = alt.X("day:T", title=None, axis=DAY_AXIS)
+    x = alt.X("day:T", title=None, axis=day_axis(df["day"]))
     band = (
         alt.Chart(df)
         .mark_area(opacity=0.15)
@@ -122,7 +138,7 @@ def per_session_chart(df: pd.DataFrame, field: str, title: str, colour: str) -> 
         alt.Chart(df)
         .mark_bar(color=colour)
         .encode(
-            x=alt.X("day:T", title=None, axis=DAY_AXIS),
+            x=alt.X("day:T", title=None, axis=day_axis(df["day"])),
             y=alt.Y(f"{field}:Q", title=title, axis=alt.Axis(tickMinStep=1, format="d")),
             tooltip=[
                 alt.Tooltip("day:T", title="when", format="%d %b %Y %H:%M"),
@@ -342,7 +358,7 @@ def main() -> None:
             alt.Chart(diff)
             .mark_line(point=True)
             .encode(
-                x=alt.X("day:T", title=None, axis=DAY_AXIS),
+                x=alt.X("day:T", title=None, axis=day_axis(diff["day"])),
                 y=alt.Y("difference:Q", title="degrees"),
                 color=alt.Color("stretch:N", title=None, legend=alt.Legend(orient="bottom")),
                 tooltip=[alt.Tooltip("day:T", format="%d %b %Y"), "stretch:N", "difference:Q"],
