@@ -38,6 +38,8 @@ from posecheck.coaching.wording import NOT_CHECKED_WHY, asymmetry_text, deg_text
 from posecheck.overlay import annotate_step
 from posecheck.pose.estimator import MediaPipePoseEstimator
 from posecheck.pose.people import live_notice
+from posecheck.review.report import records_csv
+from posecheck.review.timeline import safe_name
 from posecheck.specs.schema import StretchSpec
 
 CUE_POLL_S = 0.25
@@ -349,6 +351,17 @@ def main() -> None:
             keep_in_history(
                 done.summary, done.spec, origin="live", key=done.key, records=done.records
             )
+            if done.records:
+                st.download_button(
+                    "This set, frame by frame (CSV)",
+                    records_csv(done.records),
+                    file_name=f"{safe_name(done.spec.name.lower())}-live-set.csv",
+                    mime="text/csv",
+                    key=f"live_csv_{done.key}",
+                    on_click="ignore",  # the camera keeps running
+                    help="Angles, position, holds and corrections at each moment of the set. "
+                    "The Progress page makes a PDF of your saved sets.",
+                )
 
     if not ctx.state.playing:
         cue_slot.markdown(

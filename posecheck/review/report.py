@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import math
+from collections.abc import Iterable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 from posecheck.body.camera import CameraEstimate
 from posecheck.body.camera_words import advice, describe
 from posecheck.coaching.framing import camera_guide
+from posecheck.coaching.pipeline import FrameRecord
 from posecheck.outputs import write_text_atomic
 from posecheck.review.analysis import Analysis
 from posecheck.specs.schema import StretchSpec
@@ -146,10 +148,16 @@ CSV_FIELDS = (
 
 
 def frames_csv(analysis: Analysis) -> str:
+    """The per-frame table of an analysed video or recording."""
+    return records_csv(analysis.records)
+
+
+def records_csv(records: Iterable[FrameRecord]) -> str:
+    """One row per frame record (a video's, or a live set's at its analysis rate)."""
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=CSV_FIELDS)
     writer.writeheader()
-    for rec in analysis.records:
+    for rec in records:
         row = asdict(rec)
         row["faults"] = ";".join(rec.faults)
         writer.writerow(row)

@@ -300,6 +300,10 @@ def test_live_coaching_notices_the_wrong_exercise(app_url: str, browser: object)
     _webrtc(page).get_by_role("button", name="START").wait_for()
     time.sleep(1.0)  # the metrics finish rendering
     _shot(page, "live_end_of_set.png")
+    with page.expect_download() as download:  # the set, frame by frame, without stopping
+        page.get_by_role("button", name="This set, frame by frame (CSV)").click()
+    rows = Path(download.value.path()).read_text().splitlines()
+    assert rows[0].startswith("index,t_ms,") and len(rows) > 10, rows[:3]
     assert not outside, f"requests to other hosts: {outside}"
     page.close()
 
