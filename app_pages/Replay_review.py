@@ -23,7 +23,7 @@ from app_common import (
 )
 from posecheck.coaching.framing import not_seen_text
 from posecheck.coaching.live import reps_text
-from posecheck.coaching.posture import suggest_stretches
+from posecheck.coaching.posture import StretchMatch, suggest_stretches
 from posecheck.coaching.wording import (
     asymmetry_text,
     deg_text,
@@ -302,17 +302,31 @@ def show_summary(a: Analysis, camera_note: bool = True) -> None:
         st.caption(f"Not measured while {' and '.join(gaps)}.")
 
 
-def suggest(a: Analysis, specs: dict[str, StretchSpec]) -> bool:
-    """If the footage does not look like the chosen stretch, say what it looks like, offer
-    to analyse it as one of the stretches that fit, and return True."""
+@dataclass(frozen=True)
+class Mismatch:
+    """The footage does not look like the chosen stretch: what it looks like instead."""
+
+    words: str  # "lying on your back with your knees bent"
+    fitting: tuple[StretchMatch, ...]  # the stretches it could be (posture matches), best first
+
+
+def mismatch(a: Analysis, specs: dict[str, StretchSpec]) -> Mismatch | None:
+    """A :class:`Mismatch` when the footage does not look like the chosen stretch."""
     words, matches = suggest_stretches([rec.posture for rec in a.records], specs)
     chosen = next((m for m in matches if m.spec_id == a.spec.id), None)
     if not words or chosen is None or chosen.share >= 0.5:
-        return False
-    fitting = [m for m in matches if m.share >= 0.8][:4]
+        return None
+    return Mismatch(words, tuple(m for m in matches if m.share >= 0.8)[:4])
+
+
+def suggest(a: Analysis, other: Mismatch) -> None:
+    """Say what the footage looks like, that it was not saved, and offer to analyse it as
+    one of the stretches that fit."""
+    fitting = other.fitting
     st.warning(
         f"This does not look like the {a.spec.name.lower()}: most of the time you seem to be "
-        f"{words}." + (" Which stretch is it? It could be:" if fitting else " Which stretch is it?")
+        f"{other.words}. It is not saved to your history."
+        + (" Which stretch is it? It could be:" if fitting else " Which stretch is it?")
     )
     cols = st.columns(max(1, len(fitting)))
     for col, m in zip(cols, fitting, strict=False):
@@ -320,7 +334,6 @@ def suggest(a: Analysis, specs: dict[str, StretchSpec]) -> bool:
             st.session_state["replay_stretch"] = m.spec_id
             st.session_state.setdefault("_kept", {})["replay_stretch"] = m.spec_id
             st.rerun()
-    return True
 
 
 def frame_words(a: Analysis, index: int) -> str:
@@ -335,11 +348,12 @@ def frame_words(a: Analysis, index: int) -> str:
     return " · ".join([f"{rec.t_ms / 1000:.1f} s", state, *faults])
 
 
-def show_result(result: Result, specs: dict[str, StretchSpec]) -> None:
+def show_result(result: Result, other: Mismatch | None) -> None:
     a = result.analysis
     n = len(a.records)
-    other_exercise = suggest(a, specs)
-    show_summary(a, camera_note=not other_exercise)
+    if other is not None:
+        suggest(a, other)
+    show_summary(a, camera_note=other is None)
     rows = fault_rows(a)
     fps = a.source.fps or 10.0
     t_end = a.records[-1].t_ms / 1000 if n else 0.0
@@ -497,8 +511,10 @@ def main() -> None:
         if result is None:
             return
         remember(results, result)
-    keep_replay(results[key].analysis, results[key].clip_name, key)
-    show_result(results[key], specs)
+    other = mismatch(results[key].analysis, specs)
+    if other is None:  # footage of another stretch is not kept under this one
+        keep_replay(results[key].analysis, results[key].clip_name, key)
+    show_result(results[key], other)
 
 
 main()

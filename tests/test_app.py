@@ -16,6 +16,7 @@ from posecheck.media.source import VideoSource
 from posecheck.media.video_out import ffmpeg_exe
 from posecheck.overlay import annotate_step
 from posecheck.review.analysis import analyze_video
+from posecheck.review.store import HistoryStore
 from posecheck.review.timeline import (
     fault_intervals,
     fault_rows,
@@ -163,16 +164,20 @@ def test_replay_broken_upload_shows_a_clear_error() -> None:
     assert not [b for b in at.button if b.label == "Analyse"]
 
 
+def _bridge_clip(folder: Path, media: Path, seconds: float) -> Path:
+    """``seconds`` of real footage (a bridge, on the back) at 10 fps, in a sample folder."""
+    folder.mkdir()
+    out = folder / "supine_knee_drop_try.mp4"
+    cmd = [ffmpeg_exe(), "-y", "-loglevel", "error", "-i", str(media / "bridging.mp4")]
+    cmd += ["-t", str(seconds), "-vf", "fps=10", "-c:v", "libx264", "-pix_fmt", "yuv420p"]
+    subprocess.run([*cmd, str(out)], check=True, capture_output=True)
+    return out
+
+
 @pytest.fixture
 def short_clip(tmp_path: Path, media: Path) -> Path:
     """One second of real footage at 10 fps, in a temporary sample folder."""
-    clips = tmp_path / "clips"
-    clips.mkdir()
-    out = clips / "supine_knee_drop_try.mp4"
-    cmd = [ffmpeg_exe(), "-y", "-loglevel", "error", "-i", str(media / "bridging.mp4")]
-    cmd += ["-t", "1.0", "-vf", "fps=10", "-c:v", "libx264", "-pix_fmt", "yuv420p", str(out)]
-    subprocess.run(cmd, check=True, capture_output=True)
-    return out
+    return _bridge_clip(tmp_path / "clips", media, 1.0)
 
 
 @pytest.mark.mediapipe
@@ -205,6 +210,30 @@ def test_replay_analyses_a_sample_clip(short_clip: Path, monkeypatch: pytest.Mon
     assert not at.exception
     assert "#### Timeline" in texts(at)
     assert at.selectbox(key="replay_stretch").value == "supine_knee_drop"
+
+
+@pytest.mark.mediapipe
+@pytest.mark.parametrize(
+    ("stretch", "kept"), [("supine_knee_drop", 1), ("prone_internal_rotation", 0)]
+)
+def test_replay_keeps_an_analysis_only_of_the_stretch_it_shows(
+    media: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, stretch: str, kept: int
+) -> None:
+    """A bridge on the back analysed as the face-down stretch is not saved under it."""
+    clip = _bridge_clip(tmp_path / "clips", media, 5.0)
+    monkeypatch.setenv("POSECHECK_SAMPLE_DIR", str(clip.parent))
+    monkeypatch.setenv("POSECHECK_DATA_DIR", str(tmp_path / "data"))
+    at = page(REPLAY)
+    at.selectbox(key="replay_stretch").set_value(stretch).run()
+    next(b for b in at.button if b.label == "Analyse").click().run(timeout=120)
+    assert not at.exception, [e.message for e in at.exception]
+    warned = [w.value for w in at.warning if "does not look like" in w.value]
+    assert len(warned) == 1 - kept, warned
+    if warned:
+        assert "It is not saved to your history." in warned[0]
+    assert ("Saved to" in texts(at)) == bool(kept)
+    store = HistoryStore(tmp_path / "data" / "history.sqlite3")
+    assert store.count() == kept
 
 
 # -- replay helpers (no Streamlit) -----------------------------------------------------------

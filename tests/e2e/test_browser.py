@@ -468,6 +468,7 @@ def test_replay_asks_which_stretch_real_footage_shows(app_url: str, browser: obj
     # the question answered by the analysis is not asked again.
     assert "The camera seems" not in body and "should stand" not in body, body
     assert "Which stretch is in this video?" not in body
+    assert "It is not saved to your history." in body, body  # not kept under the wrong name
     page.close()
 
 
