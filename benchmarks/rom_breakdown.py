@@ -362,6 +362,8 @@ def landmarks_table(
 
 #: The truth is "at rest" where both sides' true angle is under this (degrees).
 REST_DEG = 3.0
+#: A start this close to the rest start (degrees) is counted as right in the summary.
+START_OK_DEG = 2.0
 
 
 @dataclass
@@ -474,11 +476,19 @@ def starts_table(rows: list[dict[str, str]], clips: Path, jobs: int) -> None:
             f"{_mae_bias(r.errors):>12} {_mae_bias(r.errors_rest):>12}"
         )
     print()
-    print(f"{'stretch':<32} clips {'as it is':>12} {'rest start':>12}  (pooled frames)")
+    print(
+        f"{'stretch':<32} clips {'as it is':>12} {'rest start':>12} "
+        f"{'starts within ' + f(START_OK_DEG, '{:.0f}') + ' deg of rest':>26}  (pooled frames)"
+    )
     for name, rs in sorted(by.items(), key=lambda kv: (kv[0] == "all", kv[0])):
         e0 = [e for r in rs for e in r.errors]
         e1 = [e for r in rs for e in r.errors_rest]
-        print(f"{name:<32} {len(rs):>5} {_mae_bias(e0):>12} {_mae_bias(e1):>12}")
+        taken = [e for r in rs for _, _, e in r.sides.values() if not math.isnan(e)]
+        near = sum(abs(e) <= START_OK_DEG for e in taken)
+        print(
+            f"{name:<32} {len(rs):>5} {_mae_bias(e0):>12} {_mae_bias(e1):>12} "
+            f"{f'{near} of {len(taken)}':>26}"
+        )
 
 
 def _mae_bias(errors: list[float]) -> str:
