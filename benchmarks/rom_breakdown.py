@@ -25,8 +25,15 @@ correction per stretch and scores it leave-one-body-out. ``--landmarks`` compare
 recordings' knee and ankle points on screen with the truth's projected joints (pixels), and
 counts the frames where the legs are swapped (the other leg's truth fits both points better),
 for each folder given by ``--recordings`` (default: the recordings beside the truth; give two
-folders to compare two pose models, e.g. ``--recordings CLIPS /work/rec-heavy``). The
-findings are written down in docs/measurement.md.
+folders to compare two pose models, e.g. ``--recordings CLIPS /work/rec-heavy``).
+``--starts`` checks the starting values of the ROM measures counted from the rest start: when
+each side's start was taken, the largest true angle inside its start window, how far it is
+from the *rest start* (the measure's median raw reading over the frames where the truth has
+both sides at rest), and the ROM error in position as it is and with the rest start instead
+(the same frames, each shifted by the start's error). ``--choose`` adds, per stretch, the
+leave-one-body-out figure of choosing between the ``--variants`` (the one with the lower mean
+error on the other bodies, scored on the body left out). The findings are written down in
+docs/measurement.md.
 """
 
 from __future__ import annotations
@@ -353,6 +360,169 @@ def landmarks_table(
             print(f"  {clip}: " + ", ".join(f"[{i}] {n}" for i, n in enumerate(counts)))
 
 
+#: The truth is "at rest" where both sides' true angle is under this (degrees).
+REST_DEG = 3.0
+#: A start this close to the rest start (degrees) is counted as right in the summary.
+START_OK_DEG = 2.0
+
+
+@dataclass
+class StartCheck:
+    clip: str
+    stretch: str
+    onset_s: float  # the movement's onset after the first frame (index.csv)
+    found_s: float  # the person's first frame (NaN: never found)
+    #: per side: (start taken at, s from the first frame; largest true angle in its start
+    #: window; start minus the rest start), NaN where not taken or no rest frame
+    sides: dict[str, tuple[float, float, float]] = field(default_factory=dict)
+    errors: list[float] = field(default_factory=list)  # in position, as it is
+    errors_rest: list[float] = field(default_factory=list)  # the same frames, rest start
+
+
+def _wrap(d: float) -> float:
+    return (d + 180.0) % 360.0 - 180.0
+
+
+def start_check(row: dict[str, str], clips: Path) -> StartCheck | None:
+    """One clip's starting values against the truth (``--starts``); None when its ROM measure
+    is not counted from the rest start."""
+    import numpy as np
+
+    from posecheck.coaching.pipeline import Pipeline
+    from posecheck.pose.recording import RecordedEstimator, load_recording
+    from posecheck.specs.schema import load_by_id
+
+    clip = row["clip"]
+    truth = load_truth(clips / f"{clip}{TRUTH_SUFFIX}")
+    spec = load_by_id(truth.stretch)
+    if spec.rom is None:
+        return None
+    name = spec.rom.measure
+    metric = spec.measures[name]
+    if not metric.relative_to_start or metric.from_position:
+        return None
+    estimator = RecordedEstimator(load_recording(clips / f"{clip}{RECORDING_SUFFIX}"))
+    pipeline = Pipeline(spec, estimator)
+    found_ms = math.nan
+    taken: dict[str, tuple[float, float]] = {}  # side: (t_ms, start)
+    rest_raw: dict[str, list[float]] = defaultdict(list)
+    frames = []  # (t_ms, true (left, right), result)
+    for frame in estimator.frames():
+        result = pipeline.process_pose(frame).result
+        if frame.pose is not None and math.isnan(found_ms):
+            found_ms = frame.t_ms
+        if frame.index >= len(truth.rom_deg):
+            continue
+        true = truth.rom_deg[frame.index]
+        frames.append((frame.t_ms, true, result))
+        at_rest = all(v is not None and abs(v) < REST_DEG for v in true)
+        for mv in result.measures:
+            if mv.name != name or mv.side is None or math.isnan(mv.raw):
+                continue
+            if at_rest:
+                rest_raw[mv.side].append(mv.raw)
+            if mv.known and mv.side not in taken:
+                taken[mv.side] = (frame.t_ms, mv.raw - mv.value)
+    out = StartCheck(clip, truth.stretch, float(row.get("onset_s") or "nan"), found_ms / 1000.0)
+    shift: dict[str, float] = {}
+    for i, side in enumerate(("left", "right")):
+        t_ms, start = taken.get(side, (math.nan, math.nan))
+        rest = float(np.median(rest_raw[side])) if rest_raw[side] else math.nan
+        window = [
+            abs(true[i])
+            for t, true, _ in frames
+            if true[i] is not None and t_ms - spec.baseline_s * 1000.0 <= t < t_ms
+        ]
+        shift[side] = _wrap(start - rest)
+        out.sides[side] = (t_ms / 1000.0, max(window, default=math.nan), shift[side])
+    for _, true, result in frames:
+        if result.state != "active":
+            continue
+        for i, (side, measured) in enumerate(result.rom_deg):
+            if (
+                result.working_side in (side, "both")
+                and true[i] is not None
+                and not math.isnan(measured)
+            ):
+                out.errors.append(measured - true[i])
+                if not math.isnan(shift[side]):
+                    out.errors_rest.append(measured + shift[side] - true[i])
+    return out
+
+
+def starts_table(rows: list[dict[str, str]], clips: Path, jobs: int) -> None:
+    """``--starts``: the per-clip and per-stretch table of :func:`start_check`."""
+    with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
+        found = [r for r in pool.map(partial(start_check, clips=clips), rows, chunksize=2) if r]
+    found.sort(key=lambda r: (r.stretch, r.clip))
+    print(
+        "start: s from the first frame it was taken at; window: the largest true angle in its "
+        "start window; error: start minus the rest start (the raw reading while the truth is "
+        f"at rest, both sides under {REST_DEG:.0f} deg). ROM in position, MAE/bias: as it is, "
+        "and the same frames from the rest start"
+    )
+    side_head = " ".join(f"{s + ' start/window/error':>24}" for s in ("left", "right"))
+    print(f"{'clip':<52} onset found {side_head} {'as it is':>12} {'rest start':>12}")
+    by: dict[str, list[StartCheck]] = defaultdict(list)
+    for r in found:
+        by[r.stretch].append(r)
+        by["all"].append(r)
+        cells = " ".join(
+            f"{f(t) + '/' + f(w, '{:.0f}') + '/' + f(e, '{:+.1f}'):>24}"
+            for t, w, e in r.sides.values()
+        )
+        print(
+            f"{r.clip:<52} {f(r.onset_s):>5} {f(r.found_s):>5} {cells} "
+            f"{_mae_bias(r.errors):>12} {_mae_bias(r.errors_rest):>12}"
+        )
+    print()
+    print(
+        f"{'stretch':<32} clips {'as it is':>12} {'rest start':>12} "
+        f"{'starts within ' + f(START_OK_DEG, '{:.0f}') + ' deg of rest':>26}  (pooled frames)"
+    )
+    for name, rs in sorted(by.items(), key=lambda kv: (kv[0] == "all", kv[0])):
+        e0 = [e for r in rs for e in r.errors]
+        e1 = [e for r in rs for e in r.errors_rest]
+        taken = [e for r in rs for _, _, e in r.sides.values() if not math.isnan(e)]
+        near = sum(abs(e) <= START_OK_DEG for e in taken)
+        print(
+            f"{name:<32} {len(rs):>5} {_mae_bias(e0):>12} {_mae_bias(e1):>12} "
+            f"{f'{near} of {len(taken)}':>26}"
+        )
+
+
+def _mae_bias(errors: list[float]) -> str:
+    return f(mean([abs(e) for e in errors])) + "/" + f(mean(errors), "{:+.1f}")
+
+
+def choose_by_body(results: list[ClipRom], variants: tuple[str, ...]) -> None:
+    """``--choose``: per stretch, choose the variant with the lower mean error over the other
+    bodies' frames and score it on the body left out, for each body in turn."""
+    print()
+    print(f"{'stretch':<32} bodies {'left one body out':>18}  chosen")
+    by: dict[str, list[ClipRom]] = defaultdict(list)
+    for r in results:
+        by[r.stretch].append(r)
+    for name, rs in sorted(by.items()):
+        usable = [v for v in variants if any(r.errors.get(v) for r in rs)]
+        if len(usable) < 2:
+            continue
+        bodies = sorted({r.row["body"] for r in rs})
+        scored: list[float] = []
+        chosen: dict[str, int] = defaultdict(int)
+
+        def pooled(group: list[ClipRom], v: str) -> float:
+            return mean([abs(e) for r in group for e in r.errors.get(v, [])])
+
+        for body in bodies:
+            others = [r for r in rs if r.row["body"] != body]
+            pick = min(usable, key=lambda v: (math.isnan(pooled(others, v)), pooled(others, v)))
+            chosen[pick] += 1
+            scored += [e for r in rs if r.row["body"] == body for e in r.errors.get(pick, [])]
+        picks = ", ".join(f"{v} {n}" for v, n in chosen.items())
+        print(f"{name:<32} {len(bodies):>6} {_mae_bias(scored):>18}  {picks}")
+
+
 def f(v: float, p: str = "{:.1f}") -> str:
     return "-" if v != v else p.format(v)
 
@@ -384,12 +554,25 @@ def main() -> None:
         nargs="+",
         help="with --landmarks: recordings folders to compare (default: beside the truth)",
     )
+    ap.add_argument(
+        "--starts",
+        action="store_true",
+        help="relative ROM measures: when the start was taken, and its error against rest",
+    )
+    ap.add_argument(
+        "--choose",
+        action="store_true",
+        help="per stretch: choose among --variants leaving one body out, scored on it",
+    )
     ap.add_argument("--roll-sign", type=float, default=1.0, help=argparse.SUPPRESS)
     args = ap.parse_args()
     rows = read_index(args.split, args.index)
     if args.landmarks:
         clips = args.index.parent / "clips"
         landmarks_table(rows, clips, args.recordings or [clips], args.jobs)
+        return
+    if args.starts:
+        starts_table(rows, args.index.parent / "clips", args.jobs)
         return
     if args.lobo:
         job = partial(rom_pairs, clips=args.index.parent / "clips")
@@ -438,6 +621,8 @@ def main() -> None:
             errs = [e for r in rs for e in r.errors.get(v, [])]
             vals.append(f"{f(mean([abs(e) for e in errs])) + '/' + f(mean(errs), '{:+.1f}'):>16}")
         print(f"{name:<32} {len(rs):>5} {' '.join(vals)}")
+    if args.choose:
+        choose_by_body(results, tuple(args.variants))
 
 
 if __name__ == "__main__":

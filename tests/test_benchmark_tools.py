@@ -23,6 +23,7 @@ SAMPLES = ROOT / "sample_videos"
 def _module(name: str):
     spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # its dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
 
@@ -84,3 +85,26 @@ def test_a_recording_names_the_model_that_made_it(tmp_path: Path) -> None:
     )
     assert rec.estimator["settings"]["model"] == "lite"
     assert load_recording(tmp_path / "lite.pose.json.gz").estimator == rec.estimator
+
+
+def test_starts_tells_a_start_taken_mid_roll_from_one_taken_at_rest(rows) -> None:
+    """``rom_breakdown.py --starts`` on two supine hip rotation recordings: r0032's person is
+    found 1.2 s in, already rolling, so both starts are taken at the far end of the roll (39
+    degrees in the window) and the rest start takes most of its error away; r0071 starts still,
+    and its start is the rest start within a degree."""
+    rb = _module("rom_breakdown")
+    by_clip = {r["clip"]: r for r in rows}
+    mid = rb.start_check(by_clip["r0032_supine_hip_rotation_good_b01"], DATA / "clips")
+    assert mid.found_s > 1.0
+    for _, window_deg, error_deg in mid.sides.values():
+        assert window_deg > 30 and abs(error_deg) > 20
+    as_is = sum(abs(e) for e in mid.errors) / len(mid.errors)
+    rest = sum(abs(e) for e in mid.errors_rest) / len(mid.errors_rest)
+    assert as_is > 20 and rest < 5
+    still = rb.start_check(by_clip["r0071_supine_hip_rotation_good_b08"], DATA / "clips")
+    for _, window_deg, error_deg in still.sides.values():
+        assert window_deg < 1 and abs(error_deg) < 1
+    assert (
+        rb.start_check(by_clip["r0074_seated_cross_ankle_rotation_good_b11"], DATA / "clips")
+        is None
+    )

@@ -51,3 +51,34 @@ def test_clamshell_position_still_counts_from_the_start() -> None:
     run = run_checker(spec, _frames(sc, [Key(0, rest), Key(12, rest)]))
     assert all(r.state != "active" for r in run.results)
     assert run.summary.best_rom_deg == () or not dict(run.summary.best_rom_deg).get("left")
+
+
+def test_knee_fallout_reads_its_knee_angle_through_the_camera_seen_from_the_body() -> None:
+    """The knee fall-out's on-screen knee angle takes the camera's azimuth and elevation from
+    the body, not the spec's fixed 60/19. Dev split, r0137: the camera stands 51 degrees round
+    and 31 high; the fixed angles read the fall 12.7 degrees off on average, the body's 3.6
+    (replayed from its recording)."""
+    from pathlib import Path
+
+    from posecheck.review.analysis import analyze_recording
+    from posecheck.review.truth import load_truth, score
+
+    clips = Path(__file__).resolve().parents[1] / "benchmarks" / "data" / "clips"
+    clip = "r0137_supine_knee_fallout_near_feet_move_b10"
+    spec = load_by_id("supine_knee_fallout")
+    fall = spec.measures["fall"]
+    assert fall.camera_from == "body" and fall.elevation_from == "body"
+    fixed = spec.model_copy(
+        update={
+            "measures": {**spec.measures, "fall": fall.model_copy(update={"camera_from": "spec"})}
+        }
+    )
+    truth = load_truth(clips / f"{clip}.truth.json.gz")
+
+    def mean_error_deg(s) -> float:
+        errors = score(analyze_recording(clips / f"{clip}.pose.json.gz", s), truth).rom_errors_deg
+        assert len(errors) > 50
+        return sum(errors) / len(errors)
+
+    assert mean_error_deg(spec) < 6.0
+    assert mean_error_deg(fixed) > 10.0
