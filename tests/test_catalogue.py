@@ -211,10 +211,10 @@ FALLOUT = Scenario(
     hide_too=("right_knee",),
     faults=(
         FaultCase(
-            "feet_move",
-            lambda b, side, a: _leg(b, other_side(side), hip_abduction_deg=-4 + a),
-            bad=14,
-            fine=3,
+            "feet_move",  # the other foot slides out sideways (its leg turns at the hip)
+            lambda b, side, a: _leg(b, other_side(side), hip_rotation_deg=a),
+            bad=25,
+            fine=5,
             flagged="none",
         ),
         FaultCase(

@@ -227,10 +227,11 @@ DROP_FAULTS = [
     (
         "feet_move",
         None,
+        # the feet 0.42 shoulder widths further apart on screen (the line is 0.3); 10: 0.07
         with_body(
             DROP_LEFT,
-            left={**BENT, "roll_deg": 35, "hip_abduction_deg": 16},
-            right={**BENT, "hip_abduction_deg": 16},
+            left={**BENT, "roll_deg": 35, "hip_abduction_deg": 20},
+            right={**BENT, "hip_abduction_deg": 20},
         ),
         with_body(
             DROP_LEFT,

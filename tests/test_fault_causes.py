@@ -24,7 +24,17 @@ nothing, while the old rule would have flagged it (so the test can fail).
 - supine hip rotation, shoulders_lift: rolling away from the camera hides the far knee, the
   position reads as unknown, and the shoulder coming up went unchecked (dev r0058): it is
   checked whenever the shoulders are seen (``during: always``; the checker now checks
-  ``always`` faults while the position is unknown).
+  ``always`` faults while the position is unknown);
+- supine hip rotation and knee fall-out, shoulders_lift: one shoulder's rise over the other
+  was divided by the shoulders' width on screen, which a low diagonal view beyond the feet
+  shrinks to a third, and MediaPipe's far shoulder slid toward the near one: with the camera
+  on the other side of the body (dev r0071, r0098, r0163) a 4-6 pixel jitter read 0.16-0.25
+  for a line of 0.15. The rise is now read off the floor through the camera, in torso
+  lengths (``rise_off_floor``);
+- supine knee drop and knee fall-out, feet_move: the feet's spacing was divided by the hips'
+  width on screen, and MediaPipe's hip points close up as the knee drops (dev r0105: 20 to
+  15 pixels, the ankles 44 apart throughout), so still feet read 0.74 hip widths apart; the
+  spacing is now in shoulder widths (across the body like the feet, and still).
 """
 
 from __future__ import annotations
@@ -36,16 +46,22 @@ import numpy as np
 import pytest
 import yaml
 
+from posecheck.body.geometry import PoseGeometry
+from posecheck.body.stage import BodyStage
 from posecheck.body.synthetic import Body, Camera, Key, Leg, animate
+from posecheck.coaching.checker import StretchChecker
 from posecheck.errors import SpecError
-from posecheck.pose.landmarks import Pose, PoseFrame, index_of
+from posecheck.pose.landmarks import NUM_LANDMARKS, Pose, PoseFrame, index_of
+from posecheck.specs.metrics import RiseOffFloor
 from posecheck.specs.schema import SPEC_DIR, load_by_id, parse_spec
-from tests.helpers import assert_flagged, prone_with_knee_check, run_checker
+from tests.helpers import Run, assert_flagged, prone_with_knee_check, run_checker
 from tests.test_catalogue import (
+    _BENT,
     _FEET_FLAT,
     _STRAIGHT,
     _TOGETHER,
     _cross_ankle,
+    _fallout,
     _figure_four,
     _hip_rotation,
     _twist,
@@ -387,3 +403,207 @@ def test_a_shoulder_lift_is_caught_while_the_knees_cannot_be_read(camera: Camera
 @pytest.mark.parametrize("camera", HIP_ROTATION_CAMERAS.values(), ids=HIP_ROTATION_CAMERAS.keys())
 def test_shoulders_down_while_the_knees_cannot_be_read_raise_nothing(camera: Camera) -> None:
     assert run_checker(HIP_ROTATION, _rolled_with_knee_hidden(camera, 0)).summary.faults == ()
+
+
+# -- supine hip rotation and knee fall-out: shoulders_lift through the camera ---------------
+ROLLING = {
+    "supine_hip_rotation": (_hip_rotation, KNEES_TOGETHER),
+    "supine_knee_fallout": (_fallout, Body("supine", left=_BENT, right=_BENT)),
+}
+# Beyond the feet, 60 degrees round (advised) on either side of the body; 25 degrees further
+# round and lower; and as dev r0163 (other side, 2.8 m away, 0.8 m high).
+ROLL_CAMERAS = {
+    "advised": Camera.looking_at_feet(2.3, 1.0, 60),
+    "other side": Camera.looking_at_feet(2.3, 1.0, -60),
+    "other side, 25 deg round, low": Camera.looking_at_feet(2.3, 0.7, -85),
+    "other side, far and low (r0163)": Camera.looking_at_feet(2.8, 0.8, -58),
+}
+
+
+def _run_with_camera(spec, frames: list[PoseFrame]) -> Run:
+    """The checker fed by the body stage, as in the app: ``camera_from: body`` reads the
+    camera estimated from the body."""
+    stage, checker = BodyStage("supine"), StretchChecker(spec)
+    results = tuple(checker.update(f, stage.update(f)) for f in frames)
+    return Run(results, checker.summary())
+
+
+def _knees_rolled(stretch_id: str, camera: Camera, shoulder_roll_deg: float) -> list[PoseFrame]:
+    """The knees roll 40 degrees to the right (the left hip turns in) from 3 s and stay; from
+    9.5 s the upper trunk rolls ``shoulder_roll_deg`` with them (the left shoulder comes up)."""
+    pose, rest = ROLLING[stretch_id]
+    rolled = pose("left", 40)
+    lifted = replace(rolled, trunk_twist_deg=-shoulder_roll_deg)
+    keys = [Key(0, rest), Key(3, rest), Key(5, rolled), Key(9, rolled), Key(9.5, lifted)]
+    keys += [Key(14, lifted), Key(16, lifted)]
+    return animate(keys, camera, fps=FPS, noise_px=0.5, noise_world_m=0.003, seed=2)
+
+
+def _shoulders_on_screen_rule(stretch_id: str):
+    """The rule before: the rise on screen in shoulder widths, above 0.15."""
+    data = yaml.safe_load((SPEC_DIR / f"{stretch_id}.yaml").read_text())
+    data["measures"]["shoulder_rise"] = {
+        "metric": "vertical_offset",
+        "point": "shoulder",
+        "reference": "other_shoulder",
+        "scale_start": "shoulder",
+        "scale_end": "other_shoulder",
+        "relative_to_start": True,
+    }
+    next(f for f in data["faults"] if f["id"] == "shoulders_lift")["above"] = 0.15
+    return parse_spec(yaml.safe_dump(data, sort_keys=False), stretch_id)
+
+
+def _far_shoulder_misread(frames: list[PoseFrame], far: str) -> list[PoseFrame]:
+    """Emulate MediaPipe on dev r0163 (good form, camera on the other side): the far
+    shoulder drawn 30 % of the way in toward the near one across the screen (13 of 27
+    pixels there), and rising 0.08 torso lengths on screen as the knees roll (4 of 53)."""
+    near = "right" if far == "left" else "left"
+    f_row, n_row = index_of(f"{far}_shoulder"), index_of(f"{near}_shoulder")
+    rows = [index_of(n) for n in ("left_shoulder", "right_shoulder", "left_hip", "right_hip")]
+    out = []
+    for f in frames:
+        xy = f.pose.image_xy.copy()
+        ls, rs, lh, rh = xy[rows]
+        torso_px = float(np.linalg.norm((ls + rs) / 2 - (lh + rh) / 2))
+        xy[f_row, 0] += 0.3 * (xy[n_row, 0] - xy[f_row, 0])
+        xy[f_row, 1] -= _in_position(f.t_ms / 1000.0) * 0.08 * torso_px
+        out.append(replace(f, pose=Pose(xy, f.pose.visibility, f.pose.world_xyz)))
+    return out
+
+
+@pytest.mark.parametrize("stretch_id", ROLLING)
+@pytest.mark.parametrize("camera", ROLL_CAMERAS.values(), ids=ROLL_CAMERAS.keys())
+def test_a_shoulder_lift_just_past_the_line_is_caught_from_either_side(
+    stretch_id: str, camera: Camera
+) -> None:
+    # 10 degrees of roll of the upper trunk (the rendered bodies' line is 9) reads 0.14
+    # torso lengths from every camera here; the line is 0.11
+    run = _run_with_camera(load_by_id(stretch_id), _knees_rolled(stretch_id, camera, 10))
+    assert_flagged(run, "shoulders_lift", "left", 9.5)
+
+
+def test_the_rise_reads_the_same_from_every_camera() -> None:
+    """The same 10 degree lift reads 0.14 torso lengths within 0.02 from each camera (in
+    shoulder widths on screen, the rule before, these cameras read 0.20 to 0.25)."""
+    spec = load_by_id("supine_hip_rotation")
+
+    def peak(camera: Camera) -> float:
+        run = _run_with_camera(spec, _knees_rolled(spec.id, camera, 10))
+        return max(r.measure("shoulder_rise", "left") for r in run.results if r.t_ms >= 11000)
+
+    readings = [peak(c) for c in ROLL_CAMERAS.values()]
+    assert max(readings) - min(readings) < 0.02
+    assert all(0.12 < r < 0.17 for r in readings)
+
+
+@pytest.mark.parametrize("stretch_id", ROLLING)
+def test_a_far_shoulder_misread_from_the_other_side_is_not_a_lift(stretch_id: str) -> None:
+    """As on dev r0163 (and r0071, r0098): shoulders on the mat, the camera on the other side
+    of the body, far and low; MediaPipe's far (left) shoulder slides in and jitters up."""
+    camera = ROLL_CAMERAS["other side, far and low (r0163)"]
+    frames = _far_shoulder_misread(_knees_rolled(stretch_id, camera, 0), "left")
+    assert _run_with_camera(load_by_id(stretch_id), frames).events("shoulders_lift") == []
+    # On screen in shoulder widths (the rule before) it is a lift.
+    assert _run_with_camera(_shoulders_on_screen_rule(stretch_id), frames).events(
+        "shoulders_lift", "left"
+    )
+
+
+# -- supine knee drop and fall-out: feet_move in shoulder widths ------------------------------
+KNEE_DROP = load_by_id("supine_knee_drop")
+DROP_BENT = {"hip_flexion_deg": 45, "knee_flexion_deg": 90, "hip_abduction_deg": 8}
+DROP_REST = Body("supine", left=Leg(**DROP_BENT), right=Leg(**DROP_BENT))
+DROP_CAMERAS = {
+    "advised": Camera.looking_at_feet(2.3, 1.0, 60),
+    "other side": Camera.looking_at_feet(2.3, 1.0, -60),
+    "other side, low": Camera.looking_at_feet(2.8, 0.7, -60),
+}
+
+
+def _knee_dropped(camera: Camera, side: str, feet_apart_deg: float = 0.0) -> list[PoseFrame]:
+    """The ``side`` knee drops 35 degrees from 3 s and stays; from 9.3 s both feet slide
+    apart (both legs open ``feet_apart_deg`` at the hip)."""
+    other = "right" if side == "left" else "left"
+    dropped = replace(DROP_REST, **{side: Leg(**DROP_BENT, roll_deg=35)})
+    wide = {**DROP_BENT, "hip_abduction_deg": 8 + feet_apart_deg}
+    apart = replace(dropped, **{side: Leg(**wide, roll_deg=35), other: Leg(**wide)})
+    keys = [Key(0, DROP_REST), Key(IN_S, DROP_REST), Key(SET_S, dropped)]
+    keys += [Key(FAULT_ON_S - 0.3, dropped), Key(FAULT_ON_S, apart), Key(FAULT_END_S, apart)]
+    keys += [Key(FAULT_END_S + 2, apart)]
+    return animate(keys, camera, fps=FPS, noise_px=0.5, noise_world_m=0.003, seed=2)
+
+
+def _hips_close_up(frames: list[PoseFrame], near: str) -> list[PoseFrame]:
+    """Emulate MediaPipe on dev r0105 (good form, camera on the other side): as the near knee
+    drops, the near hip point slides a quarter of the way toward the far one on screen."""
+    far = "right" if near == "left" else "left"
+    n_row, f_row = index_of(f"{near}_hip"), index_of(f"{far}_hip")
+    out = []
+    for f in frames:
+        xy = f.pose.image_xy.copy()
+        xy[n_row] += _in_position(f.t_ms / 1000.0) * 0.25 * (xy[f_row] - xy[n_row])
+        out.append(replace(f, pose=Pose(xy, f.pose.visibility, f.pose.world_xyz)))
+    return out
+
+
+def _feet_in_hip_widths(stretch_id: str, measure: str, line: float):
+    """The rule before: the feet's spacing in hip widths on screen."""
+    data = yaml.safe_load((SPEC_DIR / f"{stretch_id}.yaml").read_text())
+    data["measures"][measure].update(ref_a="left_hip", ref_b="right_hip")
+    fault = next(f for f in data["faults"] if f["id"] == "feet_move")
+    fault.update(above=line, below=-line)
+    return parse_spec(yaml.safe_dump(data, sort_keys=False), stretch_id)
+
+
+@pytest.mark.parametrize("camera", DROP_CAMERAS.values(), ids=DROP_CAMERAS.keys())
+def test_feet_sliding_just_past_the_line_are_caught_from_either_side(camera: Camera) -> None:
+    # both legs opening 11 degrees more part the feet by 0.31-0.44 shoulder widths (9: 0.25-
+    # 0.36); the line is 0.3. Still feet read at most 0.06.
+    run = run_checker(KNEE_DROP, _knee_dropped(camera, "left", 11))
+    assert_flagged(run, "feet_move", None, FAULT_ON_S)
+
+
+@pytest.mark.parametrize("camera", DROP_CAMERAS.values(), ids=DROP_CAMERAS.keys())
+def test_still_feet_are_clean(camera: Camera) -> None:
+    assert run_checker(KNEE_DROP, _knee_dropped(camera, "left")).events("feet_move") == []
+
+
+def test_hip_points_closing_up_as_the_knee_drops_are_not_feet_moving() -> None:
+    """As on dev r0105 (good form, camera on the other side): the near (right) knee drops,
+    MediaPipe's hip points close up, the ankles stay put."""
+    frames = _hips_close_up(_knee_dropped(DROP_CAMERAS["other side"], "right"), "right")
+    assert run_checker(KNEE_DROP, frames).events("feet_move") == []
+    # In hip widths on screen (the rule before) the feet moved.
+    assert run_checker(_feet_in_hip_widths(KNEE_DROP.id, "feet_width", 0.35), frames).events(
+        "feet_move"
+    )
+
+
+def _flat_on_screen(rise_px: float) -> PoseGeometry:
+    """Shoulders 100 pixels above the hips on screen (the torso), 60 apart, the left one
+    ``rise_px`` higher than the right."""
+    xy = np.zeros((NUM_LANDMARKS, 2))
+    xy[index_of("left_hip")], xy[index_of("right_hip")] = (320, 300), (280, 300)
+    xy[index_of("left_shoulder")], xy[index_of("right_shoulder")] = (330, 200 - rise_px), (270, 200)
+    return PoseGeometry(Pose(xy, np.ones(NUM_LANDMARKS), np.zeros((NUM_LANDMARKS, 3))), 0.5)
+
+
+@pytest.mark.parametrize(
+    ("azimuth_deg", "elevation_deg"), [(80, 0), (0, 30), (60, 19), (-60, 19), (45, 60)]
+)
+def test_rise_off_floor_by_hand(azimuth_deg: float, elevation_deg: float) -> None:
+    """A rise of 10 pixels over a 105 pixel torso (mid_shoulder to mid_hip), rescaled by how
+    much the camera shortens the floor's up (cos el) and the body's length along the floor
+    (hypot(sin az, cos az sin el)); either side of the body alike."""
+    m = RiseOffFloor(
+        metric="rise_off_floor",
+        point="left_shoulder",
+        reference="right_shoulder",
+        camera_azimuth_deg=azimuth_deg,
+        camera_elevation_deg=elevation_deg,
+    )
+    az, el = math.radians(abs(azimuth_deg)), math.radians(elevation_deg)
+    along = math.hypot(math.sin(az), math.cos(az) * math.sin(el))
+    assert m.compute(_flat_on_screen(10.0), None) == pytest.approx(10 / 105 * along / math.cos(el))
+    assert m.compute(_flat_on_screen(0.0), None) == pytest.approx(0.0)

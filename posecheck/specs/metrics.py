@@ -635,6 +635,49 @@ class VerticalOffset(MetricBase):
         return float(g.image(self.reference, side)[1] - g.image(self.point, side)[1]) / scale
 
 
+class RiseOffFloor(CameraView, MetricBase):
+    """How far ``point`` has risen above ``reference`` off the floor, lying down, in torso
+    lengths: read on screen and corrected through the camera, so the same lift reads the same
+    from any sensible camera placement. Meant for ``relative_to_start`` (a shoulder coming off
+    the mat while the knees roll).
+
+    A rise off the floor moves a point up the screen by ``cos(elevation)`` of its length; the
+    torso (mid_shoulder to mid_hip), along the body, shows ``hypot(sin az, cos az sin el)`` of
+    its length, with ``az`` the camera's angle round from beyond the feet and ``el`` its
+    angle above the floor (the camera estimated from the body, ``camera_from: body``, or the
+    spec's angles). Dividing by the torso, not by the shoulders' own width on screen, keeps
+    the value from blowing up when the camera looks along the shoulder line: seen from a low
+    diagonal beyond the feet the shoulders are a third of their width on screen and
+    MediaPipe's far shoulder collapses toward the near one, so a few pixels of its jitter read
+    as a lift.
+    """
+
+    metric: Literal["rise_off_floor"]
+    point: str
+    reference: str
+
+    unit: ClassVar[str] = "ratio"
+    _check = field_validator("point", "reference")(_check_part)
+
+    def parts(self) -> tuple[str, ...]:
+        return (self.point, self.reference, "mid_shoulder", "mid_hip")
+
+    def compute(self, g: PoseGeometry, side: Side | None) -> float:
+        az_deg, el_deg = self.camera_azimuth_deg, self.camera_elevation_deg
+        cam = g.body.camera if g.body is not None else None
+        if self.camera_from == "body" and cam is not None and cam.known:
+            az_deg = abs(cam.azimuth_deg)
+            if self.elevation_from == "body":
+                el_deg = min(80.0, max(0.0, cam.elevation_deg))
+        az, el = math.radians(min(90.0, az_deg)), math.radians(el_deg)
+        torso_px = geo.distance(g.image("mid_shoulder"), g.image("mid_hip"))
+        along = math.hypot(math.sin(az), math.cos(az) * math.sin(el))
+        if not torso_px > 0 or not along > 0:
+            return math.nan
+        rise_px = float(g.image(self.reference, side)[1] - g.image(self.point, side)[1])
+        return rise_px / math.cos(el) / (torso_px / along)
+
+
 def _unit(v: np.ndarray) -> np.ndarray:
     n = float(np.linalg.norm(v))
     return v / n if n > 0 else np.full(np.shape(v), math.nan)
@@ -834,6 +877,7 @@ Metric = Annotated[
         HeightAboveLine,
         PelvisHeight,
         VerticalOffset,
+        RiseOffFloor,
         TrunkTwist,
         LeanTowardCamera,
         ThighOpening,
