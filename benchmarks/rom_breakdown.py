@@ -15,7 +15,9 @@ Every clip of the split whose stretch has a ROM measure is replayed from its rec
   (``space: camera``, :mod:`posecheck.body.swing`), relative to the start as the spec says;
   ``swing_abs``: the same, not relative to the start;
 - ``model``: hip rotation read from the fitted leg model (``space: model``,
-  :mod:`posecheck.body.legfit`).
+  :mod:`posecheck.body.legfit`);
+- ``cam`` / ``world``: a thigh opening (seated cross-ankle) with the knee from the picture at
+  MediaPipe's depth (``space: camera``), or MediaPipe's 3D knee (``space: world``).
 
 Printed: one line per clip (true camera, body, working side, amplitude, the estimate's
 camera error, ROM mean absolute error and bias per variant), then per stretch. ``--screen``
@@ -58,7 +60,7 @@ from accuracy import INDEX, RECORDING_SUFFIX, TRUTH_SUFFIX, read_index  # noqa: 
 
 from posecheck.review.truth import load_truth, mean, score  # noqa: E402
 
-VARIANTS = ("spec", "true", "body", "swing", "swing_abs", "model")
+VARIANTS = ("spec", "true", "body", "swing", "swing_abs", "model", "cam", "world")
 
 
 def true_camera(truth_path: Path) -> tuple[float, float]:
@@ -90,6 +92,13 @@ def with_camera(spec, variant: str, az: float, el: float):
     m = spec.measures[name]
     if variant == "spec":
         return spec
+    if variant in ("cam", "world"):
+        # thigh_opening: the knee from the picture at MediaPipe's depth, or MediaPipe's 3D
+        if m.metric != "thigh_opening":
+            return None
+        update = {"space": "camera" if variant == "cam" else "world"}
+        measures = {**spec.measures, name: m.model_copy(update=update)}
+        return spec.model_copy(update={"measures": measures})
     if not isinstance(m, CameraView) or getattr(m, "space", "image") not in ("image", "camera"):
         return None
     if variant == "model":
@@ -564,9 +573,12 @@ def main() -> None:
         action="store_true",
         help="per stretch: choose among --variants leaving one body out, scored on it",
     )
+    ap.add_argument("--stretch", nargs="+", help="only these stretches (ids)")
     ap.add_argument("--roll-sign", type=float, default=1.0, help=argparse.SUPPRESS)
     args = ap.parse_args()
     rows = read_index(args.split, args.index)
+    if args.stretch:
+        rows = [r for r in rows if r["stretch"] in args.stretch]
     if args.landmarks:
         clips = args.index.parent / "clips"
         landmarks_table(rows, clips, args.recordings or [clips], args.jobs)

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import yaml
 
+from posecheck.body.camera import posture_from_position
+from posecheck.body.stage import BodyStage
 from posecheck.coaching.checker import CheckResult, FaultEvent, StretchChecker, Summary
 from posecheck.pose.landmarks import PoseFrame
 from posecheck.specs.schema import SPEC_DIR, StretchSpec, parse_spec
@@ -31,8 +33,17 @@ class Run:
 
 
 def run_checker(spec: StretchSpec, frames: list[PoseFrame]) -> Run:
+    """The checker over the frames, with the body stage (the camera and the fitted legs)
+    when a measure reads the legs fitted through the camera, as the pipeline runs it."""
     checker = StretchChecker(spec)
-    results = tuple(checker.update(f) for f in frames)
+    stage = (
+        BodyStage(
+            posture_from_position(spec.position), fit_legs=True, min_visibility=spec.min_visibility
+        )
+        if any(m.needs_leg_fit for m in spec.measures.values())
+        else None
+    )
+    results = tuple(checker.update(f, None if stage is None else stage.update(f)) for f in frames)
     return Run(results, checker.summary())
 
 

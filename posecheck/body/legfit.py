@@ -41,6 +41,9 @@ class LegFit:
     residual_m: float  # how far the rays missed their spheres, summed
     hip_rotation_deg: float  # internal rotation, foot outward positive (NaN: unknown)
     uncertainty_deg: float
+    #: The knee on its camera ray at MediaPipe's own depth for it (see :func:`at_depth`):
+    #: the picture's sideways position with MediaPipe's distance from the camera.
+    knee_at_depth: np.ndarray | None = None
 
 
 def _ray(sol: PnPSolution, pixel: np.ndarray, width: int, height: int) -> np.ndarray:
@@ -50,6 +53,19 @@ def _ray(sol: PnPSolution, pixel: np.ndarray, width: int, height: int) -> np.nda
     )
     d = sol.rotation.T @ d_cam
     return d / float(np.linalg.norm(d))
+
+
+def at_depth(
+    sol: PnPSolution, pixel: np.ndarray, point: np.ndarray, width: int, height: int
+) -> np.ndarray:
+    """The point on the camera ray through ``pixel`` at the same distance along the camera's
+    line of sight as ``point`` (world-landmark frame). MediaPipe's world landmarks place a
+    joint sideways from a body model that barely follows the picture, but the picture shows
+    where it is across the view; its depth is all that is taken from the 3D point."""
+    ray = _ray(sol, pixel, width, height)
+    axis = sol.rotation[2]  # the camera's line of sight, in the world-landmark frame
+    t = float((point - sol.centre) @ axis) / float(ray @ axis)
+    return sol.centre + t * ray
 
 
 def ray_sphere(
@@ -208,4 +224,14 @@ def fit_leg(
     near = np.degrees(_ROTATIONS[np.min(cost, axis=0) <= best + 9.0])
     spread = float(near.max() - near.min()) / 2 if len(near) else 90.0
     residual = miss_k + float(err[i, j]) * float(z[i, j]) / sol.focal_px
-    return LegFit(side, hip, knee, ankle, residual, angle, max(1.0, spread))
+    knee_px = pose.image_xy[index_of(f"{side}_knee")]
+    return LegFit(
+        side,
+        hip,
+        knee,
+        ankle,
+        residual,
+        angle,
+        max(1.0, spread),
+        at_depth(sol, knee_px, mp_knee, width, height),
+    )
