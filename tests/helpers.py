@@ -33,14 +33,19 @@ class Run:
 
 
 def run_checker(spec: StretchSpec, frames: list[PoseFrame]) -> Run:
-    """The checker over the frames, with the body stage (the camera and the fitted legs)
-    when a measure reads the legs fitted through the camera, as the pipeline runs it."""
+    """The checker over the frames, with the body stage (the camera, the fitted legs, the
+    knees from the picture) when a measure reads them, as the pipeline runs it."""
     checker = StretchChecker(spec)
+    measures = spec.measures.values()
+    legs, knees = any(m.needs_leg_fit for m in measures), any(m.needs_knee_rays for m in measures)
     stage = (
         BodyStage(
-            posture_from_position(spec.position), fit_legs=True, min_visibility=spec.min_visibility
+            posture_from_position(spec.position),
+            fit_legs=legs,
+            min_visibility=spec.min_visibility,
+            knee_rays=knees,
         )
-        if any(m.needs_leg_fit for m in spec.measures.values())
+        if legs or knees
         else None
     )
     results = tuple(checker.update(f, None if stage is None else stage.update(f)) for f in frames)

@@ -86,7 +86,7 @@ def test_the_picture_s_knee_reads_the_opening_the_3d_knee_misses(
     truth = world_m.compute(PoseGeometry(exact, 0.5), "left")  # exact 3D: the true opening
     assert truth > abduction_deg / 2  # the thigh opens out
 
-    stage = BodyStage("seated", fit_legs=True)
+    stage = BodyStage("seated", knee_rays=True)
     seen = _pulled_to_the_midline(exact, "left", 0.08)
     state = None
     for i in range(10):
@@ -97,7 +97,7 @@ def test_the_picture_s_knee_reads_the_opening_the_3d_knee_misses(
     assert world_m.compute(g, "left") < truth - 8
     assert camera_m.compute(g, "left") == pytest.approx(truth, abs=3.0)
     # the same reading with the exact 3D knee
-    exact_state = BodyStage("seated", fit_legs=True).update(PoseFrame(0, 0.0, W, H, exact))
+    exact_state = BodyStage("seated", knee_rays=True).update(PoseFrame(0, 0.0, W, H, exact))
     assert camera_m.compute(PoseGeometry(exact, 0.5, exact_state), "left") == pytest.approx(
         truth, abs=1.0
     )

@@ -41,9 +41,6 @@ class LegFit:
     residual_m: float  # how far the rays missed their spheres, summed
     hip_rotation_deg: float  # internal rotation, foot outward positive (NaN: unknown)
     uncertainty_deg: float
-    #: The knee on its camera ray at MediaPipe's own depth for it (see :func:`at_depth`):
-    #: the picture's sideways position with MediaPipe's distance from the camera.
-    knee_at_depth: np.ndarray | None = None
 
 
 def _ray(sol: PnPSolution, pixel: np.ndarray, width: int, height: int) -> np.ndarray:
@@ -66,6 +63,17 @@ def at_depth(
     axis = sol.rotation[2]  # the camera's line of sight, in the world-landmark frame
     t = float((point - sol.centre) @ axis) / float(ray @ axis)
     return sol.centre + t * ray
+
+
+def knee_at_depth(
+    pose: Pose, sol: PnPSolution, side: Side, width: int, height: int, min_visibility: float = 0.5
+) -> np.ndarray | None:
+    """The knee where the picture shows it, at MediaPipe's depth for it (:func:`at_depth`),
+    in the world-landmark frame; None when the knee or the world landmarks are missing."""
+    i = index_of(f"{side}_knee")
+    if pose.world_xyz is None or pose.visibility[i] < min_visibility:
+        return None
+    return at_depth(sol, pose.image_xy[i], pose.world_xyz[i], width, height)
 
 
 def ray_sphere(
@@ -224,14 +232,4 @@ def fit_leg(
     near = np.degrees(_ROTATIONS[np.min(cost, axis=0) <= best + 9.0])
     spread = float(near.max() - near.min()) / 2 if len(near) else 90.0
     residual = miss_k + float(err[i, j]) * float(z[i, j]) / sol.focal_px
-    knee_px = pose.image_xy[index_of(f"{side}_knee")]
-    return LegFit(
-        side,
-        hip,
-        knee,
-        ankle,
-        residual,
-        angle,
-        max(1.0, spread),
-        at_depth(sol, knee_px, mp_knee, width, height),
-    )
+    return LegFit(side, hip, knee, ankle, residual, angle, max(1.0, spread))

@@ -94,6 +94,7 @@ class Pipeline:
             posture_from_position(spec.position),
             fit_legs=any(m.needs_leg_fit for m in spec.measures.values()),
             min_visibility=spec.min_visibility,
+            knee_rays=any(m.needs_knee_rays for m in spec.measures.values()),
         )
 
     def process(self, frame: Frame) -> Step:

@@ -94,6 +94,12 @@ class MetricBase(BaseModel):
         only when some measure needs them)."""
         return getattr(self, "space", None) == "model"
 
+    @property
+    def needs_knee_rays(self) -> bool:
+        """Whether it reads the knees from the picture at MediaPipe's depth (the body
+        stage's ``knee_rays``)."""
+        return False
+
     def missing(self, g: PoseGeometry, side: Side | None) -> tuple[str, ...]:
         """Landmarks this metric needs that are not visible (empty: it can be computed)."""
         return g.missing(self.parts(), side)
@@ -714,7 +720,8 @@ class ThighOpening(MetricBase):
 
     ``space: camera`` takes the knee from the picture instead of MediaPipe's 3D model: the
     point on the camera ray through the on-screen knee at MediaPipe's own depth for it,
-    through the camera solved against the body (:func:`posecheck.body.legfit.at_depth`).
+    through the camera solved against the body in that frame
+    (:func:`posecheck.body.legfit.knee_at_depth`).
     From the front a thigh turning out moves the knee across the picture, which the 3D
     landmarks follow only in part.
     """
@@ -727,23 +734,20 @@ class ThighOpening(MetricBase):
     )
 
     @property
-    def needs_leg_fit(self) -> bool:
+    def needs_knee_rays(self) -> bool:
         return self.space == "camera"
 
     def parts(self) -> tuple[str, ...]:
-        if self.space == "camera":
-            return ("hip", "other_hip", "knee", "ankle")
         return ("hip", "other_hip", "knee")
 
     def compute(self, g: PoseGeometry, side: Side | None) -> float:
         out = _unit(g.world("hip", side) - g.world("other_hip", side))
+        knee = g.world("knee", side)
         if self.space == "camera":
-            fit = g.body.leg(side) if g.body is not None and side is not None else None
-            if fit is None or fit.knee_at_depth is None:
+            knee = g.body.knee(side) if g.body is not None and side is not None else None
+            if knee is None:
                 return math.nan
-            thigh = _unit(fit.knee_at_depth - fit.hip)
-        else:
-            thigh = _unit(g.world("knee", side) - g.world("hip", side))
+        thigh = _unit(knee - g.world("hip", side))
         c = float(np.dot(thigh, out))
         if math.isnan(c):
             return math.nan
