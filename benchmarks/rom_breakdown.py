@@ -15,7 +15,9 @@ Every clip of the split whose stretch has a ROM measure is replayed from its rec
   (``space: camera``, :mod:`posecheck.body.swing`), relative to the start as the spec says;
   ``swing_abs``: the same, not relative to the start;
 - ``model``: hip rotation read from the fitted leg model (``space: model``,
-  :mod:`posecheck.body.legfit`).
+  :mod:`posecheck.body.legfit`);
+- ``cam`` / ``world``: a thigh opening (seated cross-ankle) with the knee from the picture at
+  MediaPipe's depth (``space: camera``), or MediaPipe's 3D knee (``space: world``).
 
 Printed: one line per clip (true camera, body, working side, amplitude, the estimate's
 camera error, ROM mean absolute error and bias per variant), then per stretch. ``--screen``
@@ -30,7 +32,9 @@ folders to compare two pose models, e.g. ``--recordings CLIPS /work/rec-heavy``)
 each side's start was taken, the largest true angle inside its start window, how far it is
 from the *rest start* (the measure's median raw reading over the frames where the truth has
 both sides at rest), and the ROM error in position as it is and with the rest start instead
-(the same frames, each shifted by the start's error). ``--choose`` adds, per stretch, the
+(the same frames, each shifted by the start's error). ``--twist`` (seated twist) sets the
+spec's 3D turn beside the shoulder line's and the hip line's yaw through each frame's camera
+solve, counted from the first second. ``--choose`` adds, per stretch, the
 leave-one-body-out figure of choosing between the ``--variants`` (the one with the lower mean
 error on the other bodies, scored on the body left out). The findings are written down in
 docs/measurement.md.
@@ -58,7 +62,7 @@ from accuracy import INDEX, RECORDING_SUFFIX, TRUTH_SUFFIX, read_index  # noqa: 
 
 from posecheck.review.truth import load_truth, mean, score  # noqa: E402
 
-VARIANTS = ("spec", "true", "body", "swing", "swing_abs", "model")
+VARIANTS = ("spec", "true", "body", "swing", "swing_abs", "model", "cam", "world")
 
 
 def true_camera(truth_path: Path) -> tuple[float, float]:
@@ -90,6 +94,13 @@ def with_camera(spec, variant: str, az: float, el: float):
     m = spec.measures[name]
     if variant == "spec":
         return spec
+    if variant in ("cam", "world"):
+        # thigh_opening: the knee from the picture at MediaPipe's depth, or MediaPipe's 3D
+        if m.metric != "thigh_opening":
+            return None
+        update = {"space": "camera" if variant == "cam" else "world"}
+        measures = {**spec.measures, name: m.model_copy(update=update)}
+        return spec.model_copy(update={"measures": measures})
     if not isinstance(m, CameraView) or getattr(m, "space", "image") not in ("image", "camera"):
         return None
     if variant == "model":
@@ -495,6 +506,87 @@ def _mae_bias(errors: list[float]) -> str:
     return f(mean([abs(e) for e in errors])) + "/" + f(mean(errors), "{:+.1f}")
 
 
+def twist_check(row: dict[str, str], clips: Path) -> tuple[str, list[tuple[float, ...]]] | None:
+    """``--twist`` (seated twist): per frame in position and working side, the true turn, the
+    spec's 3D reading, and the shoulder line's and the hip line's yaw in camera coordinates
+    (each frame's own camera solve), counted from their median over the first second."""
+    import numpy as np
+
+    from posecheck.body.camera import solve_pnp
+    from posecheck.pose.landmarks import index_of
+    from posecheck.pose.recording import load_recording
+    from posecheck.review.analysis import analyze_recording
+    from posecheck.specs.schema import load_by_id
+
+    clip = row["clip"]
+    truth = load_truth(clips / f"{clip}{TRUTH_SUFFIX}")
+    spec = load_by_id(truth.stretch)
+    rec = load_recording(clips / f"{clip}{RECORDING_SUFFIX}").frames
+
+    def yaws(frame) -> tuple[float, float]:
+        pose = frame.pose
+        sol = None if pose is None else solve_pnp(pose, frame.width, frame.height)
+        if sol is None:
+            return (math.nan, math.nan)
+        w = pose.world_xyz
+        out = []
+        for a, b in (("left_shoulder", "right_shoulder"), ("left_hip", "right_hip")):
+            v = sol.rotation @ (w[index_of(a)] - w[index_of(b)])
+            out.append(math.degrees(math.atan2(float(v[2]), float(v[0]))))
+        return out[0], out[1]
+
+    first = [f for f in rec if f.pose is not None]
+    first = [f for f in first if f.t_ms - first[0].t_ms <= 1000.0] if first else []
+    if not first:
+        return None
+    s0, h0 = np.nanmedian(np.array([yaws(f) for f in first]), axis=0)
+    found: list[tuple[float, ...]] = []
+    for r in analyze_recording(clips / f"{clip}{RECORDING_SUFFIX}", spec).records:
+        if r.state != "active" or r.index >= len(truth.rom_deg):
+            continue
+        for sign, measured, true in (
+            (-1.0, r.rom_left_deg, truth.rom_deg[r.index][0]),
+            (1.0, r.rom_right_deg, truth.rom_deg[r.index][1]),
+        ):
+            if measured is None or true is None:
+                continue
+            ys, yh = yaws(rec[r.index])
+            found.append((true, measured, sign * (ys - s0), sign * (yh - h0)))
+    return clip, found
+
+
+def twist_table(rows: list[dict[str, str]], clips: Path, jobs: int) -> None:
+    """``--twist``: the per-clip table of :func:`twist_check`."""
+    rows = [r for r in rows if r["stretch"] == "seated_internal_rotation_twist"]
+    with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
+        found = [x for x in pool.map(partial(twist_check, clips=clips), rows) if x is not None]
+    heads = ("3D (spec)", "shoulder yaw", "shoulder-hip yaw")
+    print(f"{'clip':<52} {'true':>5} " + " ".join(f"{h:>16}" for h in heads) + "  hip yaw")
+    pooled: list[tuple[float, ...]] = []
+    for clip, fs in sorted(found):
+        if not fs:
+            continue
+        pooled += fs
+        cells = _twist_cells(fs)
+        med_true = sorted(f[0] for f in fs)[len(fs) // 2]
+        med_hip = sorted(f[3] for f in fs)[len(fs) // 2]
+        print(
+            f"{clip:<52} {med_true:5.0f} "
+            + " ".join(f"{c:>16}" for c in cells)
+            + f"  {med_hip:+5.0f}"
+        )
+    print(f"{'all':<52} {'':>5} " + " ".join(f"{c:>16}" for c in _twist_cells(pooled)))
+
+
+def _twist_cells(fs: list[tuple[float, ...]]) -> list[str]:
+    errs = (
+        [f[1] - f[0] for f in fs],
+        [f[2] - f[0] for f in fs],
+        [f[2] - f[3] - f[0] for f in fs],
+    )
+    return [_mae_bias(e) for e in errs]
+
+
 def choose_by_body(results: list[ClipRom], variants: tuple[str, ...]) -> None:
     """``--choose``: per stretch, choose the variant with the lower mean error over the other
     bodies' frames and score it on the body left out, for each body in turn."""
@@ -564,15 +656,26 @@ def main() -> None:
         action="store_true",
         help="per stretch: choose among --variants leaving one body out, scored on it",
     )
+    ap.add_argument(
+        "--twist",
+        action="store_true",
+        help="seated twist: the 3D turn against the shoulders' and hips' yaw through the camera",
+    )
+    ap.add_argument("--stretch", nargs="+", help="only these stretches (ids)")
     ap.add_argument("--roll-sign", type=float, default=1.0, help=argparse.SUPPRESS)
     args = ap.parse_args()
     rows = read_index(args.split, args.index)
+    if args.stretch:
+        rows = [r for r in rows if r["stretch"] in args.stretch]
     if args.landmarks:
         clips = args.index.parent / "clips"
         landmarks_table(rows, clips, args.recordings or [clips], args.jobs)
         return
     if args.starts:
         starts_table(rows, args.index.parent / "clips", args.jobs)
+        return
+    if args.twist:
+        twist_table(rows, args.index.parent / "clips", args.jobs)
         return
     if args.lobo:
         job = partial(rom_pairs, clips=args.index.parent / "clips")

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import yaml
 
+from posecheck.body.camera import posture_from_position
+from posecheck.body.stage import BodyStage
 from posecheck.coaching.checker import CheckResult, FaultEvent, StretchChecker, Summary
 from posecheck.pose.landmarks import PoseFrame
 from posecheck.specs.schema import SPEC_DIR, StretchSpec, parse_spec
@@ -31,8 +33,22 @@ class Run:
 
 
 def run_checker(spec: StretchSpec, frames: list[PoseFrame]) -> Run:
+    """The checker over the frames, with the body stage (the camera, the fitted legs, the
+    knees from the picture) when a measure reads them, as the pipeline runs it."""
     checker = StretchChecker(spec)
-    results = tuple(checker.update(f) for f in frames)
+    measures = spec.measures.values()
+    legs, knees = any(m.needs_leg_fit for m in measures), any(m.needs_knee_rays for m in measures)
+    stage = (
+        BodyStage(
+            posture_from_position(spec.position),
+            fit_legs=legs,
+            min_visibility=spec.min_visibility,
+            knee_rays=knees,
+        )
+        if legs or knees
+        else None
+    )
+    results = tuple(checker.update(f, None if stage is None else stage.update(f)) for f in frames)
     return Run(results, checker.summary())
 
 

@@ -52,6 +52,30 @@ def _ray(sol: PnPSolution, pixel: np.ndarray, width: int, height: int) -> np.nda
     return d / float(np.linalg.norm(d))
 
 
+def at_depth(
+    sol: PnPSolution, pixel: np.ndarray, point: np.ndarray, width: int, height: int
+) -> np.ndarray:
+    """The point on the camera ray through ``pixel`` at the same distance along the camera's
+    line of sight as ``point`` (world-landmark frame). MediaPipe's world landmarks place a
+    joint sideways from a body model that barely follows the picture, but the picture shows
+    where it is across the view; its depth is all that is taken from the 3D point."""
+    ray = _ray(sol, pixel, width, height)
+    axis = sol.rotation[2]  # the camera's line of sight, in the world-landmark frame
+    t = float((point - sol.centre) @ axis) / float(ray @ axis)
+    return sol.centre + t * ray
+
+
+def knee_at_depth(
+    pose: Pose, sol: PnPSolution, side: Side, width: int, height: int, min_visibility: float = 0.5
+) -> np.ndarray | None:
+    """The knee where the picture shows it, at MediaPipe's depth for it (:func:`at_depth`),
+    in the world-landmark frame; None when the knee or the world landmarks are missing."""
+    i = index_of(f"{side}_knee")
+    if pose.world_xyz is None or pose.visibility[i] < min_visibility:
+        return None
+    return at_depth(sol, pose.image_xy[i], pose.world_xyz[i], width, height)
+
+
 def ray_sphere(
     origin: np.ndarray, direction: np.ndarray, centre: np.ndarray, radius: float
 ) -> tuple[np.ndarray, np.ndarray, float]:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from posecheck.body.camera import (
     FOCAL_FRACTIONS,
     UNKNOWN_CAMERA,
@@ -20,7 +22,7 @@ from posecheck.body.camera import (
     view_from_solution,
     with_floor_elevation,
 )
-from posecheck.body.legfit import LegFit, SegmentLengths, fit_leg
+from posecheck.body.legfit import LegFit, SegmentLengths, fit_leg, knee_at_depth
 from posecheck.pose.landmarks import PoseFrame, Side
 
 
@@ -32,27 +34,40 @@ class BodyState:
     legs: tuple[LegFit, ...] = ()
     width: int = 0  # the picture's size in pixels (0: unknown), for camera rays
     height: int = 0
+    #: Per side, the knee where the picture shows it at MediaPipe's depth
+    #: (:func:`posecheck.body.legfit.knee_at_depth`, world-landmark frame), with ``knee_rays``.
+    knees: tuple[tuple[Side, np.ndarray], ...] = ()
 
     def leg(self, side: Side) -> LegFit | None:
         return next((fit for fit in self.legs if fit.side == side), None)
+
+    def knee(self, side: Side) -> np.ndarray | None:
+        return next((k for s, k in self.knees if s == side), None)
 
 
 EMPTY_BODY = BodyState(UNKNOWN_CAMERA)
 
 
 class BodyStage:
-    """Camera tracking and (with ``fit_legs``) the leg model, for one posture.
+    """Camera tracking, (with ``fit_legs``) the leg model and (with ``knee_rays``) the knees
+    from the picture at MediaPipe's depth, for one posture.
 
     The camera is solved a few times a second of frame time (:meth:`CameraTracker.due`),
     not every frame: it stands still, and the solve (four focal lengths during the start
-    hold) was most of a replay's time. The leg model needs the frame's own solve, so with
-    ``fit_legs`` every frame is still solved (the tracker takes the due ones)."""
+    hold) was most of a replay's time. The leg model and the knee rays need the frame's own
+    solve, so with ``fit_legs`` or ``knee_rays`` every frame is still solved (the tracker
+    takes the due ones)."""
 
     def __init__(
-        self, posture: BodyPosture, fit_legs: bool = False, min_visibility: float = 0.5
+        self,
+        posture: BodyPosture,
+        fit_legs: bool = False,
+        min_visibility: float = 0.5,
+        knee_rays: bool = False,
     ) -> None:
         self.posture = posture
         self.fit_legs = fit_legs
+        self.knee_rays = knee_rays
         self.min_visibility = min_visibility
         self.camera = CameraTracker(posture, min_visibility=min_visibility)
         self.lengths = SegmentLengths(min_visibility=min_visibility)
@@ -62,7 +77,8 @@ class BodyStage:
         if pose is None or pose.world_xyz is None:
             return BodyState(self.camera.add(None, frame.t_ms), (), frame.width, frame.height)
         due = self.camera.due(frame.t_ms)
-        if not due and not self.fit_legs:
+        per_frame = self.fit_legs or self.knee_rays  # these need the frame's own solve
+        if not due and not per_frame:
             return BodyState(self.camera.estimate, (), frame.width, frame.height)
         held = self.camera.estimate
         # After the start hold, the held focal length only (one solve instead of four).
@@ -85,8 +101,24 @@ class BodyStage:
             )
         )
         estimate = self.camera.add(view, frame.t_ms) if due else self.camera.estimate
-        if not self.fit_legs or sol is None:
+        if sol is None:
             return BodyState(estimate, (), frame.width, frame.height)
+        knees = (
+            tuple(
+                (side, k)
+                for side in ("left", "right")
+                if (
+                    k := knee_at_depth(
+                        pose, sol, side, frame.width, frame.height, self.min_visibility
+                    )
+                )
+                is not None
+            )
+            if self.knee_rays
+            else ()
+        )
+        if not self.fit_legs:
+            return BodyState(estimate, (), frame.width, frame.height, knees)
         lengths = self.lengths.update(pose, frame.t_ms)
         legs = tuple(
             fit
@@ -105,4 +137,4 @@ class BodyStage:
             )
             is not None
         )
-        return BodyState(estimate, legs, frame.width, frame.height)
+        return BodyState(estimate, legs, frame.width, frame.height, knees)

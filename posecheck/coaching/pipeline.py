@@ -92,8 +92,9 @@ class Pipeline:
         spec = self.spec
         return BodyStage(
             posture_from_position(spec.position),
-            fit_legs=any(getattr(m, "space", None) == "model" for m in spec.measures.values()),
+            fit_legs=any(m.needs_leg_fit for m in spec.measures.values()),
             min_visibility=spec.min_visibility,
+            knee_rays=any(m.needs_knee_rays for m in spec.measures.values()),
         )
 
     def process(self, frame: Frame) -> Step:

@@ -88,6 +88,18 @@ class MetricBase(BaseModel):
     def sided(self) -> bool:
         return any(is_side_relative(p) for p in self.parts())
 
+    @property
+    def needs_leg_fit(self) -> bool:
+        """Whether it reads the legs fitted through the camera (the body stage fits them
+        only when some measure needs them)."""
+        return getattr(self, "space", None) == "model"
+
+    @property
+    def needs_knee_rays(self) -> bool:
+        """Whether it reads the knees from the picture at MediaPipe's depth (the body
+        stage's ``knee_rays``)."""
+        return False
+
     def missing(self, g: PoseGeometry, side: Side | None) -> tuple[str, ...]:
         """Landmarks this metric needs that are not visible (empty: it can be computed)."""
         return g.missing(self.parts(), side)
@@ -748,16 +760,37 @@ class ThighOpening(MetricBase):
     ahead, down or up along the body; 90 with it straight out to the side; negative when it
     crosses toward the other leg. Seated with the soles together it is how far the knees have
     opened; lying on the side it is how far the top knee has lifted.
+
+    ``space: camera`` takes the knee from the picture instead of MediaPipe's 3D model: the
+    point on the camera ray through the on-screen knee at MediaPipe's own depth for it,
+    through the camera solved against the body in that frame
+    (:func:`posecheck.body.legfit.knee_at_depth`).
+    From the front a thigh turning out moves the knee across the picture, which the 3D
+    landmarks follow only in part.
     """
 
     metric: Literal["thigh_opening"]
+    space: Literal["world", "camera"] = Field(
+        "world",
+        description="world: MediaPipe's 3D knee; camera: the knee across the view from the "
+        "picture, its depth from MediaPipe, through the camera solved against the body.",
+    )
+
+    @property
+    def needs_knee_rays(self) -> bool:
+        return self.space == "camera"
 
     def parts(self) -> tuple[str, ...]:
         return ("hip", "other_hip", "knee")
 
     def compute(self, g: PoseGeometry, side: Side | None) -> float:
         out = _unit(g.world("hip", side) - g.world("other_hip", side))
-        thigh = _unit(g.world("knee", side) - g.world("hip", side))
+        knee = g.world("knee", side)
+        if self.space == "camera":
+            knee = g.body.knee(side) if g.body is not None and side is not None else None
+            if knee is None:
+                return math.nan
+        thigh = _unit(knee - g.world("hip", side))
         c = float(np.dot(thigh, out))
         if math.isnan(c):
             return math.nan
