@@ -101,3 +101,19 @@ def test_a_good_knee_drop_from_the_advised_view_stays_clean() -> None:
     _, sc = replay("r0066_supine_knee_drop_good_b03", "supine_knee_drop")
     assert not sc.false_alarms
     assert sum(sc.rom_errors_deg) / len(sc.rom_errors_deg) < 3.0
+
+
+def test_a_small_knee_fall_out_from_68_degrees_round_now_counts() -> None:
+    """Dev clip r0150 (camera 68 degrees round, a true 16 degree fall, the far knee hidden):
+    the near knee reads 10-13, under the old entry line of 20; with 12 it counts once."""
+    analysis, sc = replay("r0150_supine_knee_fallout_feet_move_b07", "supine_knee_fallout")
+    assert sum(r.state == "active" for r in analysis.records) > 10
+    assert sc.rep_error == 1 and sc.hold_error == 1  # was 2 and 2: nothing counted
+    assert not sc.false_alarms
+
+
+def test_a_good_fall_out_stays_clean_with_the_lower_entry_line() -> None:
+    """Dev clip r0020 (camera 61 degrees round, good form): counted right, no alarm."""
+    _, sc = replay("r0020_supine_knee_fallout_good_b05", "supine_knee_fallout")
+    assert sc.rep_error == 0 and sc.hold_error == 0 and not sc.false_alarms
+    assert sum(sc.rom_errors_deg) / len(sc.rom_errors_deg) < 4.0
