@@ -108,7 +108,7 @@ def test_a_small_lying_person_is_found_by_looking_closer():
     assert full is not None
     with MediaPipePoseEstimator(still_images=True, people_probe_s=None) as closer:
         found = closer.estimate(shrunk).pose
-        assert closer.describe()["settings"]["zoom_when_nobody"] == 1.5
+        assert closer.describe()["settings"]["zoom_when_nobody"] == [1.5, 2.0]
     assert found is not None
     expected = full.image_xy * 0.6 + np.array([x0, y0])
     assert np.median(np.linalg.norm(found.image_xy - expected, axis=1)) < 6.0
