@@ -176,7 +176,9 @@ class CameraView(BaseModel):
         "fixed angle under-reads), the fixed angles otherwise.",
     )
     elevation_from: Literal["spec", "body"] = Field(
-        "spec", description="With camera_from: body, where the elevation comes from."
+        "spec",
+        description="With camera_from: body or body_beyond_spec, where the elevation comes "
+        "from while the body's camera is read.",
     )
 
     def foreshortening_ratio(self, g: PoseGeometry | None = None) -> float:
