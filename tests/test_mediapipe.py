@@ -79,3 +79,36 @@ def test_video_mode_takes_repeated_and_backward_timestamps(media):
         poses = [estimator.estimate(Frame(i, t, image)) for i, t in enumerate([0, 0, 33.4, 20])]
     assert all(p.pose is not None for p in poses)
     assert [p.t_ms for p in poses] == [0, 0, 33.4, 20]  # the frames' own times are kept
+
+
+def test_a_small_lying_person_is_found_by_looking_closer():
+    """A prone sample frame shrunk to 0.6 of its size in the middle of a plain picture: the
+    person detector misses it (as it missed the benchmark's far prone clips r0169 and r0182);
+    the closer look at the middle (``zoom``) finds it, and its landmarks land where the full
+    size frame's landmarks, shrunk the same way, say (median within 6 px)."""
+    from pathlib import Path
+
+    import cv2
+
+    from posecheck.media.source import Frame
+
+    video = (
+        Path(__file__).resolve().parents[1] / "sample_videos" / "prone_ir_back_arches_female.mp4"
+    )
+    frame = next(f for f in VideoSource(video).frames() if f.index == 10)
+    h, w = frame.image.shape[:2]
+    small = cv2.resize(frame.image, (int(w * 0.6), int(h * 0.6)), interpolation=cv2.INTER_AREA)
+    canvas = np.full_like(frame.image, frame.image[2, 2])
+    y0, x0 = (h - small.shape[0]) // 2, (w - small.shape[1]) // 2
+    canvas[y0 : y0 + small.shape[0], x0 : x0 + small.shape[1]] = small
+    shrunk = Frame(0, 0.0, canvas)
+    with MediaPipePoseEstimator(still_images=True, people_probe_s=None, zoom=None) as plain:
+        assert plain.estimate(shrunk).pose is None
+        full = plain.estimate(Frame(0, 0.0, frame.image)).pose
+    assert full is not None
+    with MediaPipePoseEstimator(still_images=True, people_probe_s=None) as closer:
+        found = closer.estimate(shrunk).pose
+        assert closer.describe()["settings"]["zoom_when_nobody"] == [1.5, 2.0]
+    assert found is not None
+    expected = full.image_xy * 0.6 + np.array([x0, y0])
+    assert np.median(np.linalg.norm(found.image_xy - expected, axis=1)) < 6.0

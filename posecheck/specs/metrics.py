@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from posecheck.body import geometry as geo
 from posecheck.body import swing
+from posecheck.body.camera import CameraEstimate
 from posecheck.body.geometry import MIDPOINTS, PoseGeometry
 from posecheck.pose.landmarks import LANDMARK_NAMES, Side
 
@@ -174,29 +175,45 @@ class CameraView(BaseModel):
     camera_elevation_deg: float = Field(
         0.0, ge=0, le=80, description="Camera's angle above the floor plane, seen from the body."
     )
-    # Measured on the dev split (33 clips, issue #12): with camera_from: body, prone hip IR
-    # read 13.0 deg mean error against 8.7 with the fixed 45/20, and the three supine knee-roll
-    # stretches 10.2/17.7/12.8 against 10.5/14.2/7.9; so no spec uses it yet.
-    camera_from: Literal["spec", "body"] = Field(
+    # Dev split (issue #12): the knee fall-out reads through the body's camera, the knee drop
+    # and supine hip rotation through it only from further round than their fixed 60 degrees
+    # (body_beyond_spec: side-on views the fixed angle under-read and never counted); prone
+    # hip IR keeps its fixed angles. The figures are in each spec's rom.why.
+    camera_from: Literal["spec", "body", "body_beyond_spec"] = Field(
         "spec",
         description="spec: the fixed angles above; body: the camera estimated from the body "
         "(posecheck.body.camera; its azimuth, and its elevation when elevation_from is body), "
-        "the fixed angles only until it is known.",
+        "the fixed angles only until it is known; body_beyond_spec: the body's camera only "
+        "while it stands further round than camera_azimuth_deg (a side-on view, which the "
+        "fixed angle under-reads), the fixed angles otherwise.",
     )
     elevation_from: Literal["spec", "body"] = Field(
-        "spec", description="With camera_from: body, where the elevation comes from."
+        "spec",
+        description="With camera_from: body or body_beyond_spec, where the elevation comes "
+        "from while the body's camera is read.",
     )
 
     def foreshortening_ratio(self, g: PoseGeometry | None = None) -> float:
         """How much more the camera shortens the body's lateral axis than the vertical."""
         az_deg, el_deg = self.camera_azimuth_deg, self.camera_elevation_deg
-        cam = g.body.camera if g is not None and g.body is not None else None
-        if self.camera_from == "body" and cam is not None and cam.known:
+        cam = self.body_camera(g)
+        if cam is not None:
             az_deg = abs(cam.azimuth_deg)
             if self.elevation_from == "body":
                 el_deg = min(80.0, max(0.0, cam.elevation_deg))
         az, el = math.radians(az_deg), math.radians(el_deg)
         return math.cos(el) / math.hypot(math.cos(az), math.sin(az) * math.sin(el))
+
+    def body_camera(self, g: PoseGeometry | None) -> CameraEstimate | None:
+        """The camera estimated from the body when ``camera_from`` says to read through it
+        now (None: the spec's fixed angles)."""
+        cam = g.body.camera if g is not None and g.body is not None else None
+        if self.camera_from == "spec" or cam is None or not cam.known:
+            return None
+        if self.camera_from == "body_beyond_spec":
+            further = abs(cam.azimuth_deg) > abs(self.camera_azimuth_deg)
+            return cam if further else None
+        return cam
 
     def swing_deg(
         self,
@@ -213,10 +230,10 @@ class CameraView(BaseModel):
         length) or, with ``camera_from: spec``, the spec's signed angles seen from afar.
         NaN until the body's camera is known."""
         body = g.body
-        cam = body.camera if body is not None else None
-        if self.camera_from == "body":
-            if cam is None or not cam.known:
-                return math.nan
+        cam = self.body_camera(g)
+        if self.camera_from == "body" and cam is None:
+            return math.nan
+        if cam is not None:
             rot = swing.camera_rotation(
                 cam.azimuth_deg,
                 cam.elevation_deg,
