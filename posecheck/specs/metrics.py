@@ -193,15 +193,21 @@ class CameraView(BaseModel):
         "from while the body's camera is read.",
     )
 
-    def foreshortening_ratio(self, g: PoseGeometry | None = None) -> float:
-        """How much more the camera shortens the body's lateral axis than the vertical."""
+    def view_angles_deg(self, g: PoseGeometry | None = None) -> tuple[float, float]:
+        """The camera's azimuth (its size) and elevation to read through in this frame: the
+        body's estimate where ``camera_from`` says so (see :meth:`body_camera`), else the
+        spec's fixed angles."""
         az_deg, el_deg = self.camera_azimuth_deg, self.camera_elevation_deg
         cam = self.body_camera(g)
         if cam is not None:
             az_deg = abs(cam.azimuth_deg)
             if self.elevation_from == "body":
                 el_deg = min(80.0, max(0.0, cam.elevation_deg))
-        az, el = math.radians(az_deg), math.radians(el_deg)
+        return az_deg, el_deg
+
+    def foreshortening_ratio(self, g: PoseGeometry | None = None) -> float:
+        """How much more the camera shortens the body's lateral axis than the vertical."""
+        az, el = (math.radians(a) for a in self.view_angles_deg(g))
         return math.cos(el) / math.hypot(math.cos(az), math.sin(az) * math.sin(el))
 
     def body_camera(self, g: PoseGeometry | None) -> CameraEstimate | None:
@@ -692,12 +698,7 @@ class RiseOffFloor(CameraView, MetricBase):
         return (self.point, self.reference, "mid_shoulder", "mid_hip")
 
     def compute(self, g: PoseGeometry, side: Side | None) -> float:
-        az_deg, el_deg = self.camera_azimuth_deg, self.camera_elevation_deg
-        cam = g.body.camera if g.body is not None else None
-        if self.camera_from == "body" and cam is not None and cam.known:
-            az_deg = abs(cam.azimuth_deg)
-            if self.elevation_from == "body":
-                el_deg = min(80.0, max(0.0, cam.elevation_deg))
+        az_deg, el_deg = self.view_angles_deg(g)
         az, el = math.radians(min(90.0, az_deg)), math.radians(el_deg)
         torso_px = geo.distance(g.image("mid_shoulder"), g.image("mid_hip"))
         along = math.hypot(math.sin(az), math.cos(az) * math.sin(el))
