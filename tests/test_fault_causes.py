@@ -7,6 +7,10 @@ nothing, while the old rule would have flagged it (so the test can fail).
 
 - figure four, head_lifts: drawing the crossed knee in swings MediaPipe's hip points down the
   screen (dev r0056), so the head is followed from the shoulders, not the hips;
+- figure four, ankle_slips: the slipped ankle reads past the position's exit line, as far
+  from the knee as an uncrossed leg (dev r0017, r0121), so the position ended and the slip
+  was never checked; the position now stays while the crossed ankle is still up off the mat
+  (``active.stays_while``);
 - seated cross-ankle, back_rounded: the crossed shin in front of the pelvis moves MediaPipe's
   3D hip points (dev r0022 read 31-34 degrees of lean for a true 6), so the lean is counted
   from the first second in position (``start_in: position``), not from sitting with straight
@@ -64,6 +68,7 @@ from tests.test_catalogue import (
     _fallout,
     _figure_four,
     _hip_rotation,
+    _leg,
     _twist,
 )
 
@@ -154,6 +159,49 @@ def test_hip_points_swinging_down_the_screen_are_not_a_head_lift(camera: Camera)
     # The ears followed from the hips (the rule before the fix) call it a lift.
     old = _without_line("figure_four", "reference: mid_shoulder", "reference: mid_hip")
     assert run_checker(old, frames).events("head_lifts")
+
+
+# -- figure four: ankle_slips past the position's exit line ---------------------------------
+_STAYS_WHILE = (
+    "  stays_while:\n    measure: ankle_lift\n    above: 0.2\n"
+    "    shows: the crossed ankle still up off the mat\n"
+)
+
+
+def _figure_four_then(camera: Camera, then: Body) -> list[PoseFrame]:
+    """Into the figure four, then from FAULT_ON_S the body ``then`` (held to the end)."""
+    pose = _figure_four("right", 110)
+    keys = [Key(0, LYING), Key(IN_S, LYING), Key(SET_S, pose), Key(FAULT_ON_S - 0.3, pose)]
+    keys += [Key(FAULT_ON_S, then), Key(FAULT_END_S + 2, then)]
+    return animate(keys, camera, fps=FPS, noise_px=0.5, noise_world_m=0.003, seed=2)
+
+
+def test_an_ankle_slipped_past_the_exit_line_is_caught_not_taken_as_uncrossing() -> None:
+    """As on dev r0017 and r0121: the slipped ankle reads 0.8-0.9 thigh lengths from the
+    knee, past the exit line (0.75), but is still up off the mat: the hold goes on, with the
+    fault. The rule before the fix ended the position there and never checked the slip."""
+    slipped = _leg(_figure_four("right", 110), "right", hip_rotation_deg=-25)  # 50 deg in
+    frames = _figure_four_then(SIDE_VIEW, slipped)
+    run = run_checker(FIGURE_FOUR, frames)
+    assert_flagged(run, "ankle_slips", "right", FAULT_ON_S)
+    to_knee = [m.value for m in run.results[-1].measures if m.name == "ankle_to_knee"]
+    assert max(to_knee) > FIGURE_FOUR.active.exit  # past the exit line, still in position
+    assert run.results[-1].state == "active" and len(run.summary.holds) == 1
+    old = _without_line("figure_four", _STAYS_WHILE, "")
+    assert run_checker(old, frames).events("ankle_slips") == []
+
+
+def test_uncrossing_the_leg_ends_the_hold_without_a_slip() -> None:
+    """Both feet back on the mat: the position ends (one hold), and no slip is said."""
+    run = run_checker(FIGURE_FOUR, _figure_four_then(SIDE_VIEW, LYING))
+    assert run.events("ankle_slips") == []
+    assert run.results[-1].state == "rest" and len(run.summary.holds) == 1
+
+
+def test_a_position_stays_while_look_must_name_a_measure() -> None:
+    text = (SPEC_DIR / "figure_four.yaml").read_text(encoding="utf-8")
+    with pytest.raises(SpecError, match="ankle_lfit"):
+        parse_spec(text.replace("measure: ankle_lift\n    above", "measure: ankle_lfit\n    above"))
 
 
 # -- seated cross-ankle: back_rounded ---------------------------------------------------------
