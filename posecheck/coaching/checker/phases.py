@@ -112,8 +112,12 @@ class Phases:
         ep.legs_swapped = self._swapped_legs(vals, leave)
         if ep.legs_swapped:
             return  # the estimator swapped the legs for a moment: still the same hold
-        past_exit = current < leave and not self._still_set_up(values, ep.side)
-        if past_exit or looks_gone(self.spec, values, ep.side):
+        stays = current < leave and self._still_set_up(values, ep.side)
+        if not stays:
+            ep.stayed_since_ms = None
+        elif ep.stayed_since_ms is None:
+            ep.stayed_since_ms = t
+        if (current < leave and not stays) or looks_gone(self.spec, values, ep.side):
             self.end(t)
             if leave > sign * pos.exit:  # ended by rep_return: the next rep rises from a low
                 self._valley = dict(vals)
