@@ -13,7 +13,8 @@ nothing, while the old rule would have flagged it (so the test can fail).
   (``active.stays_while``), and a fault there waits 1 s (a slow uncrossing passes by);
 - clamshell, too_fast: MediaPipe reads the knee's opening at 0.5-2.7 times its size (dev
   r0146, r0042, r0055), so its speed both missed quick reps and flagged steady ones; each
-  lift is now timed (``move_time``: the middle 60 % of it, on frame timestamps);
+  lift is now timed (``move_time``: the middle 60 % of it, on frame timestamps); band
+  rotation's jerky_return times the returns the same way (dev r0018's snaps were missed);
 - seated cross-ankle, back_rounded: the crossed shin in front of the pelvis moves MediaPipe's
   3D hip points (dev r0022 read 31-34 degrees of lean for a true 6), so the lean is counted
   from the first second in position (``start_in: position``), not from sitting with straight
@@ -271,6 +272,21 @@ def test_a_movement_is_timed_the_same_with_frames_dropped() -> None:
             times.append(timer.update(float(t), value))
         known = [x for x in times if x == x]
         assert known and known[0] == pytest.approx(0.3, abs=0.02)
+
+
+def test_only_returns_are_timed_for_a_jerky_return() -> None:
+    """Band rotation (dev r0018: two snaps back missed by the speed rule): the foot turning
+    in fast is not a jerky return; turning back out as fast is, whatever size it reads."""
+    metric = load_by_id("standing_band_rotation").measures["return_time"]
+    for size in (35.0, 70.0):
+        timer, times = MoveTimer(metric), []
+        for t in np.arange(0.0, 6000.0, 100.0):
+            turn_in = min(1.0, max(0.0, (t - 1000.0) / 300.0))  # in fast: 0.3 s
+            back = min(1.0, max(0.0, (t - 3000.0) / 300.0))  # out as fast
+            times.append((t, timer.update(float(t), size * (turn_in - back))))
+        known = [(t, x) for t, x in times if x == x]
+        assert known and all(t > 3000.0 for t, _ in known)  # the return only
+        assert known[0][1] < 0.35
 
 
 def test_a_steady_lift_read_at_three_times_its_size_is_not_too_fast() -> None:

@@ -881,6 +881,9 @@ class MoveTime(Speed):
     keep_s: float = Field(
         0.0, ge=0, description="How long the time is given after the turn is seen (0: that frame)."
     )
+    moves: Literal["both", "up", "down"] = Field(
+        "both", description="Which movements are timed: rises, falls (a return), or both."
+    )
 
     unit: ClassVar[str] = "s"
 

@@ -78,8 +78,10 @@ class MoveTimer:
         """The movement from the first sample to ``turn`` is over: time it, start the next
         (back the other way after a turn; either way after a rest)."""
         move = self._samples[: turn + 1]
-        self._time_s = _span_ms(move, self.metric.low_share, self.metric.high_share) / 1000.0
-        self._seen_ms = self._samples[-1][0]
+        rose = move[-1][1] >= move[0][1]
+        if self.metric.moves == "both" or rose == (self.metric.moves == "up"):
+            self._time_s = _span_ms(move, self.metric.low_share, self.metric.high_share) / 1000.0
+            self._seen_ms = self._samples[-1][0]
         self._samples = self._samples[turn:]
         self._rising = (not self._rising) if turned else None
 
