@@ -47,6 +47,7 @@ class FaultCase:
     flagged: str  # "working", "other" or "none": the side it must be flagged on
     kind: str = "posture"  # posture | speed (size = return time in s)
     onset_delay_s: float = 0.0  # the spec's own allowance before a missing action is a fault
+    ramp_s: float = RAMP_S  # how long the fault takes to come on (and to go)
 
 
 @dataclass(frozen=True)
@@ -368,6 +369,7 @@ CLAMSHELL = Scenario(
             bad=25,
             fine=5,
             flagged="none",
+            ramp_s=0.8,  # at a clamshell's pace: a 25 degree swing in 0.3 s is too fast itself
         ),
         FaultCase("too_fast", lambda b, side, a: b, 0.15, 1.0, "working", kind="speed"),
     ),
@@ -573,9 +575,9 @@ def _fault_keys(
     bad = case.inject(pose, side, size)
     keys += [
         Key(FAULT_ON_S, pose),
-        Key(FAULT_ON_S + RAMP_S, bad),
+        Key(FAULT_ON_S + case.ramp_s, bad),
         Key(FAULT_OFF_S, bad),
-        Key(FAULT_OFF_S + RAMP_S, pose),
+        Key(FAULT_OFF_S + case.ramp_s, pose),
         Key(FAULT_OFF_S + 3, pose),
     ]
     t_out = FAULT_OFF_S + 3
@@ -583,7 +585,7 @@ def _fault_keys(
         keys.append(Key(t_out + 1.5, sc.via(side, sc.amount)))
         t_out += 1.5
     keys += [Key(t_out + 2, rest), Key(t_out + 3, rest)]
-    return keys, FAULT_ON_S + case.onset_delay_s, FAULT_OFF_S + RAMP_S
+    return keys, FAULT_ON_S + case.onset_delay_s, FAULT_OFF_S + case.ramp_s
 
 
 def _expected_side(case: FaultCase, side: Side) -> str | None:
@@ -718,7 +720,7 @@ def test_speed_faults_use_a_speed_measure() -> None:
     for sid, spec in load_all().items():
         for f in spec.faults:
             if f.id in ("too_fast", "jerky_return"):
-                assert spec.measures[f.measure].metric == "speed", (sid, f.id)
+                assert spec.measures[f.measure].metric in ("speed", "move_time"), (sid, f.id)
 
 
 def test_cli_lists_all_thirteen(capsys: pytest.CaptureFixture[str]) -> None:

@@ -7,6 +7,14 @@ nothing, while the old rule would have flagged it (so the test can fail).
 
 - figure four, head_lifts: drawing the crossed knee in swings MediaPipe's hip points down the
   screen (dev r0056), so the head is followed from the shoulders, not the hips;
+- figure four, ankle_slips: the slipped ankle reads past the position's exit line, as far
+  from the knee as an uncrossed leg (dev r0017, r0121), so the position ended and the slip
+  was never checked; the position now stays while the crossed ankle is still up off the mat
+  (``active.stays_while``), and a fault there waits 1 s (a slow uncrossing passes by);
+- clamshell, too_fast: MediaPipe reads the knee's opening at 0.5-2.7 times its size (dev
+  r0146, r0042, r0055), so its speed both missed quick reps and flagged steady ones; each
+  lift is now timed (``move_time``: the middle 60 % of it, on frame timestamps); band
+  rotation's jerky_return times the returns the same way (dev r0018's snaps were missed);
 - seated cross-ankle, back_rounded: the crossed shin in front of the pelvis moves MediaPipe's
   3D hip points (dev r0022 read 31-34 degrees of lean for a true 6), so the lean is counted
   from the first second in position (``start_in: position``), not from sitting with straight
@@ -50,6 +58,7 @@ from posecheck.body.geometry import PoseGeometry
 from posecheck.body.stage import BodyStage
 from posecheck.body.synthetic import Body, Camera, Key, Leg, animate
 from posecheck.coaching.checker import StretchChecker
+from posecheck.coaching.checker.movetime import MoveTimer
 from posecheck.errors import SpecError
 from posecheck.pose.landmarks import NUM_LANDMARKS, Pose, PoseFrame, index_of
 from posecheck.specs.metrics import RiseOffFloor
@@ -64,8 +73,10 @@ from tests.test_catalogue import (
     _fallout,
     _figure_four,
     _hip_rotation,
+    _leg,
     _twist,
 )
+from tests.test_catalogue import CLAMSHELL as CLAMSHELL_SCENARIO
 
 FPS = 10.0
 IN_S, SET_S = 3.0, 5.0  # easing into the position from IN_S, in it from SET_S
@@ -154,6 +165,140 @@ def test_hip_points_swinging_down_the_screen_are_not_a_head_lift(camera: Camera)
     # The ears followed from the hips (the rule before the fix) call it a lift.
     old = _without_line("figure_four", "reference: mid_shoulder", "reference: mid_hip")
     assert run_checker(old, frames).events("head_lifts")
+
+
+# -- figure four: ankle_slips past the position's exit line ---------------------------------
+_STAYS_WHILE = (
+    "  stays_while:\n    measure: ankle_lift\n    above: 0.2\n"
+    "    shows: the crossed ankle still up off the mat\n"
+)
+
+
+def _figure_four_then(camera: Camera, then: Body) -> list[PoseFrame]:
+    """Into the figure four, then from FAULT_ON_S the body ``then`` (held to the end)."""
+    pose = _figure_four("right", 110)
+    keys = [Key(0, LYING), Key(IN_S, LYING), Key(SET_S, pose), Key(FAULT_ON_S - 0.3, pose)]
+    keys += [Key(FAULT_ON_S, then), Key(FAULT_END_S + 2, then)]
+    return animate(keys, camera, fps=FPS, noise_px=0.5, noise_world_m=0.003, seed=2)
+
+
+def test_an_ankle_slipped_past_the_exit_line_is_caught_not_taken_as_uncrossing() -> None:
+    """As on dev r0017 and r0121: the slipped ankle reads 0.8-0.9 thigh lengths from the
+    knee, past the exit line (0.75), but is still up off the mat: the hold goes on, with the
+    fault. The rule before the fix ended the position there and never checked the slip."""
+    slipped = _leg(_figure_four("right", 110), "right", hip_rotation_deg=-25)  # 50 deg in
+    frames = _figure_four_then(SIDE_VIEW, slipped)
+    run = run_checker(FIGURE_FOUR, frames)
+    assert_flagged(run, "ankle_slips", "right", FAULT_ON_S)
+    to_knee = [m.value for m in run.results[-1].measures if m.name == "ankle_to_knee"]
+    assert max(to_knee) > FIGURE_FOUR.active.exit  # past the exit line, still in position
+    assert run.results[-1].state == "active" and len(run.summary.holds) == 1
+    old = _without_line("figure_four", _STAYS_WHILE, "")
+    assert run_checker(old, frames).events("ankle_slips") == []
+
+
+def test_uncrossing_the_leg_ends_the_hold_without_a_slip() -> None:
+    """Both feet back on the mat: the position ends (one hold), and no slip is said."""
+    run = run_checker(FIGURE_FOUR, _figure_four_then(SIDE_VIEW, LYING))
+    assert run.events("ankle_slips") == []
+    assert run.results[-1].state == "rest" and len(run.summary.holds) == 1
+
+
+def test_a_slow_uncrossing_is_not_a_slip() -> None:
+    """The leg uncrossed over 2 s: past the exit line with the ankle still up for about
+    0.6 s on its way down, under the 1 s a fault on the position's measure waits there."""
+    pose = _figure_four("right", 110)
+    keys = [Key(0, LYING), Key(IN_S, LYING), Key(SET_S, pose), Key(FAULT_ON_S, pose)]
+    keys += [Key(FAULT_ON_S + 2.0, LYING), Key(FAULT_END_S, LYING)]
+    run = run_checker(FIGURE_FOUR, animate(keys, SIDE_VIEW, fps=FPS, noise_px=0.5, seed=2))
+    assert run.events("ankle_slips") == []
+    assert run.results[-1].state == "rest" and len(run.summary.holds) == 1
+
+
+def test_a_position_stays_while_look_must_name_a_measure() -> None:
+    text = (SPEC_DIR / "figure_four.yaml").read_text(encoding="utf-8")
+    with pytest.raises(SpecError, match="ankle_lfit"):
+        parse_spec(text.replace("measure: ankle_lift\n    above", "measure: ankle_lfit\n    above"))
+
+
+# -- clamshell: too_fast timed, not read as a speed of the knee's angle --------------------
+CLAMSHELL = load_by_id("clamshell")
+_CLAM_REST = CLAMSHELL_SCENARIO.rest("right")
+
+
+def _clam_reps(lift_s: float, opening_deg: float, reps: int = 3) -> list[PoseFrame]:
+    """Reps of the right (top) knee opening ``opening_deg`` in ``lift_s`` and closing as
+    fast, a second apart, from the front camera the spec advises."""
+    top = CLAMSHELL_SCENARIO.pose("right", opening_deg)
+    keys, t = [Key(0, _CLAM_REST)], 2.0
+    for _ in range(reps):
+        keys += [Key(t, _CLAM_REST), Key(t + lift_s, top), Key(t + lift_s + 0.6, top)]
+        t += 2 * lift_s + 0.6
+        keys += [Key(t, _CLAM_REST)]
+        t += 1.0
+    keys.append(Key(t + 1.0, _CLAM_REST))
+    return animate(keys, CLAMSHELL_SCENARIO.camera, fps=FPS, noise_px=0.5, seed=3)
+
+
+def _opening_speed_rule():
+    """The rule before the fix: the knee's opening angle changing faster than 80 a second."""
+    text = (SPEC_DIR / "clamshell.yaml").read_text(encoding="utf-8")
+    old_rule = "    measure: opening_speed\n    side: each\n    above: 80\n    during: always\n"
+    new_rule = "    measure: opening_time\n    side: each\n    below: 0.25\n    during: always\n"
+    assert new_rule in text
+    text = text.replace(new_rule, old_rule).replace(
+        "    min_duration_s: 0\n    release_s: 0.5", "    min_duration_s: 0.1\n    release_s: 1.0"
+    )
+    return parse_spec(text, "clamshell")
+
+
+def test_a_quick_clamshell_lift_is_caught() -> None:
+    """35 degrees in 0.3 s: the middle of the lift takes 0.18 s, under the line of 0.25."""
+    run = run_checker(CLAMSHELL, _clam_reps(0.3, 35))
+    assert run.events("too_fast", "right")
+    assert run.events("too_fast", "left") == []
+
+
+def test_a_movement_is_timed_the_same_with_frames_dropped() -> None:
+    """A 30 degree lift in 0.5 s (linear: its middle 60 % in 0.3 s), then held: timed from
+    frame timestamps, at 30 fps and with two frames in three dropped at random."""
+    metric = CLAMSHELL.measures["opening_time"]
+    rng = np.random.default_rng(5)
+    t_ms = np.arange(0.0, 3000.0, 1000.0 / 30.0)
+    for keep in (np.ones(len(t_ms), bool), rng.random(len(t_ms)) < 0.34):
+        timer, times = MoveTimer(metric), []
+        for t in t_ms[keep]:
+            value = 30.0 * min(1.0, max(0.0, (t - 1000.0) / 500.0))
+            times.append(timer.update(float(t), value))
+        known = [x for x in times if x == x]
+        assert known and known[0] == pytest.approx(0.3, abs=0.02)
+
+
+def test_only_returns_are_timed_for_a_jerky_return() -> None:
+    """Band rotation (dev r0018: two snaps back missed by the speed rule): the foot turning
+    in fast is not a jerky return; turning back out as fast is, whatever size it reads."""
+    metric = load_by_id("standing_band_rotation").measures["return_time"]
+    for size in (35.0, 70.0):
+        timer, times = MoveTimer(metric), []
+        for t in np.arange(0.0, 6000.0, 100.0):
+            turn_in = min(1.0, max(0.0, (t - 1000.0) / 300.0))  # in fast: 0.3 s
+            back = min(1.0, max(0.0, (t - 3000.0) / 300.0))  # out as fast
+            times.append((t, timer.update(float(t), size * (turn_in - back))))
+        known = [(t, x) for t, x in times if x == x]
+        assert known and all(t > 3000.0 for t, _ in known)  # the return only
+        assert known[0][1] < 0.35
+
+
+def test_a_steady_lift_read_at_three_times_its_size_is_not_too_fast() -> None:
+    """As on dev r0146 (a true 27 degrees read as 50-77, 100 degrees a second for a true 21):
+    a lift in 0.8 s read at 95 degrees is steady. The old rule, a speed of the angle, reads
+    it as 119 a second and calls it too fast; the time of the lift does not depend on the
+    size read."""
+    frames = _clam_reps(0.8, 95)
+    assert run_checker(CLAMSHELL, frames).events("too_fast") == []
+    assert run_checker(_opening_speed_rule(), frames).events("too_fast")
+    # the same lift at its true size reads the same time
+    assert run_checker(CLAMSHELL, _clam_reps(0.8, 35)).events("too_fast") == []
 
 
 # -- seated cross-ankle: back_rounded ---------------------------------------------------------

@@ -26,12 +26,6 @@ _FAR_LEG = (
     " roll, so its fault stays under the line"
 )
 KNOWN_MISSES: dict[str, str] = {
-    "clamshell_too_fast_male": (
-        "at 10 fps a 0.4 s lift (true peak 150 deg/s) reads as single-frame speed peaks of 76-86"
-        " deg/s after MediaPipe's own landmark smoothing, which assumes 30 fps, and the knee"
-        " does not read back under the exit line between quick reps, so reps merge (turning"
-        " that smoothing off, or giving it the true timestamps, reads lower still)"
-    ),
     "supine_knee_drop_feet_move_female": (
         "a 10 cm slide of one foot changes the feet spacing by less than the 0.35 hip widths"
         " line, and the pelvis-roll measure moves with it"

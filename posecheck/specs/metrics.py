@@ -914,6 +914,37 @@ class Speed(MetricBase):
         raise TypeError("speed is computed by the checker from the measure it names")
 
 
+class MoveTime(Speed):
+    """How long the last movement of another measure took, in seconds: the middle of one lift
+    or lowering (from ``low_share`` to ``high_share`` of its way from the turn before to the
+    turn after), timed on frame timestamps between interpolated crossings. It does not depend
+    on how large the estimator reads the movement, only on its shape in time, so a knee
+    opening read at twice its size reads the same time (a speed reads twice as fast). Known
+    on the frame the movement's end is seen (and ``keep_s`` after), unknown otherwise.
+    Computed by the checker from the measure it names."""
+
+    metric: Literal["move_time"]  # type: ignore[assignment]
+    min_change: float = Field(
+        8.0, gt=0, description="A movement is a change of at least this much between turns."
+    )
+    low_share: float = Field(0.2, ge=0, lt=1, description="Timing starts this share of the way.")
+    high_share: float = Field(0.8, gt=0, le=1, description="Timing ends this share of the way.")
+    keep_s: float = Field(
+        0.0, ge=0, description="How long the time is given after the turn is seen (0: that frame)."
+    )
+    moves: Literal["both", "up", "down"] = Field(
+        "both", description="Which movements are timed: rises, falls (a return), or both."
+    )
+
+    unit: ClassVar[str] = "s"
+
+    @model_validator(mode="after")
+    def _shares(self) -> MoveTime:
+        if self.high_share <= self.low_share:
+            raise ValueError("high_share must be above low_share")
+        return self
+
+
 Metric = Annotated[
     Union[
         JointFlexion,
@@ -934,6 +965,7 @@ Metric = Annotated[
         ThighOpening,
         FootTurn,
         WorldRise,
+        MoveTime,
         Speed,
     ],
     Field(discriminator="metric"),

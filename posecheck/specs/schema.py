@@ -167,6 +167,13 @@ class Position(_Model):
         description="What else the body must look like, from one picture: a stretch is "
         "recognised by its shape, not only by one number passing a line.",
     )
+    stays_while: Look | None = Field(
+        None,
+        description="Once in position, passing the exit line does not end it while this "
+        "still looks right: the set-up is still there, gone wrong, and the faults on the "
+        "position's measure say so (a crossed ankle slid off the knee but still up off the "
+        "floor). Judged only once in position, so its measure may be relative to the start.",
+    )
 
     @model_validator(mode="after")
     def _hysteresis(self) -> Position:
@@ -365,6 +372,12 @@ class StretchSpec(_Model):
             if not self.sided[self.rom.measure]:
                 raise _FieldError(("rom", "measure"), f"'{self.rom.measure}' must be per side")
         per_side_active = self.sided[self.active.measure] and self.active.combine == "any"
+        if self.active.stays_while is not None:
+            need(("active", "stays_while", "measure"), self.active.stays_while.measure)
+            if isinstance(self.measures[self.active.stays_while.measure], Speed):
+                raise _FieldError(
+                    ("active", "stays_while", "measure"), "a look cannot follow a speed"
+                )
         looks = [(("active", "looks", i), lk) for i, lk in enumerate(self.active.looks)]
         for i, v in enumerate(self.variants):
             looks += [(("variants", i, "looks", j), lk) for j, lk in enumerate(v.looks)]

@@ -9,6 +9,7 @@ from posecheck.body.geometry import PoseGeometry
 from posecheck.body.stage import BodyState
 from posecheck.coaching.checker.faults import FaultWatch
 from posecheck.coaching.checker.looks import position_values, raw_value, variant_of
+from posecheck.coaching.checker.movetime import MoveTimer
 from posecheck.coaching.checker.phases import Phases
 from posecheck.coaching.checker.results import (
     CheckResult,
@@ -21,7 +22,7 @@ from posecheck.coaching.checker.results import (
 from posecheck.coaching.checker.starts import StartValues
 from posecheck.coaching.posture import PostureReading, PostureWatch
 from posecheck.pose.landmarks import SIDES, PoseFrame, Side
-from posecheck.specs.metrics import Speed
+from posecheck.specs.metrics import MoveTime, Speed
 from posecheck.specs.schema import StretchSpec
 
 #: Episodes shorter than this after ``no_person`` restart the settling period.
@@ -42,6 +43,7 @@ class StretchChecker:
         self._start_ms: float | None = None
         self._starts = StartValues(spec)
         self._history: dict[tuple[str, SideKey], deque] = {}
+        self._move_timers: dict[tuple[str, SideKey], MoveTimer] = {}
         self._phases = Phases(spec)
         self._faults = FaultWatch(spec)
         self._no_person_s = 0.0
@@ -157,6 +159,13 @@ class StretchChecker:
         for name in self._order:
             metric = self.spec.measures[name]
             for side in self._sides_of(name):
+                if isinstance(metric, MoveTime):
+                    timer = self._move_timers.setdefault((name, side), MoveTimer(metric))
+                    src = out[(metric.of, side)]
+                    out[(name, side)] = MeasureValue(
+                        name, side, timer.update(t, src.value), src.missing
+                    )
+                    continue
                 if isinstance(metric, Speed):
                     out[(name, side)] = self._speed(name, metric, side, out, t)
                     continue

@@ -26,6 +26,12 @@ from posecheck.coaching.checker.results import (
 from posecheck.pose.landmarks import SIDES, Side
 from posecheck.specs.schema import Fault, StretchSpec
 
+#: Past the position's exit line and kept in it by ``active.stays_while``, a fault on the
+#: position's measure waits this long before it is said. Figure four: a leg uncrossed slowly
+#: (a 2 s synthetic ease-out) is past the exit line with its ankle still up for 0.6 s on its
+#: way down; the dev slips stay there 3-5 s (r0017, r0121).
+_STAY_GRACE_S = 1.0
+
 
 @dataclass
 class _FaultTrack:
@@ -92,10 +98,22 @@ class FaultWatch:
                 self._note_unseen(fault, side, t, seen)
                 bad = seen and mv is not None and mv.known and fault.violated_by(mv.value)
                 value = mv.value if bad and mv is not None else math.nan
-                self._step_track(fault, side, track, bad, value, t, episode)
+                wait = self._waiting_past_exit(fault, episode, t)
+                self._step_track(fault, side, track, bad, value, t, episode, wait)
                 if track.flagged_ms is not None and fault.blocks_hold:
                     blocking = True
         return blocking
+
+    def _waiting_past_exit(self, fault: Fault, episode: Episode | None, t: float) -> bool:
+        """A fault on the position's own measure is not said in the first
+        ``_STAY_GRACE_S`` past the exit line while ``active.stays_while`` keeps the position:
+        a leg uncrossed slowly passes there on its way down, a slipped ankle stays."""
+        return (
+            episode is not None
+            and episode.stayed_since_ms is not None
+            and fault.measure == self.spec.active.measure
+            and (t - episode.stayed_since_ms) / 1000.0 < _STAY_GRACE_S
+        )
 
     def _view_sees(self, fault: Fault, side: SideKey, values: Values, near: Side | None) -> bool:
         """Whether the camera can see ``fault`` on ``side`` this frame (its ``seen_when``). An
@@ -130,7 +148,10 @@ class FaultWatch:
         value: float,
         t: float,
         episode: Episode | None,
+        wait: bool = False,
     ) -> None:
+        """One frame of one fault's debounce; ``wait``: do not raise the flag yet (the
+        onset is kept, so the flag, once raised, starts where the fault did)."""
         if bad:
             track.clear_since_ms = None
             if track.onset_ms is None:
@@ -139,7 +160,8 @@ class FaultWatch:
                 track.worst = value
             else:  # the value furthest past its threshold
                 track.worst = max(track.worst, value, key=lambda v: _excess(fault, v))
-            if track.flagged_ms is None and (t - track.onset_ms) / 1000.0 >= fault.min_duration_s:
+            due = (t - track.onset_ms) / 1000.0 >= fault.min_duration_s
+            if track.flagged_ms is None and due and not wait:
                 track.flagged_ms = t
                 track.event_start_ms = track.onset_ms
                 if episode is not None and fault.blocks_hold:

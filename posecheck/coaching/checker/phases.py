@@ -14,6 +14,7 @@ from posecheck.coaching.checker.episodes import Episode, add_peaks
 from posecheck.coaching.checker.looks import (
     entering_side,
     entry_looks_holding,
+    look_measures,
     looks_gone,
     position_values,
 )
@@ -111,10 +112,27 @@ class Phases:
         ep.legs_swapped = self._swapped_legs(vals, leave)
         if ep.legs_swapped:
             return  # the estimator swapped the legs for a moment: still the same hold
-        if current < leave or looks_gone(self.spec, values, ep.side):
+        stays = current < leave and self._still_set_up(values, ep.side)
+        if not stays:
+            ep.stayed_since_ms = None
+        elif ep.stayed_since_ms is None:
+            ep.stayed_since_ms = t
+        if (current < leave and not stays) or looks_gone(self.spec, values, ep.side):
             self.end(t)
             if leave > sign * pos.exit:  # ended by rep_return: the next rep rises from a low
                 self._valley = dict(vals)
+
+    def _still_set_up(self, values: Values, side: Side | str | None) -> bool:
+        """The position's ``stays_while`` look still holds for the working side: past the
+        exit line, the set-up is still there and has gone wrong (figure four: the crossed
+        ankle slid off the knee reads past the exit line, but is still up off the floor, so
+        the slip is a fault of the hold, not the end of it). Unknown is not proof."""
+        look = self.spec.active.stays_while
+        if look is None:
+            return False
+        return all(
+            look.holds(mv.value) is True for mv in look_measures(self.spec, values, look, side)
+        )
 
     def _rose_from_valley(
         self, vals: dict[SideKey, float], working: Side | str | None, exit_line: float

@@ -1,0 +1,104 @@
+"""How long each movement of a measure takes (``move_time``), from its samples in time order.
+
+A movement runs from one turn of the value to the next (a low to a high, or back), turns found
+with hysteresis: a turn is seen once the value has come back ``min_change`` from its extreme.
+Its time is the span between the interpolated crossings of ``low_share`` and ``high_share`` of
+its way, on frame timestamps, so dropped frames move it by a fraction of a frame, not by one.
+"""
+
+from __future__ import annotations
+
+import math
+from itertools import pairwise
+
+from posecheck.specs.metrics import MoveTime
+
+#: A movement still going after this long is no quick one: it is not timed, and the next one
+#: is looked for afresh among the last ``_FRESH_S`` (keeps the samples few while at rest).
+_LONGEST_S = 10.0
+_FRESH_S = 2.0
+#: A movement that stops and stays near its end this long is over (a lift held at the top).
+_SETTLE_S = 0.3
+
+
+class MoveTimer:
+    """One measure on one side: feed (t_ms, value) in time order, read the last movement's time."""
+
+    def __init__(self, metric: MoveTime) -> None:
+        self.metric = metric
+        self._samples: list[tuple[float, float]] = []  # since the last turn, the turn first
+        self._rising: bool | None = None  # direction of the movement under way
+        self._time_s = math.nan
+        self._seen_ms = -math.inf  # when the last movement's turn was seen
+
+    def update(self, t_ms: float, value: float) -> float:
+        """The last movement's time in seconds (NaN when none ended in the last ``keep_s``)."""
+        if not math.isnan(value):
+            self._add(t_ms, value)
+        if (t_ms - self._seen_ms) / 1000.0 > self.metric.keep_s + 1e-6:
+            return math.nan
+        return self._time_s
+
+    def _add(self, t_ms: float, value: float) -> None:
+        self._samples.append((t_ms, value))
+        if (t_ms - self._samples[0][0]) / 1000.0 > _LONGEST_S:
+            self._samples = [(t, v) for t, v in self._samples if (t_ms - t) / 1000.0 <= _FRESH_S]
+            self._rising = None
+        samples = self._samples
+        values = [v for _, v in samples]
+        lo, hi = min(values), max(values)
+        change = self.metric.min_change
+        if self._rising is None:  # the first movement: whichever way it goes first
+            if value - lo >= change:
+                self._restart_at(values.index(lo), rising=True)
+            elif hi - value >= change:
+                self._restart_at(values.index(hi), rising=False)
+            return
+        if self._rising and hi - value >= change:  # turned at the high: a lift ended there
+            self._finish(values.index(hi))
+        elif not self._rising and value - lo >= change:  # turned at the low: a lowering ended
+            self._finish(values.index(lo))
+        elif self._settled(t_ms, hi if self._rising else lo):
+            self._finish(values.index(hi if self._rising else lo), turned=False)
+
+    def _settled(self, t_ms: float, extreme: float) -> bool:
+        """The movement under way has come to rest at ``extreme`` (held, not turned back):
+        it went at least ``min_change`` and the last ``_SETTLE_S`` stayed near its end."""
+        (t0, start), change = self._samples[0], self.metric.min_change
+        if abs(extreme - start) < change or (t_ms - t0) / 1000.0 < _SETTLE_S:
+            return False
+        recent = [v for t, v in self._samples if (t_ms - t) / 1000.0 <= _SETTLE_S]
+        return all(abs(v - extreme) <= change / 3.0 for v in recent)
+
+    def _restart_at(self, i: int, rising: bool) -> None:
+        self._samples = self._samples[i:]
+        self._rising = rising
+
+    def _finish(self, turn: int, turned: bool = True) -> None:
+        """The movement from the first sample to ``turn`` is over: time it, start the next
+        (back the other way after a turn; either way after a rest)."""
+        move = self._samples[: turn + 1]
+        rose = move[-1][1] >= move[0][1]
+        if self.metric.moves == "both" or rose == (self.metric.moves == "up"):
+            self._time_s = _span_ms(move, self.metric.low_share, self.metric.high_share) / 1000.0
+            self._seen_ms = self._samples[-1][0]
+        self._samples = self._samples[turn:]
+        self._rising = (not self._rising) if turned else None
+
+
+def _span_ms(move: list[tuple[float, float]], low_share: float, high_share: float) -> float:
+    """From the last time the value left ``low_share`` of the way from the movement's start
+    to its end, to the first time it then reached ``high_share`` (interpolated, ms). The last
+    leaving, not the first: a still limb's jitter about the start line is not the movement."""
+    start, end = move[0][1], move[-1][1]
+    sign = 1.0 if end >= start else -1.0
+    low = sign * (start + low_share * (end - start))
+    high = sign * (start + high_share * (end - start))
+    pairs = [((t0, sign * v0), (t1, sign * v1)) for (t0, v0), (t1, v1) in pairwise(move)]
+    t_low = move[0][0]
+    for (t0, v0), (t1, v1) in pairs:
+        if v0 <= low < v1:
+            t_low = t0 + (low - v0) / (v1 - v0) * (t1 - t0)
+        if v0 < high <= v1:
+            return t0 + (high - v0) / (v1 - v0) * (t1 - t0) - t_low
+    return move[-1][0] - t_low
