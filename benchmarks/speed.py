@@ -13,6 +13,8 @@ the real-time factor (x the clip's own frame rate) of:
 then the ratios against raw full-model inference, and the cost of looking for a second person
 (full model, ``num_poses=2`` against ``num_poses=1``, timed in the same run, on the clip and on
 a two-person clip made from it: the clip beside a mirrored copy). ``--people`` times only that.
+Last, the cost of the estimator's closer second look when it finds nobody, on the clip and on
+an empty room made to its size (``--zoom`` times only that).
 Targets (issue #9): offline analysis at
 least 2x real time for a 30 fps 640x480 clip on 2 cores; everything but inference adds at
 most 10 % when every frame is analysed.
@@ -42,6 +44,7 @@ from posecheck.overlay import annotate_step  # noqa: E402
 from posecheck.pose.estimator import (  # noqa: E402
     MODEL_NAMES,
     PEOPLE_PROBE_S,
+    ZOOM,
     TasksPoseEstimator,
 )
 from posecheck.review.analysis import analyze_video  # noqa: E402
@@ -78,13 +81,16 @@ def two_people_clip(clip: Path, out: Path) -> Path:
     return out
 
 
-def steady_inference(path: Path, num_poses: int, probe_s: float | None, rate_hz: float) -> float:
+def steady_inference(
+    path: Path, num_poses: int, probe_s: float | None, rate_hz: float, zoom: float | None = ZOOM
+) -> float:
     """Seconds of pose inference over ``path`` at ``rate_hz`` (as the analysis samples it),
     with the estimator made and warmed on the first frame before the clock starts (a second
     model instance, made on first use, is a one-off cost, not a per-frame one)."""
     frames = VideoSource(path).frames()
     sample = FrameSampler(rate_hz, VideoSource(path).info.fps)
-    with TasksPoseEstimator(model="full", num_poses=num_poses, people_probe_s=probe_s) as est:
+    made = TasksPoseEstimator(model="full", num_poses=num_poses, people_probe_s=probe_s, zoom=zoom)
+    with made as est:
         first = next(frames)
         sample(first.t_ms)
         est.estimate(first)
@@ -124,6 +130,43 @@ def people_cost(clip: Path, repeat: int) -> None:
                 )
 
 
+def empty_room_clip(clip: Path, out: Path) -> Path:
+    """A clip of ``clip``'s length and size showing nobody: a plain wall with a little
+    sensor noise (the detector has nothing to find, so the closer looks all run)."""
+    info = VideoSource(clip).info
+    rng = np.random.default_rng(0)
+    with av.open(str(out), "w") as container:
+        stream = container.add_stream("libx264", rate=round(info.fps))
+        stream.height, stream.width, stream.pix_fmt = info.height, info.width, "yuv420p"
+        for _ in range(info.frame_count):
+            wall = np.full((info.height, info.width, 3), 150, np.int16)
+            image = np.clip(wall + rng.integers(-6, 7, wall.shape), 0, 255).astype(np.uint8)
+            container.mux(stream.encode(av.VideoFrame.from_ndarray(image, format="bgr24")))
+        container.mux(stream.encode())
+    return out
+
+
+def zoom_cost(clip: Path, repeat: int) -> None:
+    """The estimator's closer second look when it finds nobody (docs/models.md), against no
+    second look, full model at 10 Hz, timed in turn in the same run: on the clip (someone in
+    view: the look never runs) and on an empty room (it runs on every frame)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        empty = empty_room_clip(clip, Path(tmp) / "empty_room.mp4")
+        best: dict[tuple[str, str], float] = {}
+        for _ in range(repeat):
+            for name, path in (("someone", clip), ("nobody", empty)):
+                for look, zoom in (("look", ZOOM), ("none", None)):
+                    took = steady_inference(path, 1, None, 10.0, zoom)
+                    best[name, look] = min(best.get((name, look), math.inf), took)
+        person = best["someone", "none"]
+        for name in ("someone", "nobody"):
+            print(
+                f"{name} in view, full model at 10 Hz, inference time against someone in view "
+                f"without the closer look: with it {best[name, 'look'] / person:.2f}, "
+                f"without it {best[name, 'none'] / person:.2f}"
+            )
+
+
 def best_of(repeat: int, fn: Callable[[], int]) -> tuple[float, int]:
     runs = []
     for _ in range(repeat):
@@ -139,10 +182,16 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3, help="runs of each; the best is kept")
     ap.add_argument("--models", default=",".join(MODEL_NAMES), help="pose models to time")
     ap.add_argument("--people", action="store_true", help="only the cost of num_poses=2")
+    ap.add_argument(
+        "--zoom", action="store_true", help="only the cost of the closer look when nobody is found"
+    )
     args = ap.parse_args()
     clip = Path(args.clip)
     if args.people:
         people_cost(clip, args.repeat)
+        return
+    if args.zoom:
+        zoom_cost(clip, args.repeat)
         return
     info = VideoSource(clip).info
     models = [m for m in args.models.split(",") if m]
@@ -201,6 +250,7 @@ def main() -> None:
             ratio = rows[f"decode + inference, {model}"][0] / base
             print(f"  inference, {model:<31} {ratio:6.2f}")
     people_cost(clip, args.repeat)
+    zoom_cost(clip, args.repeat)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory (RSS): {peak_mb:.0f} MB")
 

@@ -45,6 +45,7 @@ ZOOM_AGAIN = 2.0
 __all__ = [
     "MODEL_NAMES",
     "PEOPLE_PROBE_S",
+    "ZOOM",
     "MediaPipePoseEstimator",
     "PoseEstimator",
     "TasksPoseEstimator",
