@@ -31,5 +31,5 @@ def exact_depth(monkeypatch: pytest.MonkeyPatch) -> None:
     face-down and side-lying bodies)."""
     from posecheck.body import camera
 
-    monkeypatch.setattr(camera, "FIXED_DEPTH", {})
+    monkeypatch.setattr(camera, "AZIMUTH_DEPTH", {})
     monkeypatch.setattr(camera, "ELEVATION_DEPTH", {})

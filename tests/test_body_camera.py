@@ -172,7 +172,7 @@ def test_fixed_depth_undoes_a_face_down_body_read_twice_as_deep(
 ) -> None:
     """Face down, MediaPipe's world landmarks come out deeper than the body is (dev split:
     the azimuth read 20-27 degrees too far round on 4 clips of 10); halving depth
-    (``FIXED_DEPTH``) brings a body read twice as deep back near its true azimuth (the
+    (``AZIMUTH_DEPTH``) brings a body read twice as deep back near its true azimuth (the
     solve itself was made against the deep body, so not exactly: within 7 degrees of the
     true 22-53, against 17-21 degrees too far round without it)."""
     c = _at(Camera.looking_at_feet(2.2, 0.9, azimuth_deg, body="prone"))
@@ -180,9 +180,9 @@ def test_fixed_depth_undoes_a_face_down_body_read_twice_as_deep(
     sight = np.array([0.0, 0.0, 1.0])  # world landmarks are camera-aligned here
     deep = Pose(pose.image_xy, pose.visibility, cam.scale_depth(pose.world_xyz, sight, 2.0))
     true_az = _expected(PRONE, c)[0]
-    monkeypatch.setattr(cam, "FIXED_DEPTH", {"prone": 0.5})
+    monkeypatch.setattr(cam, "AZIMUTH_DEPTH", {"prone": 0.5})
     fixed = abs(cam.estimate_view(deep, W, H, "prone").azimuth_deg - true_az)
-    monkeypatch.setattr(cam, "FIXED_DEPTH", {})
+    monkeypatch.setattr(cam, "AZIMUTH_DEPTH", {})
     plain = cam.estimate_view(deep, W, H, "prone").azimuth_deg - true_az
     assert fixed < 7.0
     assert abs(plain) > 15.0 and plain * true_az > 0  # too far round without it
@@ -204,6 +204,22 @@ def test_fixed_depth_gives_the_side_lying_elevation_from_a_body_read_too_deep(
     assert fixed.elevation_deg == pytest.approx(el, abs=4.0)  # true 20
     assert plain.elevation_deg > el + 10.0  # too high without it, as on the dev split
     assert fixed.azimuth_deg == plain.azimuth_deg  # the azimuth keeps its own depth
+
+
+@pytest.mark.parametrize(
+    ("posture", "expected"), [("prone", 0.0), ("supine", 0.0), ("seated", -15.0)]
+)
+def test_lying_down_the_camera_is_never_under_the_floor(
+    monkeypatch: pytest.MonkeyPatch, posture: str, expected: float
+) -> None:
+    """Where the floor template has no answer, the 3D solve's elevation stands, but a body
+    lying on the floor cannot be seen from under it: level is the nearest answer."""
+    monkeypatch.setattr(cam, "floor_view_deg", lambda *args: None)
+    view = cam.CameraView3D(20.0, -15.0, 2.0, 0.0, F, 1.0, 12)
+    pose = syn.render(PRONE, _at(Camera.looking_at_feet(2.2, 0.9, 20.0, body="prone")))
+    found = cam.with_floor_elevation(view, pose, W, H, posture)  # type: ignore[arg-type]
+    assert found.elevation_deg == expected
+    assert found.azimuth_deg == 20.0
 
 
 @pytest.mark.parametrize(

@@ -79,7 +79,7 @@ CLIP = ROOT / "benchmarks" / "data" / "clips" / "r0052_prone_internal_rotation_g
 def test_the_report_and_the_summary_say_where_the_camera_is(tmp_path, capsys) -> None:
     """A dev-split clip (prone, camera truly 40 degrees round to the right, on the other side
     from the advice): the estimate is in the report and on the command line. (Read 63 round
-    before face-down depth was halved, ``camera.FIXED_DEPTH``; 46 now.)"""
+    before face-down depth was halved, ``camera.AZIMUTH_DEPTH``; 46 now.)"""
     from posecheck.cli import main
 
     report = tmp_path / "r.json"
