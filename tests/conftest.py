@@ -28,8 +28,7 @@ def private_history(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 def exact_depth(monkeypatch: pytest.MonkeyPatch) -> None:
     """Synthetic bodies' world landmarks have exact depth: run without the postures' fixed
     depth factors of ``posecheck.body.camera`` (which undo MediaPipe's depth errors in its
-    face-down and side-lying bodies)."""
+    side-lying bodies)."""
     from posecheck.body import camera
 
-    monkeypatch.setattr(camera, "AZIMUTH_DEPTH", {})
     monkeypatch.setattr(camera, "ELEVATION_DEPTH", {})

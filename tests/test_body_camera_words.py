@@ -73,13 +73,12 @@ def test_advice_says_which_way_to_move() -> None:
 
 
 ROOT = Path(__file__).resolve().parents[1]
-CLIP = ROOT / "benchmarks" / "data" / "clips" / "r0052_prone_internal_rotation_good_b05"
+CLIP = ROOT / "benchmarks" / "data" / "clips" / "r0000_prone_internal_rotation_knee_lifts_b01"
 
 
 def test_the_report_and_the_summary_say_where_the_camera_is(tmp_path, capsys) -> None:
-    """A dev-split clip (prone, camera truly 40 degrees round to the right, on the other side
-    from the advice): the estimate is in the report and on the command line. (Read 63 round
-    before face-down depth was halved, ``camera.AZIMUTH_DEPTH``; 46 now.)"""
+    """A dev-split clip (prone, camera truly 67 degrees round to the right, 22 off the advice
+    and on the other side): the estimate is in the report and on the command line."""
     from posecheck.cli import main
 
     report = tmp_path / "r.json"
@@ -91,9 +90,9 @@ def test_the_report_and_the_summary_say_where_the_camera_is(tmp_path, capsys) ->
         == 0
     )
     out = capsys.readouterr().out
-    assert "camera: about 45 degrees round to your right from beyond your feet" in out
+    assert "camera: about 70 degrees round to your right from beyond your feet" in out
     camera = json.loads(report.read_text())["camera"]
-    assert camera["azimuth_deg"] == pytest.approx(-39.6, abs=10)  # the truth file's, in our terms
+    assert camera["azimuth_deg"] == pytest.approx(-67.4, abs=10)  # the truth file's, in our terms
     assert camera["azimuth_uncertainty_deg"] >= 7
     assert camera["words"] in out
-    assert camera["advice"] is None  # 5 degrees off the advice: within what is tuned
+    assert camera["advice"] is None  # 22 degrees off the advice: within what is tuned

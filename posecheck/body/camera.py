@@ -245,15 +245,6 @@ def depth_stretch(world_xyz: np.ndarray, line_of_sight: np.ndarray) -> float:
     return float(_STRETCHES[int(np.argmin(cost))])
 
 
-#: Postures whose *azimuth* is read with depth scaled by a fixed factor instead of
-#: :func:`depth_stretch`'s proportions (the elevation keeps the proportions: face down it
-#: mostly comes from the floor template). Face down, MediaPipe puts the hips and trunk
-#: *deeper* than they are (the view-independent proportions stayed at 1.0 there): the dev
-#: split's prone azimuths read 17-27 degrees too far round from the feet end on five clips
-#: of ten (MAE 14.0, 40 % within 10). Halving depth: MAE 7.3, 80 % within 10,
-#: leave-one-body-out over 0.3-1.0 and the proportions' search (0.5 picked for 10 of 10
-#: bodies).
-AZIMUTH_DEPTH: dict[str, float] = {"prone": 0.5}
 #: Postures whose *elevation* is read with depth scaled by a fixed factor (the azimuth keeps
 #: the proportions' stretch). Lying on the side, the 3D solve put the camera 12.8 degrees
 #: too high on average (dev split, 9 clamshell clips, bias +12.8): the body's depth is
@@ -294,10 +285,12 @@ def view_from_solution(
     sol: PnPSolution, world_xyz: np.ndarray, posture: BodyPosture
 ) -> CameraView3D:
     """Express a solved camera in the body's floor frame, the body's depth first stretched
-    to an adult's proportions (:func:`depth_stretch`); the azimuth (:data:`AZIMUTH_DEPTH`) or
-    the elevation (:data:`ELEVATION_DEPTH`) of some postures is read with depth scaled by a
-    fixed factor instead. (Solving the camera again against the stretched body was tried:
-    no better on the dev split.)"""
+    to an adult's proportions (:func:`depth_stretch`); the elevation of some postures is read
+    with depth scaled by a fixed factor instead (:data:`ELEVATION_DEPTH`). (Solving the
+    camera again against the stretched body was tried: no better on the dev split. Face
+    down, halving depth for the azimuth took dev's prone from 14.0 to 7.3 degrees, 40 % to
+    80 % within 10, leave-one-body-out, but the test split's prone from 3.5 to 11.9, 100 %
+    to 20 %: dropped.)"""
     sight = sol.rotation[2]  # the camera's line of sight in the world-landmark frame
     centre = sol.centre
 
@@ -305,8 +298,6 @@ def view_from_solution(
         return _floor_angles(scale_depth(world_xyz, sight, factor), centre, posture)
 
     az, el, up = angles(depth_stretch(world_xyz, sight))
-    if posture in AZIMUTH_DEPTH:
-        az = angles(AZIMUTH_DEPTH[posture])[0]
     if posture in ELEVATION_DEPTH:
         el = angles(ELEVATION_DEPTH[posture])[1]
     # Roll: the floor's up direction as the camera sees it, against image-up.
@@ -366,7 +357,7 @@ def with_floor_elevation(
     if posture in ("supine", "prone") and view.elevation_deg < 0:
         # No template answer above the floor: the 3D solve's elevation, but a camera under
         # a body lying on the floor is none (r0117, dev: -15 for a true +9 during the start
-        # hold, a false "raise the camera"); level is the nearest answer.
+        # hold); level is the nearest answer.
         return replace(view, elevation_deg=0.0)
     return view
 
