@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -214,3 +215,21 @@ def test_lying_down_the_camera_is_never_under_the_floor(
 )
 def test_posture_from_the_specs_words(words: str, posture: str) -> None:
     assert cam.posture_from_position(words) == posture
+
+
+def test_a_replayed_side_lying_clip_reads_its_elevation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Dev clip r0055 (clamshell, camera truly 13 degrees above the hips, from its truth
+    file): the start hold's elevation with side-lying depth at 0.4 (``ELEVATION_DEPTH``),
+    and the 23 degrees too high it read before."""
+    from posecheck.review.analysis import analyze_recording
+    from posecheck.specs.schema import load_by_id
+
+    monkeypatch.setattr(cam, "ELEVATION_DEPTH", {"side_lying": 0.4})
+    clip = Path(__file__).resolve().parents[1] / "benchmarks" / "data" / "clips"
+    recording = clip / "r0055_clamshell_too_fast_b08.pose.json.gz"
+    spec = load_by_id("clamshell")
+    camera = analyze_recording(recording, spec).camera
+    assert camera.elevation_deg == pytest.approx(13.4, abs=3.0)
+    assert camera.azimuth_deg == pytest.approx(96.5, abs=5.0)  # the truth's; unchanged
+    monkeypatch.setattr(cam, "ELEVATION_DEPTH", {})
+    assert analyze_recording(recording, spec).camera.elevation_deg > 13.4 + 15.0
