@@ -22,3 +22,13 @@ def private_history(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("POSECHECK_DATA_DIR", str(folder))
         yield folder
+
+
+@pytest.fixture
+def exact_depth(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Synthetic bodies' world landmarks have exact depth: run without the postures' fixed
+    depth factors of ``posecheck.body.camera`` (which undo MediaPipe's depth errors in its
+    side-lying bodies)."""
+    from posecheck.body import camera
+
+    monkeypatch.setattr(camera, "ELEVATION_DEPTH", {})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,6 +14,10 @@ from posecheck.body.synthetic import Body, Camera, Leg
 from posecheck.pose.landmarks import Pose, index_of
 
 W, H, F = 640, 480, 512.0  # 512 px = 0.8 of the width: one of the focal lengths tried
+
+# The synthetic bodies have exact depth (conftest's ``exact_depth``); ``test_fixed_depth_*``
+# put the postures' factors back.
+pytestmark = pytest.mark.usefixtures("exact_depth")
 
 
 def _expected(body: Body, c: Camera) -> tuple[float, float, float]:
@@ -153,6 +158,49 @@ def test_depth_stretch_undoes_flattened_depth() -> None:
     assert view.azimuth_deg == pytest.approx(_expected(PRONE, c)[0], abs=13.0)
 
 
+def test_scale_depth_by_hand() -> None:
+    w = np.array([[1.0, 2.0, 3.0], [0.0, -1.0, 4.0]])
+    sight = np.array([0.0, 0.6, 0.8])  # depth of the points: 3.6 and 2.6
+    out = cam.scale_depth(w, sight, 0.5)
+    # half the depth taken off along the line of sight: minus 1.8 and 1.3 times sight
+    assert out == pytest.approx(np.array([[1.0, 0.92, 1.56], [0.0, -1.78, 2.96]]))
+    assert cam.scale_depth(w, sight, 1.0) == pytest.approx(w)
+
+
+def test_fixed_depth_gives_the_side_lying_elevation_from_a_body_read_too_deep(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    body = Body(posture="side_lying")
+    c = _at(Camera.front_view(2.0, 0.9, body="side_lying"))
+    pose = syn.render(body, c)
+    sight = np.array([0.0, 0.0, 1.0])
+    deep = Pose(pose.image_xy, pose.visibility, cam.scale_depth(pose.world_xyz, sight, 2.5))
+    el = _expected(body, c)[1]
+    monkeypatch.setattr(cam, "ELEVATION_DEPTH", {"side_lying": 0.4})
+    fixed = cam.estimate_view(deep, W, H, "side_lying")
+    monkeypatch.setattr(cam, "ELEVATION_DEPTH", {})
+    plain = cam.estimate_view(deep, W, H, "side_lying")
+    assert fixed.elevation_deg == pytest.approx(el, abs=4.0)  # true 20
+    assert plain.elevation_deg > el + 10.0  # too high without it, as on the dev split
+    assert fixed.azimuth_deg == plain.azimuth_deg  # the azimuth keeps its own depth
+
+
+@pytest.mark.parametrize(
+    ("posture", "expected"), [("prone", 0.0), ("supine", 0.0), ("seated", -15.0)]
+)
+def test_lying_down_the_camera_is_never_under_the_floor(
+    monkeypatch: pytest.MonkeyPatch, posture: str, expected: float
+) -> None:
+    """Where the floor template has no answer, the 3D solve's elevation stands, but a body
+    lying on the floor cannot be seen from under it: level is the nearest answer."""
+    monkeypatch.setattr(cam, "floor_view_deg", lambda *args: None)
+    view = cam.CameraView3D(20.0, -15.0, 2.0, 0.0, F, 1.0, 12)
+    pose = syn.render(PRONE, _at(Camera.looking_at_feet(2.2, 0.9, 20.0, body="prone")))
+    found = cam.with_floor_elevation(view, pose, W, H, posture)  # type: ignore[arg-type]
+    assert found.elevation_deg == expected
+    assert found.azimuth_deg == 20.0
+
+
 @pytest.mark.parametrize(
     ("words", "posture"),
     [
@@ -167,3 +215,21 @@ def test_depth_stretch_undoes_flattened_depth() -> None:
 )
 def test_posture_from_the_specs_words(words: str, posture: str) -> None:
     assert cam.posture_from_position(words) == posture
+
+
+def test_a_replayed_side_lying_clip_reads_its_elevation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Dev clip r0055 (clamshell, camera truly 13 degrees above the hips, from its truth
+    file): the start hold's elevation with side-lying depth at 0.4 (``ELEVATION_DEPTH``),
+    and the 23 degrees too high it read before."""
+    from posecheck.review.analysis import analyze_recording
+    from posecheck.specs.schema import load_by_id
+
+    monkeypatch.setattr(cam, "ELEVATION_DEPTH", {"side_lying": 0.4})
+    clip = Path(__file__).resolve().parents[1] / "benchmarks" / "data" / "clips"
+    recording = clip / "r0055_clamshell_too_fast_b08.pose.json.gz"
+    spec = load_by_id("clamshell")
+    camera = analyze_recording(recording, spec).camera
+    assert camera.elevation_deg == pytest.approx(13.4, abs=3.0)
+    assert camera.azimuth_deg == pytest.approx(96.5, abs=5.0)  # the truth's; unchanged
+    monkeypatch.setattr(cam, "ELEVATION_DEPTH", {})
+    assert analyze_recording(recording, spec).camera.elevation_deg > 13.4 + 15.0

@@ -23,6 +23,8 @@ FRAMES = animate(
     noise_px=1.0,
 )
 
+pytestmark = pytest.mark.usefixtures("exact_depth")  # synthetic bodies: exact depth
+
 
 def _run(stage: BodyStage, frames: list) -> list:
     return [stage.update(f) for f in frames]

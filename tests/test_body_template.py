@@ -14,6 +14,7 @@ from posecheck.body.template import floor_view_deg
 from posecheck.pose.landmarks import Pose, index_of
 
 W, H, F = 640, 480, 512.0
+pytestmark = pytest.mark.usefixtures("exact_depth")  # synthetic bodies: exact depth
 
 PRONE = Body(posture="prone", left=Leg(knee_flexion_deg=90), right=Leg(knee_flexion_deg=90))
 SUPINE = Body(posture="supine", left=Leg(hip_flexion_deg=45, knee_flexion_deg=90))
