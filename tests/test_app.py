@@ -84,7 +84,7 @@ def test_live_page_offers_every_stretch_with_its_instructions() -> None:
     assert spec.instructions[0] in body
     assert f"{len(spec.instructions)}. {spec.instructions[-1]}" in body
     assert spec.camera.placement in body
-    assert "Press START" in body
+    assert "press START" in body
     assert len(at.get("image")) == 1, "no camera-placement picture"
 
 
