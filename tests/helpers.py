@@ -123,3 +123,25 @@ def prone_with_knee_check() -> StretchSpec:
     data["faults"] += extra["faults"]
     data["not_checked"] = [n for n in data["not_checked"] if n["id"] != "knee_bend_off"]
     return parse_spec(yaml.safe_dump(data, sort_keys=False), "prone_internal_rotation")
+
+
+def with_measure(spec: StretchSpec, name: str, **update: object) -> StretchSpec:
+    """``spec`` with one measure's fields changed (e.g. another camera or space), to compare
+    a reading against the spec's own."""
+    measure = spec.measures[name].model_copy(update=update)
+    return spec.model_copy(update={"measures": {**spec.measures, name: measure}})
+
+
+def benchmark_rom_error_deg(spec: StretchSpec, clip: str, min_frames: int) -> float:
+    """Mean ROM error (degrees) of one benchmark clip replayed from its recording under
+    ``spec``, over at least ``min_frames`` scored frames."""
+    from pathlib import Path
+
+    from posecheck.review.analysis import analyze_recording
+    from posecheck.review.truth import load_truth, score
+
+    clips = Path(__file__).resolve().parents[1] / "benchmarks" / "data" / "clips"
+    truth = load_truth(clips / f"{clip}.truth.json.gz")
+    errors = score(analyze_recording(clips / f"{clip}.pose.json.gz", spec), truth).rom_errors_deg
+    assert len(errors) >= min_frames, len(errors)
+    return sum(errors) / len(errors)

@@ -13,7 +13,7 @@ import pytest
 
 from posecheck.body.synthetic import Key
 from posecheck.specs.schema import load_by_id
-from tests.helpers import run_checker
+from tests.helpers import benchmark_rom_error_deg, run_checker, with_measure
 from tests.test_catalogue import SCENARIOS, _frames
 
 
@@ -58,12 +58,6 @@ def test_knee_fallout_reads_its_knee_angle_through_the_camera_seen_from_the_body
     the body, not the spec's fixed 60/19. Dev split, r0137: the camera stands 51 degrees round
     and 31 high; the fixed angles read the fall 12.7 degrees off on average, the body's 3.6
     (replayed from its recording)."""
-    from pathlib import Path
-
-    from posecheck.review.analysis import analyze_recording
-    from posecheck.review.truth import load_truth, score
-
-    clips = Path(__file__).resolve().parents[1] / "benchmarks" / "data" / "clips"
     clip = "r0137_supine_knee_fallout_near_feet_move_b10"
     spec = load_by_id("supine_knee_fallout")
     # The entry line at its old 20 degrees: with 12 the first fall (40 degrees, read 19 from
@@ -71,17 +65,6 @@ def test_knee_fallout_reads_its_knee_angle_through_the_camera_seen_from_the_body
     spec = spec.model_copy(update={"active": spec.active.model_copy(update={"enter": 20.0})})
     fall = spec.measures["fall"]
     assert fall.camera_from == "body" and fall.elevation_from == "body"
-    fixed = spec.model_copy(
-        update={
-            "measures": {**spec.measures, "fall": fall.model_copy(update={"camera_from": "spec"})}
-        }
-    )
-    truth = load_truth(clips / f"{clip}.truth.json.gz")
-
-    def mean_error_deg(s) -> float:
-        errors = score(analyze_recording(clips / f"{clip}.pose.json.gz", s), truth).rom_errors_deg
-        assert len(errors) > 50
-        return sum(errors) / len(errors)
-
-    assert mean_error_deg(spec) < 6.0
-    assert mean_error_deg(fixed) > 10.0
+    fixed = with_measure(spec, "fall", camera_from="spec")
+    assert benchmark_rom_error_deg(spec, clip, 51) < 6.0
+    assert benchmark_rom_error_deg(fixed, clip, 51) > 10.0
