@@ -60,6 +60,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from accuracy import INDEX, RECORDING_SUFFIX, TRUTH_SUFFIX, read_index  # noqa: E402
 
+from posecheck.body.geometry import wrap_deg  # noqa: E402
 from posecheck.review.truth import load_truth, mean, score  # noqa: E402
 
 VARIANTS = ("spec", "true", "body", "swing", "swing_abs", "model", "cam", "world")
@@ -390,10 +391,6 @@ class StartCheck:
     errors_rest: list[float] = field(default_factory=list)  # the same frames, rest start
 
 
-def _wrap(d: float) -> float:
-    return (d + 180.0) % 360.0 - 180.0
-
-
 def start_check(row: dict[str, str], clips: Path) -> StartCheck | None:
     """One clip's starting values against the truth (``--starts``); None when its ROM measure
     is not counted from the rest start."""
@@ -444,7 +441,7 @@ def start_check(row: dict[str, str], clips: Path) -> StartCheck | None:
             for t, true, _ in frames
             if true[i] is not None and t_ms - spec.baseline_s * 1000.0 <= t < t_ms
         ]
-        shift[side] = _wrap(start - rest)
+        shift[side] = wrap_deg(start - rest)
         out.sides[side] = (t_ms / 1000.0, max(window, default=math.nan), shift[side])
     for _, true, result in frames:
         if result.state != "active":

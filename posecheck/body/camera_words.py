@@ -15,6 +15,7 @@ import math
 from dataclasses import dataclass
 
 from posecheck.body.camera import BodyPosture, CameraEstimate
+from posecheck.body.geometry import wrap_deg
 
 #: How far the estimated azimuth may stray from the guidance before the app says so: the
 #: benchmark renders each stretch within 25 degrees of its guidance (issue #11) and the
@@ -119,10 +120,6 @@ class CameraGuide:
         return self.azimuth_deg
 
 
-def _wrap(a: float) -> float:
-    return (a + 180.0) % 360.0 - 180.0
-
-
 def advice(
     estimate: CameraEstimate,
     guide: CameraGuide,
@@ -137,7 +134,7 @@ def advice(
     tips: list[str] = []
     target = guide.target_azimuth_deg(estimate.azimuth_deg)
     if target is not None:
-        off = _wrap(target - estimate.azimuth_deg)
+        off = wrap_deg(target - estimate.azimuth_deg)
         if abs(off) > azimuth_tolerance_deg:
             same_side = target == 0 or math.copysign(1, target) == math.copysign(
                 1, estimate.azimuth_deg

@@ -36,6 +36,11 @@ MIDPOINTS = {
 }
 
 
+def wrap_deg(angle_deg: float) -> float:
+    """The same angle in [-180, 180): 170 from -170 is -20, not 340."""
+    return (angle_deg + 180.0) % 360.0 - 180.0
+
+
 def angle_between_deg(u: np.ndarray, v: np.ndarray) -> float:
     """Unsigned angle between two vectors (2D or 3D), 0..180; NaN if either is zero or NaN."""
     nu, nv = float(np.linalg.norm(u)), float(np.linalg.norm(v))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections import deque
 
-from posecheck.body.geometry import PoseGeometry
+from posecheck.body.geometry import PoseGeometry, wrap_deg
 from posecheck.body.stage import BodyState
 from posecheck.coaching.checker.faults import FaultWatch
 from posecheck.coaching.checker.looks import position_values, raw_value, variant_of
@@ -175,7 +175,7 @@ class StretchChecker:
                     base = self._starts.of(name, side, metric, self._phases.episode)
                     value = math.nan if base is None else raw - base
                     if metric.unit == "deg" and value == value:
-                        value = (value + 180.0) % 360.0 - 180.0  # 170 from -170 is -20
+                        value = wrap_deg(value)
                 out[(name, side)] = MeasureValue(name, side, value, missing, raw)
         return out
 
