@@ -20,6 +20,7 @@ from posecheck.review.progress import (
     reps_words,
     rom_points,
     sessions_csv,
+    time_ticks,
     weekly_sessions,
 )
 from posecheck.review.records import SessionQuery, SessionRow
@@ -36,12 +37,11 @@ def day_axis(days: pd.Series) -> alt.Axis:
     longer spans); sets of a day or two are told apart by their time of day."""
     span_days = (days.max() - days.min()).total_seconds() / 86400.0 if len(days) else 0.0
     if span_days < 2.0:  # ticks at the sets themselves (a few), each a different minute
-        minutes = sorted({t.floor("min") for t in days})
-        picked = minutes[:: max(1, math.ceil(len(minutes) / 4))]
+        ticks = time_ticks([t.to_pydatetime() for t in days])
         return alt.Axis(
             format="%d %b, %H:%M",
             labelOverlap=True,
-            values=[t.strftime("%Y-%m-%dT%H:%M:%S") for t in picked],
+            values=[t.isoformat() for t in ticks],  # as Altair writes the data's own times
         )
     step = max(1, math.ceil(span_days / 7.0))
     return alt.Axis(format="%d %b", labelOverlap=True, tickCount={"interval": "day", "step": step})
@@ -287,12 +287,13 @@ def one_set(store: HistoryStore, rows: list[SessionRow]) -> None:
     df["side"] = df["side"] + " side"
     label = choice.rom_label or "range of motion"
     sides = alt.Scale(domain=list(SIDE_COLOURS), range=list(SIDE_COLOURS.values()))
+    st.caption(f"{label[:1].upper()}{label[1:]} of each side, second by second.")
     st.altair_chart(
         alt.Chart(df)
         .mark_line(strokeWidth=2)
         .encode(
             x=alt.X("t_s:Q", title="seconds into the set"),
-            y=alt.Y("rom_deg:Q", title=f"{label} (degrees)"),
+            y=alt.Y("rom_deg:Q", title="degrees"),  # the caption names it (long titles got cut)
             color=alt.Color("side:N", title=None, scale=sides, legend=alt.Legend(orient="bottom")),
             tooltip=[
                 alt.Tooltip("t_s:Q", title="seconds", format=".1f"),

@@ -22,6 +22,7 @@ from posecheck.review.progress import (
     adherence,
     deg_text,
     side_summaries,
+    time_ticks,
     weekly_sessions,
 )
 from posecheck.review.records import SessionQuery
@@ -73,6 +74,21 @@ def test_progress_figures(history: HistoryStore) -> None:
 
 
 # -- history commands -------------------------------------------------------------------------
+def test_time_ticks_of_sets_on_one_day_lie_on_the_sets() -> None:
+    """Two sets on one day: a tick on each (the old ticks were whole minutes floored below the
+    first set, off the axis, so no label showed); sets within one minute share one tick."""
+    a = datetime(2026, 9, 7, 8, 14, 37, 250000)
+    b = datetime(2026, 9, 7, 18, 2, 5)
+    assert time_ticks([b, a]) == [a, b]
+    same_minute = a.replace(second=59)
+    assert time_ticks([a, same_minute, b]) == [a, b]
+    many = [a + timedelta(minutes=10 * i) for i in range(10)]
+    ticks = time_ticks(many)
+    assert len(ticks) <= 4 and ticks[0] == a
+    assert all(a <= t <= many[-1] for t in ticks)
+    assert time_ticks([]) == []
+
+
 def test_history_list_show_and_profiles(history: HistoryStore, capsys) -> None:
     code, out, _ = run(capsys, "history", "list", "--profile", "sam", "--limit", "5")
     assert code == 0

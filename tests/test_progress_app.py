@@ -102,6 +102,7 @@ def test_one_saved_set_is_charted_second_by_second(filled: HistoryStore) -> None
     assert chosen.options and "Pigeon" not in " ".join(chosen.options)  # no angle measured
     spec = at.get("vega_lite_chart")[-1].proto.spec
     assert "seconds into the set" in spec and "degrees" in spec
+    assert "of each side, second by second." in texts(at)  # what is measured, in words
     kept = filled.session(chosen.value.session_id).rom_frames
     assert len(kept) == 20
     chosen.select_index(len(chosen.options) - 1).run()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -88,6 +89,18 @@ def rom_points(rows: Iterable[SessionRow]) -> list[RomPoint]:
                     )
                 )
     return out
+
+
+def time_ticks(times: Sequence[datetime], most: int = 4) -> list[datetime]:
+    """Where a chart of sets within a day or two puts its time ticks: at the sets themselves, the
+    first set of each minute (a label is to the minute, so two ticks never read the same), at most
+    `most` of them spread over the list. Never a time outside the first to last set: a tick there
+    falls off the axis, and with two sets on one day no label showed at all."""
+    firsts: dict[datetime, datetime] = {}
+    for t in sorted(times):
+        firsts.setdefault(t.replace(second=0, microsecond=0), t)
+    picked = list(firsts.values())
+    return picked[:: max(1, math.ceil(len(picked) / most))] if picked else []
 
 
 def week_start(day: date) -> date:
