@@ -23,7 +23,8 @@ Printed: one line per clip (true camera, body, working side, amplitude, the esti
 camera error, ROM mean absolute error and bias per variant), then per stretch. ``--screen``
 splits an on-screen measure's error into its geometry's (the truth's projected joints) and
 the landmarks' (MediaPipe's), both through the true camera; ``--lobo`` fits a one-coefficient
-correction per stretch and scores it leave-one-body-out. ``--landmarks`` compares the
+correction per stretch to the raw reading (without the spec's ``rom.correction``, whose scale
+is this fit's) and scores it leave-one-body-out. ``--landmarks`` compares the
 recordings' knee and ankle points on screen with the truth's projected joints (pixels), and
 counts the frames where the legs are swapped (the other leg's truth fits both points better),
 for each folder given by ``--recordings`` (default: the recordings beside the truth; give two
@@ -236,7 +237,8 @@ def screen_split(
 
 def rom_pairs(row: dict[str, str], clips: Path) -> list[tuple[str, str, float, float]]:
     """(stretch, body, measured, true) per working side and frame in position, as
-    ``posecheck.review.truth.score`` counts them, the spec as it is."""
+    ``posecheck.review.truth.score`` counts them, the spec as it is but for its learned
+    ``rom.correction``: the raw reading, which a correction is fitted to."""
     from posecheck.review.analysis import analyze_recording
     from posecheck.specs.schema import load_by_id
 
@@ -244,6 +246,7 @@ def rom_pairs(row: dict[str, str], clips: Path) -> list[tuple[str, str, float, f
     spec = load_by_id(truth.stretch)
     if spec.rom is None:
         return []
+    spec = spec.model_copy(update={"rom": spec.rom.model_copy(update={"correction": None})})
     sc = score(analyze_recording(clips / f"{row['clip']}{RECORDING_SUFFIX}", spec), truth)
     return [
         (truth.stretch, row["body"], true + err, true)

@@ -186,6 +186,27 @@ class Position(_Model):
         return self
 
 
+class RomCorrection(_Model):
+    """A correction learned from the benchmark's dev split, applied to the reported number
+    only (the measure itself, its faults and its position lines read the raw value):
+    ``reported = raw x scale + offset_deg``. For a reading the estimator is known to get
+    short on every body (MediaPipe's depth of a turn seen from the front), fitted on dev and
+    judged leaving one body out; the test split says whether it generalises."""
+
+    scale: float = Field(1.0, gt=0.5, lt=2.0, description="Multiplies the raw reading.")
+    offset_deg: float = Field(
+        0.0, ge=-30, le=30, description="Added after the scale, degrees (0: no movement reads 0)."
+    )
+    why: str = Field(
+        min_length=1,
+        description="The dev split's figures, raw and corrected, leaving one body out, and the "
+        "command that fits it (benchmarks/rom_breakdown.py --lobo).",
+    )
+
+    def apply(self, raw_deg: float) -> float:
+        return raw_deg * self.scale + self.offset_deg
+
+
 class RangeOfMotion(_Model):
     """The number this stretch reports per side."""
 
@@ -200,6 +221,15 @@ class RangeOfMotion(_Model):
     why: str = Field(
         "", description="Why this measure: the figures (and split) that chose it, for the record."
     )
+    correction: RomCorrection | None = Field(
+        None,
+        description="A correction learned from the benchmark's dev split, applied to the "
+        "reported number (not to the measure's faults or position lines).",
+    )
+
+    def reported(self, raw_deg: float) -> float:
+        """The number reported for a raw reading of the measure (NaN stays NaN)."""
+        return raw_deg if self.correction is None else self.correction.apply(raw_deg)
 
 
 class SeenWhen(_Model):

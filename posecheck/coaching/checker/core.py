@@ -215,7 +215,10 @@ class StretchChecker:
         rom_vals: tuple[tuple[Side, float], ...] = ()
         if self.spec.rom is not None and measures:
             by_key = {(m.name, m.side): m.value for m in measures}
-            rom_vals = tuple((s, by_key.get((self.spec.rom.measure, s), math.nan)) for s in SIDES)
+            rom = self.spec.rom
+            rom_vals = tuple(
+                (s, rom.reported(by_key.get((rom.measure, s), math.nan))) for s in SIDES
+            )
         unchecked = tuple(
             f.id
             for f in self.spec.faults
