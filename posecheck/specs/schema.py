@@ -194,6 +194,14 @@ class RomCorrection(_Model):
     judged leaving one body out; the test split says whether it generalises."""
 
     scale: float = Field(1.0, gt=0.5, lt=2.0, description="Multiplies the raw reading.")
+    scale_per_sin_start: float = Field(
+        0.0,
+        ge=-2.0,
+        le=2.0,
+        description="For a measure counted from the start: the scale grows by this times the "
+        "sine of the starting value (a foot that starts turned toward the camera's side reads "
+        "its turn short). 0 for a measure without a start.",
+    )
     offset_deg: float = Field(
         0.0, ge=-30, le=30, description="Added after the scale, degrees (0: no movement reads 0)."
     )
@@ -203,8 +211,11 @@ class RomCorrection(_Model):
         "command that fits it (benchmarks/rom_breakdown.py --lobo).",
     )
 
-    def apply(self, raw_deg: float) -> float:
-        return raw_deg * self.scale + self.offset_deg
+    def apply(self, raw_deg: float, start_deg: float = 0.0) -> float:
+        """The corrected number for a reading ``raw_deg`` counted from ``start_deg`` (0 for
+        a measure without a start)."""
+        scale = self.scale + self.scale_per_sin_start * math.sin(math.radians(start_deg))
+        return raw_deg * scale + self.offset_deg
 
 
 class RangeOfMotion(_Model):
@@ -227,9 +238,13 @@ class RangeOfMotion(_Model):
         "reported number (not to the measure's faults or position lines).",
     )
 
-    def reported(self, raw_deg: float) -> float:
-        """The number reported for a raw reading of the measure (NaN stays NaN)."""
-        return raw_deg if self.correction is None else self.correction.apply(raw_deg)
+    def reported(self, value_deg: float, raw_deg: float | None = None) -> float:
+        """The number reported for the measure's value (NaN stays NaN); ``raw_deg`` is its
+        reading before the start was taken off (relative measures), which gives the start."""
+        if self.correction is None:
+            return value_deg
+        start = 0.0 if raw_deg is None or math.isnan(raw_deg) else raw_deg - value_deg
+        return self.correction.apply(value_deg, 0.0 if math.isnan(start) else start)
 
 
 class SeenWhen(_Model):
