@@ -22,8 +22,10 @@ Every clip of the split whose stretch has a ROM measure is replayed from its rec
 Printed: one line per clip (true camera, body, working side, amplitude, the estimate's
 camera error, ROM mean absolute error and bias per variant), then per stretch. ``--screen``
 splits an on-screen measure's error into its geometry's (the truth's projected joints) and
-the landmarks' (MediaPipe's), both through the true camera; ``--lobo`` fits a one-coefficient
-correction per stretch and scores it leave-one-body-out. ``--landmarks`` compares the
+the landmarks' (MediaPipe's), both through the true camera; ``--lobo`` fits corrections per
+stretch to the raw reading (without the spec's ``rom.correction``, whose numbers are these
+fits': a scale, an offset, and for a measure counted from the start a scale that grows with
+the sine of the starting value) and scores them leave-one-body-out. ``--landmarks`` compares the
 recordings' knee and ankle points on screen with the truth's projected joints (pixels), and
 counts the frames where the legs are swapped (the other leg's truth fits both points better),
 for each folder given by ``--recordings`` (default: the recordings beside the truth; give two
@@ -234,9 +236,21 @@ def screen_split(
     return clip, geo_err, lm_err, sw_geo, sw_lm
 
 
-def rom_pairs(row: dict[str, str], clips: Path) -> list[tuple[str, str, float, float]]:
-    """(stretch, body, measured, true) per working side and frame in position, as
-    ``posecheck.review.truth.score`` counts them, the spec as it is."""
+def _absolute_rom(spec):
+    """``spec`` reporting its ROM measure's raw reading, not counted from the start: the
+    same measure added under another name (the position and the faults keep the original)."""
+    data = spec.model_dump(exclude_unset=True, by_alias=True)
+    rom = spec.measures[spec.rom.measure].model_dump(exclude_unset=True)
+    data["measures"]["rom_absolute"] = {**rom, "relative_to_start": False, "start_in": "rest"}
+    data["rom"]["measure"] = "rom_absolute"
+    return type(spec).model_validate(data)
+
+
+def rom_pairs(row: dict[str, str], clips: Path) -> list[tuple[str, str, float, float, float]]:
+    """(stretch, body, measured, true, start) per working side and frame in position, as
+    ``posecheck.review.truth.score`` counts them, the spec as it is but for its learned
+    ``rom.correction``: the raw reading, which a correction is fitted to. ``start`` is the
+    measure's starting value where it counts from one (else 0)."""
     from posecheck.review.analysis import analyze_recording
     from posecheck.specs.schema import load_by_id
 
@@ -244,39 +258,63 @@ def rom_pairs(row: dict[str, str], clips: Path) -> list[tuple[str, str, float, f
     spec = load_by_id(truth.stretch)
     if spec.rom is None:
         return []
-    sc = score(analyze_recording(clips / f"{row['clip']}{RECORDING_SUFFIX}", spec), truth)
-    return [
-        (truth.stretch, row["body"], true + err, true)
-        for err, true in zip(sc.rom_signed_errors_deg, sc.rom_true_deg, strict=True)
-    ]
+    spec = spec.model_copy(update={"rom": spec.rom.model_copy(update={"correction": None})})
+    recording = clips / f"{row['clip']}{RECORDING_SUFFIX}"
+    records = analyze_recording(recording, spec).records
+    absolute = records
+    if spec.measures[spec.rom.measure].relative_to_start:
+        absolute = analyze_recording(recording, _absolute_rom(spec)).records
+    out = []
+    # the frames ``score`` counts: in position, the working side, measured and true known
+    for rec, ab in zip(records, absolute, strict=True):
+        if rec.state != "active" or rec.index >= len(truth.rom_deg):
+            continue
+        for i, side in enumerate(("left", "right")):
+            m = (rec.rom_left_deg, rec.rom_right_deg)[i]
+            a = (ab.rom_left_deg, ab.rom_right_deg)[i]
+            true = truth.rom_deg[rec.index][i]
+            if rec.working_side in (side, "both") and m is not None and true is not None:
+                start = 0.0 if a is None else a - m
+                out.append((truth.stretch, row["body"], m, true, start))
+    return out
 
 
-def leave_one_body_out(pairs: list[tuple[str, str, float, float]]) -> None:
-    """A one-coefficient correction per stretch (true = scale x measured, or measured +
-    offset), fitted on all bodies but one and scored on that one, in turn."""
+def leave_one_body_out(pairs: list[tuple[str, str, float, float, float]]) -> None:
+    """Corrections per stretch (true = scale x measured; measured + offset; for a measure
+    counted from the start, true = measured x (scale + k x sin(start)), the form of
+    ``rom.correction``'s ``scale_per_sin_start``), fitted on all bodies but one and scored on
+    that one, in turn."""
     import numpy as np
 
-    by: dict[str, list[tuple[str, float, float]]] = defaultdict(list)
-    for stretch, body, m, t in pairs:
-        by[stretch].append((body, m, t))
-    print(f"{'stretch':<32} bodies frames {'none':>11} {'scale':>11} {'offset':>11}  all-dev fit")
+    by: dict[str, list[tuple[str, float, float, float]]] = defaultdict(list)
+    for stretch, body, m, t, start in pairs:
+        by[stretch].append((body, m, t, start))
+    print(
+        f"{'stretch':<32} bodies frames {'none':>11} {'scale':>11} {'offset':>11} "
+        f"{'start':>11}  all-dev fit"
+    )
     for stretch, rows in sorted(by.items()):
         b = np.array([r[0] for r in rows])
         m = np.array([r[1] for r in rows])
         t = np.array([r[2] for r in rows])
-        errs: dict[str, list[float]] = {"none": [], "scale": [], "offset": []}
+        x = np.c_[m, m * np.sin(np.radians([r[3] for r in rows]))]
+        errs: dict[str, list[float]] = {"none": [], "scale": [], "offset": [], "start": []}
         for body in sorted(set(b)):
             fit, held = b != body, b == body
             scale = float(m[fit] @ t[fit] / (m[fit] @ m[fit])) if m[fit] @ m[fit] > 0 else 1.0
             offset = float(np.mean(t[fit] - m[fit]))
+            by_start = np.linalg.lstsq(x[fit], t[fit], rcond=None)[0]
             errs["none"] += list(m[held] - t[held])
             errs["scale"] += list(scale * m[held] - t[held])
             errs["offset"] += list(m[held] + offset - t[held])
+            errs["start"] += list(x[held] @ by_start - t[held])
         cells = [f(mean([abs(e) for e in v])) + "/" + f(mean(v), "{:+.1f}") for v in errs.values()]
+        k = np.linalg.lstsq(x, t, rcond=None)[0]
         print(
             f"{stretch:<32} {len(set(b)):>6} {len(m):>6} "
             + " ".join(f"{c:>11}" for c in cells)
-            + f"  scale {float(m @ t / (m @ m)):.2f}, offset {float(np.mean(t - m)):+.1f}"
+            + f"  scale {float(m @ t / (m @ m)):.2f}, offset {float(np.mean(t - m)):+.1f},"
+            f" start: scale {k[0]:.2f} + {k[1]:.2f} sin(start)"
         )
 
 

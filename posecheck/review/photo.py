@@ -163,7 +163,8 @@ def _angles(spec: StretchSpec, values: Values, working: str | None) -> list[Angl
         for side in sides:
             mv = values[(name, side)]
             if mv.known:
-                out.append(Angle(name, label, side, round(mv.value, 1), name == rom))
+                value = spec.rom.reported(mv.value) if name == rom and spec.rom else mv.value
+                out.append(Angle(name, label, side, round(value, 1), name == rom))
     return sorted(out, key=lambda a: not a.is_rom)
 
 

@@ -186,6 +186,38 @@ class Position(_Model):
         return self
 
 
+class RomCorrection(_Model):
+    """A correction learned from the benchmark's dev split, applied to the reported number
+    only (the measure itself, its faults and its position lines read the raw value):
+    ``reported = raw x scale + offset_deg``. For a reading the estimator is known to get
+    short on every body (MediaPipe's depth of a turn seen from the front), fitted on dev and
+    judged leaving one body out; the test split says whether it generalises."""
+
+    scale: float = Field(1.0, gt=0.5, lt=2.0, description="Multiplies the raw reading.")
+    scale_per_sin_start: float = Field(
+        0.0,
+        ge=-2.0,
+        le=2.0,
+        description="For a measure counted from the start: the scale grows by this times the "
+        "sine of the starting value (a foot that starts turned toward the camera's side reads "
+        "its turn short). 0 for a measure without a start.",
+    )
+    offset_deg: float = Field(
+        0.0, ge=-30, le=30, description="Added after the scale, degrees (0: no movement reads 0)."
+    )
+    why: str = Field(
+        min_length=1,
+        description="The dev split's figures, raw and corrected, leaving one body out, and the "
+        "command that fits it (benchmarks/rom_breakdown.py --lobo).",
+    )
+
+    def apply(self, raw_deg: float, start_deg: float = 0.0) -> float:
+        """The corrected number for a reading ``raw_deg`` counted from ``start_deg`` (0 for
+        a measure without a start)."""
+        scale = self.scale + self.scale_per_sin_start * math.sin(math.radians(start_deg))
+        return raw_deg * scale + self.offset_deg
+
+
 class RangeOfMotion(_Model):
     """The number this stretch reports per side."""
 
@@ -200,6 +232,19 @@ class RangeOfMotion(_Model):
     why: str = Field(
         "", description="Why this measure: the figures (and split) that chose it, for the record."
     )
+    correction: RomCorrection | None = Field(
+        None,
+        description="A correction learned from the benchmark's dev split, applied to the "
+        "reported number (not to the measure's faults or position lines).",
+    )
+
+    def reported(self, value_deg: float, raw_deg: float | None = None) -> float:
+        """The number reported for the measure's value (NaN stays NaN); ``raw_deg`` is its
+        reading before the start was taken off (relative measures), which gives the start."""
+        if self.correction is None:
+            return value_deg
+        start = 0.0 if raw_deg is None or math.isnan(raw_deg) else raw_deg - value_deg
+        return self.correction.apply(value_deg, 0.0 if math.isnan(start) else start)
 
 
 class SeenWhen(_Model):

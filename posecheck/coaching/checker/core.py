@@ -214,8 +214,13 @@ class StretchChecker:
     ) -> CheckResult:
         rom_vals: tuple[tuple[Side, float], ...] = ()
         if self.spec.rom is not None and measures:
-            by_key = {(m.name, m.side): m.value for m in measures}
-            rom_vals = tuple((s, by_key.get((self.spec.rom.measure, s), math.nan)) for s in SIDES)
+            by_key = {(m.name, m.side): m for m in measures}
+            rom = self.spec.rom
+            rom_vals = tuple(
+                (s, rom.reported(mv.value, mv.raw) if mv is not None else math.nan)
+                for s in SIDES
+                for mv in (by_key.get((rom.measure, s)),)
+            )
         unchecked = tuple(
             f.id
             for f in self.spec.faults

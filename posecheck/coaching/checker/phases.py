@@ -174,7 +174,8 @@ class Phases:
         if rom is None or ep is None or ep.legs_swapped:
             return  # a swapped leg's angle is not this side's record
         for side in SIDES if ep.side in ("both", None) else (ep.side,):
-            v = values[(rom.measure, side)].value
+            mv = values[(rom.measure, side)]
+            v = rom.reported(mv.value, mv.raw)
             if not math.isnan(v):
                 ep.rom_samples.append((t, side, v))
 
