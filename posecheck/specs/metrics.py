@@ -384,8 +384,8 @@ class KneeRoll(CameraView, MetricBase):
     space: Literal["image", "world", "camera"] = Field(
         "world", description="2D on screen, 3D, or the swing plane through the camera."
     )
-    # Dev split (issue #12; docs/measurement.md section 10): the three lying knee rolls read
-    # 9.1 -> 8.0 degrees mean error with the two readings averaged up to 80 degrees round.
+    # Dev split (issue #12; docs/measurement.md section 11): the three lying knee rolls read
+    # 9.1 -> 8.1 degrees mean error with the two readings averaged up to 80 degrees round.
     swing_until_deg: float | None = Field(
         None,
         ge=0,
