@@ -374,7 +374,10 @@ class KneeRoll(CameraView, MetricBase):
     camera (see :class:`CameraView`). On rendered bodies seen from a diagonal, MediaPipe's
     depth barely follows a knee drop, while the screen offset does. ``space: camera`` reads
     the same offset's swing plane through the camera (:mod:`posecheck.body.swing`; lying on
-    the back): exact in perspective, no foreshortening ratio.
+    the back): exact in perspective, no foreshortening ratio. ``swing_until_deg`` reports the
+    mean of the two (``space: image`` with the swing plane through the body's camera) while
+    that camera stands within the given azimuth: the on-screen reading falls short as the
+    camera comes round, the swing plane alone follows MediaPipe's knee error further.
     """
 
     metric: Literal["knee_roll"]
