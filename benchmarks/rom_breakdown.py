@@ -36,7 +36,12 @@ from the *rest start* (the measure's median raw reading over the frames where th
 both sides at rest), and the ROM error in position as it is and with the rest start instead
 (the same frames, each shifted by the start's error). ``--twist`` (seated twist) sets the
 spec's 3D turn beside the shoulder line's and the hip line's yaw through each frame's camera
-solve, counted from the first second. ``--choose`` adds, per stretch, the
+solve, counted from the first second. ``--blend`` (the lying knee rolls) replays each clip
+once with its on-screen reading and its swing plane through the body's camera side by side,
+and scores the number as the screen alone, the swing plane alone, and their mean up to each
+of several azimuths (``KneeRoll.swing_until_deg``), per stretch, then chooses the azimuth on
+all bodies but one and scores the one left out, for each body in turn (the three stretches
+pooled). ``--choose`` adds, per stretch, the
 leave-one-body-out figure of choosing between the ``--variants`` (the one with the lower mean
 error on the other bodies, scored on the body left out). The findings are written down in
 docs/measurement.md.
@@ -622,6 +627,118 @@ def _twist_cells(fs: list[tuple[float, ...]]) -> list[str]:
     return [_mae_bias(e) for e in errs]
 
 
+#: ``--blend``: the azimuths (degrees round) up to which the swing plane is averaged in.
+BLEND_UNTIL_DEG = (60.0, 70.0, 75.0, 80.0, 85.0, 90.0)
+
+
+def blend_frames(
+    row: dict[str, str], clips: Path
+) -> list[tuple[str, str, float, float, float, float]] | None:
+    """``--blend``: per working side and frame in position, (stretch, body, true, on-screen
+    reading, swing plane through the body's camera, that camera's azimuth), both counted
+    from their own start. None when the ROM measure is not an on-screen knee roll."""
+    from posecheck.coaching.pipeline import Pipeline
+    from posecheck.pose.recording import RecordedEstimator, load_recording
+    from posecheck.specs.metrics import KneeRoll
+    from posecheck.specs.schema import load_by_id
+
+    clip = row["clip"]
+    truth = load_truth(clips / f"{clip}{TRUTH_SUFFIX}")
+    spec = load_by_id(truth.stretch)
+    if spec.rom is None or not isinstance(spec.measures[spec.rom.measure], KneeRoll):
+        return None
+    m = spec.measures[spec.rom.measure]
+    if m.space != "image":
+        return None
+    screen = m.model_copy(update={"swing_until_deg": None})
+    plane = screen.model_copy(
+        update={"space": "camera", "camera_from": "body", "elevation_from": "body"}
+    )
+    # validated again, not copied: which measures are per side is worked out at load
+    measures = {**spec.measures, "_screen": screen, "_plane": plane}
+    fields = {k: getattr(spec, k) for k in type(spec).model_fields}
+    spec = type(spec).model_validate({**fields, "measures": measures})
+    estimator = RecordedEstimator(load_recording(clips / f"{clip}{RECORDING_SUFFIX}"))
+    pipeline = Pipeline(spec, estimator)
+    out = []
+    for frame in estimator.frames():
+        step = pipeline.process_pose(frame)
+        r = step.result
+        if r.state != "active" or frame.index >= len(truth.rom_deg):
+            continue
+        cam = step.body.camera
+        az = abs(cam.azimuth_deg) if cam.known else math.nan
+        for i, side in enumerate(("left", "right")):
+            true = truth.rom_deg[frame.index][i]
+            if r.working_side not in (side, "both") or true is None:
+                continue
+            a, b = r.measure("_screen", side), r.measure("_plane", side)
+            if not math.isnan(a):
+                out.append((truth.stretch, row["body"], true, a, b, az))
+    return out
+
+
+def _blended(screen: float, plane: float, az: float, until: float | None) -> float:
+    """The number as ``swing_until_deg: until`` makes it (None: the screen alone)."""
+    if until is None or math.isnan(plane) or not az <= until:
+        return screen
+    return (screen + plane) / 2.0
+
+
+def blend_table(rows: list[dict[str, str]], clips: Path, jobs: int) -> None:
+    """``--blend``: the table of :func:`blend_frames`."""
+    with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
+        found = [
+            x
+            for fs in pool.map(partial(blend_frames, clips=clips), rows, chunksize=2)
+            if fs
+            for x in fs
+        ]
+    choices: tuple[float | None, ...] = (None, *BLEND_UNTIL_DEG)
+    stretches = sorted({x[0] for x in found})
+
+    def errors(until: float | None, keep) -> list[float]:
+        return [_blended(a, b, az, until) - t for st, body, t, a, b, az in found if keep(st, body)]
+
+    def p90(es: list[float]) -> str:
+        return f(sorted(abs(e) for e in es)[int(0.9 * (len(es) - 1))] if es else math.nan)
+
+    print("ROM in position, MAE/bias/p90: the on-screen reading alone, and averaged with the")
+    print("swing plane through the body's camera up to each azimuth; 'plane': the plane alone")
+    print(f"{'number':<14} " + " ".join(f"{s:>30}" for s in [*stretches, "all"]))
+    for until in (*choices, "plane"):
+        cells = []
+        for name in [*stretches, "all"]:
+            if until == "plane":
+                es = [b - t for st, _, t, _, b, _ in found if name in (st, "all") and b == b]
+            else:
+                es = errors(until, lambda st, _b, n=name: n in (st, "all"))
+            cells.append(_mae_bias(es) + "/" + p90(es))
+        label = "screen" if until is None else until if until == "plane" else f"mean <= {until:.0f}"
+        print(f"{label:<14} " + " ".join(f"{c:>30}" for c in cells))
+    bodies = sorted({x[1] for x in found})
+    scored: dict[str, list[float]] = defaultdict(list)
+    picks: dict[str, int] = defaultdict(int)
+    for held in bodies:
+
+        def others(_st: str, body: str, held: str = held) -> bool:
+            return body != held
+
+        pick = min(choices, key=lambda u: mean([abs(e) for e in errors(u, others)]))
+        picks["screen" if pick is None else f"{pick:.0f}"] += 1
+        for st, body, t, a, b, az in found:
+            if body == held:
+                scored[st].append(_blended(a, b, az, pick) - t)
+    print()
+    print(
+        "left one body out (the azimuth chosen on the other bodies, pooled): "
+        + ", ".join(f"{k} {n}" for k, n in picks.items())
+    )
+    for name in [*stretches, "all"]:
+        es = [e for st, v in scored.items() if name in (st, "all") for e in v]
+        print(f"  {name:<30} {_mae_bias(es)}/{p90(es)}")
+
+
 def choose_by_body(results: list[ClipRom], variants: tuple[str, ...]) -> None:
     """``--choose``: per stretch, choose the variant with the lower mean error over the other
     bodies' frames and score it on the body left out, for each body in turn."""
@@ -696,6 +813,11 @@ def main() -> None:
         action="store_true",
         help="seated twist: the 3D turn against the shoulders' and hips' yaw through the camera",
     )
+    ap.add_argument(
+        "--blend",
+        action="store_true",
+        help="lying knee rolls: the screen reading averaged with the swing plane, by azimuth",
+    )
     ap.add_argument("--stretch", nargs="+", help="only these stretches (ids)")
     ap.add_argument("--roll-sign", type=float, default=1.0, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -711,6 +833,9 @@ def main() -> None:
         return
     if args.twist:
         twist_table(rows, args.index.parent / "clips", args.jobs)
+        return
+    if args.blend:
+        blend_table(rows, args.index.parent / "clips", args.jobs)
         return
     if args.lobo:
         job = partial(rom_pairs, clips=args.index.parent / "clips")

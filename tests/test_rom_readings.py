@@ -63,8 +63,11 @@ def test_knee_fallout_reads_its_knee_angle_through_the_camera_seen_from_the_body
     # The entry line at its old 20 degrees: with 12 the first fall (40 degrees, read 19 from
     # this view whichever camera) counts too, which is not the camera's doing.
     spec = spec.model_copy(update={"active": spec.active.model_copy(update={"enter": 20.0})})
-    fall = spec.measures["fall"]
+    fall = spec.measures["fall_rom"]
     assert fall.camera_from == "body" and fall.elevation_from == "body"
-    fixed = with_measure(spec, "fall", camera_from="spec")
+    # the on-screen reading alone (the number averages in the swing plane through the
+    # body's camera: tests/test_knee_roll_swing_blend.py)
+    spec = with_measure(spec, "fall_rom", swing_until_deg=None)
+    fixed = with_measure(spec, "fall_rom", camera_from="spec")
     assert benchmark_rom_error_deg(spec, clip, 51) < 6.0
     assert benchmark_rom_error_deg(fixed, clip, 51) > 10.0
