@@ -11,6 +11,12 @@ nothing, while the old rule would have flagged it (so the test can fail).
   from the knee as an uncrossed leg (dev r0017, r0121), so the position ended and the slip
   was never checked; the position now stays while the crossed ankle is still up off the mat
   (``active.stays_while``), and a fault there waits 1 s (a slow uncrossing passes by);
+- figure four, ankle_slips (again): MediaPipe read a resting crossed ankle 0.5-0.55 thigh
+  lengths from the knee (dev r0212), and uncrossing at the end of a hold passed 0.5 for
+  0.6 s with the ankle still up (dev r0186, r0225, r0290); the line is 0.6, held 1 s;
+- band rotation jerky_return, clamshell too_fast: a foot misread for one frame (dev r0278)
+  was timed as a 0.06 s return; each value timed is the median of itself and its
+  neighbours;
 - clamshell, too_fast: MediaPipe reads the knee's opening at 0.5-2.7 times its size (dev
   r0146, r0042, r0055), so its speed both missed quick reps and flagged steady ones; each
   lift is now timed (``move_time``: the middle 60 % of it, on frame timestamps); band
@@ -348,6 +354,28 @@ def test_only_returns_are_timed_for_a_jerky_return() -> None:
         known = [(t, x) for t, x in times if x == x]
         assert known and all(t > 3000.0 for t, _ in known)  # the return only
         assert known[0][1] < 0.35
+
+
+def test_a_foot_misread_for_one_frame_is_not_a_jerky_return() -> None:
+    """As on dev r0278 (band rotation, good returns): MediaPipe read the foot turned in 43-56
+    degrees for one frame and straight back, each timed as a 0.06 s return, a snap. A
+    value is the median of itself and its neighbours, so one frame out of line is no
+    movement; a real snap back, over 0.3 s at 10 frames a second, is still timed."""
+    metric = load_by_id("standing_band_rotation").measures["return_time"]
+    timer, times = MoveTimer(metric), []
+    for t in np.arange(0.0, 8000.0, 100.0):
+        turned = 30.0 * min(1.0, max(0.0, (t - 1000.0) / 500.0))  # turned in, held,
+        turned *= 1.0 - min(1.0, max(0.0, (t - 4500.0) / 1500.0))  # and eased back out
+        if t in (2000.0, 6000.0):
+            turned += 50.0  # one frame misread, while turned in and at rest
+        if t == 3500.0:
+            turned -= 45.0  # one frame read turned out, as if snapped back
+        back = min(1.0, max(0.0, (t - 7000.0) / 300.0))  # then in again and snapped out
+        turned += 35.0 * min(1.0, max(0.0, (t - 6500.0) / 300.0)) * (1.0 - back)
+        times.append((t, timer.update(float(t), turned)))
+    line_s = next(f for f in load_by_id("standing_band_rotation").faults if f.id == "jerky_return")
+    snaps = [t for t, x in times if x == x and x < (line_s.below or 0.0)]
+    assert snaps and all(t > 7000.0 for t in snaps), snaps  # the real snap only
 
 
 def test_a_steady_lift_read_at_three_times_its_size_is_not_too_fast() -> None:
