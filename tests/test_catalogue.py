@@ -288,9 +288,10 @@ FIGURE_FOUR = Scenario(
         FaultCase(
             "ankle_slips",  # the crossed leg turns in: the ankle slides off the knee
             lambda b, side, a: _leg(b, side, hip_rotation_deg=-75 + a),
-            bad=30,
+            bad=40,  # 0.63-0.78 thigh lengths from the knee (line 0.6); 30: left 0.54
             fine=8,
             flagged="working",
+            onset_delay_s=0.4,  # a slip must last 1 s (uncrossing passes by in under one)
         ),
         FaultCase(
             # the head nods up off the mat (neck flexion), the shoulders stay down

@@ -11,6 +11,12 @@ nothing, while the old rule would have flagged it (so the test can fail).
   from the knee as an uncrossed leg (dev r0017, r0121), so the position ended and the slip
   was never checked; the position now stays while the crossed ankle is still up off the mat
   (``active.stays_while``), and a fault there waits 1 s (a slow uncrossing passes by);
+- figure four, ankle_slips (again): MediaPipe read a resting crossed ankle 0.5-0.55 thigh
+  lengths from the knee (dev r0212), and uncrossing at the end of a hold passed 0.5 for
+  0.6 s with the ankle still up (dev r0186, r0225, r0290); the line is 0.6, held 1 s;
+- band rotation jerky_return, clamshell too_fast: a foot misread for one frame (dev r0278)
+  was timed as a 0.06 s return; each value timed is the median of itself and its
+  neighbours;
 - clamshell, too_fast: MediaPipe reads the knee's opening at 0.5-2.7 times its size (dev
   r0146, r0042, r0055), so its speed both missed quick reps and flagged steady ones; each
   lift is now timed (``move_time``: the middle 60 % of it, on frame timestamps); band
@@ -215,6 +221,67 @@ def test_a_slow_uncrossing_is_not_a_slip() -> None:
     assert run.results[-1].state == "rest" and len(run.summary.holds) == 1
 
 
+# -- figure four: ankle_slips, a misread resting ankle and an uncrossing are no slip ---------
+_OLD_SLIP_LINE = ("above: 0.6\n    min_duration_s: 1.0", "above: 0.5\n    min_duration_s: 0.6")
+
+
+def _ankle_misread_off_the_knee(frames: list[PoseFrame], thigh_lengths: float) -> list:
+    """As on dev r0212: MediaPipe put the crossed (right) ankle 21 pixels above the true
+    joint, so a resting ankle read 0.5-0.55 thigh lengths from the knee (truth 0.09). The
+    ankle is moved straight up the screen by ``thigh_lengths`` of the right thigh, over the
+    second after the position is set (it entered on dev, then read off the knee)."""
+
+    def up(pose: Pose) -> np.ndarray:
+        hip, knee = pose.image_xy[index_of("right_hip")], pose.image_xy[index_of("right_knee")]
+        return np.array([0.0, -thigh_lengths * float(np.linalg.norm(hip - knee))])
+
+    def after_set(t_s: float) -> float:
+        return min(1.0, max(0.0, t_s - SET_S))
+
+    return _shift(frames, ("right_ankle",), image=up, ramp=after_set)
+
+
+def test_a_resting_ankle_misread_off_the_knee_is_not_a_slip() -> None:
+    frames = _ankle_misread_off_the_knee(_figure_four_frames(SIDE_VIEW, 0), 0.2)
+    run = run_checker(FIGURE_FOUR, frames)
+    held = [r.measure("ankle_to_knee", "right") for r in run.results if r.state == "active"]
+    slip = next(f for f in FIGURE_FOUR.faults if f.id == "ankle_slips")
+    assert 0.5 < max(held) < (slip.above or 0.0)  # between the old line and the new
+    assert run.events("ankle_slips") == [] and len(run.summary.holds) == 1
+    assert run_checker(_without_line("figure_four", *_OLD_SLIP_LINE), frames).events("ankle_slips")
+
+
+def _ankle_off_the_knee_for(off_s: float | None) -> list[PoseFrame]:
+    """The crossed ankle lifted off the knee (0.62-0.67 thigh lengths on screen) at
+    FAULT_ON_S and kept there ``off_s`` before the leg is lowered to the mat (None: kept)."""
+    pose = _figure_four("right", 110)
+    off = _leg(pose, "right", hip_rotation_deg=-45)
+    keys = [Key(0, LYING), Key(IN_S, LYING), Key(SET_S, pose), Key(FAULT_ON_S, pose)]
+    keys += [Key(FAULT_ON_S + 0.4, off)]
+    if off_s is None:
+        keys += [Key(FAULT_END_S + 2, off)]
+    else:
+        keys += [Key(FAULT_ON_S + 0.4 + off_s, off), Key(FAULT_ON_S + 1.0 + off_s, LYING)]
+        keys += [Key(FAULT_END_S + 2, LYING)]
+    return animate(keys, SIDE_VIEW, fps=FPS, noise_px=0.5, seed=2)
+
+
+def test_an_ankle_kept_just_past_the_slip_line_is_caught() -> None:
+    run = run_checker(FIGURE_FOUR, _ankle_off_the_knee_for(None))
+    assert_flagged(run, "ankle_slips", "right", FAULT_ON_S + 0.4)
+
+
+def test_uncrossing_with_a_pause_off_the_knee_is_not_a_slip() -> None:
+    """As on dev r0186, r0225 and r0290: uncrossing at the end of a hold, the ankle lifted
+    off the knee, a pause, then the foot down, in 1.6 s: off the knee for under a second.
+    The old rule (0.5 for 0.6 s) called it a slip."""
+    frames = _ankle_off_the_knee_for(0.6)
+    run = run_checker(FIGURE_FOUR, frames)
+    assert run.events("ankle_slips") == []
+    assert run.results[-1].state == "rest" and len(run.summary.holds) == 1
+    assert run_checker(_without_line("figure_four", *_OLD_SLIP_LINE), frames).events("ankle_slips")
+
+
 def test_a_position_stays_while_look_must_name_a_measure() -> None:
     text = (SPEC_DIR / "figure_four.yaml").read_text(encoding="utf-8")
     with pytest.raises(SpecError, match="ankle_lfit"):
@@ -287,6 +354,28 @@ def test_only_returns_are_timed_for_a_jerky_return() -> None:
         known = [(t, x) for t, x in times if x == x]
         assert known and all(t > 3000.0 for t, _ in known)  # the return only
         assert known[0][1] < 0.35
+
+
+def test_a_foot_misread_for_one_frame_is_not_a_jerky_return() -> None:
+    """As on dev r0278 (band rotation, good returns): MediaPipe read the foot turned in 43-56
+    degrees for one frame and straight back, each timed as a 0.06 s return, a snap. A
+    value is the median of itself and its neighbours, so one frame out of line is no
+    movement; a real snap back, over 0.3 s at 10 frames a second, is still timed."""
+    metric = load_by_id("standing_band_rotation").measures["return_time"]
+    timer, times = MoveTimer(metric), []
+    for t in np.arange(0.0, 8000.0, 100.0):
+        turned = 30.0 * min(1.0, max(0.0, (t - 1000.0) / 500.0))  # turned in, held,
+        turned *= 1.0 - min(1.0, max(0.0, (t - 4500.0) / 1500.0))  # and eased back out
+        if t in (2000.0, 6000.0):
+            turned += 50.0  # one frame misread, while turned in and at rest
+        if t == 3500.0:
+            turned -= 45.0  # one frame read turned out, as if snapped back
+        back = min(1.0, max(0.0, (t - 7000.0) / 300.0))  # then in again and snapped out
+        turned += 35.0 * min(1.0, max(0.0, (t - 6500.0) / 300.0)) * (1.0 - back)
+        times.append((t, timer.update(float(t), turned)))
+    line_s = next(f for f in load_by_id("standing_band_rotation").faults if f.id == "jerky_return")
+    snaps = [t for t, x in times if x == x and x < (line_s.below or 0.0)]
+    assert snaps and all(t > 7000.0 for t in snaps), snaps  # the real snap only
 
 
 def test_a_steady_lift_read_at_three_times_its_size_is_not_too_fast() -> None:
