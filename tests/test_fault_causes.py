@@ -695,7 +695,7 @@ def _hips_close_up(frames: list[PoseFrame], near: str) -> list[PoseFrame]:
 def _feet_in_hip_widths(stretch_id: str, measure: str, line: float):
     """The rule before: the feet's spacing in hip widths on screen."""
     data = yaml.safe_load((SPEC_DIR / f"{stretch_id}.yaml").read_text())
-    data["measures"][measure].update(ref_a="left_hip", ref_b="right_hip")
+    data["measures"][measure].update(ref_a="left_hip", ref_b="right_hip", divide_by="frame")
     fault = next(f for f in data["faults"] if f["id"] == "feet_move")
     fault.update(above=line, below=-line)
     return parse_spec(yaml.safe_dump(data, sort_keys=False), stretch_id)
@@ -752,3 +752,91 @@ def test_rise_off_floor_by_hand(azimuth_deg: float, elevation_deg: float) -> Non
     along = math.hypot(math.sin(az), math.cos(az) * math.sin(el))
     assert m.compute(_flat_on_screen(10.0), None) == pytest.approx(10 / 105 * along / math.cos(el))
     assert m.compute(_flat_on_screen(0.0), None) == pytest.approx(0.0)
+
+
+# -- knee drop and fall-out: feet_move divided by the shoulders' width at the start ----------
+def _far_shoulder_slides_out(frames: list[PoseFrame], near: str) -> list:
+    """Emulate MediaPipe on dev r0313 (good form, the near knee dropping): the far shoulder
+    drawn in toward the near one, the shoulders 27 of their true 52 pixels apart at rest and
+    36 with the knee down (0.52 and 0.69 of their width)."""
+    far = "right" if near == "left" else "left"
+    f_row, n_row = index_of(f"{far}_shoulder"), index_of(f"{near}_shoulder")
+    out = []
+    for f in frames:
+        xy = f.pose.image_xy.copy()
+        width = 0.52 + _in_position(f.t_ms / 1000.0) * (0.69 - 0.52)
+        xy[f_row] = xy[n_row] + width * (xy[f_row] - xy[n_row])
+        out.append(replace(f, pose=Pose(xy, f.pose.visibility, f.pose.world_xyz)))
+    return out
+
+
+def _feet_per_frame_shoulders(stretch_id: str):
+    """The rule before: the feet's spacing divided by the shoulders' width of each frame."""
+    return _without_line(stretch_id, "    divide_by: start\n", "")
+
+
+def test_a_far_shoulder_sliding_out_as_the_knee_drops_is_not_feet_moving() -> None:
+    """As on dev r0313 (good form): the shoulders read a third wider while the knee is
+    down, the ankles stay put."""
+    frames = _far_shoulder_slides_out(_knee_dropped(DROP_CAMERAS["advised"], "left"), "left")
+    assert run_checker(KNEE_DROP, frames).events("feet_move") == []
+    # Divided by each frame's shoulder width (the rule before) the feet moved.
+    before = _feet_per_frame_shoulders(KNEE_DROP.id)
+    assert run_checker(before, frames).events("feet_move")
+
+
+@pytest.mark.parametrize("camera", DROP_CAMERAS.values(), ids=DROP_CAMERAS.keys())
+def test_feet_sliding_are_caught_while_the_shoulders_misread(camera: Camera) -> None:
+    """The slide past the line is still caught with the far shoulder sliding out."""
+    frames = _far_shoulder_slides_out(_knee_dropped(camera, "left", 11), "left")
+    assert_flagged(run_checker(KNEE_DROP, frames), "feet_move", None, FAULT_ON_S)
+
+
+def test_divide_by_start_by_hand() -> None:
+    """Ankles 60 pixels apart and shoulders 40 at the start: the ankles 72 apart with the
+    shoulders read 60 is a change of 12 / 40 = 0.3 start shoulder widths (divided frame by
+    frame: 72/60 - 60/40 = -0.3)."""
+    spec = parse_spec(
+        """
+id: feet_by_hand
+name: Feet by hand
+position: lying on your back
+summary: A test spec.
+instructions: [Lie down., Stay still.]
+camera: {view: feet_end_diagonal, height_m: 1.0, distance_m: 2.3, placement: Beyond the feet.}
+dose: {kind: hold, hold_s: 5, reps_per_side: 1, sides: both}
+measures:
+  feet:
+    metric: separation_ratio
+    a: left_ankle
+    b: right_ankle
+    ref_a: left_shoulder
+    ref_b: right_shoulder
+    relative_to_start: true
+    divide_by: start
+active: {measure: feet, direction: up, enter: 5, exit: 4}
+good_cue: Fine.
+""",
+        "feet_by_hand",
+    )
+
+    def frame(i: int, ankles_px: float, shoulders_px: float) -> PoseFrame:
+        xy = np.full((NUM_LANDMARKS, 2), 200.0)
+        xy[index_of("left_shoulder")] = (300 - shoulders_px / 2, 100)
+        xy[index_of("right_shoulder")] = (300 + shoulders_px / 2, 100)
+        xy[index_of("left_ankle")] = (300 - ankles_px / 2, 400)
+        xy[index_of("right_ankle")] = (300 + ankles_px / 2, 400)
+        pose = Pose(xy, np.ones(NUM_LANDMARKS), np.zeros((NUM_LANDMARKS, 3)))
+        return PoseFrame(i, i * 100.0, 640, 480, pose)
+
+    frames = [frame(i, 60, 40) for i in range(40)] + [frame(40 + i, 72, 60) for i in range(5)]
+    run = run_checker(spec, frames)
+    assert run.results[-1].measure("feet") == pytest.approx(0.3, abs=1e-6)
+
+
+def test_divide_by_start_needs_a_relative_measure() -> None:
+    text = (SPEC_DIR / "supine_knee_drop.yaml").read_text(encoding="utf-8")
+    old = "    relative_to_start: true\n    divide_by: start\n"
+    assert old in text
+    with pytest.raises(SpecError, match="divide_by"):
+        parse_spec(text.replace(old, "    divide_by: start\n"), "supine_knee_drop")
