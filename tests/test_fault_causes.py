@@ -48,6 +48,7 @@ nothing, while the old rule would have flagged it (so the test can fail).
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from dataclasses import replace
 
 import numpy as np
@@ -840,3 +841,63 @@ def test_divide_by_start_needs_a_relative_measure() -> None:
     assert old in text
     with pytest.raises(SpecError, match="divide_by"):
         parse_spec(text.replace(old, "    divide_by: start\n"), "supine_knee_drop")
+
+
+# -- supine hip rotation: knees_apart not checked from beyond the feet -----------------------
+_BENCHMARK_CLIPS = Path(__file__).resolve().parents[1] / "benchmarks" / "data" / "clips"
+_KNEES_APART_3D = """
+measures:
+  knee_gap:
+    metric: separation_ratio
+    a: left_knee
+    b: right_knee
+    space: world
+    relative_to_start: true
+faults:
+  - id: knees_apart
+    message: Keep your knees pressed together.
+    why: The rule before, for comparison.
+    measure: knee_gap
+    side: none
+    above: 0.6
+    during: always
+    severity: 1
+"""
+
+
+def _hip_rotation_with_knee_gap():
+    """The rule before: the knees' 3D gap in hip widths, 0.6 from the start."""
+    data = yaml.safe_load((SPEC_DIR / "supine_hip_rotation.yaml").read_text("utf-8"))
+    extra = yaml.safe_load(_KNEES_APART_3D)
+    data["measures"].update(extra["measures"])
+    data["faults"] += extra["faults"]
+    data["not_checked"] = [n for n in data["not_checked"] if n["id"] != "knees_apart"]
+    return parse_spec(yaml.safe_dump(data, sort_keys=False), "supine_hip_rotation")
+
+
+def _replay_score(spec, clip: str):
+    from posecheck.review.analysis import analyze_recording
+    from posecheck.review.truth import load_truth, score
+
+    analysis = analyze_recording(_BENCHMARK_CLIPS / f"{clip}.pose.json.gz", spec)
+    return score(analysis, load_truth(_BENCHMARK_CLIPS / f"{clip}.truth.json.gz"))
+
+
+def test_knees_apart_is_not_guessed_from_beyond_the_feet() -> None:
+    """Dev r0227 (one knee rolling 40 degrees, the other 20: knees apart) and r0136 (knees
+    together, a shoulder lifting): the 3D knee gap missed the first and flagged the second;
+    the fault is now reported as not checked from this view."""
+    spec = load_by_id("supine_hip_rotation")
+    assert "knees_apart" in {n.id for n in spec.not_checked}
+    apart = _replay_score(spec, "r0227_supine_hip_rotation_knees_apart_b04")
+    assert [t.fault for t in apart.not_checked] == ["knees_apart"] and not apart.misses
+    together = _replay_score(spec, "r0136_supine_hip_rotation_shoulders_lift_b09")
+    assert not [e for e in together.false_alarms if e.fault_id == "knees_apart"]
+    # The rule before: the knees apart missed, knees together flagged.
+    before = _hip_rotation_with_knee_gap()
+    assert [t.fault for t in _replay_score(before, apart.clip).misses] == ["knees_apart"]
+    assert [
+        e.fault_id
+        for e in _replay_score(before, together.clip).false_alarms
+        if e.fault_id == "knees_apart"
+    ]
