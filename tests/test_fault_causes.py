@@ -48,8 +48,8 @@ nothing, while the old rule would have flagged it (so the test can fail).
 from __future__ import annotations
 
 import math
-from pathlib import Path
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
