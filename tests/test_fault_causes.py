@@ -42,7 +42,14 @@ nothing, while the old rule would have flagged it (so the test can fail).
 - supine knee drop and knee fall-out, feet_move: the feet's spacing was divided by the hips'
   width on screen, and MediaPipe's hip points close up as the knee drops (dev r0105: 20 to
   15 pixels, the ankles 44 apart throughout), so still feet read 0.74 hip widths apart; the
-  spacing is now in shoulder widths (across the body like the feet, and still).
+  spacing is now in shoulder widths (across the body like the feet, and still);
+- supine knee drop and knee fall-out, feet_move (again): MediaPipe's far shoulder slides as a
+  knee drops (dev r0313: the shoulders 27 -> 36 pixels apart, truly 52), so still feet read
+  0.48 shoulder widths closer; the spacing's change is now divided by the shoulders' width
+  at the start (``divide_by: start``);
+- supine hip rotation, knees_apart: from beyond the feet no reading told knees apart from
+  knees together on dev (the 3D gap changed 0.05-0.13 hip widths apart, up to 0.45
+  together; r0136 a false alarm), so it is not checked from this view, never guessed.
 """
 
 from __future__ import annotations
