@@ -48,13 +48,21 @@ nothing, while the old rule would have flagged it (so the test can fail).
 - supine knee drop and knee fall-out, feet_move: the feet's spacing was divided by the hips'
   width on screen, and MediaPipe's hip points close up as the knee drops (dev r0105: 20 to
   15 pixels, the ankles 44 apart throughout), so still feet read 0.74 hip widths apart; the
-  spacing is now in shoulder widths (across the body like the feet, and still).
+  spacing is now in shoulder widths (across the body like the feet, and still);
+- supine knee drop and knee fall-out, feet_move (again): MediaPipe's far shoulder slides as a
+  knee drops (dev r0313: the shoulders 27 -> 36 pixels apart, truly 52), so still feet read
+  0.48 shoulder widths closer; the spacing's change is now divided by the shoulders' width
+  at the start (``divide_by: start``);
+- supine hip rotation, knees_apart: from beyond the feet no reading told knees apart from
+  knees together on dev (the 3D gap changed 0.05-0.13 hip widths apart, up to 0.45
+  together; r0136 a false alarm), so it is not checked from this view, never guessed.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -784,7 +792,7 @@ def _hips_close_up(frames: list[PoseFrame], near: str) -> list[PoseFrame]:
 def _feet_in_hip_widths(stretch_id: str, measure: str, line: float):
     """The rule before: the feet's spacing in hip widths on screen."""
     data = yaml.safe_load((SPEC_DIR / f"{stretch_id}.yaml").read_text())
-    data["measures"][measure].update(ref_a="left_hip", ref_b="right_hip")
+    data["measures"][measure].update(ref_a="left_hip", ref_b="right_hip", divide_by="frame")
     fault = next(f for f in data["faults"] if f["id"] == "feet_move")
     fault.update(above=line, below=-line)
     return parse_spec(yaml.safe_dump(data, sort_keys=False), stretch_id)
@@ -792,9 +800,9 @@ def _feet_in_hip_widths(stretch_id: str, measure: str, line: float):
 
 @pytest.mark.parametrize("camera", DROP_CAMERAS.values(), ids=DROP_CAMERAS.keys())
 def test_feet_sliding_just_past_the_line_are_caught_from_either_side(camera: Camera) -> None:
-    # both legs opening 11 degrees more part the feet by 0.31-0.44 shoulder widths (9: 0.25-
-    # 0.36); the line is 0.3. Still feet read at most 0.06.
-    run = run_checker(KNEE_DROP, _knee_dropped(camera, "left", 11))
+    # both legs opening 13 degrees more part the feet by 0.45-0.49 start shoulder widths (12:
+    # 0.41-0.46); the line is 0.4. Still feet read at most 0.05.
+    run = run_checker(KNEE_DROP, _knee_dropped(camera, "left", 13))
     assert_flagged(run, "feet_move", None, FAULT_ON_S)
 
 
@@ -841,3 +849,157 @@ def test_rise_off_floor_by_hand(azimuth_deg: float, elevation_deg: float) -> Non
     along = math.hypot(math.sin(az), math.cos(az) * math.sin(el))
     assert m.compute(_flat_on_screen(10.0), None) == pytest.approx(10 / 105 * along / math.cos(el))
     assert m.compute(_flat_on_screen(0.0), None) == pytest.approx(0.0)
+
+
+# -- knee drop and fall-out: feet_move divided by the shoulders' width at the start ----------
+def _far_shoulder_slides_out(frames: list[PoseFrame], near: str) -> list:
+    """Emulate MediaPipe on dev r0313 (good form, the near knee dropping): the far shoulder
+    drawn in toward the near one, the shoulders 27 of their true 52 pixels apart at rest and
+    36 with the knee down (0.52 and 0.69 of their width)."""
+    far = "right" if near == "left" else "left"
+    f_row, n_row = index_of(f"{far}_shoulder"), index_of(f"{near}_shoulder")
+    out = []
+    for f in frames:
+        xy = f.pose.image_xy.copy()
+        width = 0.52 + _in_position(f.t_ms / 1000.0) * (0.69 - 0.52)
+        xy[f_row] = xy[n_row] + width * (xy[f_row] - xy[n_row])
+        out.append(replace(f, pose=Pose(xy, f.pose.visibility, f.pose.world_xyz)))
+    return out
+
+
+def _feet_per_frame_shoulders(stretch_id: str):
+    """The rule before: the feet's spacing divided by the shoulders' width of each frame,
+    line 0.3."""
+    data = yaml.safe_load((SPEC_DIR / f"{stretch_id}.yaml").read_text())
+    measure = "feet_width" if stretch_id == "supine_knee_drop" else "feet_gap"
+    data["measures"][measure]["divide_by"] = "frame"
+    fault = next(f for f in data["faults"] if f["id"] == "feet_move")
+    fault.update(above=0.3, below=-0.3)
+    return parse_spec(yaml.safe_dump(data, sort_keys=False), stretch_id)
+
+
+def test_a_far_shoulder_sliding_out_as_the_knee_drops_is_not_feet_moving() -> None:
+    """As on dev r0313 (good form): the shoulders read a third wider while the knee is
+    down, the ankles stay put."""
+    frames = _far_shoulder_slides_out(_knee_dropped(DROP_CAMERAS["advised"], "left"), "left")
+    assert run_checker(KNEE_DROP, frames).events("feet_move") == []
+    # Divided by each frame's shoulder width (the rule before) the feet moved.
+    before = _feet_per_frame_shoulders(KNEE_DROP.id)
+    assert run_checker(before, frames).events("feet_move")
+
+
+@pytest.mark.parametrize("camera", DROP_CAMERAS.values(), ids=DROP_CAMERAS.keys())
+def test_feet_sliding_are_caught_while_the_shoulders_misread(camera: Camera) -> None:
+    """The slide past the line is still caught with the far shoulder sliding out."""
+    frames = _far_shoulder_slides_out(_knee_dropped(camera, "left", 13), "left")
+    assert_flagged(run_checker(KNEE_DROP, frames), "feet_move", None, FAULT_ON_S)
+
+
+def test_divide_by_start_by_hand() -> None:
+    """Ankles 60 pixels apart and shoulders 40 at the start: the ankles 72 apart with the
+    shoulders read 60 is a change of 12 / 40 = 0.3 start shoulder widths (divided frame by
+    frame: 72/60 - 60/40 = -0.3)."""
+    spec = parse_spec(
+        """
+id: feet_by_hand
+name: Feet by hand
+position: lying on your back
+summary: A test spec.
+instructions: [Lie down., Stay still.]
+camera: {view: feet_end_diagonal, height_m: 1.0, distance_m: 2.3, placement: Beyond the feet.}
+dose: {kind: hold, hold_s: 5, reps_per_side: 1, sides: both}
+measures:
+  feet:
+    metric: separation_ratio
+    a: left_ankle
+    b: right_ankle
+    ref_a: left_shoulder
+    ref_b: right_shoulder
+    relative_to_start: true
+    divide_by: start
+active: {measure: feet, direction: up, enter: 5, exit: 4}
+good_cue: Fine.
+""",
+        "feet_by_hand",
+    )
+
+    def frame(i: int, ankles_px: float, shoulders_px: float) -> PoseFrame:
+        xy = np.full((NUM_LANDMARKS, 2), 200.0)
+        xy[index_of("left_shoulder")] = (300 - shoulders_px / 2, 100)
+        xy[index_of("right_shoulder")] = (300 + shoulders_px / 2, 100)
+        xy[index_of("left_ankle")] = (300 - ankles_px / 2, 400)
+        xy[index_of("right_ankle")] = (300 + ankles_px / 2, 400)
+        pose = Pose(xy, np.ones(NUM_LANDMARKS), np.zeros((NUM_LANDMARKS, 3)))
+        return PoseFrame(i, i * 100.0, 640, 480, pose)
+
+    frames = [frame(i, 60, 40) for i in range(40)] + [frame(40 + i, 72, 60) for i in range(5)]
+    run = run_checker(spec, frames)
+    assert run.results[-1].measure("feet") == pytest.approx(0.3, abs=1e-6)
+
+
+def test_divide_by_start_needs_a_relative_measure() -> None:
+    text = (SPEC_DIR / "supine_knee_drop.yaml").read_text(encoding="utf-8")
+    old = "    relative_to_start: true\n    divide_by: start\n"
+    assert old in text
+    with pytest.raises(SpecError, match="divide_by"):
+        parse_spec(text.replace(old, "    divide_by: start\n"), "supine_knee_drop")
+
+
+# -- supine hip rotation: knees_apart not checked from beyond the feet -----------------------
+_BENCHMARK_CLIPS = Path(__file__).resolve().parents[1] / "benchmarks" / "data" / "clips"
+_KNEES_APART_3D = """
+measures:
+  knee_gap:
+    metric: separation_ratio
+    a: left_knee
+    b: right_knee
+    space: world
+    relative_to_start: true
+faults:
+  - id: knees_apart
+    message: Keep your knees pressed together.
+    why: The rule before, for comparison.
+    measure: knee_gap
+    side: none
+    above: 0.6
+    during: always
+    severity: 1
+"""
+
+
+def _hip_rotation_with_knee_gap():
+    """The rule before: the knees' 3D gap in hip widths, 0.6 from the start."""
+    data = yaml.safe_load((SPEC_DIR / "supine_hip_rotation.yaml").read_text("utf-8"))
+    extra = yaml.safe_load(_KNEES_APART_3D)
+    data["measures"].update(extra["measures"])
+    data["faults"] += extra["faults"]
+    data["not_checked"] = [n for n in data["not_checked"] if n["id"] != "knees_apart"]
+    return parse_spec(yaml.safe_dump(data, sort_keys=False), "supine_hip_rotation")
+
+
+def _replay_score(spec, clip: str):
+    from posecheck.review.analysis import analyze_recording
+    from posecheck.review.truth import load_truth, score
+
+    analysis = analyze_recording(_BENCHMARK_CLIPS / f"{clip}.pose.json.gz", spec)
+    return score(analysis, load_truth(_BENCHMARK_CLIPS / f"{clip}.truth.json.gz"))
+
+
+def test_knees_apart_is_not_guessed_from_beyond_the_feet() -> None:
+    """Dev r0227 (one knee rolling 40 degrees, the other 20: knees apart) and r0136 (knees
+    together, a shoulder lifting): the 3D knee gap missed the first and flagged the second;
+    the fault is now reported as not checked from this view."""
+    spec = load_by_id("supine_hip_rotation")
+    assert "knees_apart" in {n.id for n in spec.not_checked}
+    apart = _replay_score(spec, "r0227_supine_hip_rotation_knees_apart_b04")
+    assert [t.fault for t in apart.not_checked] == ["knees_apart"] and not apart.misses
+    together = _replay_score(spec, "r0136_supine_hip_rotation_shoulders_lift_b09")
+    assert not [e for e in together.false_alarms if e.fault_id == "knees_apart"]
+    # The rule before: the knees apart missed, knees together flagged.
+    before = _hip_rotation_with_knee_gap()
+    assert [t.fault for t in _replay_score(before, apart.clip).misses] == ["knees_apart"]
+    assert [
+        e.fault_id
+        for e in _replay_score(before, together.clip).false_alarms
+        if e.fault_id == "knees_apart"
+    ]

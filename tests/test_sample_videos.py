@@ -30,11 +30,6 @@ KNOWN_MISSES: dict[str, str] = {
         "a 10 cm slide of one foot changes the feet spacing by less than the 0.35 hip widths"
         " line, and the pelvis-roll measure moves with it"
     ),
-    "supine_hip_rotation_knees_apart_female": (
-        "a knee lagging 20 degrees behind the other barely moves MediaPipe's 3D knee gap (0.02"
-        " hip widths), and from the diagonal the on-screen gap swings by 0.75 hip widths with"
-        " a clean roll itself, so no line separates them"
-    ),
     "supine_knee_drop_other_knee_falls_male": _FAR_LEG,
     "supine_knee_drop_too_fast_male": _FAR_LEG,
 }

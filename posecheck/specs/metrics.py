@@ -559,16 +559,37 @@ class SeparationRatio(MetricBase):
     ref_a: str = Field("left_hip", description="One end of the body length to divide by.")
     ref_b: str = Field("right_hip", description="Other end of the body length to divide by.")
     space: Literal["image", "world"] = Field("image", description="2D on screen or 3D.")
+    # Issue #12, knee drop and fall-out feet_move: MediaPipe's far shoulder slides as a knee
+    # drops (dev r0313: the shoulders 27 -> 36 pixels apart, truly 52 throughout), so feet
+    # that stay put read 0.48 shoulder widths closer when divided frame by frame.
+    divide_by: Literal["frame", "start"] = Field(
+        "frame",
+        description="With relative_to_start: divide by the reference length of each frame "
+        "(frame), or by the reference length as it was when the starting value was taken "
+        "(start): the change in a-b then reads in lengths of a reference that the "
+        "estimator may stretch or shrink while the person moves.",
+    )
 
     unit: ClassVar[str] = "ratio"
     _check = field_validator("a", "b", "ref_a", "ref_b")(_check_part)
 
+    @model_validator(mode="after")
+    def _start_needs_relative(self) -> SeparationRatio:
+        if self.divide_by == "start" and not self.relative_to_start:
+            raise ValueError("'divide_by: start' needs 'relative_to_start: true'")
+        return self
+
     def parts(self) -> tuple[str, ...]:
         return (self.a, self.b, self.ref_a, self.ref_b)
 
+    def ref_length(self, g: PoseGeometry, side: Side | None) -> float:
+        """The length divided by, in this frame (pixels, or metres in ``space: world``)."""
+        get = g.world if self.space == "world" else g.image
+        return geo.distance(get(self.ref_a, side), get(self.ref_b, side))
+
     def compute(self, g: PoseGeometry, side: Side | None) -> float:
         get = g.world if self.space == "world" else g.image
-        ref = geo.distance(get(self.ref_a, side), get(self.ref_b, side))
+        ref = self.ref_length(g, side)
         if not ref > 0:
             return math.nan
         return geo.distance(get(self.a, side), get(self.b, side)) / ref

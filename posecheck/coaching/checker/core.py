@@ -22,7 +22,7 @@ from posecheck.coaching.checker.results import (
 from posecheck.coaching.checker.starts import StartValues
 from posecheck.coaching.posture import PostureReading, PostureWatch
 from posecheck.pose.landmarks import SIDES, PoseFrame, Side
-from posecheck.specs.metrics import MoveTime, Speed
+from posecheck.specs.metrics import MoveTime, SeparationRatio, Speed
 from posecheck.specs.schema import StretchSpec
 
 #: Episodes shorter than this after ``no_person`` restart the settling period.
@@ -171,12 +171,22 @@ class StretchChecker:
                     continue
                 missing, raw = raw_value(metric, g, side)
                 value = raw
+                scale = math.nan
                 if metric.relative_to_start and not missing:
                     base = self._starts.of(name, side, metric, self._phases.episode)
                     value = math.nan if base is None else raw - base
+                    if isinstance(metric, SeparationRatio) and metric.divide_by == "start":
+                        # (a-b now - a-b at the start) / the reference length at the start
+                        scale = metric.ref_length(g, side)
+                        scale0 = self._starts.scale_of(name, side)
+                        value = (
+                            math.nan
+                            if base is None or not scale0
+                            else (raw * scale / scale0 - base)
+                        )
                     if metric.unit == "deg" and value == value:
                         value = wrap_deg(value)
-                out[(name, side)] = MeasureValue(name, side, value, missing, raw)
+                out[(name, side)] = MeasureValue(name, side, value, missing, raw, scale)
         return out
 
     def _speed(

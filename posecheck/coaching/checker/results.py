@@ -19,6 +19,8 @@ class MeasureValue:
     value: float
     missing: tuple[str, ...] = ()
     raw: float = math.nan  # before subtracting the starting value (relative measures)
+    #: the length a ``divide_by: start`` ratio divides by in this frame (its start is kept)
+    scale: float = math.nan
 
     @property
     def known(self) -> bool:

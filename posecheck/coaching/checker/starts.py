@@ -31,6 +31,8 @@ class StartValues:
         self.spec = spec
         #: taken at rest, frozen once taken
         self.baselines: dict[tuple[str, SideKey], float] = {}
+        #: the reference length of a ``divide_by: start`` ratio in the same start window
+        self._scales: dict[tuple[str, SideKey], float] = {}
         self._baseline_samples: dict[tuple[str, SideKey], deque] = {}
         # Starting values of ``start_in: position`` measures, for the episode they were taken in.
         self._position_starts: dict[tuple[str, SideKey], float] = {}
@@ -42,6 +44,7 @@ class StartValues:
         """Take the rest values again (found again, or back from another posture)."""
         self.baselines.clear()
         self._baseline_samples.clear()
+        self._scales.clear()
 
     def of(
         self, name: str, side: SideKey, metric: MetricBase, episode: Episode | None
@@ -52,6 +55,10 @@ class StartValues:
         if episode is None or self._position_episode is not episode:
             return None
         return self._position_starts.get((name, side))
+
+    def scale_of(self, name: str, side: SideKey) -> float | None:
+        """The reference length a ``divide_by: start`` ratio had when its start was taken."""
+        return self._scales.get((name, side))
 
     def collect_in_position(self, values: Values, t: float, episode: Episode) -> None:
         """Starting values of ``start_in: position`` measures: the median of the first
@@ -87,12 +94,15 @@ class StartValues:
             ):
                 continue
             samples = samples_of.setdefault((name, side), deque())
-            samples.append((t, mv.raw))
+            samples.append((t, mv.raw, mv.scale))
             if t - samples[0][0] >= self.spec.baseline_s * 1000.0 - 1e-6:
-                raw = [v for _, v in samples]
+                raw = [v for _, v, _ in samples]
                 starts[(name, side)] = (
                     float(np.median(raw)) if in_position else self._start_value(name, raw)
                 )
+                scales = [s for _, _, s in samples if not math.isnan(s)]
+                if scales:
+                    self._scales[(name, side)] = float(np.median(scales))
 
     def _start_value(self, name: str, raw: list[float]) -> float:
         """The starting value from the samples of the start window: their median. For the
