@@ -9,6 +9,7 @@ turning (dev r0234).
 
 from __future__ import annotations
 
+import importlib.util
 import math
 from pathlib import Path
 
@@ -171,3 +172,25 @@ def test_a_recording_found_already_turning_counts_the_first_hold_where_it_is():
     assert [s for s, _, _ in holds] == ["right", "left"]
     assert holds[0][1] < 2.5 and holds[0][2] < 5.0
     assert 5.0 < holds[1][1] < 6.5
+
+
+# -- the benchmark tool that sets the lines ---------------------------------------------------
+def test_the_line_table_stays_a_margin_past_every_resting_reading():
+    """Resting (30, 5) and (20, 45); in position (50, 40) and (38, 20), as (reading, past the
+    other leg). 10 past every resting reading, the lowest line catching both: reading past 30
+    (the resting 20 is then 10 short) and 15 past the other leg (the resting 30's 5 is 10
+    short)."""
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "position_from_look.py"
+    spec = importlib.util.spec_from_file_location("position_from_look", path)
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    frames = [
+        ("b1", "rest", 30.0, 5.0),
+        ("b1", "in", 50.0, 40.0),
+        ("b1", "in", 38.0, 20.0),
+        ("b2", "rest", 20.0, 45.0),
+    ]
+    assert tool.best_line(frames, 10.0) == (1.0, 30.0, 15.0)
+    assert tool.past(frames, 30.0, 15.0) == 2  # both in-position frames, no resting one
+    share, _, _ = tool.best_line(frames, 25.0)  # a wider margin catches less
+    assert share < 1.0
