@@ -6,11 +6,12 @@ Replays the split's clips of the stretches whose position is relative to the sta
 per frame and side, the position measure's own reading (no start subtracted) and the truth.
 For each stretch it prints the lowest line on the reading alone (``above``) or on the reading
 against the other leg's (``over_other``) that ``--margin`` degrees past every resting reading
-(both legs under 2 degrees true) catches the most frames in position (true angle past the
-entry line); then leave-one-body-out: the line chosen on the other bodies, scored on the one
-left out (resting frames past it should be none). ``--timing`` prints, per clip, when the
-person was found, when the start was taken, when the truth and the checker were first in
-position, and whether the truth was in position before the start existed.
+(both legs under 2 degrees true, or this leg turned the other way) catches the most frames in
+position (true angle past the entry line); then leave-one-body-out: the line chosen on the
+other bodies, scored on the one left out (resting frames past it should be none).
+``--timing`` prints, per clip, when the person was found, when the start was taken, when the
+truth and the checker were first in position, and whether the truth was in position before
+the start existed.
 """
 
 from __future__ import annotations
@@ -83,8 +84,8 @@ def replay(row: dict[str, str]) -> tuple[list[Frame], str]:
             mine, theirs = own[side].raw, own[other].raw
             if math.isnan(mine) or math.isnan(theirs):
                 continue
-            if abs(true[side]) < REST_DEG and abs(true[other]) < REST_DEG:
-                kind = "rest"
+            if true[side] < 0 or (abs(true[side]) < REST_DEG and abs(true[other]) < REST_DEG):
+                kind = "rest"  # at rest, or turned the other way (the knee falling outward)
             elif true[side] >= enter:
                 kind = "in"
             else:
