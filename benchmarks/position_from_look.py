@@ -32,9 +32,9 @@ from posecheck.review.truth import load_truth  # noqa: E402
 
 #: A leg at rest: its true angle under this (degrees).
 REST_DEG = 2.0
-#: Candidate lines (degrees): the reading alone, and past the other leg's reading.
-ABOVE = tuple(range(0, 71, 5))
-OVER_OTHER = tuple(range(0, 101, 5))
+#: Candidate lines (degrees): the reading alone, and past the other leg's reading (-inf: none).
+ABOVE = (-math.inf, *range(0, 71, 5))
+OVER_OTHER = (-math.inf, *range(0, 101, 5))
 
 Frame = tuple[str, str, float, float]  # (body, kind: rest | in | between, reading, against other)
 
@@ -137,8 +137,8 @@ def main() -> None:
             print(line, flush=True)
     for stretch, frames in sorted(by_stretch.items()):
         share, above, over = best_line(frames, args.margin)
-        print(f"{stretch}: line reading > {above:.0f}, past the other leg by > {over:.0f}: "
-              f"{share:.0%} of in-position frames")  # fmt: skip
+        print(f"{stretch}: line reading > {above:.0f}, past the other leg by > {over:.0f} "
+              f"(-inf: no line): {share:.0%} of in-position frames")  # fmt: skip
         rest_past = in_past = in_all = 0
         for body in sorted({f[0] for f in frames}):
             _, a, o = best_line([f for f in frames if f[0] != body], args.margin)
