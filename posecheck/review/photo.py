@@ -19,6 +19,7 @@ from pathlib import Path
 from posecheck.coaching.checker import (
     MeasureValue,
     Values,
+    clear_side,
     entering_side,
     fault_sides,
     look_measures,
@@ -116,6 +117,25 @@ def _position_why(spec: StretchSpec, values: Values) -> tuple[bool | None, str]:
     return False, f"Not in position: I don't see {_words_list([lk.shows for lk in wrong])}."
 
 
+def _from_own_reading(spec: StretchSpec, values: Values) -> tuple[bool | None, str | None, str]:
+    """(in position?, working side, why) for a position judged as a change from the start:
+    in position only where the measure's own reading is past every resting reading
+    (``active.clear_past``), else this picture cannot tell."""
+    side = clear_side(spec, values)
+    if side is not None:
+        shows = spec.active.shows or f"your {side} leg well past where a leg at rest reads"
+        return True, side, f"In position ({side} side): I see {shows}."
+    how_far = "how far you move from your start position"
+    if spec.active.clear_past is not None:
+        how_far += ", and this picture is not far enough past rest to be sure"
+    return (
+        None,
+        None,
+        f"One photo cannot tell: this stretch is judged by {how_far}. Film a short video "
+        "that starts at rest.",
+    )
+
+
 def _faults(
     spec: StretchSpec, values: Values, in_position: bool | None, working: str | None
 ) -> tuple[list[SeenFault], list[Unchecked]]:
@@ -185,11 +205,7 @@ def judge_pose(spec: StretchSpec, pose: Pose | None) -> PhotoVerdict:
         working: str | None = None
         why = f"Not in position: you look to be {posture}; this stretch is done {spec.position}."
     elif spec.measures[spec.active.measure].relative_to_start:
-        in_position, working = None, None
-        why = (
-            "One photo cannot tell: this stretch is judged by how far you move from your "
-            "start position. Film a short video that starts at rest."
-        )
+        in_position, working, why = _from_own_reading(spec, values)
     else:
         found, working = entering_side(spec, values)
         if found:

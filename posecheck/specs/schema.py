@@ -125,6 +125,51 @@ class Variant(_Model):
     looks: tuple[Look, ...] = Field(min_length=1, description="All of these: this variant.")
 
 
+class ClearPast(_Model):
+    """For a position read as a change from the person's start: where the measure's own
+    reading (no start subtracted) is past every resting reading, so that one picture, or the
+    first seconds before a start exists, can tell. Past these lines the side is in position
+    with no start; anywhere short of them one picture cannot tell."""
+
+    above: float | None = Field(
+        None,
+        description="The position measure's own reading (no start subtracted) past this, "
+        "toward the stretch.",
+    )
+    over_other: float | None = Field(
+        None,
+        description="The reading past the other leg's own reading by this much, in the same "
+        "picture (the other leg is a per-person zero; needs both legs seen).",
+    )
+    below: float | None = Field(
+        None,
+        description="With above: and short of this; further is another shape, not the "
+        "stretch (a prone shin lying along the floor: a straight leg, not a turned hip).",
+    )
+    why: str = Field("", description="The figures (and split) that set the lines.")
+
+    @model_validator(mode="after")
+    def _a_line(self) -> ClearPast:
+        if self.above is None and self.over_other is None:
+            raise ValueError("'clear_past' needs 'above', 'over_other' or both")
+        if self.below is not None and (self.above is None or self.below <= self.above):
+            raise ValueError("'below' needs 'above' under it (a band the reading must be in)")
+        return self
+
+    def clear(self, raw: float, other_raw: float, margin: float = 0.0) -> bool | None:
+        """Whether readings ``raw`` (this side) and ``other_raw`` (signed toward the
+        stretch) are past the lines, eased by ``margin`` (hysteresis once in position);
+        None when a reading it needs is unknown."""
+        needs = [raw] + ([other_raw] if self.over_other is not None else [])
+        if any(math.isnan(v) for v in needs):
+            return None
+        return (
+            (self.above is None or raw > self.above - margin)
+            and (self.below is None or raw < self.below + margin)
+            and (self.over_other is None or raw - other_raw > self.over_other - margin)
+        )
+
+
 class Position(_Model):
     """When the person counts as *in the stretch*. Hysteresis: enter at ``enter``, leave at
     ``exit``, so a value hovering near one threshold does not flicker."""
@@ -173,6 +218,12 @@ class Position(_Model):
         "still looks right: the set-up is still there, gone wrong, and the faults on the "
         "position's measure say so (a crossed ankle slid off the knee but still up off the "
         "floor). Judged only once in position, so its measure may be relative to the start.",
+    )
+
+    clear_past: ClearPast | None = Field(
+        None,
+        description="For a measure relative to the start: where its own reading says 'in "
+        "position' with no start (a photo, or the first seconds before the start is taken).",
     )
 
     @model_validator(mode="after")
@@ -417,6 +468,19 @@ class StretchSpec(_Model):
             if not self.sided[self.rom.measure]:
                 raise _FieldError(("rom", "measure"), f"'{self.rom.measure}' must be per side")
         per_side_active = self.sided[self.active.measure] and self.active.combine == "any"
+        clear = self.active.clear_past
+        if clear is not None:
+            if not self.measures[self.active.measure].relative_to_start:
+                raise _FieldError(
+                    ("active", "clear_past"),
+                    f"'{self.active.measure}' is read from one picture already; "
+                    "clear_past is for a position relative to the start",
+                )
+            if clear.over_other is not None and not per_side_active:
+                raise _FieldError(
+                    ("active", "clear_past", "over_other"),
+                    "over_other needs active.measure per side, combine: any",
+                )
         if self.active.stays_while is not None:
             need(("active", "stays_while", "measure"), self.active.stays_while.measure)
             if isinstance(self.measures[self.active.stays_while.measure], Speed):

@@ -26,6 +26,7 @@ cannot see) and :mod:`.core` (:class:`StretchChecker`, which feeds them frame by
 
 from posecheck.coaching.checker.core import StretchChecker
 from posecheck.coaching.checker.looks import (
+    clear_side,
     entering_side,
     entry_looks_holding,
     fault_sides,
@@ -61,6 +62,7 @@ __all__ = [
     "UnseenFault",
     "UnseenSpan",
     "Values",
+    "clear_side",
     "entering_side",
     "entry_looks_holding",
     "fault_sides",

@@ -132,8 +132,16 @@ class StretchChecker:
                 frame, "unknown", missing_reason(missing), missing, tuple(values.values())
             )
 
-        if not baseline_pending and not self._wrong_posture:
-            phases.update(values, t)
+        if not self._wrong_posture:
+            from_look = (
+                phases.episode.from_look if phases.episode is not None else bool(baseline_pending)
+            )
+            if from_look:
+                phases.update_from_look(values, t)  # no start yet: the body's own look
+                if phases.episode is not None and phases.episode.start_ms == t:
+                    self._starts.drop_pending()  # those samples were on the way in
+            elif not baseline_pending:
+                phases.update(values, t)
         episode = phases.episode
         if episode is not None:
             episode.posture.append(self._posture.last)

@@ -23,6 +23,9 @@ class Episode:
     legs_swapped: bool = False  # this frame the estimator has the legs the wrong way round
     #: past the exit line, kept in position by ``active.stays_while`` since (ms), else None
     stayed_since_ms: float | None = None
+    #: entered by the position measure's own reading before a start existed
+    #: (``active.clear_past``): it lasts while that reading stays clear
+    from_look: bool = False
 
     def discard_rom_since(self, t_ms: float) -> None:
         """Forget ROM samples from a fault's onset on: faulty form is not a record."""

@@ -163,3 +163,33 @@ def _together(mine: MeasureValue, other: MeasureValue, sign: float) -> MeasureVa
     if mine.known and sign * mine.value >= sign * turned:
         return mine
     return MeasureValue(mine.name, mine.side, turned, (), mine.raw)
+
+
+def clear_past(spec: StretchSpec, values: Values, side: Side, staying: bool = False) -> bool | None:
+    """Whether ``side`` is in position by the position measure's own reading, with no start
+    (``active.clear_past``): past every resting reading, alone or against the other leg's
+    reading in the same picture. ``staying``: once in position by it, eased by the gap between
+    the entry and exit lines (hysteresis). None when a reading it needs is unknown or the
+    spec has no such lines."""
+    clear = spec.active.clear_past
+    if clear is None or not spec.sided[spec.active.measure]:
+        return None
+    sign = 1.0 if spec.active.direction == "up" else -1.0
+    name = spec.active.measure
+    mine, other = values[(name, side)].raw, values[(name, other_side(side))].raw
+    margin = abs(spec.active.enter - spec.active.exit) if staying else 0.0
+    return clear.clear(sign * mine, sign * other, margin)
+
+
+def clear_side(spec: StretchSpec, values: Values) -> Side | None:
+    """The side in position by its own reading alone (:func:`clear_past`) with every look of
+    the position right, the one furthest in when both are; None when neither is."""
+    sides = [
+        s
+        for s in SIDES
+        if clear_past(spec, values, s) and looks_right(spec, values, spec.active.looks, s)
+    ]
+    if not sides:
+        return None
+    sign = 1.0 if spec.active.direction == "up" else -1.0
+    return max(sides, key=lambda s: sign * values[(spec.active.measure, s)].raw)

@@ -12,6 +12,8 @@ import math
 
 from posecheck.coaching.checker.episodes import Episode, add_peaks
 from posecheck.coaching.checker.looks import (
+    clear_past,
+    clear_side,
     entering_side,
     entry_looks_holding,
     look_measures,
@@ -121,6 +123,27 @@ class Phases:
             self.end(t)
             if leave > sign * pos.exit:  # ended by rep_return: the next rep rises from a low
                 self._valley = dict(vals)
+
+    def update_from_look(self, values: Values, t: float) -> None:
+        """Before the position measure's starting value exists (the first seconds, or a
+        person found already in the stretch): in position only on a side whose own reading
+        is past every resting reading (``active.clear_past``); such a time in position lasts
+        while the reading stays clear (eased by the entry-exit gap). No starting value is
+        taken meanwhile, so the start is the rest that follows, never the stretch."""
+        ep = self.episode
+        if ep is None:
+            side = clear_side(self.spec, values)
+            if side is None:
+                return
+            left = self._leaving
+            if left is not None and left[0].side == side:
+                self.episode, self._leaving = left[0], None  # back within a moment
+            else:
+                self.close_leaving()
+                self.episode = Episode(side, t, from_look=True)
+            return
+        if ep.side in SIDES and clear_past(self.spec, values, ep.side, staying=True) is False:  # type: ignore[arg-type]
+            self.end(t)
 
     def _still_set_up(self, values: Values, side: Side | str | None) -> bool:
         """The position's ``stays_while`` look still holds for the working side: past the

@@ -46,6 +46,12 @@ class StartValues:
         self._baseline_samples.clear()
         self._scales.clear()
 
+    def drop_pending(self) -> None:
+        """Forget the samples of rest values not taken yet: the person has been seen in the
+        stretch (by its own reading), so those samples were on the way into it, and the start
+        is the rest that follows. Values already taken stay."""
+        self._baseline_samples.clear()
+
     def of(
         self, name: str, side: SideKey, metric: MetricBase, episode: Episode | None
     ) -> float | None:
