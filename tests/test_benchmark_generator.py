@@ -127,3 +127,40 @@ def test_bodies_use_existing_targets_and_both_splits():
             assert 0 < weight <= 1.0
         ethnic = sum(w for n, w in targets if n.count("/") == 1 and "universal" not in n)
         assert ethnic == pytest.approx(1.0, abs=0.01)
+
+
+def test_cross_ankle_amplitude_spans_the_range_and_leaves_the_rest_of_the_plan():
+    stretch = "seated_cross_ankle_rotation"
+    numbers = [i for i in range(416) if gen.STRETCHES[i % len(gen.STRETCHES)] == stretch]
+    plans = [gen.plan_clip(i, 11, TEMPLATES) for i in numbers]
+    peaks = [m["generation"]["rom_peak_deg"] for m in plans]
+    factors = [m["generation"]["amplitude_factor"] for m in plans]
+    assert all(15.0 <= p <= 45.0 for p in peaks)
+    assert min(peaks) < 20.0 and max(peaks) > 40.0, peaks
+    assert min(factors) < 0.6 and max(factors) > 1.2, factors
+    for i, m in zip(numbers, plans, strict=True):
+        # the peak is the crossed hip's largest abduction (the truth's thigh opening) ...
+        assert m["generation"]["rom_peak_deg"] == round(gen.peak_value(m, "hip_abduction_deg"), 1)
+        # ... scaled about the resting 5 deg, which the uncrossed legs keep
+        last = {}
+        for key in m["keys"]:
+            for side in ("left", "right"):
+                last[side] = (key.get(side) or {}).get("hip_abduction_deg", last.get(side, 5.0))
+        assert last == {"left": pytest.approx(5.0), "right": pytest.approx(5.0)}
+        # the amplitude has its own random stream: camera, timing and looks are as planned
+        # before the amplitude was added (only the keys differ)
+        without = dict(gen.AMPLITUDE)
+        without.pop(stretch)
+        old = _plan_with_amplitude(i, without)
+        assert {k: v for k, v in m.items() if k not in ("keys", "generation")} == {
+            k: v for k, v in old.items() if k not in ("keys", "generation")
+        }
+
+
+def _plan_with_amplitude(i: int, amplitude: dict) -> dict:
+    saved = gen.AMPLITUDE
+    gen.AMPLITUDE = amplitude
+    try:
+        return gen.plan_clip(i, 11, TEMPLATES)
+    finally:
+        gen.AMPLITUDE = saved

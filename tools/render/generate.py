@@ -100,7 +100,15 @@ AMPLITUDE = {
     "seated_butterfly": ("knee_in_deg", (30.0, 65.0)),
     "clamshell": ("knee_in_deg", (20.0, 50.0)),
     "seated_internal_rotation_twist": ("trunk_rotation_deg", (15.0, 50.0)),
+    # the crossed thigh's opening out of the midline plane is the hip's abduction (the truth's
+    # rom_deg equals the skeleton's hip_abduction_deg there); scaled about its resting value
+    "seated_cross_ankle_rotation": ("hip_abduction_deg", (15.0, 45.0)),
 }
+# Stretches added to AMPLITUDE after their clips were planned: the amplitude is drawn from its
+# own random stream (so the rest of these clips' plans, camera and timing, stays as it was),
+# and the parameter is scaled about its value in the motion's ``base`` (the legs at rest)
+# rather than about zero.
+AMPLITUDE_OWN_STREAM = {"seated_cross_ankle_rotation"}
 
 # Fault magnitudes. Per template: the parameters that act out the fault, each as
 # (part, name, value in good form), and ``threshold``: the magnitude, as a fraction of the
@@ -288,7 +296,10 @@ def peak_value(motion: dict, name: str) -> float:
     return best
 
 
-def scale_amplitude(motion: dict, name: str, k: float, skip: set[tuple[int, str]]) -> None:
+def scale_amplitude(
+    motion: dict, name: str, k: float, skip: set[tuple[int, str]], ref: float = 0.0
+) -> None:
+    """Scale a parameter in the keys by ``k`` about ``ref``."""
     for i, e in enumerate(motion["keys"]):
         for p, d in _parts(e):
             for n in list(d):
@@ -296,7 +307,19 @@ def scale_amplitude(motion: dict, name: str, k: float, skip: set[tuple[int, str]
                     i,
                     p,
                 ) not in skip:
-                    d[n] = float(d[n]) * k
+                    d[n] = float(d[n]) * k if not ref else ref + (float(d[n]) - ref) * k
+
+
+def rest_value(motion: dict, name: str) -> float:
+    """The parameter's value in the motion's ``base`` (per side over ``both``; 0 if unset)."""
+    base = motion.get("base", {})
+    values = {
+        float((base.get(p) or {}).get(name, (base.get("both") or {}).get(name, 0.0)))
+        for p in ("left", "right")
+    }
+    if len(values) != 1:
+        raise ValueError(f"{motion.get('clip')}: {name} rests at {sorted(values)} on the two sides")
+    return values.pop()
 
 
 def mirror(motion: dict) -> None:
@@ -445,7 +468,13 @@ def plan_clip(i: int, master: int, templates: dict[str, list[dict]]) -> dict:
     ):
         name, (lo, hi) = amp
         peak = peak_value(motion, name)
-        if peak > 0:
+        if stretch in AMPLITUDE_OWN_STREAM:
+            ref = rest_value(motion, name)
+            if peak > ref:
+                k = (random.Random(f"amplitude-{seed}").uniform(lo, hi) - ref) / (peak - ref)
+                scale_amplitude(motion, name, k, set(), ref)
+                gen["amplitude_factor"] = round(k, 3)
+        elif peak > 0:
             k = rng.uniform(lo, hi) / peak
             scale_amplitude(motion, name, k, set())
             gen["amplitude_factor"] = round(k, 3)
