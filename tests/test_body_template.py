@@ -10,7 +10,7 @@ import pytest
 from posecheck.body import camera as cam
 from posecheck.body import synthetic as syn
 from posecheck.body.synthetic import Body, Camera, Leg
-from posecheck.body.template import floor_view_deg, start_view_deg
+from posecheck.body.template import floor_view_deg, side_lying_start, start_view_deg
 from posecheck.pose.landmarks import Pose, index_of
 
 W, H, F = 640, 480, 512.0
@@ -194,3 +194,61 @@ def test_no_start_template_but_face_down_or_with_a_leg_hidden():
     one_leg = pose.hidden("right_knee").hidden("right_ankle")
     assert start_view_deg(one_leg, W, H, "prone", F) is not None
     assert start_view_deg(one_leg.hidden("left_ankle"), W, H, "prone", F) is None
+
+
+def _side_lying(hip_flexion_deg: float, knee_flexion_deg: float = 90.0) -> Body:
+    leg = Leg(hip_flexion_deg=hip_flexion_deg, knee_flexion_deg=knee_flexion_deg)
+    return Body(posture="side_lying", left=leg, right=leg)
+
+
+def _around_side_lying(azimuth_deg: float, height_m: float = 0.6) -> Camera:
+    """A camera ``azimuth_deg`` round from beyond the feet of a body lying on its left side,
+    toward its front, 2 m from the point it looks at."""
+    _, along, anterior = (np.array(v, float) for v in syn._POSTURES["side_lying"][:3])
+    a = math.radians(azimuth_deg)
+    target = np.array([0.0, 0.2, 0.0])
+    pos = target + 2.0 * (math.cos(a) * -along + math.sin(a) * anterior)
+    return Camera((float(pos[0]), height_m, float(pos[2])), tuple(target), focal_px=F)
+
+
+def test_the_legs_bends_by_hand():
+    """Lying on the side, hips bent 45 and knees 90: the thighs point 45 degrees from straight
+    down the body toward its front, the shins 45 toward its back."""
+    pts = syn.body_points(_side_lying(45.0))
+    assert cam.leg_bends_deg(pts) == pytest.approx((45.0, 90.0), abs=0.01)
+    straight = syn.body_points(_side_lying(0.0, 0.0))
+    assert cam.leg_bends_deg(straight) == pytest.approx((0.0, 0.0), abs=0.01)
+
+
+def test_the_side_lying_template_by_hand():
+    t = side_lying_start(45.0, 90.0)
+    # hips bent 45, knees 90: the knee 0.44 m out at 45 degrees, the ankle back in line
+    # with the back (the clamshell's start, as its spec asks)
+    assert t["left_knee"] == pytest.approx((0.09, -0.44 / math.sqrt(2), 0.44 / math.sqrt(2)))
+    assert t["right_ankle"][2] == pytest.approx((0.44 - 0.42) / math.sqrt(2))
+    assert t["left_shoulder"] == (0.19, 0.50, 0.0)
+
+
+@pytest.mark.parametrize("hip_flexion_deg", [30.0, 45.0, 60.0])
+@pytest.mark.parametrize("azimuth_deg", [70.0, 90.0, 110.0])
+def test_lying_on_the_side_the_template_takes_the_bodys_own_bends(
+    hip_flexion_deg: float, azimuth_deg: float
+):
+    """The side-lying template is built from the body's own hip and knee bends, so a body
+    bent more or less than the clamshell's 45 degrees reads its camera as well (a template
+    fixed at 45 read a body bent 30 or 60 degrees 13-15 degrees off)."""
+    body = _side_lying(hip_flexion_deg)
+    c = _around_side_lying(azimuth_deg)
+    pose = syn.render(body, c)
+    template = side_lying_start(*cam.leg_bends_deg(pose.world_xyz))
+    found = start_view_deg(pose, W, H, "side_lying", F, template=template)
+    assert found is not None
+    assert found[0] == pytest.approx(azimuth_deg, abs=1.0)
+    assert found[1] > 0  # the upper hip chosen so that the camera is above the floor
+    assert cam.estimate_view(pose, W, H, "side_lying").azimuth_deg == pytest.approx(
+        azimuth_deg, abs=1.0
+    )
+    if hip_flexion_deg != 45.0:  # the fixed start is wrong for this body
+        fixed = start_view_deg(pose, W, H, "side_lying", F, template=side_lying_start(45.0, 90.0))
+        assert fixed is not None
+        assert abs(fixed[0] - azimuth_deg) > 8.0
