@@ -21,9 +21,12 @@ PRONE_GUIDE = CameraGuide.from_spec_camera("feet_end_diagonal", 45, 0.8, 2.0, "p
 
 def test_words_for_where_the_camera_is() -> None:
     assert describe(_est(40.0), "prone") == (
-        "about 40 degrees round to your left from beyond your feet, about 2.5 m away, "
-        "a little above you"
+        "about 40 degrees round to your left from beyond your feet, give or take 10 degrees, "
+        "about 2.5 m away, a little above you"
     )
+    # the per-frame views spread 12 degrees: the uncertainty follows (up to the next 5)
+    spread = CameraEstimate(40.0, 15.0, 2.5, 0.0, 500.0, 12.0, 1.0, 20, 2.0)
+    assert "give or take 15 degrees" in describe(spread, "prone")
     assert where(-3.0, "standing") == "straight in front of you"
     assert where(-90.0, "standing") == "at your right side"
     assert where(90.0, "side_lying") == "at your front"
@@ -90,9 +93,12 @@ def test_the_report_and_the_summary_say_where_the_camera_is(tmp_path, capsys) ->
         == 0
     )
     out = capsys.readouterr().out
-    assert "camera: about 70 degrees round to your right from beyond your feet" in out
+    assert (
+        "camera: about 65 degrees round to your right from beyond your feet, give or take 10 "
+        "degrees" in out
+    )
     camera = json.loads(report.read_text())["camera"]
-    assert camera["azimuth_deg"] == pytest.approx(-67.4, abs=10)  # the truth file's, in our terms
+    assert camera["azimuth_deg"] == pytest.approx(-67.4, abs=5)  # the truth file's, in our terms
     assert camera["azimuth_uncertainty_deg"] >= 7
     assert camera["words"] in out
     assert camera["advice"] is None  # 22 degrees off the advice: within what is tuned

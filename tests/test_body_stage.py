@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from posecheck.body.stage import BodyStage
-from posecheck.body.synthetic import Body, Camera, Key, Leg, animate
+from posecheck.body.synthetic import Body, Camera, Key, Leg, Proportions, animate
 from posecheck.coaching.pipeline import Pipeline
 from posecheck.specs.schema import load_by_id
 from tests.helpers import NoEstimator
@@ -50,8 +50,18 @@ def test_without_the_leg_model_only_the_camera_is_carried() -> None:
 
 
 def test_the_pipeline_carries_the_body_to_the_checker_and_the_step() -> None:
+    # face down, the body in the proportions of the camera's start template
+    # (posecheck/body/template.py PRONE_START), whose azimuth the camera takes
+    shape = Proportions(hip_half_width=0.08, shoulder_half_width=0.15, shin=0.32)
+    frames = animate(
+        [Key(0, START), Key(2.5, START), Key(4.5, TURNED), Key(7, TURNED)],
+        CAMERA,
+        fps=15,
+        proportions=shape,
+        noise_px=1.0,
+    )
     pipeline = Pipeline(load_by_id("prone_internal_rotation"), NoEstimator())
-    steps = [pipeline.process_pose(f) for f in FRAMES]
+    steps = [pipeline.process_pose(f) for f in frames]
     assert steps[0].body.camera.known
     assert pipeline.body.posture == "prone"
     assert not pipeline.body.fit_legs  # no measure of this spec reads the model (yet)

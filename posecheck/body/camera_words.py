@@ -2,11 +2,12 @@
 stretch's measures tolerate.
 
 ``describe`` says where the camera is ("about 45 degrees round to your left from beyond your
-feet, 2.5 m away, a little above you"); ``advice`` compares the estimate with the stretch's
-camera guidance (:class:`CameraGuide`, built from a spec's ``camera`` fields) and returns what
-to do, or None when the view is fine or not known yet. Angles follow
-:mod:`posecheck.body.camera`: azimuth 0 at the reference end (beyond the feet when lying,
-in front when upright), positive toward the person's left (lying on the side: their front).
+feet, give or take 10 degrees, 2.5 m away, a little above you"); ``advice`` compares the
+estimate with the stretch's camera guidance (:class:`CameraGuide`, built from a spec's
+``camera`` fields) and returns what to do, or None when the view is fine or not known yet.
+Angles follow :mod:`posecheck.body.camera`: azimuth 0 at the reference end (beyond the feet
+when lying, in front when upright), positive toward the person's left (lying on the side:
+their front).
 """
 
 from __future__ import annotations
@@ -69,13 +70,15 @@ def _height_words(elevation_deg: float) -> str:
 
 
 def describe(estimate: CameraEstimate, posture: BodyPosture) -> str:
-    """'about 45 degrees round to your left from beyond your feet, 2.5 m away, a little
-    above you' ('' while unknown)."""
+    """'about 45 degrees round to your left from beyond your feet, give or take 10 degrees,
+    about 2.5 m away, a little above you' ('' while unknown): the azimuth's uncertainty
+    (:attr:`CameraEstimate.uncertainty_deg`, up to the next 5) beside it, as issue #12 asks."""
     if not estimate.known:
         return ""
     return (
-        f"{where(estimate.azimuth_deg, posture)}, about {estimate.distance_m:.1f} m away, "
-        f"{_height_words(estimate.elevation_deg)}"
+        f"{where(estimate.azimuth_deg, posture)}, give or take "
+        f"{5 * math.ceil(estimate.uncertainty_deg / 5)} degrees, about {estimate.distance_m:.1f} "
+        f"m away, {_height_words(estimate.elevation_deg)}"
     )
 
 

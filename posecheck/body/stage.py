@@ -20,7 +20,7 @@ from posecheck.body.camera import (
     CameraTracker,
     solve_pnp,
     view_from_solution,
-    with_floor_elevation,
+    with_posture_template,
 )
 from posecheck.body.legfit import LegFit, SegmentLengths, fit_leg, knee_at_depth
 from posecheck.pose.landmarks import PoseFrame, Side
@@ -91,7 +91,7 @@ class BodyStage:
         view = (
             None
             if sol is None or not due
-            else with_floor_elevation(
+            else with_posture_template(
                 view_from_solution(sol, pose.world_xyz, self.posture),
                 pose,
                 frame.width,

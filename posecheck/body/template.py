@@ -23,6 +23,27 @@ rotation) and 13.2 (band walk) from the 3D solve. The dev split's standing camer
 within 11 degrees of level (mean 4.6 off it), so this is checked near level only. The
 mirror answers of a camera in front differ in the elevation's sign; the 3D solve's elevation
 picks one. Sitting, the trunk leans (dev: 8.1 -> 9.9 with the template), so it has none.
+
+Face down, the *azimuth* comes from a 3D template of the prone stretches' start position
+(:data:`PRONE_START`, :func:`start_view_deg`): shoulders, hips and knees on the floor, the lower
+legs upright. Solved against MediaPipe's 3D landmarks, the camera stood too far round from the
+feet end on most of the dev split's prone clips (14.1 degrees MAE, 39 % within 10: a true 35
+read 64). The 3D landmarks are not the cause: the same solve against the truth's projected
+joints was within 10 degrees on 13 of 18 clips. The picture is: MediaPipe puts the knee
+nearer the camera up its upright shin (by 40 pixels on the worst clips) and the hips closer
+together than the hip joints, which the 3D solve reads as a view from further round. The
+template, in the proportions MediaPipe's picture gives that pose (a short shin, narrow hips
+and shoulders), is solved against the picture alone.
+
+Lying on the side, the azimuth comes from a 3D template built per frame
+(:func:`side_lying_start`): shoulders and hips stacked, both legs in the body's plane, bent
+as MediaPipe's 3D landmarks say, at an adult's lengths. The 3D solve crowded the dev split's
+clamshell azimuths round 90 (the camera square to the front) where the truths ran from 68 to
+114 (MAE 9.1, 58 % within 10). There the truth's projected joints did no better, so
+MediaPipe's depth is the cause. The template keeps the body's own bends and replaces the
+rest: MAE 6.4, 74 % within 10, with nothing tuned. A template fixed at the clamshell's
+start (hips 45, knees 90, the renderer's start on every clip) read dev within 2.4 degrees,
+but a body bent 30 or 60 degrees 13-15 off, with as good a fit: not built.
 """
 
 from __future__ import annotations
@@ -64,6 +85,65 @@ _AXES: dict[str, tuple[tuple[float, float, float], ...]] = {
 }
 #: Postures whose template lies on the floor: a camera under it is no answer.
 _ON_FLOOR = frozenset({"supine", "prone"})
+
+#: Face down in the prone stretches' start position (knees bent to a right angle, the lower
+#: legs upright), in the body's frame (metres; x toward the person's left, y up the body, z
+#: out of the front, so the floor is z = 0 and the ankles stand at -z). The proportions are
+#: those of MediaPipe's landmarks in that pose, not the skeleton's: on the dev split (18 prone
+#: clips of 10 bodies), chosen over hip half-widths 0.06-0.14, shins 0.22-0.52 and shoulder
+#: half-widths 0.11-0.23 (the trunk 0.50 and thighs 0.44 fixed; only ratios matter), leaving
+#: one body out: 0.08 / 0.32 / 0.15 picked for 7 of 10 bodies and a neighbour for the rest;
+#: the azimuth's MAE 14.1 -> 4.6, within 10 degrees 39 % -> 89 % (body left out).
+PRONE_START: dict[str, tuple[float, float, float]] = {
+    "left_shoulder": (0.15, 0.50, 0.0),
+    "right_shoulder": (-0.15, 0.50, 0.0),
+    "left_hip": (0.08, 0.0, 0.0),
+    "right_hip": (-0.08, 0.0, 0.0),
+    "left_knee": (0.08, -0.44, 0.0),
+    "right_knee": (-0.08, -0.44, 0.0),
+    "left_ankle": (0.08, -0.44, -0.32),
+    "right_ankle": (-0.08, -0.44, -0.32),
+}
+
+
+def side_lying_start(
+    hip_flexion_deg: float, knee_flexion_deg: float
+) -> dict[str, tuple[float, float, float]]:
+    """A 3D template of a body lying on its side: shoulders and hips stacked, both legs bent
+    alike in the body's own plane (hip and knee flexion, degrees), with an average adult's
+    lengths (those of :data:`_TRUNK`, thighs 0.44, shins 0.42). The bends are the body's
+    own (:func:`posecheck.body.camera.with_posture_template` reads them from MediaPipe's 3D
+    landmarks); the proportions and the legs' plane are what MediaPipe's depth lacks."""
+    f, k = math.radians(hip_flexion_deg), math.radians(knee_flexion_deg)
+    thigh = np.array([0.0, -math.cos(f), math.sin(f)]) * 0.44
+    shin = np.array([0.0, -math.cos(f - k), math.sin(f - k)]) * 0.42
+    out: dict[str, tuple[float, float, float]] = {}
+    for side in ("left", "right"):
+        (sx, sy), (hx, _) = _TRUNK[f"{side}_shoulder"], _TRUNK[f"{side}_hip"]
+        out[f"{side}_shoulder"] = (sx, sy, 0.0)
+        out[f"{side}_hip"] = (hx, 0.0, 0.0)
+        out[f"{side}_knee"] = (hx, float(thigh[1]), float(thigh[2]))
+        out[f"{side}_ankle"] = (hx, float(thigh[1] + shin[1]), float(thigh[2] + shin[2]))
+    return out
+
+
+#: 3D start templates per posture (:func:`start_view_deg`).
+#: (Lying on the side the template is built per frame: :func:`side_lying_start`.)
+START_TEMPLATES: dict[str, dict[str, tuple[float, float, float]]] = {"prone": PRONE_START}
+#: Per posture with a start template, in the template's frame (left, superior, anterior):
+#: the floor's up, the reference end (azimuth 0) and the positive-azimuth direction. Lying
+#: on the side, the floor's up is the hip line, either way (the camera is above the floor).
+_START_AXES: dict[str, tuple[tuple[float, float, float], ...]] = {
+    "prone": _AXES["prone"],
+    "side_lying": ((1.0, 0.0, 0.0), (0.0, -1.0, 0.0), (0.0, 0.0, 1.0)),
+}
+#: The most a start template may miss the picture by (RMS reprojection over the diagonal of
+#: its landmarks' box on screen) and still be the posture's answer; beyond it
+#: the body is not in the start position (the legs down, say) and the 3D solve stands.
+START_FIT_MAX = 0.10
+#: A start template's landmarks that must be seen (of its 8: one hidden knee and ankle may be
+#: left out, as on a camera further round than the knee's line).
+START_MIN_POINTS = 6
 
 
 def floor_view_deg(
@@ -117,3 +197,54 @@ def floor_view_deg(
         if best is None or off < best[0]:
             best = (off, az, el)
     return None if best is None else (best[1], best[2])
+
+
+def start_view_deg(
+    pose: Pose,
+    width: int,
+    height: int,
+    posture: str,
+    focal_px: float,
+    min_visibility: float = 0.5,
+    template: dict[str, tuple[float, float, float]] | None = None,
+) -> tuple[float, float, float] | None:
+    """(azimuth, elevation, fit) of the camera from the posture's 3D start template
+    (``template``, else :data:`START_TEMPLATES`'s), degrees in the app's conventions, and how
+    well it fits: the RMS reprojection over the diagonal of the landmarks' box on screen. None
+    for a posture without one, fewer than :data:`START_MIN_POINTS` landmarks seen, the camera
+    under the floor, or a fit worse than :data:`START_FIT_MAX` (not in the start position)."""
+    template = template or START_TEMPLATES.get(posture)
+    if template is None or posture not in _START_AXES or not math.isfinite(focal_px):
+        return None
+    names = [n for n in template if pose.visibility[index_of(n)] >= min_visibility]
+    if len(names) < START_MIN_POINTS:
+        return None
+    idx = [index_of(n) for n in names]
+    obj = np.array([template[n] for n in names], dtype=np.float64)
+    img = np.ascontiguousarray(pose.image_xy[idx], dtype=np.float64)
+    if not np.all(np.isfinite(img)):
+        return None
+    k = np.array([[focal_px, 0, width / 2], [0, focal_px, height / 2], [0, 0, 1]], dtype=np.float64)
+    try:
+        found, rvec, tvec = cv2.solvePnP(obj, img, k, None, flags=cv2.SOLVEPNP_SQPNP)
+        if not found:
+            return None
+        rvec, tvec = cv2.solvePnPRefineLM(obj, img, k, None, rvec, tvec)
+    except cv2.error:
+        return None
+    proj, _ = cv2.projectPoints(obj, rvec, tvec, k, None)
+    rms = float(np.sqrt(np.mean(np.sum((proj.reshape(-1, 2) - img) ** 2, axis=1))))
+    size = float(np.linalg.norm(img.max(axis=0) - img.min(axis=0)))
+    rot, _ = cv2.Rodrigues(rvec)
+    centre = -rot.T @ np.asarray(tvec, float).reshape(3)
+    if size <= 0 or float(tvec[2, 0]) <= 0 or not np.all(np.isfinite(centre)):
+        return None
+    up, ref, toward = (np.array(a) for a in _START_AXES[posture])
+    d = centre / float(np.linalg.norm(centre))
+    if posture == "side_lying" and float(d @ up) < 0:
+        up = -up  # the camera stands above the floor: the upper hip is the other one
+    if float(d @ up) <= 0 or rms / size > START_FIT_MAX:
+        return None
+    az = math.degrees(math.atan2(float(d @ toward), float(d @ ref)))
+    el = math.degrees(math.asin(max(-1.0, min(1.0, float(d @ up)))))
+    return az, el, rms / size
