@@ -111,7 +111,9 @@ def test_starts_tells_a_start_taken_mid_roll_from_one_taken_at_rest(rows, tmp_pa
     assert as_is > 20 and rest < 5
     still = rb.start_check(by_clip["r0071_supine_hip_rotation_good_b08"], DATA / "clips")
     for _, window_deg, error_deg in still.sides.values():
-        assert window_deg < 1 and abs(error_deg) < 1
+        # within 1 degree of the rest start on screen; the reported number now averages in the
+        # knee's swing plane (docs/measurement.md section 11), whose start reads 2.3 off here
+        assert window_deg < 1 and abs(error_deg) < 3
     assert (
         rb.start_check(by_clip["r0074_seated_cross_ankle_rotation_good_b11"], DATA / "clips")
         is None

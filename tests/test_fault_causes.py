@@ -364,6 +364,11 @@ def test_only_returns_are_timed_for_a_jerky_return() -> None:
         assert known[0][1] < 0.35
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="known false alarm (dev r0278): the median-of-three fix ran the timer a frame late "
+    "and missed the committed sample clip's snap at its end; docs/fault_ids.md",
+)
 def test_a_foot_misread_for_one_frame_is_not_a_jerky_return() -> None:
     """As on dev r0278 (band rotation, good returns): MediaPipe read the foot turned in 43-56
     degrees for one frame and straight back, each timed as a 0.06 s return, a snap. A

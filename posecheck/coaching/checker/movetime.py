@@ -4,12 +4,6 @@ A movement runs from one turn of the value to the next (a low to a high, or back
 with hysteresis: a turn is seen once the value has come back ``min_change`` from its extreme.
 Its time is the span between the interpolated crossings of ``low_share`` and ``high_share`` of
 its way, on frame timestamps, so dropped frames move it by a fraction of a frame, not by one.
-
-Each value is first the median of itself and its two neighbours (at its own timestamp, so
-one frame late): a single frame out of line is the estimator, not the limb. On dev clip r0278
-(standing band rotation) MediaPipe read the foot turned 43-56 degrees for one frame and back,
-each timed as a 0.06 s return, a "snap"; a limb's movement spans several frames and keeps its
-shape (a steady run of values is its own median).
 """
 
 from __future__ import annotations
@@ -36,19 +30,11 @@ class MoveTimer:
         self._rising: bool | None = None  # direction of the movement under way
         self._time_s = math.nan
         self._seen_ms = -math.inf  # when the last movement's turn was seen
-        self._last: list[tuple[float, float]] = []  # the last two known values, for the median
 
     def update(self, t_ms: float, value: float) -> float:
         """The last movement's time in seconds (NaN when none ended in the last ``keep_s``)."""
         if not math.isnan(value):
-            self._last.append((t_ms, value))
-            if len(self._last) == 3:
-                (_, before), (t_mid, mid), (_, after) = self._last
-                seen_ms = self._seen_ms
-                self._add(t_mid, sorted((before, mid, after))[1])
-                if self._seen_ms != seen_ms:  # a movement ended: its time is given from now
-                    self._seen_ms = t_ms
-                del self._last[0]
+            self._add(t_ms, value)
         if (t_ms - self._seen_ms) / 1000.0 > self.metric.keep_s + 1e-6:
             return math.nan
         return self._time_s
