@@ -985,8 +985,9 @@ class MoveTime(Speed):
     or lowering (from ``low_share`` to ``high_share`` of its way from the turn before to the
     turn after), timed on frame timestamps between interpolated crossings. It does not depend
     on how large the estimator reads the movement, only on its shape in time, so a knee
-    opening read at twice its size reads the same time (a speed reads twice as fast). Known on the frame the movement's end is seen (and ``keep_s``
-    after), unknown otherwise. Computed by the checker from the measure it names."""
+    opening read at twice its size reads the same time (a speed reads twice as fast). Known on
+    the frame the movement's end is seen (and ``keep_s`` after), unknown otherwise. Computed
+    by the checker from the measure it names."""
 
     metric: Literal["move_time"]  # type: ignore[assignment]
     min_change: float = Field(
