@@ -115,14 +115,20 @@ faults:
 """
 
 
-def prone_with_knee_check() -> StretchSpec:
-    """The prone hip IR spec with the knee-bend check at rest put back."""
-    data = yaml.safe_load((SPEC_DIR / "prone_internal_rotation.yaml").read_text("utf-8"))
-    extra = yaml.safe_load(_PRONE_KNEE_CHECK)
+def with_check_back(stretch_id: str, extra_yaml: str, fault_id: str) -> StretchSpec:
+    """The stretch's spec with a check it lists as not checked put back: ``extra_yaml``'s
+    measures and faults added, ``fault_id`` taken off ``not_checked`` (the rule before)."""
+    data = yaml.safe_load((SPEC_DIR / f"{stretch_id}.yaml").read_text("utf-8"))
+    extra = yaml.safe_load(extra_yaml)
     data["measures"].update(extra["measures"])
     data["faults"] += extra["faults"]
-    data["not_checked"] = [n for n in data["not_checked"] if n["id"] != "knee_bend_off"]
-    return parse_spec(yaml.safe_dump(data, sort_keys=False), "prone_internal_rotation")
+    data["not_checked"] = [n for n in data["not_checked"] if n["id"] != fault_id]
+    return parse_spec(yaml.safe_dump(data, sort_keys=False), stretch_id)
+
+
+def prone_with_knee_check() -> StretchSpec:
+    """The prone hip IR spec with the knee-bend check at rest put back."""
+    return with_check_back("prone_internal_rotation", _PRONE_KNEE_CHECK, "knee_bend_off")
 
 
 def with_measure(spec: StretchSpec, name: str, **update: object) -> StretchSpec:

@@ -77,7 +77,13 @@ from posecheck.errors import SpecError
 from posecheck.pose.landmarks import NUM_LANDMARKS, Pose, PoseFrame, index_of
 from posecheck.specs.metrics import RiseOffFloor
 from posecheck.specs.schema import SPEC_DIR, load_by_id, parse_spec
-from tests.helpers import Run, assert_flagged, prone_with_knee_check, run_checker
+from tests.helpers import (
+    Run,
+    assert_flagged,
+    prone_with_knee_check,
+    run_checker,
+    with_check_back,
+)
 from tests.test_catalogue import (
     _BENT,
     _FEET_FLAT,
@@ -974,12 +980,7 @@ faults:
 
 def _hip_rotation_with_knee_gap():
     """The rule before: the knees' 3D gap in hip widths, 0.6 from the start."""
-    data = yaml.safe_load((SPEC_DIR / "supine_hip_rotation.yaml").read_text("utf-8"))
-    extra = yaml.safe_load(_KNEES_APART_3D)
-    data["measures"].update(extra["measures"])
-    data["faults"] += extra["faults"]
-    data["not_checked"] = [n for n in data["not_checked"] if n["id"] != "knees_apart"]
-    return parse_spec(yaml.safe_dump(data, sort_keys=False), "supine_hip_rotation")
+    return with_check_back("supine_hip_rotation", _KNEES_APART_3D, "knees_apart")
 
 
 def _replay_score(spec, clip: str):
