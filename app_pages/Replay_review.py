@@ -293,6 +293,8 @@ def show_summary(a: Analysis, camera_note: bool = True) -> None:
         st.warning(f"About this video: {warning}")
     if camera_note:
         camera_notice(replay_camera_message(a))
+        if r["camera"]:  # where it stood, in words, with how sure the estimate is
+            st.caption(f"Where the camera stood, read from your body: {r['camera']['words']}.")
     gaps = []
     if (r["no_person_s"] or 0) >= 0.5:
         gaps.append(f"nobody was in view for {r['no_person_s']:.1f} s")

@@ -356,6 +356,7 @@ def test_replay_shows_the_camera_message_from_its_hook(
     """A stub stands in for the camera estimated from the body (the lead wires the real one):
     its words appear in a calm box beside the results."""
     import posecheck.review.analysis
+    import posecheck.review.report
     from tests.clips import sample_frames, write_clip
 
     clips = tmp_path / "clips"
@@ -364,11 +365,17 @@ def test_replay_shows_the_camera_message_from_its_hook(
     monkeypatch.setenv("POSECHECK_SAMPLE_DIR", str(clips))
     words = "Move the camera about a metre to your left."
     monkeypatch.setattr(posecheck.review.analysis, "replay_camera_message", lambda a: words)
+    where = "about 45 degrees round to your left from beyond your feet, give or take 10 degrees"
+    monkeypatch.setattr(
+        posecheck.review.report, "camera_dict", lambda estimate, spec: {"words": where}
+    )
     at = page(REPLAY)
     next(b for b in at.button if b.label == "Analyse").click().run(timeout=120)
     assert not at.exception, [e.message for e in at.exception]
     assert words in [i.value for i in at.info]
     assert words not in [w.value for w in at.warning]
+    # where the camera stood, with its uncertainty, in words (issue #12: on screen)
+    assert f"Where the camera stood, read from your body: {where}." in texts(at)
 
 
 def test_the_replay_page_finds_the_repositorys_sample_clips(
