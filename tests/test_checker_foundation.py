@@ -227,11 +227,12 @@ DROP_FAULTS = [
     (
         "feet_move",
         None,
-        # the feet 0.42 shoulder widths further apart on screen (the line is 0.3); 10: 0.07
+        # the feet 0.6 shoulder widths further apart on screen (the line is 0.4, in
+        # shoulder widths at the start); 10: 0.08
         with_body(
             DROP_LEFT,
-            left={**BENT, "roll_deg": 35, "hip_abduction_deg": 20},
-            right={**BENT, "hip_abduction_deg": 20},
+            left={**BENT, "roll_deg": 35, "hip_abduction_deg": 25},
+            right={**BENT, "hip_abduction_deg": 25},
         ),
         with_body(
             DROP_LEFT,
