@@ -182,8 +182,11 @@ def test_hip_points_swinging_down_the_screen_are_not_a_head_lift(camera: Camera)
 
     frames = _shift(_figure_four_frames(camera, 0), ("left_hip", "right_hip"), image=down)
     assert run_checker(FIGURE_FOUR, frames).events("head_lifts") == []
-    # The ears followed from the hips (the rule before the fix) call it a lift.
-    old = _without_line("figure_four", "reference: mid_shoulder", "reference: mid_hip")
+    # The ears followed from the hips (the rule before the fix, counted from rest) call it a
+    # lift.
+    text = (SPEC_DIR / "figure_four.yaml").read_text(encoding="utf-8")
+    text = text.replace("reference: mid_shoulder", "reference: mid_hip", 1)
+    old = parse_spec(text.replace("    start_in: position\n  hips_rise:", "  hips_rise:"), "ff")
     assert run_checker(old, frames).events("head_lifts")
 
 
@@ -1085,3 +1088,26 @@ def test_a_slump_after_the_lean_in_is_caught_on_a_recording() -> None:
     text = text.replace("    start_still_within: 0.03\n", "").replace("above: 0.195", "above: 0.26")
     before = parse_spec(text, "seated_cross_ankle_rotation")
     assert [t.fault for t in _replay_score(before, slump.clip).misses] == ["back_rounded"]
+
+
+# -- figure four: head_lifts counted from each hold (session 9) --------------------------------
+def _figure_four_early_hold(head_deg: float) -> list[PoseFrame]:
+    """In the figure four 1.2 s after appearing (before a start at rest can be taken: the
+    estimator settles for 0.6 s, the start takes 1 s more), then from FAULT_ON_S the head
+    nodded up off the mat by ``head_deg``; the advised side view."""
+    pose = _figure_four("right", 110)
+    held = replace(pose, head_flexion_deg=head_deg)
+    keys = [Key(0, LYING), Key(0.5, LYING), Key(1.2, pose), Key(FAULT_ON_S - 0.3, pose)]
+    keys += [Key(FAULT_ON_S, held), Key(FAULT_END_S + 2, held)]
+    return animate(keys, SIDE_VIEW, fps=FPS, noise_px=0.5, noise_world_m=0.003, seed=2)
+
+
+def test_a_head_lift_in_a_hold_begun_early_is_caught() -> None:
+    """As on dev r0355 (b04): in position 1.6 s after appearing, the head's rise had no
+    start at rest to count from during the whole hold, and its lift was never checked."""
+    frames = _figure_four_early_hold(20)
+    assert_flagged(run_checker(FIGURE_FOUR, frames), "head_lifts", None, FAULT_ON_S)
+    old = _without_line("figure_four", "    start_in: position\n  hips_rise:", "  hips_rise:")
+    assert run_checker(old, frames).events("head_lifts") == []
+    # the head resting on the mat through the same early hold is clean
+    assert run_checker(FIGURE_FOUR, _figure_four_early_hold(0)).events("head_lifts") == []
