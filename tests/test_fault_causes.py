@@ -1111,3 +1111,44 @@ def test_a_head_lift_in_a_hold_begun_early_is_caught() -> None:
     assert run_checker(old, frames).events("head_lifts") == []
     # the head resting on the mat through the same early hold is clean
     assert run_checker(FIGURE_FOUR, _figure_four_early_hold(0)).events("head_lifts") == []
+
+
+# -- clamshell: heels_apart in the hips' width at the start (session 9) ------------------------
+def _clam_heel_lift(heel_deg: float, hips_spread: float) -> list[PoseFrame]:
+    """The top knee opened 35 degrees and held, then from FAULT_ON_S the top leg also swung
+    up ``heel_deg`` (the heel leaving the other); MediaPipe's hip points drawn apart by
+    ``hips_spread`` of their width as the knee opens (dev r0224: 37 -> 42 pixels)."""
+    top = CLAMSHELL_SCENARIO.pose("right", 35)
+    lifted = _leg(top, "right", hip_abduction_deg=heel_deg)
+    keys = [Key(0, _CLAM_REST), Key(IN_S, _CLAM_REST), Key(SET_S, top)]
+    keys += [Key(FAULT_ON_S - 0.3, top), Key(FAULT_ON_S, lifted), Key(FAULT_END_S + 2, lifted)]
+    frames = animate(keys, CLAMSHELL_SCENARIO.camera, fps=FPS, noise_px=0.5, seed=3)
+
+    def apart(sign: float):
+        def move(pose: Pose) -> np.ndarray:
+            left, right = (pose.image_xy[index_of(n)] for n in ("left_hip", "right_hip"))
+            return sign * hips_spread / 2 * (left - right)
+
+        return move
+
+    frames = _shift(frames, ("left_hip",), image=apart(1.0))
+    return _shift(frames, ("right_hip",), image=apart(-1.0))
+
+
+def _heel_gap_in_each_frames_width():
+    """Clamshell heels_apart before: the gap divided by each frame's hip width."""
+    return _without_line("clamshell", "    divide_by: start\n", "")
+
+
+def test_a_heel_lift_is_caught_while_the_hip_points_spread() -> None:
+    # 8 degrees reads 0.36 in the start's hip width (line 0.3), 0.20 in each frame's
+    frames = _clam_heel_lift(8, 0.15)
+    assert_flagged(run_checker(CLAMSHELL, frames), "heels_apart", None, FAULT_ON_S)
+    assert run_checker(_heel_gap_in_each_frames_width(), frames).events("heels_apart") == []
+
+
+def test_heels_together_with_the_hip_points_spread_are_clean() -> None:
+    # the heels together read 0.03; a 6 degree swing, a near miss, 0.27
+    for heel_deg in (0, 6):
+        frames = _clam_heel_lift(heel_deg, 0.15)
+        assert run_checker(CLAMSHELL, frames).events("heels_apart") == []
