@@ -67,6 +67,13 @@ class MetricBase(BaseModel):
         "unknown until then): for a fault that is a change from the shape you got into, when "
         "getting into it moves the landmarks the measure reads.",
     )
+    start_still_within: float | None = Field(
+        None,
+        gt=0,
+        description="With start_in: position, the start is the first baseline_s in position "
+        "whose raw values stay within this range (the person has settled into the shape), not "
+        "the first baseline_s: settling in (a lean to press a knee) is not the fault.",
+    )
 
     unit: ClassVar[str] = "deg"
 
@@ -74,6 +81,8 @@ class MetricBase(BaseModel):
     def _start_in_needs_relative(self) -> MetricBase:
         if self.start_in == "position" and not self.relative_to_start:
             raise ValueError("'start_in: position' needs 'relative_to_start: true'")
+        if self.start_still_within is not None and self.start_in != "position":
+            raise ValueError("'start_still_within' needs 'start_in: position'")
         return self
 
     @property

@@ -103,6 +103,9 @@ class StartValues:
             samples.append((t, mv.raw, mv.scale))
             if t - samples[0][0] >= self.spec.baseline_s * 1000.0 - 1e-6:
                 raw = [v for _, v, _ in samples]
+                if in_position and _unsettled(metric.start_still_within, raw):
+                    samples.popleft()  # still settling in: the window slides on
+                    continue
                 starts[(name, side)] = (
                     float(np.median(raw)) if in_position else self._start_value(name, raw)
                 )
@@ -142,3 +145,8 @@ class StartValues:
         elif (t - self._backwards_since_ms) / 1000.0 >= self.spec.baseline_s:
             self.retake()
             self._backwards_since_ms = None
+
+
+def _unsettled(still_within: float | None, raw: list[float]) -> bool:
+    """Whether a start window moved more than ``start_still_within`` (None: no such rule)."""
+    return still_within is not None and max(raw) - min(raw) > still_within
