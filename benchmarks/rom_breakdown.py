@@ -31,7 +31,9 @@ learned the benchmark's amplitudes, not the reading) and scores them leave-one-b
 ``--crossed-knee`` (seated cross-ankle) prints, per crossed side, where the recording puts the
 crossed knee across the body against the truth's projected knee while the opposite hand presses
 it and while it does not, beside the camera's side (round toward the crossed leg or away from
-it) and the ROM error. ``--landmarks`` compares the
+it) and the ROM error. ``--best`` scores the number a person keeps, the best per side as
+reported, against the truth's best, beside the spec's ``rom.uncertainty_deg``. ``--landmarks``
+compares the
 recordings' knee and ankle points on screen with the truth's projected joints (pixels), and
 counts the frames where the legs are swapped (the other leg's truth fits both points better),
 for each folder given by ``--recordings`` (default: the recordings beside the truth; give two
@@ -649,6 +651,47 @@ def _twist_cells(fs: list[tuple[float, ...]]) -> list[str]:
     return [_mae_bias(e) for e in errs]
 
 
+def best_check(row: dict[str, str], clips: Path) -> tuple[str, str, list[float]] | None:
+    """``--best``: per side, the best ROM of the set as reported (the spec as it is, learned
+    correction and all) less the truth's best: the number a person keeps (the report, the
+    history, the Progress chart), which ``rom.uncertainty_deg`` goes beside."""
+    from posecheck.review.analysis import analyze_recording
+    from posecheck.specs.schema import load_by_id
+
+    truth = load_truth(clips / f"{row['clip']}{TRUTH_SUFFIX}")
+    spec = load_by_id(truth.stretch)
+    if spec.rom is None:
+        return None
+    sc = score(analyze_recording(clips / f"{row['clip']}{RECORDING_SUFFIX}", spec), truth)
+    return truth.stretch, row["clip"], [e for _, e in sc.best_rom_error_deg]
+
+
+def best_table(rows: list[dict[str, str]], clips: Path, jobs: int) -> None:
+    """``--best``: per stretch, the best per side against the truth's (mean absolute error,
+    bias, 90th percentile, largest) beside the spec's ``rom.uncertainty_deg`` and the share
+    of sides within it."""
+    import numpy as np
+
+    from posecheck.specs.schema import load_by_id
+
+    with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
+        found = [x for x in pool.map(partial(best_check, clips=clips), rows) if x is not None]
+    by: dict[str, list[float]] = defaultdict(list)
+    for stretch, _, errors in found:
+        by[stretch] += errors
+    print(f"{'stretch':<32} sides {'MAE/bias':>11}   p90   max  uncertainty  within")
+    for stretch, errors in sorted(by.items()):
+        if not errors:
+            continue
+        size = np.abs(np.array(errors))
+        within = load_by_id(stretch).rom.uncertainty_deg
+        print(
+            f"{stretch:<32} {len(errors):>5} {_mae_bias(errors):>11} "
+            f"{np.percentile(size, 90):5.1f} {size.max():5.1f} {within:12g} "
+            f"{np.mean(size <= within) * 100:5.0f} %"
+        )
+
+
 #: ``--crossed-knee``: the chest turned at least this far (the truth's trunk rotation) counts
 #: as pressing (the opposite hand on the crossed knee).
 PRESS_TURN_DEG = 20.0
@@ -945,6 +988,11 @@ def main() -> None:
         help="lying knee rolls: the screen reading averaged with the swing plane, by azimuth",
     )
     ap.add_argument(
+        "--best",
+        action="store_true",
+        help="the best ROM per side against the truth's, beside the spec's uncertainty",
+    )
+    ap.add_argument(
         "--crossed-knee",
         action="store_true",
         help="seated cross-ankle: the crossed knee's screen error pressing or not, by camera side",
@@ -967,6 +1015,9 @@ def main() -> None:
         return
     if args.blend:
         blend_table(rows, args.index.parent / "clips", args.jobs)
+        return
+    if args.best:
+        best_table(rows, args.index.parent / "clips", args.jobs)
         return
     if args.crossed_knee:
         crossed_knee_table(rows, args.index.parent / "clips", args.jobs)
