@@ -1007,21 +1007,17 @@ def main() -> None:
         clips = args.index.parent / "clips"
         landmarks_table(rows, clips, args.recordings or [clips], args.jobs)
         return
-    if args.starts:
-        starts_table(rows, args.index.parent / "clips", args.jobs)
-        return
-    if args.twist:
-        twist_table(rows, args.index.parent / "clips", args.jobs)
-        return
-    if args.blend:
-        blend_table(rows, args.index.parent / "clips", args.jobs)
-        return
-    if args.best:
-        best_table(rows, args.index.parent / "clips", args.jobs)
-        return
-    if args.crossed_knee:
-        crossed_knee_table(rows, args.index.parent / "clips", args.jobs)
-        return
+    tables = {
+        "starts": starts_table,
+        "twist": twist_table,
+        "blend": blend_table,
+        "best": best_table,
+        "crossed_knee": crossed_knee_table,
+    }
+    for flag, table in tables.items():
+        if getattr(args, flag):
+            table(rows, args.index.parent / "clips", args.jobs)
+            return
     if args.lobo:
         job = partial(rom_pairs, clips=args.index.parent / "clips")
         with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:
