@@ -25,7 +25,15 @@ splits an on-screen measure's error into its geometry's (the truth's projected j
 the landmarks' (MediaPipe's), both through the true camera; ``--lobo`` fits corrections per
 stretch to the raw reading (without the spec's ``rom.correction``, whose numbers are these
 fits': a scale, an offset, and for a measure counted from the start a scale that grows with
-the sine of the starting value) and scores them leave-one-body-out. ``--landmarks`` compares the
+the sine of the starting value; beside them an affine fit, and a constant, the other bodies'
+mean true angle whatever the reading: an affine fit that scores no better than the constant has
+learned the benchmark's amplitudes, not the reading) and scores them leave-one-body-out.
+``--crossed-knee`` (seated cross-ankle) prints, per crossed side, where the recording puts the
+crossed knee across the body against the truth's projected knee while the opposite hand presses
+it and while it does not, beside the camera's side (round toward the crossed leg or away from
+it) and the ROM error. ``--best`` scores the number a person keeps, the best per side as
+reported, against the truth's best, beside the spec's ``rom.uncertainty_deg``. ``--landmarks``
+compares the
 recordings' knee and ankle points on screen with the truth's projected joints (pixels), and
 counts the frames where the legs are swapped (the other leg's truth fits both points better),
 for each folder given by ``--recordings`` (default: the recordings beside the truth; give two
@@ -287,7 +295,8 @@ def rom_pairs(row: dict[str, str], clips: Path) -> list[tuple[str, str, float, f
 def leave_one_body_out(pairs: list[tuple[str, str, float, float, float]]) -> None:
     """Corrections per stretch (true = scale x measured; measured + offset; for a measure
     counted from the start, true = measured x (scale + k x sin(start)), the form of
-    ``rom.correction``'s ``scale_per_sin_start``), fitted on all bodies but one and scored on
+    ``rom.correction``'s ``scale_per_sin_start``; true = a x measured + b; and a constant,
+    the mean true angle, which ignores the reading), fitted on all bodies but one and scored on
     that one, in turn."""
     import numpy as np
 
@@ -296,30 +305,45 @@ def leave_one_body_out(pairs: list[tuple[str, str, float, float, float]]) -> Non
         by[stretch].append((body, m, t, start))
     print(
         f"{'stretch':<32} bodies frames {'none':>11} {'scale':>11} {'offset':>11} "
-        f"{'start':>11}  all-dev fit"
+        f"{'start':>11} {'affine':>11} {'constant':>11}  all-dev fit"
     )
     for stretch, rows in sorted(by.items()):
         b = np.array([r[0] for r in rows])
         m = np.array([r[1] for r in rows])
         t = np.array([r[2] for r in rows])
         x = np.c_[m, m * np.sin(np.radians([r[3] for r in rows]))]
-        errs: dict[str, list[float]] = {"none": [], "scale": [], "offset": [], "start": []}
+        errs: dict[str, list[float]] = {
+            "none": [],
+            "scale": [],
+            "offset": [],
+            "start": [],
+            "affine": [],
+            "constant": [],
+        }
+        line = np.c_[m, np.ones_like(m)]
         for body in sorted(set(b)):
             fit, held = b != body, b == body
             scale = float(m[fit] @ t[fit] / (m[fit] @ m[fit])) if m[fit] @ m[fit] > 0 else 1.0
             offset = float(np.mean(t[fit] - m[fit]))
             by_start = np.linalg.lstsq(x[fit], t[fit], rcond=None)[0]
+            affine = np.linalg.lstsq(line[fit], t[fit], rcond=None)[0]
             errs["none"] += list(m[held] - t[held])
             errs["scale"] += list(scale * m[held] - t[held])
             errs["offset"] += list(m[held] + offset - t[held])
             errs["start"] += list(x[held] @ by_start - t[held])
+            errs["affine"] += list(line[held] @ affine - t[held])
+            # the other bodies' mean true angle, whatever the reading: what an affine fit
+            # with a slope near 0 amounts to (not a measurement)
+            errs["constant"] += list(float(np.mean(t[fit])) - t[held])
         cells = [f(mean([abs(e) for e in v])) + "/" + f(mean(v), "{:+.1f}") for v in errs.values()]
         k = np.linalg.lstsq(x, t, rcond=None)[0]
+        slope = np.linalg.lstsq(line, t, rcond=None)[0]
         print(
             f"{stretch:<32} {len(set(b)):>6} {len(m):>6} "
             + " ".join(f"{c:>11}" for c in cells)
             + f"  scale {float(m @ t / (m @ m)):.2f}, offset {float(np.mean(t - m)):+.1f},"
-            f" start: scale {k[0]:.2f} + {k[1]:.2f} sin(start)"
+            f" start: scale {k[0]:.2f} + {k[1]:.2f} sin(start),"
+            f" affine {slope[0]:.2f} x {slope[1] + 0.0:+.1f}"
         )
 
 
@@ -627,6 +651,151 @@ def _twist_cells(fs: list[tuple[float, ...]]) -> list[str]:
     return [_mae_bias(e) for e in errs]
 
 
+def best_check(row: dict[str, str], clips: Path) -> tuple[str, str, list[float]] | None:
+    """``--best``: per side, the best ROM of the set as reported (the spec as it is, learned
+    correction and all) less the truth's best: the number a person keeps (the report, the
+    history, the Progress chart), which ``rom.uncertainty_deg`` goes beside."""
+    from posecheck.review.analysis import analyze_recording
+    from posecheck.specs.schema import load_by_id
+
+    truth = load_truth(clips / f"{row['clip']}{TRUTH_SUFFIX}")
+    spec = load_by_id(truth.stretch)
+    if spec.rom is None:
+        return None
+    sc = score(analyze_recording(clips / f"{row['clip']}{RECORDING_SUFFIX}", spec), truth)
+    return truth.stretch, row["clip"], [e for _, e in sc.best_rom_error_deg]
+
+
+def best_table(rows: list[dict[str, str]], clips: Path, jobs: int) -> None:
+    """``--best``: per stretch, the best per side against the truth's (mean absolute error,
+    bias, 90th percentile, largest) beside the spec's ``rom.uncertainty_deg`` and the share
+    of sides within it."""
+    import numpy as np
+
+    from posecheck.specs.schema import load_by_id
+
+    with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
+        found = [x for x in pool.map(partial(best_check, clips=clips), rows) if x is not None]
+    by: dict[str, list[float]] = defaultdict(list)
+    for stretch, _, errors in found:
+        by[stretch] += errors
+    print(f"{'stretch':<32} sides {'MAE/bias':>11}   p90   max  uncertainty  within")
+    for stretch, errors in sorted(by.items()):
+        if not errors:
+            continue
+        size = np.abs(np.array(errors))
+        within = load_by_id(stretch).rom.uncertainty_deg
+        print(
+            f"{stretch:<32} {len(errors):>5} {_mae_bias(errors):>11} "
+            f"{np.percentile(size, 90):5.1f} {size.max():5.1f} {within:12g} "
+            f"{np.mean(size <= within) * 100:5.0f} %"
+        )
+
+
+#: ``--crossed-knee``: the chest turned at least this far (the truth's trunk rotation) counts
+#: as pressing (the opposite hand on the crossed knee).
+PRESS_TURN_DEG = 20.0
+
+
+@dataclass(frozen=True)
+class CrossedSide:
+    """One crossed side of a seated cross-ankle clip (``--crossed-knee``)."""
+
+    side: str
+    toward_deg: float  # the camera's true azimuth, + round toward the crossed leg's side
+    press_px: float  # the crossed knee's median on-screen error across the body, + outward
+    free_px: float  # the same while the chest is square (not pressing)
+    press_frames: int
+    rom_errors: tuple[float, ...]  # per frame in position: reading - truth
+
+
+def crossed_knee_check(row: dict[str, str], clips: Path) -> tuple[str, list[CrossedSide]] | None:
+    """``--crossed-knee`` (seated cross-ankle): per crossed side, where the recording puts
+    the crossed knee on screen against the truth's projected knee, across the body (+ out,
+    away from the other hip; - toward the midline), while the opposite hand presses it (the
+    chest turned, :data:`PRESS_TURN_DEG`) and while it does not, beside the camera's side
+    and the ROM error in position."""
+    import numpy as np
+
+    from posecheck.pose.landmarks import index_of
+    from posecheck.pose.recording import load_recording
+    from posecheck.review.analysis import analyze_recording
+    from posecheck.specs.schema import load_by_id
+
+    clip = row["clip"]
+    truth_path = clips / f"{clip}{TRUTH_SUFFIX}"
+    truth = load_truth(truth_path)
+    if truth.stretch != "seated_cross_ankle_rotation":
+        return None
+    with gzip.open(truth_path, "rt", encoding="utf-8") as fh:
+        frames = json.load(fh)["frames"]
+    rec = load_recording(clips / f"{clip}{RECORDING_SUFFIX}").frames
+    records = analyze_recording(clips / f"{clip}{RECORDING_SUFFIX}", load_by_id(truth.stretch))
+    az = float(row["camera_azimuth_deg"])  # + round toward the person's left
+    out: list[CrossedSide] = []
+    for i, side in enumerate(("left", "right")):
+        other = "right" if side == "left" else "left"
+        press: list[float] = []
+        free: list[float] = []
+        rom: list[float] = []
+        for r in records.records:
+            true = truth.rom_deg[r.index][i] if r.index < len(truth.rom_deg) else None
+            pose = rec[r.index].pose if r.index < len(rec) else None
+            if r.state != "active" or true is None or pose is None:
+                continue
+            measured = (r.rom_left_deg, r.rom_right_deg)[i]
+            if r.working_side in (side, "both") and measured is not None:
+                rom.append(measured - true)
+            joints = frames[r.index]["joints_px"]
+            outward = np.sign(joints[f"{side}_hip"][0] - joints[f"{other}_hip"][0])
+            err = float(pose.image_xy[index_of(f"{side}_knee")][0] - joints[f"{side}_knee"][0])
+            turned = abs(frames[r.index]["body"]["trunk_rotation_deg"]) >= PRESS_TURN_DEG
+            (press if turned else free).append(float(outward) * err)
+        if rom:
+            out.append(
+                CrossedSide(
+                    side,
+                    az if side == "left" else -az,
+                    float(np.median(press)) if press else math.nan,
+                    float(np.median(free)) if free else math.nan,
+                    len(press),
+                    tuple(rom),
+                )
+            )
+    return clip, out
+
+
+def crossed_knee_table(rows: list[dict[str, str]], clips: Path, jobs: int) -> None:
+    """``--crossed-knee``: the per-side table of :func:`crossed_knee_check`, then the sides
+    grouped by the camera's side (toward the crossed leg, about in front, away from it)."""
+    rows = [r for r in rows if r["stretch"] == "seated_cross_ankle_rotation"]
+    with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
+        found = [x for x in pool.map(partial(crossed_knee_check, clips=clips), rows) if x]
+    print(
+        f"{'clip':<56} side  camera toward  knee px pressing (frames)  knee px free  ROM MAE/bias"
+    )
+    groups: dict[str, list[CrossedSide]] = defaultdict(list)
+    for clip, sides in sorted(found):
+        for c in sides:
+            print(
+                f"{clip:<56} {c.side:<5} {c.toward_deg:+13.1f} {f(c.press_px, '{:+.0f}'):>17} "
+                f"({c.press_frames:3d}) {f(c.free_px, '{:+.0f}'):>13}  "
+                f"{_mae_bias(list(c.rom_errors))}"
+            )
+            key = (
+                "toward the crossed leg (>= +10)"
+                if c.toward_deg >= 10
+                else "away from it (<= -10)"
+                if c.toward_deg <= -10
+                else "about in front"
+            )
+            groups[key].append(c)
+    for key, cs in groups.items():
+        errs = [e for c in cs for e in c.rom_errors]
+        bad = sum(1 for c in cs if abs(mean(list(c.rom_errors))) > 10)
+        print(f"camera {key}: {len(cs)} sides, {bad} read 10 or more off, ROM {_mae_bias(errs)}")
+
+
 #: ``--blend``: the azimuths (degrees round) up to which the swing plane is averaged in.
 BLEND_UNTIL_DEG = (60.0, 70.0, 75.0, 80.0, 85.0, 90.0)
 
@@ -785,7 +954,7 @@ def main() -> None:
     ap.add_argument(
         "--lobo",
         action="store_true",
-        help="a one-coefficient correction per stretch, validated leave-one-body-out",
+        help="corrections per stretch (and a constant), validated leave-one-body-out",
     )
     ap.add_argument(
         "--landmarks",
@@ -818,6 +987,16 @@ def main() -> None:
         action="store_true",
         help="lying knee rolls: the screen reading averaged with the swing plane, by azimuth",
     )
+    ap.add_argument(
+        "--best",
+        action="store_true",
+        help="the best ROM per side against the truth's, beside the spec's uncertainty",
+    )
+    ap.add_argument(
+        "--crossed-knee",
+        action="store_true",
+        help="seated cross-ankle: the crossed knee's screen error pressing or not, by camera side",
+    )
     ap.add_argument("--stretch", nargs="+", help="only these stretches (ids)")
     ap.add_argument("--roll-sign", type=float, default=1.0, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -828,15 +1007,17 @@ def main() -> None:
         clips = args.index.parent / "clips"
         landmarks_table(rows, clips, args.recordings or [clips], args.jobs)
         return
-    if args.starts:
-        starts_table(rows, args.index.parent / "clips", args.jobs)
-        return
-    if args.twist:
-        twist_table(rows, args.index.parent / "clips", args.jobs)
-        return
-    if args.blend:
-        blend_table(rows, args.index.parent / "clips", args.jobs)
-        return
+    tables = {
+        "starts": starts_table,
+        "twist": twist_table,
+        "blend": blend_table,
+        "best": best_table,
+        "crossed_knee": crossed_knee_table,
+    }
+    for flag, table in tables.items():
+        if getattr(args, flag):
+            table(rows, args.index.parent / "clips", args.jobs)
+            return
     if args.lobo:
         job = partial(rom_pairs, clips=args.index.parent / "clips")
         with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:

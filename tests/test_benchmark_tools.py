@@ -118,3 +118,59 @@ def test_starts_tells_a_start_taken_mid_roll_from_one_taken_at_rest(rows, tmp_pa
         rb.start_check(by_clip["r0074_seated_cross_ankle_rotation_good_b11"], DATA / "clips")
         is None
     )
+
+
+def test_crossed_knee_reads_the_knee_drawn_to_the_midline_from_the_crossed_side(rows) -> None:
+    """``rom_breakdown.py --crossed-knee`` on two seated cross-ankle recordings: r0321's camera
+    stands 23 degrees round toward the crossed (left) leg, and while the hand presses the knee
+    MediaPipe draws it about 37 px toward the midline, so the opening reads about 28 low;
+    r0308's stands 19 degrees round away from its crossed leg, and the knee is where the
+    truth has it (docs/measurement.md section 12)."""
+    rb = _module("rom_breakdown")
+    by_clip = {r["clip"]: r for r in rows}
+    _, (toward,) = rb.crossed_knee_check(
+        by_clip["r0321_seated_cross_ankle_rotation_near_back_rounded_b02"], DATA / "clips"
+    )
+    assert toward.side == "left" and toward.toward_deg > 20
+    assert toward.press_frames > 50 and toward.press_px < -25
+    assert sum(toward.rom_errors) / len(toward.rom_errors) < -20
+    _, (away,) = rb.crossed_knee_check(
+        by_clip["r0308_seated_cross_ankle_rotation_near_back_rounded_b05"], DATA / "clips"
+    )
+    assert away.side == "left" and away.toward_deg < -15
+    assert abs(away.press_px) < 5
+    assert abs(sum(away.rom_errors) / len(away.rom_errors)) < 5
+    assert (
+        rb.crossed_knee_check(by_clip["r0071_supine_hip_rotation_good_b08"], DATA / "clips") is None
+    )
+
+
+def test_lobo_sets_a_constant_beside_the_fits(capsys) -> None:
+    """``--lobo``: a reading that follows the truth exactly is fitted as 1 x reading + 0 and
+    reads 0 off; the constant (the other bodies' mean true angle) does not follow it."""
+    rb = _module("rom_breakdown")
+    truths = [(f"b{i % 4}", 10.0 + 3.0 * i) for i in range(12)]
+    rb.leave_one_body_out([("exact", b, t, t, 0.0) for b, t in truths])
+    line = capsys.readouterr().out.splitlines()[1]
+    cells = line.split()
+    for cell in (cells[3], cells[7]):  # none, affine: 0 off (the bias printed +0.0 or -0.0)
+        assert abs(float(cell.split("/")[0])) < 0.05 and abs(float(cell.split("/")[1])) < 0.05
+    assert float(cells[8].split("/")[0]) > 5  # constant
+    slope, intercept = line.split("affine ")[1].split(" x ")
+    assert slope == "1.00" and abs(float(intercept)) < 0.05
+
+
+def test_best_scores_the_number_a_person_keeps(rows) -> None:
+    """``rom_breakdown.py --best``: the best of a set per side, as reported (the twist's
+    learned scale and all), against the truth's best. r0281's twist reads its 46-degree left
+    turn about 17 raw, so that side's best is the dev split's largest miss (docs/measurement.md
+    section 12); band walk has no number."""
+    rb = _module("rom_breakdown")
+    by_clip = {r["clip"]: r for r in rows}
+    stretch, clip, errors = rb.best_check(
+        by_clip["r0281_seated_internal_rotation_twist_good_b10"], DATA / "clips"
+    )
+    assert stretch == "seated_internal_rotation_twist" and clip.startswith("r0281")
+    assert sorted(round(e) for e in errors) == [-42, -21]
+    walk = next(r for r in rows if r["stretch"] == "band_walk")
+    assert rb.best_check(walk, DATA / "clips") is None
