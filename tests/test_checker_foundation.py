@@ -221,8 +221,10 @@ DROP_FAULTS = [
     (
         "other_knee_falls",
         "right",
-        with_body(DROP_LEFT, right={**BENT, "roll_deg": 22}),
-        with_body(DROP_LEFT, right={**BENT, "roll_deg": 6}),
+        # outward, turned with the pelvis (the knee drop checks only that way: inward readings
+        # on dev were MediaPipe copying the working knee's drop, tests/test_fault_causes.py)
+        with_body(DROP_LEFT, right={**BENT, "roll_deg": -22}),
+        with_body(DROP_LEFT, right={**BENT, "roll_deg": -6}),
     ),
     (
         "feet_move",

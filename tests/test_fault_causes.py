@@ -1009,3 +1009,92 @@ def test_knees_apart_is_not_guessed_from_beyond_the_feet() -> None:
         for e in _replay_score(before, together.clip).false_alarms
         if e.fault_id == "knees_apart"
     ]
+
+
+# -- supine knee drop, other_knee_falls: outward only, both knees seen, the start kept ---------
+# (session 9, dev split: r0170, r0404 copied drops; r0209, r0339 the near knee following the far
+# one; r0352 the start taken again mid-hold)
+_DROP_72 = Camera.looking_at_feet(2.3, 1.0, 72)  # the left knee nearer the camera
+
+
+def _other_knee_rolls(camera: Camera, working: str, roll_deg: float) -> list[PoseFrame]:
+    """The ``working`` knee drops 35 degrees from 3 s and stays; from 9.3 s the other knee
+    rolls ``roll_deg`` (negative: outward, away from the working knee)."""
+    other = "right" if working == "left" else "left"
+    dropped = replace(DROP_REST, **{working: Leg(**DROP_BENT, roll_deg=35)})
+    fallen = replace(dropped, **{other: Leg(**DROP_BENT, roll_deg=roll_deg)})
+    keys = [Key(0, DROP_REST), Key(IN_S, DROP_REST), Key(SET_S, dropped)]
+    keys += [Key(FAULT_ON_S - 0.3, dropped), Key(FAULT_ON_S, fallen), Key(FAULT_END_S, fallen)]
+    keys += [Key(FAULT_END_S + 2, fallen)]
+    return animate(keys, camera, fps=FPS, noise_px=0.5, noise_world_m=0.003, seed=2)
+
+
+@pytest.mark.parametrize("camera", DROP_CAMERAS.values(), ids=DROP_CAMERAS.keys())
+def test_the_other_knee_falling_outward_just_past_the_line_is_caught(camera: Camera) -> None:
+    # 18 degrees outward reads 13-19 (the far knee short, the near one long); the line is -12.
+    # The hips read 0.31 trunk lengths from 60 degrees round: both knees are checked.
+    run = run_checker(KNEE_DROP, _other_knee_rolls(camera, "left", -18))
+    assert_flagged(run, "other_knee_falls", "right", FAULT_ON_S)
+
+
+def _other_knee_both_ways():
+    """The rule before: the other knee checked falling either way."""
+    return _without_line(KNEE_DROP.id, "    below: -12\n", "    above: 12\n    below: -12\n")
+
+
+def test_the_other_knee_read_falling_inward_is_not_a_fault() -> None:
+    """MediaPipe copies the working knee's drop onto the other knee (dev r0170: +15, r0404:
+    +11 in good form); a real fall of the other knee goes outward, with the pelvis. Emulated:
+    the other knee read 16 degrees inward (18.7 on screen from the other side)."""
+    frames = _other_knee_rolls(DROP_CAMERAS["other side"], "left", 16)
+    assert run_checker(KNEE_DROP, frames).events("other_knee_falls") == []
+    assert run_checker(_other_knee_both_ways(), frames).events("other_knee_falls", "right")
+
+
+def test_the_near_knee_following_the_far_one_from_far_round_is_not_checked() -> None:
+    """Dev r0209 (good form, 72 degrees round): as the far knee drops toward the camera it
+    passes in front of the near one, whose point MediaPipe pulls outward (-17 to -19 for a
+    true 0). Emulated: the near knee rolled 16 degrees outward from 72 degrees round, where
+    the hips read 0.22 trunk lengths: not checked from this view, and said so."""
+    frames = _other_knee_rolls(_DROP_72, "right", -16)
+    run = run_checker(KNEE_DROP, frames)
+    assert run.events("other_knee_falls") == []
+    unseen = {(u.fault_id, u.side) for r in run.results for u in r.unseen_faults}
+    assert ("other_knee_falls", "left") in unseen
+    # The rule before: only the far knee hidden, and only below 0.2: the near knee flagged.
+    before = _without_line(
+        KNEE_DROP.id,
+        "      above: 0.27\n      reason: >-\n        From this side angle your far knee",
+        "      above: 0.2\n      applies_to: far_side\n      reason: >-\n"
+        "        From this side angle your far knee",
+    )
+    assert run_checker(before, frames).events("other_knee_falls", "left")
+
+
+def _far_knee_short_near_knee_out(fall: bool) -> list[PoseFrame]:
+    """From 60 degrees round: from 3 s the far (right) knee drops 14 degrees (read about 10,
+    under the entry line) while the near one falls 20 outward (read about -22), held 4 s
+    (``fall`` False: both stay at rest); back at rest by 11 s; from 13 s the near knee drops
+    35 and holds."""
+    camera = DROP_CAMERAS["advised"]
+    bent = Leg(**DROP_BENT)
+    fallen = replace(DROP_REST, right=replace(bent, roll_deg=14), left=replace(bent, roll_deg=-20))
+    held = fallen if fall else DROP_REST
+    drop = replace(DROP_REST, left=replace(bent, roll_deg=35))
+    keys = [Key(0, DROP_REST), Key(3, DROP_REST), Key(5, held), Key(9, held)]
+    keys += [Key(11, DROP_REST), Key(13, DROP_REST), Key(15, drop), Key(18, drop)]
+    return animate(keys, camera, fps=FPS, noise_px=0.5, noise_world_m=0.003, seed=2)
+
+
+def test_the_other_knee_falling_outward_is_not_a_start_taken_mid_hold() -> None:
+    """Dev r0352: the far knee's drop read under the entry line and the near knee fell 20
+    degrees outward: read as coming out of a stretch the start had been taken in, the start
+    was taken again mid-hold, with the fallen knee, and the next drop read 20 degrees high
+    (ROM error 21.7 -> 3.2 with the start kept). A side reading in the stretch past the exit
+    line keeps the start."""
+    with_fall = run_checker(KNEE_DROP, _far_knee_short_near_knee_out(True)).results[-1]
+    plain = run_checker(KNEE_DROP, _far_knee_short_near_knee_out(False)).results[-1]
+    assert with_fall.state == plain.state == "active"
+    assert with_fall.measure("drop", "left") == pytest.approx(
+        plain.measure("drop", "left"), abs=3.0
+    )
