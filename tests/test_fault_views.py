@@ -197,7 +197,7 @@ SPEC_PATH = Path(__file__).resolve().parents[1] / "stretch_specs" / "supine_knee
 
 
 def _spec_text(seen_when: str) -> str:
-    rule = "      measure: hips_across\n      above: 0.2\n      applies_to: far_side\n"
+    rule = "      measure: hips_across\n      above: 0.27\n"
     return SPEC_PATH.read_text(encoding="utf-8").replace(rule, seen_when, 1)
 
 

@@ -41,13 +41,13 @@ def test_typo_in_a_field_name_names_file_field_and_line(tmp_path):
 
 
 def test_unknown_metric_and_body_part_fail_at_load(tmp_path):
-    text = GOOD.replace("metric: vertical_offset", "metric: vertical_offs")
-    with pytest.raises(SpecError, match=r"line \d+: field 'measures.hips_rise.*vertical_offs"):
+    text = GOOD.replace("metric: lower_of", "metric: lower_off")
+    with pytest.raises(SpecError, match=r"line \d+: field 'measures.hips_rise.*lower_off"):
         load_spec(write(tmp_path, text))
-    text = GOOD.replace("point: mid_hip", "point: mid_hips")
-    with pytest.raises(SpecError, match="unknown body part 'mid_hips'") as err:
+    text = GOOD.replace("reference: mid_shoulder", "reference: mid_shoulders")
+    with pytest.raises(SpecError, match="unknown body part 'mid_shoulders'") as err:
         load_spec(write(tmp_path, text))
-    assert f"line {line_of(text, 'mid_hips')}" in str(err.value)
+    assert f"line {line_of(text, 'mid_shoulders')}" in str(err.value)
 
 
 def test_fault_naming_an_undefined_measure_fails_naming_field_and_line(tmp_path):

@@ -1020,6 +1020,26 @@ class MoveTime(Speed):
         return self
 
 
+class LowerOf(MetricBase):
+    """The lower of another measure's two sides, each counted from its own start: whole-body.
+    For a movement that moves both sides at once where the estimator moves one side's point
+    with something else: lying face down, a pelvis lift raises both hip bones, while
+    MediaPipe's hip point follows its own thigh as the leg turns (prone dev r0117: one hip up
+    0.14 torso lengths, the other 0.08, no lift). Unknown unless both sides are known.
+    Computed by the checker from the measure it names; from one picture it is unknown."""
+
+    metric: Literal["lower_of"]
+    of: str = Field(description="Name of a per-side measure; the lower of its two values.")
+
+    unit: ClassVar[str] = "ratio"
+
+    def parts(self) -> tuple[str, ...]:
+        return ()
+
+    def compute(self, g: PoseGeometry, side: Side | None) -> float:
+        return math.nan  # the checker takes it from the measure it names
+
+
 Metric = Annotated[
     Union[
         JointFlexion,
@@ -1042,6 +1062,7 @@ Metric = Annotated[
         WorldRise,
         MoveTime,
         Speed,
+        LowerOf,
     ],
     Field(discriminator="metric"),
 ]

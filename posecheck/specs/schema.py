@@ -17,7 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from posecheck.errors import SpecError
-from posecheck.specs.metrics import PART_NAMES, Metric, Speed
+from posecheck.specs.metrics import PART_NAMES, LowerOf, Metric, Speed
 from posecheck.specs.yaml_loader import compose, format_loc, yaml_error, yaml_line
 
 SPEC_DIR = Path(__file__).resolve().parents[2] / "stretch_specs"
@@ -433,7 +433,7 @@ class StretchSpec(_Model):
             out[name] = (
                 self.measures[m.of].sided
                 if isinstance(m, Speed) and m.of in self.measures
-                else m.sided
+                else m.sided and not isinstance(m, LowerOf)
             )
         return out
 
@@ -454,6 +454,12 @@ class StretchSpec(_Model):
                 need(("measures", name, "of"), m.of)
                 if isinstance(self.measures[m.of], Speed):
                     raise _FieldError(("measures", name), "a speed cannot follow another speed")
+            if isinstance(m, LowerOf):
+                need(("measures", name, "of"), m.of)
+                if not self.measures[m.of].sided or isinstance(self.measures[m.of], LowerOf):
+                    raise _FieldError(
+                        ("measures", name, "of"), f"'{m.of}' is not a per-side measure"
+                    )
         need(("active", "measure"), self.active.measure)
         if self.measures[self.active.measure].from_position:
             raise _FieldError(

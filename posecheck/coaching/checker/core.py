@@ -22,7 +22,7 @@ from posecheck.coaching.checker.results import (
 from posecheck.coaching.checker.starts import StartValues
 from posecheck.coaching.posture import PostureReading, PostureWatch
 from posecheck.pose.landmarks import SIDES, PoseFrame, Side
-from posecheck.specs.metrics import MoveTime, SeparationRatio, Speed
+from posecheck.specs.metrics import LowerOf, MoveTime, SeparationRatio, Speed
 from posecheck.specs.schema import StretchSpec
 
 #: Episodes shorter than this after ``no_person`` restart the settling period.
@@ -53,7 +53,7 @@ class StretchChecker:
         self._wrong_posture = False
 
     def _measure_order(self) -> list[str]:
-        plain = [n for n, m in self.spec.measures.items() if not isinstance(m, Speed)]
+        plain = [n for n, m in self.spec.measures.items() if not isinstance(m, Speed | LowerOf)]
         return plain + [n for n in self.spec.measures if n not in plain]
 
     def _sides_of(self, name: str) -> tuple[SideKey, ...]:
@@ -176,6 +176,13 @@ class StretchChecker:
                     continue
                 if isinstance(metric, Speed):
                     out[(name, side)] = self._speed(name, metric, side, out, t)
+                    continue
+                if isinstance(metric, LowerOf):
+                    both = [out[(metric.of, s)] for s in SIDES]
+                    missing = tuple(dict.fromkeys(n for mv in both for n in mv.missing))
+                    known = all(mv.known for mv in both)
+                    lower = min(mv.value for mv in both) if known else math.nan
+                    out[(name, side)] = MeasureValue(name, side, lower, missing)
                     continue
                 missing, raw = raw_value(metric, g, side)
                 value = raw

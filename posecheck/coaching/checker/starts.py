@@ -129,14 +129,19 @@ class StartValues:
         """The start position is the least stretched one. If the starting values were taken
         in the stretch (the camera started mid-hold), coming out of it reads as a stretch the
         other way, past the entry line; once that has lasted ``baseline_s`` at rest, the
-        starting values are taken again."""
+        starting values are taken again. Not while another side reads in the stretch past
+        the exit line: one knee going in while the other goes the other way is the other
+        knee falling with the pelvis (the knee drop's ``other_knee_falls``: dev r0352, the
+        far knee's drop read short, under the entry line, and the start was taken again
+        mid-hold, with the fallen knee, so the fault was never seen and the return read as
+        the other knee dropping)."""
         pos = self.spec.active
         if not self.spec.measures[pos.measure].relative_to_start:
             return
         sign = 1.0 if pos.direction == "up" else -1.0
-        backwards = any(
-            mv.known and sign * mv.value < -pos.enter for mv in position_values(self.spec, values)
-        )
+        own = position_values(self.spec, values)
+        stretching = any(mv.known and sign * mv.value > sign * pos.exit for mv in own)
+        backwards = not stretching and any(mv.known and sign * mv.value < -pos.enter for mv in own)
         if not backwards:
             self._backwards_since_ms = None
             return
