@@ -541,9 +541,9 @@ class SegmentAngle(MetricBase):
     b_end: str
     space: Literal["image", "world"] = Field("image", description="2D on screen or 3D.")
     # Issue #12, band rotation trunk_leans: the unsigned angle's change from the start is not
-    # the change of the angle. Dev r0278 stood with its shoulder line 5 degrees off its hip
-    # line on screen and leaned 11 degrees the other way: unsigned, 5 -> 0 -> 5, it read a
-    # change of -4 to -5 and the lean was missed.
+    # the change of the angle. Dev r0278 stood with its shoulder line 5.9 degrees off its hip
+    # line on screen and leaned the other way: unsigned it read a change of -4 to -5 (signed
+    # +4.7 to +5.4); r0343's lean read 2.6 unsigned, 6.1 signed.
     signed: bool = Field(
         False,
         description="On screen only: the angle from a to b with its direction (clockwise on "
