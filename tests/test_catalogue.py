@@ -171,21 +171,15 @@ BAND_ROT = Scenario(
             flagged="working",
         ),
         FaultCase(
+            # The signed tilt reads a synthetic bend at its size (5 would sit on the line; the
+            # unsigned angle read 5 as about 4.5, its noise at the start taken off).
             "trunk_leans",
             lambda b, side, a: replace(b, trunk_side_bend_deg=_s(side) * a),
             bad=15,
-            fine=5,
+            fine=3,
             flagged="none",
         ),
-        FaultCase(
-            # The pelvis tilts and the trunk rides along (it does not bend on the pelvis,
-            # which would be trunk_leans).
-            "hip_hikes",
-            lambda b, side, a: replace(b, pelvis_hike_deg=_s(side) * a),
-            bad=15,
-            fine=4,
-            flagged="working",
-        ),
+        # hip_hikes is not checked from this view (see the spec's not_checked).
         FaultCase("jerky_return", lambda b, side, a: b, 0.15, 0.9, "working", kind="speed"),
     ),
 )

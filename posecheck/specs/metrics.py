@@ -539,7 +539,9 @@ class SegmentFromVertical(MetricBase):
 
 
 class SegmentAngle(MetricBase):
-    """Unsigned angle between two segments a_start->a_end and b_start->b_end, degrees."""
+    """Angle between two segments a_start->a_end and b_start->b_end, degrees: unsigned
+    (0..180), or on screen signed (``signed``: from a to b, turning clockwise on screen
+    positive, -180..180)."""
 
     metric: Literal["segment_angle"]
     a_start: str
@@ -547,8 +549,24 @@ class SegmentAngle(MetricBase):
     b_start: str
     b_end: str
     space: Literal["image", "world"] = Field("image", description="2D on screen or 3D.")
+    # Issue #12, band rotation trunk_leans: the unsigned angle's change from the start is not
+    # the change of the angle. Dev r0278 stood with its shoulder line 5.9 degrees off its hip
+    # line on screen and leaned the other way: unsigned it read a change of -4 to -5 (signed
+    # +4.7 to +5.4); r0343's lean read 2.6 unsigned, 6.1 signed.
+    signed: bool = Field(
+        False,
+        description="On screen only: the angle from a to b with its direction (clockwise on "
+        "screen positive, -180..180), so a change from the start that crosses zero reads "
+        "whole; a fault then sets both above and below to catch either direction.",
+    )
 
     _check = field_validator("a_start", "a_end", "b_start", "b_end")(_check_part)
+
+    @model_validator(mode="after")
+    def _signed_on_screen(self) -> SegmentAngle:
+        if self.signed and self.space != "image":
+            raise ValueError("signed is for space: image (a 3D angle has no direction)")
+        return self
 
     def parts(self) -> tuple[str, ...]:
         return (self.a_start, self.a_end, self.b_start, self.b_end)
@@ -556,7 +574,13 @@ class SegmentAngle(MetricBase):
     def compute(self, g: PoseGeometry, side: Side | None) -> float:
         get = g.world if self.space == "world" else g.image
         a0, a1, b0, b1 = (get(p, side) for p in self.parts())
-        return geo.angle_between_deg(a1 - a0, b1 - b0)
+        if not self.signed:
+            return geo.angle_between_deg(a1 - a0, b1 - b0)
+        (ax, ay), (bx, by) = a1 - a0, b1 - b0
+        if not (math.hypot(ax, ay) > 0 and math.hypot(bx, by) > 0):  # also catches NaN
+            return math.nan
+        # Image y points down, so a positive cross product turns clockwise on screen.
+        return math.degrees(math.atan2(ax * by - ay * bx, ax * bx + ay * by))
 
 
 class SeparationRatio(MetricBase):

@@ -344,8 +344,9 @@ class Fault(_Model):
     why: str = Field(description="Why this threshold: what a physiotherapist watches for.")
     measure: str = Field(description="Name of a measure in this spec.")
     side: FaultSide = Field(
-        description="working / other: the side doing / not doing the stretch; each: both "
-        "sides separately; none: a whole-body measure."
+        description="working / other: the side doing / not doing the stretch (at rest, for a "
+        "fault checked then: the side that last held the position); each: both sides "
+        "separately; none: a whole-body measure."
     )
     above: float | None = Field(None, description="Fault when the value is above this.")
     below: float | None = Field(

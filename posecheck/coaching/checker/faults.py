@@ -54,6 +54,8 @@ class FaultWatch:
         self._unseen_now: list[UnseenFault] = []
         self._unseen_open: dict[tuple[str, SideKey], tuple[float, float, str]] = {}
         self._unseen_spans: list[UnseenSpan] = []
+        #: the side of the last time in position that counted (faults checked at rest too)
+        self._last_working: Side | str | None = None
 
     @property
     def needs_near(self) -> bool:
@@ -84,10 +86,15 @@ class FaultWatch:
         blocking = False
         self._unseen_now = []
         working = episode.side if episode is not None else None
+        if working is not None and episode is not None and self._counts(episode, t):
+            self._last_working = working
         swapped = episode is not None and episode.legs_swapped
         for fault in self.spec.faults:
             in_phase = phase is not None and fault.during in (phase, "always")
-            sides = fault_sides(fault, working) if in_phase else ()
+            # Checked at rest too: the working side is the one that last worked (a band
+            # rotation's snap back out is seen as the foot comes to rest, after the position).
+            side_now = working if fault.during == "active" else working or self._last_working
+            sides = fault_sides(fault, side_now) if in_phase else ()
             for side in (*SIDES, None):
                 key = (fault.id, side)
                 track = self._tracks.setdefault(key, _FaultTrack())
@@ -103,6 +110,11 @@ class FaultWatch:
                 if track.flagged_ms is not None and fault.blocks_hold:
                     blocking = True
         return blocking
+
+    def _counts(self, episode: Episode, t: float) -> bool:
+        """The time in position has lasted long enough to count (``active.min_episode_s``):
+        a one-frame misread of the position does not change the side that last worked."""
+        return (t - episode.start_ms) / 1000.0 >= self.spec.active.min_episode_s
 
     def _waiting_past_exit(self, fault: Fault, episode: Episode | None, t: float) -> bool:
         """A fault on the position's own measure is not said in the first

@@ -4,6 +4,13 @@ A movement runs from one turn of the value to the next (a low to a high, or back
 with hysteresis: a turn is seen once the value has come back ``min_change`` from its extreme.
 Its time is the span between the interpolated crossings of ``low_share`` and ``high_share`` of
 its way, on frame timestamps, so dropped frames move it by a fraction of a frame, not by one.
+
+A value out of line with both its neighbours by half a movement (``min_change / 2``, the same
+way) is a one-frame misread of the estimator, not a limb: once the next value shows it, the
+timer is wound back to before it and it is taken again at its nearer neighbour's value. The
+next value is then taken as it comes, so nothing waits a frame (dev r0278: MediaPipe read a
+standing foot turned 43-56 degrees for one frame, timed as a 0.06 s snap back; a median of
+three removed it but ran a frame late and missed a snap at a clip's last frames).
 """
 
 from __future__ import annotations
@@ -19,6 +26,15 @@ _LONGEST_S = 10.0
 _FRESH_S = 2.0
 #: A movement that stops and stays near its end this long is over (a lift held at the top).
 _SETTLE_S = 0.3
+#: A one-frame misread is out of line with both neighbours by this share of ``min_change``...
+_SPIKE_SHARE = 0.5
+#: ...and its neighbours are at most this far apart: at fewer than 5 frames a second a real
+#: quick turn may show in one frame only, so nothing is taken for a misread there.
+_SPIKE_SPAN_S = 0.4
+
+
+#: A timer's state, to wind it back: samples, direction, last time, when it was seen.
+_State = tuple[list[tuple[float, float]], bool | None, float, float]
 
 
 class MoveTimer:
@@ -30,14 +46,38 @@ class MoveTimer:
         self._rising: bool | None = None  # direction of the movement under way
         self._time_s = math.nan
         self._seen_ms = -math.inf  # when the last movement's turn was seen
+        self._before: tuple[float, float] | None = None  # the value before the last one
+        self._last: tuple[float, float] | None = None  # the last value taken
+        self._state_before_last: _State | None = None  # the timer before the last value
 
     def update(self, t_ms: float, value: float) -> float:
         """The last movement's time in seconds (NaN when none ended in the last ``keep_s``)."""
         if not math.isnan(value):
-            self._add(t_ms, value)
+            self._take(t_ms, value)
         if (t_ms - self._seen_ms) / 1000.0 > self.metric.keep_s + 1e-6:
             return math.nan
         return self._time_s
+
+    def _take(self, t_ms: float, value: float) -> None:
+        """Add a value; first take the last one again at its neighbour's level if this value
+        shows it was a one-frame misread (wound back, no waiting)."""
+        before, last = self._before, self._last
+        if before is not None and last is not None and self._state_before_last is not None:
+            level = _misread_level(before, last, (t_ms, value), self.metric.min_change)
+            if level is not None:
+                self._restore(self._state_before_last)
+                last = (last[0], level)
+                self._add(*last)
+        self._before, self._last = last, (t_ms, value)
+        self._state_before_last = self._state()
+        self._add(t_ms, value)
+
+    def _state(self) -> _State:
+        return (list(self._samples), self._rising, self._time_s, self._seen_ms)
+
+    def _restore(self, state: _State) -> None:
+        samples, self._rising, self._time_s, self._seen_ms = state
+        self._samples = list(samples)
 
     def _add(self, t_ms: float, value: float) -> None:
         self._samples.append((t_ms, value))
@@ -84,6 +124,25 @@ class MoveTimer:
             self._seen_ms = self._samples[-1][0]
         self._samples = self._samples[turn:]
         self._rising = (not self._rising) if turned else None
+
+
+def _misread_level(
+    before: tuple[float, float],
+    value: tuple[float, float],
+    after: tuple[float, float],
+    change: float,
+) -> float | None:
+    """The nearer neighbour's value if ``value`` is out of line with both ``before`` and
+    ``after`` by ``_SPIKE_SHARE`` of a movement the same way (a one-frame misread), else None."""
+    (t0, v0), (_, v1), (t2, v2) = before, value, after
+    if (t2 - t0) / 1000.0 > _SPIKE_SPAN_S + 1e-6:
+        return None
+    least = _SPIKE_SHARE * change
+    if v1 - max(v0, v2) >= least:
+        return max(v0, v2)
+    if min(v0, v2) - v1 >= least:
+        return min(v0, v2)
+    return None
 
 
 def _span_ms(move: list[tuple[float, float]], low_share: float, high_share: float) -> float:
