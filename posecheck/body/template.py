@@ -108,9 +108,9 @@ def prone_start(knee_flexion_deg: float = 90.0) -> dict[str, tuple[float, float,
 
     The camera solves it at the body's own bend, not at a fixed 90
     (:func:`posecheck.body.camera.with_posture_template` reads the bend from MediaPipe's 3D
-    landmarks and weighs it half and half with the start's 90: ``PRONE_BEND_WEIGHT``): a person resting with the knees
-    bent 55 (the prone stretch's ``knee_bend_off`` fault) put the fixed template's camera 13
-    degrees too far round (dev r0338; 0 with the body's bend)."""
+    landmarks and weighs it half and half with the start's 90: ``PRONE_BEND_WEIGHT``): a
+    person resting with the knees bent 55 (the prone stretch's ``knee_bend_off`` fault) put the
+    fixed template's camera 13 degrees too far round (dev r0338; 0 with the body's bend)."""
     k = math.radians(knee_flexion_deg)
     dy, dz = -math.cos(k) * PRONE_SHIN, -math.sin(k) * PRONE_SHIN
     out: dict[str, tuple[float, float, float]] = {}
