@@ -436,6 +436,12 @@ def _circular_mean_deg(values: np.ndarray) -> tuple[float, float]:
     return math.degrees(math.atan2(s, c)), math.degrees(math.sqrt(-2.0 * math.log(length)))
 
 
+#: The azimuth's usual error, degrees: about the mean error on the benchmark's dev split, where
+#: the start hold's per-frame spread was mostly 1-4 degrees (the error is a bias of MediaPipe's
+#: 3D shape, not noise). An estimate's uncertainty is never below it.
+AZIMUTH_ERROR_DEG = 7.0
+
+
 @dataclass(frozen=True)
 class CameraEstimate:
     """The camera relative to the body, smoothed over time, with its uncertainty."""
@@ -457,9 +463,8 @@ class CameraEstimate:
     @property
     def uncertainty_deg(self) -> float:
         """A plain +/- on the azimuth: the spread of the per-frame views, and never below
-        7 degrees (the mean error on the benchmark's dev split, where the per-frame spread
-        was mostly 1-4 degrees: the error is a bias of MediaPipe's 3D shape, not noise)."""
-        return max(7.0, self.azimuth_sd_deg)
+        :data:`AZIMUTH_ERROR_DEG`."""
+        return max(AZIMUTH_ERROR_DEG, self.azimuth_sd_deg)
 
 
 UNKNOWN_CAMERA = CameraEstimate(
