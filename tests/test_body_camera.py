@@ -242,8 +242,7 @@ def test_a_replayed_side_lying_clip_reads_its_elevation(monkeypatch: pytest.Monk
 def test_a_replayed_prone_clip_reads_its_azimuth(monkeypatch: pytest.MonkeyPatch) -> None:
     """Dev clip r0208 (prone hip rotation, the camera truly 35 degrees round to the person's
     right from the feet end, from its truth file): the start hold's azimuth from the prone
-    start template (``template.PRONE_START``), and the 64 the 3D solve alone read."""
-    from posecheck.body import template
+    start template (``template.prone_start``), and the 64 the 3D solve alone read."""
     from posecheck.review.analysis import analyze_recording
     from posecheck.specs.schema import load_by_id
 
@@ -251,7 +250,7 @@ def test_a_replayed_prone_clip_reads_its_azimuth(monkeypatch: pytest.MonkeyPatch
     recording = clip / "r0208_prone_internal_rotation_hips_lift_b01.pose.json.gz"
     spec = load_by_id("prone_internal_rotation")
     assert analyze_recording(recording, spec).camera.azimuth_deg == pytest.approx(-35.0, abs=5.0)
-    monkeypatch.setattr(template, "START_TEMPLATES", {})
+    monkeypatch.setattr(cam, "START_TURN_MAX_DEG", 0.0)  # the 3D solve's azimuth only
     assert analyze_recording(recording, spec).camera.azimuth_deg < -35.0 - 20.0
 
 

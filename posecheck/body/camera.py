@@ -36,7 +36,7 @@ import cv2
 import numpy as np
 
 from posecheck.body.geometry import wrap_deg
-from posecheck.body.template import floor_view_deg, side_lying_start, start_view_deg
+from posecheck.body.template import floor_view_deg, prone_start, side_lying_start, start_view_deg
 from posecheck.pose.landmarks import Pose, index_of
 
 BodyPosture = Literal[
@@ -347,6 +347,15 @@ def leg_bends_deg(world_xyz: np.ndarray) -> tuple[float, float]:
     return float(np.mean(hips)), float(np.mean(knees))
 
 
+#: Face down, how much of the body's own knee bend (from MediaPipe's 3D landmarks) the start
+#: template takes, the rest the start's right angle (:func:`posecheck.body.template.prone_start`).
+#: MediaPipe's bends are noisy (one leg of a body at 90 read 41-115 on the dev split), so not
+#: all of it: chosen leaving one body out over 0-1.25 on the dev split's 22 prone clips, 0.5 for
+#: 10 of 11 bodies (0.75 for the other); azimuth MAE 7.7 -> 6.7 with the body left out (3.3
+#: without r0403, whose camera both solves put under the floor), within 10 degrees 86 % -> 86 %;
+#: 1.0 (all of the body's bend) read 6.8.
+PRONE_BEND_WEIGHT = 0.5
+
 #: The most the start template may turn the 3D solve's azimuth (degrees). On the dev split it
 #: moved it by up to 30; a body lying face down with its legs straight fits the template from
 #: the other end of the body (a synthetic one: 160-180 degrees round, fit 0.07-0.15).
@@ -363,15 +372,19 @@ def with_posture_template(
 ) -> CameraView3D:
     """The view with what the posture's templates say (:mod:`posecheck.body.template`): the
     azimuth from the 3D start template where there is one and the body fits it (face down:
-    dev split, 18 prone clips, MAE 14.1 -> 4.6 degrees leaving one body out; lying on the
-    side, a template with the body's own bends, :func:`leg_bends_deg`: 19 clamshell clips,
-    9.1 -> 6.4, nothing tuned), then the
-    elevation from the floor template (:func:`with_floor_elevation`). The start template
-    refines the 3D solve's azimuth and never overturns it (:data:`START_TURN_MAX_DEG`)."""
+    dev split, 18 prone clips, MAE 14.1 -> 4.6 degrees leaving one body out; the lower legs
+    raised by the body's own knee bend, :func:`leg_bends_deg`: 22 prone clips, 7.7 -> 6.8,
+    nothing tuned; lying on the side, a template with the body's own bends: 19 clamshell
+    clips, 9.1 -> 6.4, nothing tuned), then the elevation from the floor template
+    (:func:`with_floor_elevation`). The start template refines the 3D solve's azimuth and
+    never overturns it (:data:`START_TURN_MAX_DEG`)."""
     if view.known:
         template = None
         if posture == "side_lying" and pose.world_xyz is not None:
             template = side_lying_start(*leg_bends_deg(pose.world_xyz))
+        elif posture == "prone" and pose.world_xyz is not None:
+            knee_deg = leg_bends_deg(pose.world_xyz)[1]
+            template = prone_start(90.0 + PRONE_BEND_WEIGHT * (knee_deg - 90.0))
         start = start_view_deg(
             pose, width, height, posture, view.focal_px, min_visibility, template
         )
@@ -423,6 +436,12 @@ def _circular_mean_deg(values: np.ndarray) -> tuple[float, float]:
     return math.degrees(math.atan2(s, c)), math.degrees(math.sqrt(-2.0 * math.log(length)))
 
 
+#: The azimuth's usual error, degrees: about the mean error on the benchmark's dev split, where
+#: the start hold's per-frame spread was mostly 1-4 degrees (the error is a bias of MediaPipe's
+#: 3D shape, not noise). An estimate's uncertainty is never below it.
+AZIMUTH_ERROR_DEG = 7.0
+
+
 @dataclass(frozen=True)
 class CameraEstimate:
     """The camera relative to the body, smoothed over time, with its uncertainty."""
@@ -444,9 +463,8 @@ class CameraEstimate:
     @property
     def uncertainty_deg(self) -> float:
         """A plain +/- on the azimuth: the spread of the per-frame views, and never below
-        7 degrees (the mean error on the benchmark's dev split, where the per-frame spread
-        was mostly 1-4 degrees: the error is a bias of MediaPipe's 3D shape, not noise)."""
-        return max(7.0, self.azimuth_sd_deg)
+        :data:`AZIMUTH_ERROR_DEG`."""
+        return max(AZIMUTH_ERROR_DEG, self.azimuth_sd_deg)
 
 
 UNKNOWN_CAMERA = CameraEstimate(

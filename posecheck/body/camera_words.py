@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from posecheck.body.camera import BodyPosture, CameraEstimate
+from posecheck.body.camera import AZIMUTH_ERROR_DEG, BodyPosture, CameraEstimate
 from posecheck.body.geometry import wrap_deg
 
 #: How far the estimated azimuth may stray from the guidance before the app says so: the
@@ -130,7 +130,16 @@ def advice(
     elevation_tolerance_deg: float = ELEVATION_TOLERANCE_DEG,
 ) -> str | None:
     """How to move the camera, in plain words; None when the view is within what the
-    stretch's measures tolerate, or not known yet."""
+    stretch's measures tolerate, or not known yet.
+
+    The azimuth's tolerance allows for the estimate's usual error; an estimate whose views
+    spread wider than that (:attr:`CameraEstimate.uncertainty_deg` above
+    :data:`~posecheck.body.camera.AZIMUTH_ERROR_DEG`) widens it by the excess: a camera is
+    not sent round on a guess. Dev r0181 (band walk, camera in front): MediaPipe swapped
+    the person's left and right on screen from 0.3 s on, the start hold's views ran from
+    -89 to 177 (spread 48), their mean read 52 and the app said to move the camera 50
+    degrees round; on every other dev clip the spread was at most 24 (r0054, read 0.1 off;
+    then 11)."""
     if not estimate.known:
         return None
     posture = guide.posture
@@ -138,7 +147,8 @@ def advice(
     target = guide.target_azimuth_deg(estimate.azimuth_deg)
     if target is not None:
         off = wrap_deg(target - estimate.azimuth_deg)
-        if abs(off) > azimuth_tolerance_deg:
+        unsure = max(0.0, estimate.uncertainty_deg - AZIMUTH_ERROR_DEG)
+        if abs(off) > azimuth_tolerance_deg + unsure:
             same_side = target == 0 or math.copysign(1, target) == math.copysign(
                 1, estimate.azimuth_deg
             )

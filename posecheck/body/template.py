@@ -94,16 +94,36 @@ _ON_FLOOR = frozenset({"supine", "prone"})
 #: half-widths 0.11-0.23 (the trunk 0.50 and thighs 0.44 fixed; only ratios matter), leaving
 #: one body out: 0.08 / 0.32 / 0.15 picked for 7 of 10 bodies and a neighbour for the rest;
 #: the azimuth's MAE 14.1 -> 4.6, within 10 degrees 39 % -> 89 % (body left out).
-PRONE_START: dict[str, tuple[float, float, float]] = {
-    "left_shoulder": (0.15, 0.50, 0.0),
-    "right_shoulder": (-0.15, 0.50, 0.0),
-    "left_hip": (0.08, 0.0, 0.0),
-    "right_hip": (-0.08, 0.0, 0.0),
-    "left_knee": (0.08, -0.44, 0.0),
-    "right_knee": (-0.08, -0.44, 0.0),
-    "left_ankle": (0.08, -0.44, -0.32),
-    "right_ankle": (-0.08, -0.44, -0.32),
-}
+#: The camera solves against :func:`prone_start` at the body's own knee bend; this is the
+#: template at the start's right angle.
+PRONE_HIP_HALF_WIDTH = 0.08
+PRONE_SHOULDER_HALF_WIDTH = 0.15
+PRONE_SHIN = 0.32
+
+
+def prone_start(knee_flexion_deg: float = 90.0) -> dict[str, tuple[float, float, float]]:
+    """A 3D template of a body lying face down: shoulders, hips and knees on the floor, both
+    lower legs raised by the knee bend (degrees: 0 flat on the floor, 90 upright), in the
+    proportions MediaPipe's picture gives that pose (:data:`PRONE_START`).
+
+    The camera solves it at the body's own bend, not at a fixed 90
+    (:func:`posecheck.body.camera.with_posture_template` reads the bend from MediaPipe's 3D
+    landmarks and weighs it half and half with the start's 90: ``PRONE_BEND_WEIGHT``): a
+    person resting with the knees bent 55 (the prone stretch's ``knee_bend_off`` fault) put the
+    fixed template's camera 13 degrees too far round (dev r0338; 0 with the body's bend)."""
+    k = math.radians(knee_flexion_deg)
+    dy, dz = -math.cos(k) * PRONE_SHIN, -math.sin(k) * PRONE_SHIN
+    out: dict[str, tuple[float, float, float]] = {}
+    for side, sign in (("left", 1.0), ("right", -1.0)):
+        hx = sign * PRONE_HIP_HALF_WIDTH
+        out[f"{side}_shoulder"] = (sign * PRONE_SHOULDER_HALF_WIDTH, 0.50, 0.0)
+        out[f"{side}_hip"] = (hx, 0.0, 0.0)
+        out[f"{side}_knee"] = (hx, -0.44, 0.0)
+        out[f"{side}_ankle"] = (hx, -0.44 + dy, dz)
+    return out
+
+
+PRONE_START: dict[str, tuple[float, float, float]] = prone_start(90.0)
 
 
 def side_lying_start(
