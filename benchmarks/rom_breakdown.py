@@ -296,30 +296,39 @@ def leave_one_body_out(pairs: list[tuple[str, str, float, float, float]]) -> Non
         by[stretch].append((body, m, t, start))
     print(
         f"{'stretch':<32} bodies frames {'none':>11} {'scale':>11} {'offset':>11} "
-        f"{'start':>11}  all-dev fit"
+        f"{'start':>11} {'affine':>11}  all-dev fit"
     )
     for stretch, rows in sorted(by.items()):
         b = np.array([r[0] for r in rows])
         m = np.array([r[1] for r in rows])
         t = np.array([r[2] for r in rows])
         x = np.c_[m, m * np.sin(np.radians([r[3] for r in rows]))]
-        errs: dict[str, list[float]] = {"none": [], "scale": [], "offset": [], "start": []}
+        errs: dict[str, list[float]] = {
+            "none": [],
+            "scale": [],
+            "offset": [],
+            "start": [],
+            "affine": [],
+        }
         for body in sorted(set(b)):
             fit, held = b != body, b == body
             scale = float(m[fit] @ t[fit] / (m[fit] @ m[fit])) if m[fit] @ m[fit] > 0 else 1.0
             offset = float(np.mean(t[fit] - m[fit]))
             by_start = np.linalg.lstsq(x[fit], t[fit], rcond=None)[0]
+            affine = np.polyfit(m[fit], t[fit], 1)  # scale and offset together
             errs["none"] += list(m[held] - t[held])
             errs["scale"] += list(scale * m[held] - t[held])
             errs["offset"] += list(m[held] + offset - t[held])
             errs["start"] += list(x[held] @ by_start - t[held])
+            errs["affine"] += list(np.polyval(affine, m[held]) - t[held])
         cells = [f(mean([abs(e) for e in v])) + "/" + f(mean(v), "{:+.1f}") for v in errs.values()]
         k = np.linalg.lstsq(x, t, rcond=None)[0]
         print(
             f"{stretch:<32} {len(set(b)):>6} {len(m):>6} "
             + " ".join(f"{c:>11}" for c in cells)
             + f"  scale {float(m @ t / (m @ m)):.2f}, offset {float(np.mean(t - m)):+.1f},"
-            f" start: scale {k[0]:.2f} + {k[1]:.2f} sin(start)"
+            f" start: scale {k[0]:.2f} + {k[1]:.2f} sin(start),"
+            " affine: scale {:.2f}, offset {:+.1f}".format(*np.polyfit(m, t, 1))
         )
 
 
@@ -785,7 +794,7 @@ def main() -> None:
     ap.add_argument(
         "--lobo",
         action="store_true",
-        help="a one-coefficient correction per stretch, validated leave-one-body-out",
+        help="corrections per stretch (scale, offset, start, affine), validated leave-one-body-out",
     )
     ap.add_argument(
         "--landmarks",
