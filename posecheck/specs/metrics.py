@@ -400,8 +400,8 @@ class KneeRoll(CameraView, MetricBase):
         "few pixels swing it wildly) and until the body's camera is known.",
     )
 
-    # Dev split (issue #12; docs/measurement.md section 12): clamshell 8.0 -> 6.4 degrees
-    # mean error with the knee from the picture.
+    # Dev split (issue #12; docs/measurement.md, "Session 9: the other ROM numbers"):
+    # clamshell 8.0 -> 6.4 degrees mean error with the knee from the picture.
     knee_from: Literal["world", "picture"] = Field(
         "world",
         description="With space: world, where the knee is: MediaPipe's 3D knee, or the knee "
@@ -410,8 +410,8 @@ class KneeRoll(CameraView, MetricBase):
         "front, a knee rolling open moves across the picture, which the 3D knee follows "
         "only in part.",
     )
-    # Dev split (issue #12; docs/measurement.md section 12): supine hip rotation 9.2 -> 7.3
-    # degrees mean error with the two knees read together.
+    # Dev split (issue #12; docs/measurement.md, "Session 9: the other ROM numbers"):
+    # supine hip rotation 9.2 -> 7.3 degrees mean error with the two knees read together.
     knees_together: bool = Field(
         False,
         description="The knees roll as one, pressed together (supine hip rotation): report the "
