@@ -15,6 +15,7 @@ from posecheck.body.synthetic import Body, Camera, Leg
 from posecheck.pose.landmarks import Pose
 from posecheck.specs.metrics import KneeRoll
 from posecheck.specs.schema import load_by_id
+from tests.test_body_swing import _true_camera
 
 BENT = {"hip_flexion_deg": 45.0, "knee_flexion_deg": 90.0}
 SCREEN = {"metric": "knee_roll", "space": "image", "camera_azimuth_deg": 30.0}
@@ -75,3 +76,42 @@ def test_supine_hip_rotation_reports_both_knees_and_its_position_reads_one() -> 
     assert spec.measures[spec.rom.measure].knees_together is True
     assert spec.measures[spec.active.measure].knees_together is False
     assert np.isfinite(spec.measures[spec.rom.measure].compute(_rolled(20.0, -20.0), "left"))
+
+
+# -- the knee drop's learned scale per knee: far from the camera, or on its side --------------
+
+
+def _seen_from(azimuth_deg: float) -> PoseGeometry:
+    """Both knees rolled 20 inward, the body's camera ``azimuth_deg`` round toward the left."""
+    body = Body(posture="supine", left=Leg(roll_deg=20.0, **BENT), right=Leg(roll_deg=20.0, **BENT))
+    c = Camera.looking_at_feet(2.3, 1.0, azimuth_deg)
+    return PoseGeometry(syn.render(body, c), 0.5, _true_camera(body, c))
+
+
+@pytest.mark.parametrize("azimuth_deg", [50.0, -50.0])
+def test_the_far_knee_and_the_near_knee_take_their_own_scale(azimuth_deg: float) -> None:
+    """With the camera round to the person's left (+50), the left knee is on its side (near)
+    and the right knee far; from -50 the other way round."""
+    g = _seen_from(azimuth_deg)
+    plain = KneeRoll(**SCREEN, camera_from="body")
+    scaled = KneeRoll(**SCREEN, camera_from="body", far_knee_scale=1.4, near_knee_scale=0.8)
+    near, far = ("left", "right") if azimuth_deg > 0 else ("right", "left")
+    assert scaled.compute(g, near) == pytest.approx(0.8 * plain.compute(g, near))
+    assert scaled.compute(g, far) == pytest.approx(1.4 * plain.compute(g, far))
+    assert plain.compute(g, far) > 10  # a real reading, not a scaled zero
+
+
+def test_until_the_camera_is_known_no_knee_is_scaled() -> None:
+    g = _rolled(20.0, 20.0)  # no body stage: no camera
+    plain = KneeRoll(**SCREEN)
+    scaled = KneeRoll(**SCREEN, far_knee_scale=1.4, near_knee_scale=0.8)
+    for side in ("left", "right"):
+        assert scaled.compute(g, side) == pytest.approx(plain.compute(g, side))
+
+
+def test_the_knee_drop_scales_its_number_only() -> None:
+    spec = load_by_id("supine_knee_drop")
+    assert spec.rom is not None
+    number, position = spec.measures[spec.rom.measure], spec.measures[spec.active.measure]
+    assert number.far_knee_scale > 1 > number.near_knee_scale
+    assert position.far_knee_scale == position.near_knee_scale == 1.0

@@ -419,6 +419,23 @@ class KneeRoll(CameraView, MetricBase):
         "estimator misreads counts half; this knee alone while the other cannot be read.",
     )
 
+    # Learned on the dev split (issue #12; docs/measurement.md, "Session 9: the other ROM
+    # numbers"): MediaPipe reads the knee drop's far knee short and its near knee long.
+    far_knee_scale: float = Field(
+        1.0,
+        gt=0.5,
+        lt=2.0,
+        description="A learned scale for the knee on the far side of the body from the camera "
+        "estimated from the body (once it is known): MediaPipe reads a knee dropping toward "
+        "the camera, behind the near leg, short. For a reported number only.",
+    )
+    near_knee_scale: float = Field(
+        1.0,
+        gt=0.5,
+        lt=2.0,
+        description="The same for the knee on the camera's side of the body.",
+    )
+
     @model_validator(mode="after")
     def _swing_needs_image(self) -> KneeRoll:
         if self.swing_until_deg is not None and self.space != "image":
@@ -443,7 +460,20 @@ class KneeRoll(CameraView, MetricBase):
             other = self._signed(g, other_side(side))
             if not math.isnan(other):
                 signed = (signed - other) / 2.0
+        signed *= self._side_scale(g, side)
         return signed if self.direction == "inward" else -signed
+
+    def _side_scale(self, g: PoseGeometry, side: Side | None) -> float:
+        """``far_knee_scale`` or ``near_knee_scale`` for this knee, by the side of the body the
+        body's camera stands (its azimuth is positive toward the person's left); 1 until it
+        is known."""
+        if self.far_knee_scale == self.near_knee_scale == 1.0 or side is None:
+            return 1.0
+        cam = g.body.camera if g.body is not None else None
+        if cam is None or not cam.known or cam.azimuth_deg == 0:
+            return 1.0
+        near = (cam.azimuth_deg > 0) == (side == "left")
+        return self.near_knee_scale if near else self.far_knee_scale
 
     def _signed(self, g: PoseGeometry, side: Side | None) -> float:
         """This knee's roll, positive inward, in the measure's space."""
