@@ -409,7 +409,7 @@ class KneeRoll(CameraView, MetricBase):
         "few pixels swing it wildly) and until the body's camera is known.",
     )
 
-    # Dev split (issue #12; docs/measurement.md, "Session 9: the other ROM numbers"):
+    # Dev split (issue #12; docs/measurement.md section 14):
     # clamshell 8.0 -> 6.4 degrees mean error with the knee from the picture.
     knee_from: Literal["world", "picture"] = Field(
         "world",
@@ -419,7 +419,7 @@ class KneeRoll(CameraView, MetricBase):
         "front, a knee rolling open moves across the picture, which the 3D knee follows "
         "only in part.",
     )
-    # Dev split (issue #12; docs/measurement.md, "Session 9: the other ROM numbers"):
+    # Dev split (issue #12; docs/measurement.md section 14):
     # supine hip rotation 9.2 -> 7.3 degrees mean error with the two knees read together.
     knees_together: bool = Field(
         False,
@@ -428,8 +428,7 @@ class KneeRoll(CameraView, MetricBase):
         "estimator misreads counts half; this knee alone while the other cannot be read.",
     )
 
-    # Learned on the dev split (issue #12; docs/measurement.md, "Session 9: the other ROM
-    # numbers"): MediaPipe reads the knee drop's far knee short and its near knee long.
+    # Learned on the dev split (issue #12; docs/measurement.md section 14): MediaPipe reads the knee drop's far knee short and its near knee long.
     far_knee_scale: float = Field(
         1.0,
         gt=0.5,
