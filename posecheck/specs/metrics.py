@@ -428,7 +428,8 @@ class KneeRoll(CameraView, MetricBase):
         "estimator misreads counts half; this knee alone while the other cannot be read.",
     )
 
-    # Learned on the dev split (issue #12; docs/measurement.md section 14): MediaPipe reads the knee drop's far knee short and its near knee long.
+    # Learned on the dev split (issue #12; docs/measurement.md section 14): MediaPipe reads
+    # the knee drop's far knee short and its near knee long.
     far_knee_scale: float = Field(
         1.0,
         gt=0.5,
