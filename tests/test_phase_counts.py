@@ -8,6 +8,9 @@ counts must be the truth's either way.
 - seated cross-ankle r0048: a rounded back makes the estimator swap the legs (4 s in the first
   render; 14 s in session 8's, where both legs read out of position for two frames in the
   middle of the swap and the rest of the right hold was counted on the left);
+- band walk r0259, r0324: a trailing leg crossing in past vertical read as a step out (the leg's
+  angle was unsigned), and a leg back in the stance reading over the exit line joined two
+  steps into one (``rep_return``);
 - reclined hero r0024: sitting between the heels hides the ankle the knee bend needs;
 - pigeon r0049: the camera on the other side; the front knee reads drawn forward only just
   before the back thigh settles, never in the same frame (entry memory);
@@ -35,6 +38,8 @@ CASES = [
     "r0042_clamshell_near_too_fast_b11",
     "r0016_clamshell_heels_apart_b01",
     "r0048_seated_cross_ankle_rotation_back_rounded_b01",
+    "r0259_band_walk_feet_together_b04",
+    "r0324_band_walk_good_b05",
     "r0024_reclined_hero_knees_apart_b09",
     "r0049_pigeon_good_b02",
     "r0098_supine_knee_fallout_feet_move_b03",
