@@ -8,13 +8,14 @@ import pytest
 
 from posecheck.body.geometry import PoseGeometry
 from posecheck.body.synthetic import Body, Camera, Leg, render, with_body
-from posecheck.pose.landmarks import index_of
+from posecheck.pose.landmarks import NUM_LANDMARKS, Pose, index_of
 from posecheck.specs.metrics import (
     BodyFrameAngle,
     HeightAboveLine,
     HipInternalRotation,
     JointFlexion,
     KneeRoll,
+    SegmentFromVertical,
     SeparationRatio,
     VerticalOffset,
 )
@@ -146,3 +147,40 @@ def test_height_and_vertical_offset_signs():
     assert h.compute(geometry(lifted, camera), None) > h.compute(geometry(flat, camera), None)
     v = VerticalOffset(metric="vertical_offset", point="mid_hip", reference="mid_shoulder")
     assert v.compute(geometry(lifted, camera), None) > v.compute(geometry(flat, camera), None)
+
+
+def _standing_pose(ankles_x: tuple[float, float]) -> PoseGeometry:
+    """Hips at x 290 (left) and 350 (right) on screen, y 200; ankles at y 400 and the given x
+    (left, right). Every other landmark at the hips' middle."""
+    xy = np.tile([320.0, 200.0], (NUM_LANDMARKS, 1))
+    for name, point in (
+        ("left_hip", (290.0, 200.0)),
+        ("right_hip", (350.0, 200.0)),
+        ("left_ankle", (ankles_x[0], 400.0)),
+        ("right_ankle", (ankles_x[1], 400.0)),
+    ):
+        xy[index_of(name)] = point
+    return PoseGeometry(Pose(xy, np.ones(NUM_LANDMARKS)), 0.5)
+
+
+def test_segment_from_vertical_signed_outward_by_hand():
+    """A leg from ankle to hip, 200 px tall: an ankle 40 px out from its hip reads
+    atan(40/200) = 11.3 degrees, one 40 px in (past the hip toward the body's middle) -11.3
+    with ``outward_from: mid_hip``; unsigned, both read +11.3."""
+    signed = SegmentFromVertical(
+        metric="segment_from_vertical", start="ankle", end="hip", outward_from="mid_hip"
+    )
+    plain = SegmentFromVertical(metric="segment_from_vertical", start="ankle", end="hip")
+    out_deg = math.degrees(math.atan2(40.0, 200.0))
+    # left ankle 40 px further left than the left hip (out), right ankle 40 px left of the
+    # right hip (in: toward the middle)
+    g = _standing_pose((250.0, 310.0))
+    assert signed.compute(g, "left") == pytest.approx(out_deg)
+    assert signed.compute(g, "right") == pytest.approx(-out_deg)
+    assert plain.compute(g, "right") == pytest.approx(out_deg)
+    # mirrored: the right ankle 40 px out, the left one 40 px in
+    g = _standing_pose((330.0, 390.0))
+    assert signed.compute(g, "left") == pytest.approx(-out_deg)
+    assert signed.compute(g, "right") == pytest.approx(out_deg)
+    # the part it signs against is read, so hiding it makes the value unknown
+    assert "mid_hip" in signed.parts() and "mid_hip" not in plain.parts()

@@ -5,9 +5,12 @@ counts must be the truth's either way.
 - clamshell r0042: quick reps (0.9 s each) whose low point stays above the exit line;
 - clamshell r0016: a knee opening that reads 13 at the top of a true 34-degree rep;
 - clamshell r0055: movement starting 0.9 s after the person appears, inside the start window;
-- (seated cross-ankle r0048, where a rounded back made the estimator swap the legs for 4 s, was
-  rendered again with a sampled amplitude in session 8 and now counts a left rep the truth does
-  not have: left out here, in the closing note as not fixed);
+- seated cross-ankle r0048: a rounded back makes the estimator swap the legs (4 s in the first
+  render; 14 s in session 8's, where both legs read out of position for two frames in the
+  middle of the swap and the rest of the right hold was counted on the left);
+- band walk r0259, r0324: a trailing leg crossing in past vertical read as a step out (the leg's
+  angle was unsigned), and a leg back in the stance reading over the exit line joined two
+  steps into one (``rep_return``);
 - reclined hero r0024: sitting between the heels hides the ankle the knee bend needs;
 - pigeon r0049: the camera on the other side; the front knee reads drawn forward only just
   before the back thigh settles, never in the same frame (entry memory);
@@ -34,6 +37,9 @@ CLIPS = Path(__file__).resolve().parents[1] / "benchmarks" / "data" / "clips"
 CASES = [
     "r0042_clamshell_near_too_fast_b11",
     "r0016_clamshell_heels_apart_b01",
+    "r0048_seated_cross_ankle_rotation_back_rounded_b01",
+    "r0259_band_walk_feet_together_b04",
+    "r0324_band_walk_good_b05",
     "r0024_reclined_hero_knees_apart_b09",
     "r0049_pigeon_good_b02",
     "r0098_supine_knee_fallout_feet_move_b03",
@@ -155,3 +161,32 @@ def test_both_knees_together_a_hidden_far_knee_reads_the_near_one_turned_round()
     assert not plain.active.sides_together
     own = {mv.side: mv.value for mv in position_values(plain, _fall_values(plain, -35.0, 12.0))}
     assert own == {"left": -35.0, "right": 12.0}
+
+
+def test_a_hold_left_while_the_legs_read_swapped_goes_on_when_the_swap_comes_back() -> None:
+    """Cross-ankle (one side at a time): the right ankle on the left knee, then the estimator
+    swaps the legs (the left reads on the knee, the right off: still the right hold), both read
+    off it for one frame in the middle of the swap, and the swap comes back. One right hold,
+    not a right one and a left one; a left crossing after the right was set down and 2 s
+    apart is the left side's hold."""
+    from posecheck.coaching.checker.phases import Phases
+
+    spec = load_by_id("seated_cross_ankle_rotation")
+    on, off = spec.active.enter - 0.4, spec.active.exit + 0.4  # direction down: small is on
+
+    def run(frames: list[tuple[float, float]]) -> Phases:
+        phases = Phases(spec)
+        for i, (left, right) in enumerate(frames):
+            t = i * 100.0
+            phases.close_leaving(t)
+            phases.update(_fall_values(spec, left, right), t)
+        phases.end(len(frames) * 100.0)
+        phases.close_leaving()
+        return phases
+
+    rest, right_in, swapped, both_off = (off, off), (off, on), (on, off), (off, off)
+    frames = [rest] * 10 + [right_in] * 30 + [swapped] * 10 + [both_off] * 2 + [swapped] * 50
+    assert dict(run(frames + [rest] * 10).reps) == {"left": 0, "right": 1}
+    # the right leg set down, 2 s at rest, then the left crossed: two holds
+    frames = [rest] * 10 + [right_in] * 30 + [rest] * 20 + [swapped] * 30 + [rest] * 10
+    assert dict(run(frames).reps) == {"left": 1, "right": 1}

@@ -590,19 +590,37 @@ class SegmentIncline(MetricBase):
 
 
 class SegmentFromVertical(MetricBase):
-    """Angle of the segment start->end from image-up, degrees, 0..180."""
+    """Angle of the segment start->end from image-up, degrees, 0..180 (or signed, -180..180,
+    with ``outward_from``)."""
 
     metric: Literal["segment_from_vertical"]
     start: str = Field(description="Body part the segment starts at.")
     end: str = Field(description="Body part the segment points to.")
+    outward_from: str | None = Field(
+        None,
+        description="Sign the angle: negative when the segment's start sits on this part's "
+        "side of its end on screen (mid_hip for a leg from ankle to hip: the ankle drawn in "
+        "past its hip, toward the body's middle, reads below zero instead of as far out).",
+    )
 
     _check = field_validator("start", "end")(_check_part)
 
+    @field_validator("outward_from")
+    @classmethod
+    def _check_outward(cls, value: str | None) -> str | None:
+        return None if value is None else _check_part(value)
+
     def parts(self) -> tuple[str, ...]:
-        return (self.start, self.end)
+        extra = (self.outward_from,) if self.outward_from else ()
+        return (self.start, self.end, *extra)
 
     def compute(self, g: PoseGeometry, side: Side | None) -> float:
-        return geo.angle_from_image_up_deg(g.image(self.start, side), g.image(self.end, side))
+        start, end = g.image(self.start, side), g.image(self.end, side)
+        angle = geo.angle_from_image_up_deg(start, end)
+        if self.outward_from is None:
+            return angle
+        inward = g.image(self.outward_from, side)[0] - end[0]
+        return -angle if (start[0] - end[0]) * inward > 0.0 else angle
 
 
 class SegmentAngle(MetricBase):

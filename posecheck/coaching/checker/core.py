@@ -246,6 +246,9 @@ class StretchChecker:
                 for s in SIDES
                 for mv in (by_key.get((rom.measure, s)),)
             )
+        ep = self._phases.episode
+        if ep is not None and ep.legs_swapped:  # the other leg's angle, not this side's
+            rom_vals = tuple((s, math.nan) for s, _ in rom_vals)
         unchecked = tuple(
             f.id
             for f in self.spec.faults

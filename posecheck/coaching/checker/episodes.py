@@ -21,6 +21,8 @@ class Episode:
     posture: list[bool | None] = field(default_factory=list)  # PostureWatch verdict per frame
     top: float = -math.inf  # the position measure's furthest value (toward "in") so far
     legs_swapped: bool = False  # this frame the estimator has the legs the wrong way round
+    #: the last frame (ms) the legs read swapped, else None
+    swapped_ms: float | None = None
     #: past the exit line, kept in position by ``active.stays_while`` since (ms), else None
     stayed_since_ms: float | None = None
     #: entered by the position measure's own reading before a start existed

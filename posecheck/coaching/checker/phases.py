@@ -93,7 +93,9 @@ class Phases:
                 found = False  # still on the way down from a rep ended by rep_return
             if found:
                 left = self._leaving
-                if left is not None and left[0].side == working:
+                if left is not None and (
+                    left[0].side == working or self._still_swapped(left, working)
+                ):
                     self.episode, self._leaving = left[0], None  # back within a moment
                 else:
                     self.close_leaving()
@@ -113,6 +115,7 @@ class Phases:
                 leave = max(leave, ep.top - pos.rep_return * (ep.top - leave))
         ep.legs_swapped = self._swapped_legs(vals, leave)
         if ep.legs_swapped:
+            ep.swapped_ms = t
             return  # the estimator swapped the legs for a moment: still the same hold
         stays = current < leave and self._still_set_up(values, ep.side)
         if not stays:
@@ -189,6 +192,21 @@ class Phases:
             return False
         here, there = vals.get(side, math.nan), vals.get(other_side(side), math.nan)  # type: ignore[arg-type]
         return here < leave and there >= leave
+
+    def _still_swapped(self, left: tuple[Episode, float], working: Side | str | None) -> bool:
+        """Entering on the other side a moment after a hold on one side at a time ended while
+        the estimator had the legs swapped (:meth:`_swapped_legs`, within
+        ``_REENTRY_MERGE_S`` before it ended): the legs are still swapped and it is still the
+        same hold, not the other side's (dev split, r0048: both legs read out of position
+        for two frames in a 14 s swap, and the rest of the right hold was counted on the
+        left)."""
+        ep, left_ms = left  # left_ms is at most _REENTRY_MERGE_S ago (close_leaving)
+        return (
+            ep.side in SIDES
+            and working == other_side(ep.side)  # type: ignore[arg-type]
+            and ep.swapped_ms is not None
+            and (left_ms - ep.swapped_ms) / 1000.0 <= _REENTRY_MERGE_S
+        )
 
     def track_rom(self, values: Values, t: float) -> None:
         """Keep this frame's ROM value(s) as samples of the episode (fault-free time only)."""
