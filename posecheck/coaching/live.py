@@ -11,6 +11,11 @@ e.g. a WebRTC frame's presentation time), or from the arrival times on a monoton
 the source gives none. Capture times keep their true spacing however late a busy machine
 delivers or processes a frame, so the checker's speeds, debounces and holds come out as they do
 on a recording of the same footage.
+
+A picture the camera delivers again, unchanged (a 30 fps camera fed from a 10 fps clip shows
+each picture three times), is not shown to the pose model again: MediaPipe's tracking reads a
+picture seen three times differently from one seen once, and the set's numbers then differ
+from a replay's (:meth:`posecheck.coaching.pipeline.Pipeline.repeat`).
 """
 
 from __future__ import annotations
@@ -133,6 +138,13 @@ class CameraNote:
         self._hold.min_onset_s = self.settled_onset_s if settled else self.onset_s
         shown = self._hold.update(advice, step.result.t_ms)
         return None if shown is None else shown.text
+
+
+def same_picture(a: np.ndarray, b: np.ndarray) -> bool:
+    """Is ``a`` the very picture ``b`` again (every pixel equal)? A camera fed from a slower
+    clip, or one repeating frames in dim light, delivers a picture several times; see
+    :meth:`posecheck.coaching.pipeline.Pipeline.repeat` for why the pose model sees it once."""
+    return a.shape == b.shape and a.dtype == b.dtype and np.array_equal(a, b)
 
 
 @dataclass(frozen=True)
@@ -298,6 +310,7 @@ class LiveProcessor:
         self._log: FrameLog | None = None
         self._wrong_s = 0.0  # time with the wrong-exercise notice up
         self._last_t_ms: float | None = None
+        self._last_image: np.ndarray | None = None  # the last picture shown to the pose model
         self._camera_note = CameraNote(self._camera_message)
         self._events: deque[tuple[int, str, str]] = deque(maxlen=50)  # (number, event, words)
 
@@ -394,7 +407,12 @@ class LiveProcessor:
                 if self._t0_s is None:  # reset() ran while this frame waited
                     return None
                 index = self._processed
-            step = pipeline.process(Frame(index, t_ms, image))
+            step = None
+            if self._last_image is not None and same_picture(image, self._last_image):
+                step = pipeline.repeat(index, t_ms)  # the camera repeated its last picture
+            if step is None:
+                step = pipeline.process(Frame(index, t_ms, image))
+                self._last_image = image.copy()  # a copy: a camera may reuse its buffer
             coaching = None
             if self._coaching:
                 if self._coach is None:
