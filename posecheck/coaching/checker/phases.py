@@ -190,15 +190,14 @@ class Phases:
         here, there = vals.get(side, math.nan), vals.get(other_side(side), math.nan)  # type: ignore[arg-type]
         return here < leave and there >= leave
 
-    def track_rom(self, values: Values, t: float) -> None:
-        """Keep this frame's ROM value(s) as samples of the episode (fault-free time only)."""
-        rom = self.spec.rom
+    def track_rom(self, rom: dict[Side, float], t: float) -> None:
+        """Keep this frame's reported ROM value(s) (per side, as the frame's result gives
+        them) as samples of the episode (fault-free time only)."""
         ep = self.episode
-        if rom is None or ep is None or ep.legs_swapped:
+        if not rom or ep is None or ep.legs_swapped:
             return  # a swapped leg's angle is not this side's record
         for side in SIDES if ep.side in ("both", None) else (ep.side,):
-            mv = values[(rom.measure, side)]
-            v = rom.reported(mv.value, mv.raw)
+            v = rom[side]
             if not math.isnan(v):
                 ep.rom_samples.append((t, side, v))
 
