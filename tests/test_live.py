@@ -297,6 +297,7 @@ def test_a_repeated_picture_is_not_shown_to_the_pose_model_again() -> None:
             seq = proc.submit(picture(n).copy(), capture_s=k / 30)
             outs.append(proc.wait_for(seq, timeout_s=5))
         assert est.seen == [0, 1, 2], "each picture goes to the pose model once"
+        assert (proc.stats().processed, proc.stats().estimated) == (6, 3)
         assert [o.step.result.t_ms for o in outs] == pytest.approx(
             [k * 1000 / 30 for k in range(6)]
         )

@@ -180,6 +180,8 @@ class LiveStats:
     latency_ms_mean: float  # arrival -> annotated image (recent window); NaN before any
     latency_ms_p95: float
     error: str | None  # the last processing error, if any
+    #: frames the pose model saw; the rest of those processed repeated the picture before
+    estimated: int = 0
 
 
 @dataclass(frozen=True)
@@ -300,6 +302,7 @@ class LiveProcessor:
         self._latest: LiveFrame | None = None
         self._seq = 0
         self._processed = 0
+        self._estimated = 0
         self._dropped = 0
         self._t0_s: float | None = None
         self._last_source_s: float | None = None
@@ -413,6 +416,8 @@ class LiveProcessor:
             if step is None:
                 step = pipeline.process(Frame(index, t_ms, image))
                 self._last_image = image.copy()  # a copy: a camera may reuse its buffer
+                with self._lock:
+                    self._estimated += 1
             coaching = None
             if self._coaching:
                 if self._coach is None:
@@ -451,11 +456,12 @@ class LiveProcessor:
     def stats(self) -> LiveStats:
         with self._lock:
             recent = list(self._recent)
-            submitted, processed, dropped, error = (
+            submitted, processed, dropped, error, estimated = (
                 self._seq,
                 self._processed,
                 self._dropped,
                 self._error,
+                self._estimated,
             )
         fps = math.nan
         if len(recent) >= 2 and recent[-1].done_s > recent[0].done_s:
@@ -469,6 +475,7 @@ class LiveProcessor:
             float(lat.mean()) if lat.size else math.nan,
             float(np.percentile(lat, 95)) if lat.size else math.nan,
             error,
+            estimated,
         )
 
     def summary(self) -> Summary | None:
