@@ -294,10 +294,10 @@ def rom_pairs(row: dict[str, str], clips: Path) -> list[tuple[str, str, float, f
 
 def leave_one_body_out(pairs: list[tuple[str, str, float, float, float]]) -> None:
     """Corrections per stretch (true = scale x measured; measured + offset; for a measure
-    counted from the start, true = measured x (scale + k x sin(start)), the form of
-    ``rom.correction``'s ``scale_per_sin_start``; true = a x measured + b; and a constant,
-    the mean true angle, which ignores the reading), fitted on all bodies but one and scored on
-    that one, in turn."""
+    counted from the start, true = measured x (scale + k x sin(start)), a form the specs no
+    longer offer: docs/measurement.md; true = a x measured + b; and a constant, the mean
+    true angle, which ignores the reading), fitted on all bodies but one and scored on that one,
+    in turn."""
     import numpy as np
 
     by: dict[str, list[tuple[str, float, float, float]]] = defaultdict(list)

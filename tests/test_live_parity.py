@@ -39,14 +39,29 @@ ROM_TOLERANCE_DEG = 5.0
 # for seconds.
 CLIPS = [
     ("supine_knee_drop_good_female", "supine_knee_drop"),
+    # Session 8 read its left best ROM 30.8-35.1 live against 36.2 replayed with 351-357 of
+    # 360 frames processed: MediaPipe shown each clip picture three times (the 30 fps camera)
+    # read the 0.3 s overshoot 37.6-39.9 deg where once it reads 43 (the same pictures in the
+    # same order, no frame dropped: 34.5 against 36.2). A repeated picture now goes to the pose
+    # model once (posecheck/coaching/pipeline.py, Pipeline.repeat): 36.2 exactly. Pictures
+    # dropped still move it, through MediaPipe alone: with half of them kept (every other one
+    # or 55 % at random) MediaPipe on the kept pictures read 31.0-37.3, its full-rate
+    # landmarks of the same pictures 34.8-36.8 through the checker. Even two pictures lost
+    # where the knee starts to drop (pictures 19 and 21 of 120, 108 seen) read the overshoot
+    # 36.5 where replay reads 43.2, and the hold up to 1.5 deg low until about 1.5 s later
+    # (MediaPipe's own tracking and landmark filter in video mode; the pictures after the
+    # gap were all seen once each): 33.7 against 36.2. So this clip still fails the line
+    # whenever pictures are lost there (session 9, a shared machine: 1 of 1 runs at 106 of
+    # 120 pictures seen, and all 5 runs at 51-89 of 360 frames processed). The checker gives
+    # the same answer on the landmarks of the pictures it was given; MediaPipe's video-mode
+    # tracking does not. Non-strict xfail until the pose stage itself is made insensitive to
+    # lost pictures (docs/app.md).
     pytest.param(
         "supine_knee_drop_good_male",
         "supine_knee_drop",
-        # Known (session 8): live read the left best ROM 30.8-35.1 against 36.2 replayed, with
-        # 351-357 of 360 frames processed (not dropped frames): its 0.3 s overshoot reads
-        # differently when MediaPipe tracks each clip frame three times at 30 fps. Failed the
-        # 5-degree line in 2 of 5 runs. Not strict: it passes more often than not.
-        marks=pytest.mark.xfail(strict=False, reason="live/replay overshoot gap, see comment"),
+        marks=pytest.mark.xfail(
+            strict=False, reason="MediaPipe reads this overshoot lower when pictures are lost"
+        ),
     ),
     ("prone_ir_hips_lift_female", "prone_internal_rotation"),
     ("prone_ir_good_male", "prone_internal_rotation"),  # replay counted a dip as a second rep
@@ -72,10 +87,11 @@ def busy_core() -> Iterator[None]:
         proc.join(timeout=5)
 
 
-def live_summary(clip: Path, spec_id: str) -> tuple[Summary, int, int]:
+def live_summary(clip: Path, spec_id: str) -> tuple[Summary, int, int, int]:
     """Feed the clip at 30 fps by wall clock (each frame repeated, as the browser's camera
-    does with a 10 fps clip) with its capture times; the set's summary, frames submitted and
-    frames processed."""
+    does with a 10 fps clip; a new array each time, as a camera delivers them) with its
+    capture times; the set's summary, frames submitted, frames processed, and pictures the
+    pose model saw (the others processed were repeats)."""
     spec = load_by_id(spec_id)
     frames = list(VideoSource(clip).frames())
     repeat = max(1, round(CAMERA_FPS / VideoSource(clip).info.fps))
@@ -91,7 +107,7 @@ def live_summary(clip: Path, spec_id: str) -> tuple[Summary, int, int]:
                 now = time.monotonic()
                 if due > now:
                     time.sleep(due - now)
-                proc.submit(frame.image, capture_s=k / CAMERA_FPS)
+                proc.submit(frame.image.copy(), capture_s=k / CAMERA_FPS)
                 k += 1
         assert proc.wait_for(k, timeout_s=30) is not None, "the last frame was never processed"
         summary = proc.summary()
@@ -99,7 +115,7 @@ def live_summary(clip: Path, spec_id: str) -> tuple[Summary, int, int]:
     finally:
         proc.close()
     assert summary is not None
-    return summary, stats.submitted, stats.processed
+    return summary, stats.submitted, stats.processed, stats.estimated
 
 
 def the_set(summary: Summary) -> dict[str, object]:
@@ -115,9 +131,12 @@ def the_set(summary: Summary) -> dict[str, object]:
 )
 def test_live_under_load_gives_the_replay_set(clip: str, spec_id: str, busy_core: None) -> None:
     path = SAMPLES / f"{clip}.mp4"
-    live, submitted, processed = live_summary(path, spec_id)
+    live, submitted, processed, estimated = live_summary(path, spec_id)
     replay = analyze_video(path, load_by_id(spec_id)).summary
-    where = f"live processed {processed} of {submitted} frames"
+    where = (
+        f"live processed {processed} of {submitted} frames, "
+        f"{estimated} pictures seen by the pose model"
+    )
     print(
         f"{clip}: {where}; live {the_set(live)} {live.best_rom_deg}; replay {replay.best_rom_deg}"
     )

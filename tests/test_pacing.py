@@ -34,6 +34,22 @@ def test_a_speed_window_sets_the_rate_and_10_hz_is_the_floor():
     assert min(rates.values()) == 10.0
 
 
+def test_a_timed_movement_has_no_window_and_sets_no_rate():
+    """``move_time`` interpolates its crossings on frame timestamps: it carried a speed's
+    ``window_s`` that nothing read until session 9 (a spec setting it now fails at load)."""
+    band = load_by_id("standing_band_rotation")
+    timed = {n: m for n, m in band.measures.items() if m.metric == "move_time"}
+    assert timed and not any(hasattr(m, "window_s") for m in timed.values())
+    speeds = [n for n, m in band.measures.items() if m.metric == "speed"]
+    only_timed = band.model_copy(
+        update={"measures": {n: m for n, m in band.measures.items() if n not in speeds}}
+    )
+    assert analysis_rate_hz(only_timed) == MIN_ANALYSIS_HZ
+    metric = next(iter(timed.values()))
+    with pytest.raises(ValueError, match="window_s"):
+        type(metric).model_validate({**metric.model_dump(), "window_s": 0.3})
+
+
 @pytest.mark.parametrize(
     ("fps", "rate_hz", "every"),
     [(30, 10, 3), (30, 4 / 0.3, 2), (25, 10, 2), (60, 10, 6), (10, 10, 1), (10, 4 / 0.3, 1)],

@@ -11,7 +11,6 @@ import math
 
 import pytest
 
-from posecheck.body.synthetic import Key
 from posecheck.specs.schema import RomCorrection, load_by_id
 from tests.helpers import benchmark_rom_error_deg, run_checker
 from tests.test_catalogue import SCENARIOS, _clean_frames, _fault_keys, _frames
@@ -77,45 +76,3 @@ def test_twist_replayed_r0112_reads_closer_with_the_correction() -> None:
     scaled = benchmark_rom_error_deg(spec, "r0112_seated_internal_rotation_twist_good_b01", 50)
     assert raw == pytest.approx(11.0, abs=0.3)
     assert scaled < raw - 3.0
-
-
-BAND_ID = "standing_band_rotation"
-
-
-def _with_start_scale(spec):
-    """Standing band rotation with the start-dependent scale that was fitted on dev and not
-    applied (docs/measurement.md section 10: worse on the dev clips rendered after the fit)."""
-    c = RomCorrection(scale=1.15, scale_per_sin_start=0.98, why="test")
-    return spec.model_copy(update={"rom": spec.rom.model_copy(update={"correction": c})})
-
-
-def test_start_dependent_scale_by_hand() -> None:
-    """reported = turn x (scale + k sin(start)): 20 from a start of +30 with 1.15 and 0.98
-    is 20 x (1.15 + 0.49) = 32.8; from -30, 20 x 0.66 = 13.2; without a start, 23."""
-    c = RomCorrection(scale=1.15, scale_per_sin_start=0.98, why="by hand")
-    assert c.apply(20.0, 30.0) == pytest.approx(32.8)
-    assert c.apply(20.0, -30.0) == pytest.approx(13.2)
-    assert c.apply(20.0) == pytest.approx(23.0)
-    band = _with_start_scale(load_by_id(BAND_ID))
-    # the measure's value is counted from the start: raw 50, value 20 -> start 30
-    assert band.rom.reported(20.0, 50.0) == pytest.approx(32.8)
-    assert math.isnan(band.rom.reported(math.nan, 50.0))
-
-
-def test_band_rotation_scale_follows_the_start_the_checker_took() -> None:
-    """A synthetic stance with the toes 15 degrees out: the checker's start reads about -15,
-    and the reported turn is the raw turn times (1.15 + 0.98 sin(start)), not 1.15."""
-    spec = _with_start_scale(load_by_id(BAND_ID))
-    sc = SCENARIOS[BAND_ID]
-    out = sc.pose("right", -15.0)
-    turned = sc.pose("right", 20.0)
-    keys = [Key(0, out), Key(3, out), Key(5, turned), Key(7, turned), Key(9, out), Key(11, out)]
-    frames = _frames(sc, keys)
-    raw = dict(run_checker(_raw(spec), frames).summary.best_rom_deg)["right"]
-    reported = dict(run_checker(spec, frames).summary.best_rom_deg)["right"]
-    assert raw == pytest.approx(35.0, abs=4.0)
-    c = spec.rom.correction
-    factor = reported / raw
-    assert factor < c.scale - 0.1  # the start turned out shrinks the scale
-    start = math.degrees(math.asin((factor - c.scale) / c.scale_per_sin_start))
-    assert start == pytest.approx(-15.0, abs=4.0)

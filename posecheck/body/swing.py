@@ -149,6 +149,24 @@ def _angle(
     return math.degrees(a)
 
 
+def limb_angle_deg(
+    start_px: np.ndarray,
+    end_px: np.ndarray,
+    rest: np.ndarray,
+    toward: np.ndarray,
+    rotation: np.ndarray,
+    focal_px: float | None = None,
+    centre: np.ndarray | None = None,
+) -> float:
+    """:func:`swing_angle_deg`'s angle alone, without its uncertainty (a third of the work):
+    the same number, NaN when a point is unknown, the two coincide or the swing plane is seen
+    edge-on."""
+    start_px, end_px = np.asarray(start_px, float), np.asarray(end_px, float)
+    if not (np.all(np.isfinite(start_px)) and np.all(np.isfinite(end_px))):
+        return math.nan
+    return _angle(start_px, end_px, rest, toward, rotation, focal_px, centre)
+
+
 def swing_angle_deg(
     start_px: np.ndarray,
     end_px: np.ndarray,
@@ -164,9 +182,7 @@ def swing_angle_deg(
     largest change when either end moves ``noise_px`` across the limb on screen. NaN when a
     point is unknown or the swing plane is seen edge-on."""
     start_px, end_px = np.asarray(start_px, float), np.asarray(end_px, float)
-    if not (np.all(np.isfinite(start_px)) and np.all(np.isfinite(end_px))):
-        return math.nan, math.nan
-    angle = _angle(start_px, end_px, rest, toward, rotation, focal_px, centre)
+    angle = limb_angle_deg(start_px, end_px, rest, toward, rotation, focal_px, centre)
     if math.isnan(angle):
         return math.nan, math.nan
     screen = end_px - start_px

@@ -11,6 +11,11 @@ e.g. a WebRTC frame's presentation time), or from the arrival times on a monoton
 the source gives none. Capture times keep their true spacing however late a busy machine
 delivers or processes a frame, so the checker's speeds, debounces and holds come out as they do
 on a recording of the same footage.
+
+A picture the camera delivers again, unchanged (a 30 fps camera fed from a 10 fps clip shows
+each picture three times), is not shown to the pose model again: MediaPipe's tracking reads a
+picture seen three times differently from one seen once, and the set's numbers then differ
+from a replay's (:meth:`posecheck.coaching.pipeline.Pipeline.repeat`).
 """
 
 from __future__ import annotations
@@ -135,6 +140,13 @@ class CameraNote:
         return None if shown is None else shown.text
 
 
+def same_picture(a: np.ndarray, b: np.ndarray) -> bool:
+    """Is ``a`` the very picture ``b`` again (every pixel equal)? A camera fed from a slower
+    clip, or one repeating frames in dim light, delivers a picture several times; see
+    :meth:`posecheck.coaching.pipeline.Pipeline.repeat` for why the pose model sees it once."""
+    return a.shape == b.shape and a.dtype == b.dtype and np.array_equal(a, b)
+
+
 @dataclass(frozen=True)
 class LiveFrame:
     """One processed camera frame."""
@@ -168,6 +180,8 @@ class LiveStats:
     latency_ms_mean: float  # arrival -> annotated image (recent window); NaN before any
     latency_ms_p95: float
     error: str | None  # the last processing error, if any
+    #: frames the pose model saw; the rest of those processed repeated the picture before
+    estimated: int = 0
 
 
 @dataclass(frozen=True)
@@ -288,6 +302,7 @@ class LiveProcessor:
         self._latest: LiveFrame | None = None
         self._seq = 0
         self._processed = 0
+        self._estimated = 0
         self._dropped = 0
         self._t0_s: float | None = None
         self._last_source_s: float | None = None
@@ -298,6 +313,7 @@ class LiveProcessor:
         self._log: FrameLog | None = None
         self._wrong_s = 0.0  # time with the wrong-exercise notice up
         self._last_t_ms: float | None = None
+        self._last_image: np.ndarray | None = None  # the last picture shown to the pose model
         self._camera_note = CameraNote(self._camera_message)
         self._events: deque[tuple[int, str, str]] = deque(maxlen=50)  # (number, event, words)
 
@@ -394,7 +410,14 @@ class LiveProcessor:
                 if self._t0_s is None:  # reset() ran while this frame waited
                     return None
                 index = self._processed
-            step = pipeline.process(Frame(index, t_ms, image))
+            step = None
+            if self._last_image is not None and same_picture(image, self._last_image):
+                step = pipeline.repeat(index, t_ms)  # the camera repeated its last picture
+            if step is None:
+                step = pipeline.process(Frame(index, t_ms, image))
+                self._last_image = image.copy()  # a copy: a camera may reuse its buffer
+                with self._lock:
+                    self._estimated += 1
             coaching = None
             if self._coaching:
                 if self._coach is None:
@@ -433,11 +456,12 @@ class LiveProcessor:
     def stats(self) -> LiveStats:
         with self._lock:
             recent = list(self._recent)
-            submitted, processed, dropped, error = (
+            submitted, processed, dropped, error, estimated = (
                 self._seq,
                 self._processed,
                 self._dropped,
                 self._error,
+                self._estimated,
             )
         fps = math.nan
         if len(recent) >= 2 and recent[-1].done_s > recent[0].done_s:
@@ -451,6 +475,7 @@ class LiveProcessor:
             float(lat.mean()) if lat.size else math.nan,
             float(np.percentile(lat, 95)) if lat.size else math.nan,
             error,
+            estimated,
         )
 
     def summary(self) -> Summary | None:

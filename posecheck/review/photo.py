@@ -33,7 +33,7 @@ from posecheck.coaching.wording import fault_label
 from posecheck.media.source import Frame, SourceInfo, VideoSource
 from posecheck.pose.estimator import MediaPipePoseEstimator, PoseEstimator
 from posecheck.pose.landmarks import SIDES, Pose
-from posecheck.specs.metrics import Speed
+from posecheck.specs.metrics import FromMeasure
 from posecheck.specs.schema import StretchSpec
 
 #: Reasons a fault is not judged from one picture, in a person's words.
@@ -143,7 +143,7 @@ def _faults(
     unchecked: list[Unchecked] = []
     for fault in spec.faults:
         metric = spec.measures[fault.measure]
-        if isinstance(metric, Speed):
+        if isinstance(metric, FromMeasure):
             unchecked.append(Unchecked(fault.id, None, fault.message, NEEDS_MOVEMENT))
             continue
         if metric.relative_to_start:
@@ -173,7 +173,7 @@ def _angles(spec: StretchSpec, values: Values, working: str | None) -> list[Angl
     out: list[Angle] = []
     rom = spec.rom.measure if spec.rom is not None else None
     for name, metric in spec.measures.items():
-        if metric.unit != "deg" or isinstance(metric, Speed) or metric.relative_to_start:
+        if metric.unit != "deg" or isinstance(metric, FromMeasure) or metric.relative_to_start:
             continue
         label = spec.rom.label if name == rom and spec.rom else name.replace("_", " ")
         sides = SIDES if spec.sided[name] else (None,)

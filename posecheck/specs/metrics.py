@@ -13,6 +13,7 @@ a body length in the same frame) or ``deg/s``.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from typing import Annotated, ClassVar, Literal, Union
 
 import numpy as np
@@ -251,12 +252,6 @@ class CameraView(BaseModel):
         if self.camera_from == "body" and cam is None:
             return math.nan
         if cam is not None:
-            rot = swing.camera_rotation(
-                cam.azimuth_deg,
-                cam.elevation_deg,
-                cam.roll_deg,
-                posture,  # type: ignore[arg-type]
-            )
             hips = g.image("mid_hip")
             sized = (
                 body is not None
@@ -266,17 +261,36 @@ class CameraView(BaseModel):
             )
             centre = np.array([body.width / 2, body.height / 2]) if sized else None
             focal = cam.focal_px if sized else None
+            aim = None
             if centre is not None and focal is not None:
-                rot = swing.aimed(rot, hips, focal, centre)
+                aim = (float(hips[0]), float(hips[1]), focal, float(centre[0]), float(centre[1]))
+            rot = _view_rotation(cam.azimuth_deg, cam.elevation_deg, cam.roll_deg, posture, aim)
         else:
-            rot = swing.camera_rotation(
-                self.camera_azimuth_deg,
-                self.camera_elevation_deg,
-                0.0,
-                posture,  # type: ignore[arg-type]
-            )
+            rot = _view_rotation(self.camera_azimuth_deg, self.camera_elevation_deg, 0.0, posture)
             centre = focal = None
-        return swing.swing_angle_deg(start_px, end_px, rest, toward, rot, focal, centre)[0]
+        # The angle alone: swing_angle_deg's uncertainty would cost twice as much again.
+        return swing.limb_angle_deg(start_px, end_px, rest, toward, rot, focal, centre)
+
+
+@lru_cache(maxsize=16)
+def _view_rotation(
+    azimuth_deg: float,
+    elevation_deg: float,
+    roll_deg: float,
+    posture: str,
+    aim: tuple[float, float, float, float, float] | None = None,
+) -> np.ndarray:
+    """The camera's rotation for :meth:`CameraView.swing_deg` (read only), ``aimed`` at the
+    hips when ``aim`` gives (hips x, hips y, focal length, centre x, centre y) in pixels.
+    Kept for the last few views: a frame reads it for both legs and for every measure
+    through the same camera (on 12 dev lying clips, ``benchmarks/replay_speed.py``, working
+    it out afresh each time was half of what the swing plane cost)."""
+    rot = swing.camera_rotation(azimuth_deg, elevation_deg, roll_deg, posture)  # type: ignore[arg-type]
+    if aim is not None:
+        hx, hy, focal, cx, cy = aim
+        rot = swing.aimed(rot, np.array([hx, hy]), focal, np.array([cx, cy]))
+    rot.setflags(write=False)
+    return rot
 
 
 def sideways_angle_on_screen_deg(
@@ -1081,7 +1095,21 @@ class WorldRise(MetricBase):
         return float(g.world(self.reference, side)[1] - g.world(self.point, side)[1]) / torso
 
 
-class Speed(MetricBase):
+class FromMeasure(MetricBase):
+    """A measure the checker works out from another measure's values in time (``of``), not
+    from one picture's landmarks: unknown from one picture, and never the ``of`` of another."""
+
+    metric: str
+    of: str = Field(description="Name of the measure this one is worked out from.")
+
+    def parts(self) -> tuple[str, ...]:
+        return ()
+
+    def compute(self, g: PoseGeometry, side: Side | None) -> float:  # pragma: no cover
+        raise TypeError("computed by the checker from the measure it names (of)")
+
+
+class Speed(FromMeasure):
     """How fast another measure changes, in its unit per second (absolute value), over a
     sliding window of frame timestamps. Computed by the checker from the other measure."""
 
@@ -1091,23 +1119,20 @@ class Speed(MetricBase):
 
     unit: ClassVar[str] = "per_s"
 
-    def parts(self) -> tuple[str, ...]:
-        return ()
 
-    def compute(self, g: PoseGeometry, side: Side | None) -> float:  # pragma: no cover
-        raise TypeError("speed is computed by the checker from the measure it names")
-
-
-class MoveTime(Speed):
+class MoveTime(FromMeasure):
     """How long the last movement of another measure took, in seconds: the middle of one lift
     or lowering (from ``low_share`` to ``high_share`` of its way from the turn before to the
     turn after), timed on frame timestamps between interpolated crossings. It does not depend
     on how large the estimator reads the movement, only on its shape in time, so a knee
     opening read at twice its size reads the same time (a speed reads twice as fast). Known on
     the frame the movement's end is seen (and ``keep_s`` after), unknown otherwise. Computed
-    by the checker from the measure it names."""
+    by the checker from the measure it names. It has no window (it was a speed with an unused
+    ``window_s`` until session 9), so it asks for no analysis rate of its own: the crossings
+    are interpolated on frame timestamps, and the 10 a second every spec is analysed at holds."""
 
-    metric: Literal["move_time"]  # type: ignore[assignment]
+    metric: Literal["move_time"]
+    of: str = Field(description="Name of the measure whose movements are timed.")
     min_change: float = Field(
         8.0, gt=0, description="A movement is a change of at least this much between turns."
     )

@@ -17,7 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from posecheck.errors import SpecError
-from posecheck.specs.metrics import PART_NAMES, LowerOf, Metric, Speed
+from posecheck.specs.metrics import PART_NAMES, FromMeasure, LowerOf, Metric
 from posecheck.specs.yaml_loader import compose, format_loc, yaml_error, yaml_line
 
 SPEC_DIR = Path(__file__).resolve().parents[2] / "stretch_specs"
@@ -245,14 +245,6 @@ class RomCorrection(_Model):
     judged leaving one body out; the test split says whether it generalises."""
 
     scale: float = Field(1.0, gt=0.5, lt=2.0, description="Multiplies the raw reading.")
-    scale_per_sin_start: float = Field(
-        0.0,
-        ge=-2.0,
-        le=2.0,
-        description="For a measure counted from the start: the scale grows by this times the "
-        "sine of the starting value (a foot that starts turned toward the camera's side reads "
-        "its turn short). 0 for a measure without a start.",
-    )
     offset_deg: float = Field(
         0.0, ge=-30, le=30, description="Added after the scale, degrees (0: no movement reads 0)."
     )
@@ -262,11 +254,9 @@ class RomCorrection(_Model):
         "command that fits it (benchmarks/rom_breakdown.py --lobo).",
     )
 
-    def apply(self, raw_deg: float, start_deg: float = 0.0) -> float:
-        """The corrected number for a reading ``raw_deg`` counted from ``start_deg`` (0 for
-        a measure without a start)."""
-        scale = self.scale + self.scale_per_sin_start * math.sin(math.radians(start_deg))
-        return raw_deg * scale + self.offset_deg
+    def apply(self, raw_deg: float) -> float:
+        """The corrected number for a reading ``raw_deg`` (NaN stays NaN)."""
+        return raw_deg * self.scale + self.offset_deg
 
 
 class RangeOfMotion(_Model):
@@ -289,13 +279,9 @@ class RangeOfMotion(_Model):
         "reported number (not to the measure's faults or position lines).",
     )
 
-    def reported(self, value_deg: float, raw_deg: float | None = None) -> float:
-        """The number reported for the measure's value (NaN stays NaN); ``raw_deg`` is its
-        reading before the start was taken off (relative measures), which gives the start."""
-        if self.correction is None:
-            return value_deg
-        start = 0.0 if raw_deg is None or math.isnan(raw_deg) else raw_deg - value_deg
-        return self.correction.apply(value_deg, 0.0 if math.isnan(start) else start)
+    def reported(self, value_deg: float) -> float:
+        """The number reported for the measure's value (NaN stays NaN)."""
+        return value_deg if self.correction is None else self.correction.apply(value_deg)
 
 
 class SeenWhen(_Model):
@@ -433,7 +419,7 @@ class StretchSpec(_Model):
         for name, m in self.measures.items():
             out[name] = (
                 self.measures[m.of].sided
-                if isinstance(m, Speed) and m.of in self.measures
+                if isinstance(m, FromMeasure) and m.of in self.measures
                 else m.sided and not isinstance(m, LowerOf)
             )
         return out
@@ -451,9 +437,9 @@ class StretchSpec(_Model):
                 )
 
         for name, m in self.measures.items():
-            if isinstance(m, Speed):
+            if isinstance(m, FromMeasure):
                 need(("measures", name, "of"), m.of)
-                if isinstance(self.measures[m.of], Speed):
+                if isinstance(self.measures[m.of], FromMeasure):
                     raise _FieldError(("measures", name), "a speed cannot follow another speed")
             if isinstance(m, LowerOf):
                 need(("measures", name, "of"), m.of)
@@ -490,7 +476,7 @@ class StretchSpec(_Model):
                 )
         if self.active.stays_while is not None:
             need(("active", "stays_while", "measure"), self.active.stays_while.measure)
-            if isinstance(self.measures[self.active.stays_while.measure], Speed):
+            if isinstance(self.measures[self.active.stays_while.measure], FromMeasure):
                 raise _FieldError(
                     ("active", "stays_while", "measure"), "a look cannot follow a speed"
                 )
@@ -500,7 +486,7 @@ class StretchSpec(_Model):
         for loc, lk in looks:
             need((*loc, "measure"), lk.measure)
             m = self.measures[lk.measure]
-            if m.relative_to_start or isinstance(m, Speed):
+            if m.relative_to_start or isinstance(m, FromMeasure):
                 raise _FieldError(
                     (*loc, "measure"),
                     f"a look needs a value from one picture; '{lk.measure}' is relative to "

@@ -22,7 +22,7 @@ from posecheck.coaching.checker.results import (
 from posecheck.coaching.checker.starts import StartValues
 from posecheck.coaching.posture import PostureReading, PostureWatch
 from posecheck.pose.landmarks import SIDES, PoseFrame, Side
-from posecheck.specs.metrics import LowerOf, MoveTime, SeparationRatio, Speed
+from posecheck.specs.metrics import FromMeasure, LowerOf, MoveTime, SeparationRatio, Speed
 from posecheck.specs.schema import StretchSpec
 
 #: Episodes shorter than this after ``no_person`` restart the settling period.
@@ -53,7 +53,9 @@ class StretchChecker:
         self._wrong_posture = False
 
     def _measure_order(self) -> list[str]:
-        plain = [n for n, m in self.spec.measures.items() if not isinstance(m, Speed | LowerOf)]
+        plain = [
+            n for n, m in self.spec.measures.items() if not isinstance(m, FromMeasure | LowerOf)
+        ]
         return plain + [n for n in self.spec.measures if n not in plain]
 
     def _sides_of(self, name: str) -> tuple[SideKey, ...]:
@@ -111,9 +113,10 @@ class StretchChecker:
         geometry = PoseGeometry(frame.pose, self.spec.min_visibility, body)
         self._near = geometry.near_side() if self._faults.needs_near else None
         values = self._measure(geometry, t)
+        rom = self._reported_rom(values)
 
         if self._first_seen_ms is None or (t - self._first_seen_ms) / 1000.0 < self.spec.settle_s:
-            return self._result(frame, "settling", None, (), tuple(values.values()))
+            return self._result(frame, "settling", None, (), tuple(values.values()), rom)
 
         position = position_values(self.spec, values)
         unknown = [v for v in position if not v.known and v.missing]
@@ -129,7 +132,7 @@ class StretchChecker:
             # Position unknown: only faults checked whatever the phase ("always") are due.
             self._advance_faults(t, values, None if self._wrong_posture else "unknown")
             return self._result(
-                frame, "unknown", missing_reason(missing), missing, tuple(values.values())
+                frame, "unknown", missing_reason(missing), missing, tuple(values.values()), rom
             )
 
         if not self._wrong_posture:
@@ -153,8 +156,8 @@ class StretchChecker:
         if episode is not None and not blocking:
             # Only fault-free time counts, toward the hold and toward the best ROM.
             episode.held_s += dt_s
-            phases.track_rom(values, t)
-        return self._result(frame, self._phase(), None, (), tuple(values.values()))
+            phases.track_rom(rom, t)
+        return self._result(frame, self._phase(), None, (), tuple(values.values()), rom)
 
     def _phase(self) -> str:
         return "active" if self._phases.episode is not None else "rest"
@@ -229,6 +232,19 @@ class StretchChecker:
         return MeasureValue(name, side, abs(v1 - v0) / ((t1 - t0) / 1000.0))
 
     # -- output ----------------------------------------------------------------------------
+    def _reported_rom(self, values: Values) -> dict[Side, float]:
+        """This frame's reported number per side (the spec's ``rom`` measure through its
+        correction; NaN where unknown), worked out once: the frame's result and the hold's
+        peak samples both read it. Empty without a ``rom`` or without measures."""
+        rom = self.spec.rom
+        if rom is None or not values:
+            return {}
+        return {
+            s: rom.reported(mv.value) if mv is not None else math.nan
+            for s in SIDES
+            for mv in (values.get((rom.measure, s)),)
+        }
+
     def _result(
         self,
         frame: PoseFrame,
@@ -236,16 +252,9 @@ class StretchChecker:
         reason: str | None,
         missing: tuple[str, ...],
         measures: tuple[MeasureValue, ...],
+        rom: dict[Side, float] | None = None,
     ) -> CheckResult:
-        rom_vals: tuple[tuple[Side, float], ...] = ()
-        if self.spec.rom is not None and measures:
-            by_key = {(m.name, m.side): m for m in measures}
-            rom = self.spec.rom
-            rom_vals = tuple(
-                (s, rom.reported(mv.value, mv.raw) if mv is not None else math.nan)
-                for s in SIDES
-                for mv in (by_key.get((rom.measure, s)),)
-            )
+        rom_vals: tuple[tuple[Side, float], ...] = tuple((rom or {}).items())
         ep = self._phases.episode
         if ep is not None and ep.legs_swapped:  # the other leg's angle, not this side's
             rom_vals = tuple((s, math.nan) for s, _ in rom_vals)

@@ -8,7 +8,7 @@ import math
 from posecheck.body.geometry import PoseGeometry
 from posecheck.coaching.checker.results import MeasureValue, SideKey, Values
 from posecheck.pose.landmarks import SIDES, Pose, Side, other_side
-from posecheck.specs.metrics import MetricBase, Speed
+from posecheck.specs.metrics import FromMeasure, MetricBase
 from posecheck.specs.schema import Fault, Look, StretchSpec, Variant
 
 
@@ -128,7 +128,7 @@ def measure_still(spec: StretchSpec, pose: Pose, min_visibility: float | None = 
     out: Values = {}
     for name, metric in spec.measures.items():
         for side in SIDES if spec.sided[name] else (None,):
-            if isinstance(metric, Speed):
+            if isinstance(metric, FromMeasure):
                 out[(name, side)] = MeasureValue(name, side, math.nan)
                 continue
             missing, raw = raw_value(metric, g, side)

@@ -208,15 +208,14 @@ class Phases:
             and (left_ms - ep.swapped_ms) / 1000.0 <= _REENTRY_MERGE_S
         )
 
-    def track_rom(self, values: Values, t: float) -> None:
-        """Keep this frame's ROM value(s) as samples of the episode (fault-free time only)."""
-        rom = self.spec.rom
+    def track_rom(self, rom: dict[Side, float], t: float) -> None:
+        """Keep this frame's reported ROM value(s) (per side, as the frame's result gives
+        them) as samples of the episode (fault-free time only)."""
         ep = self.episode
-        if rom is None or ep is None or ep.legs_swapped:
+        if not rom or ep is None or ep.legs_swapped:
             return  # a swapped leg's angle is not this side's record
         for side in SIDES if ep.side in ("both", None) else (ep.side,):
-            mv = values[(rom.measure, side)]
-            v = rom.reported(mv.value, mv.raw)
+            v = rom[side]
             if not math.isnan(v):
                 ep.rom_samples.append((t, side, v))
 
