@@ -366,3 +366,12 @@ def test_an_angle_from_the_start_never_wraps_past_half_a_turn() -> None:
     checker._starts.baselines[("pelvis_twist", None)] = raw - 300.0
     value = checker._measure(geometry, frame.t_ms)[("pelvis_twist", None)].value
     assert value == pytest.approx(-60.0)
+
+
+def test_a_new_person_is_not_checked_on_the_last_person_s_working_side() -> None:
+    """Faults checked at rest on the side that last worked (the band rotation's jerky
+    return) start afresh for someone else (the pipeline calls new_person on a switch)."""
+    checker = StretchChecker(load_by_id("standing_band_rotation"))
+    checker._faults._last_working = "left"
+    checker.new_person()
+    assert checker._faults._last_working is None

@@ -109,6 +109,9 @@ def test_a_photo_lists_what_it_cannot_check_and_why():
     assert "start position" in lean.reason  # a change from the start: not from one picture
     prone = judge_pose(load_by_id("prone_internal_rotation"), render(Body("prone"), SIDE_CAM))
     assert prone.in_position is None and "start position" in prone.why
+    # the lower of two hips' rises from their starts: a start is needed, not the position
+    lift = next(n for n in prone.not_checked if n.fault_id == "hips_lift")
+    assert "start position" in lift.reason
 
 
 def test_a_fault_visible_in_the_picture_is_named():

@@ -373,9 +373,10 @@ def with_posture_template(
     """The view with what the posture's templates say (:mod:`posecheck.body.template`): the
     azimuth from the 3D start template where there is one and the body fits it (face down:
     dev split, 18 prone clips, MAE 14.1 -> 4.6 degrees leaving one body out; the lower legs
-    raised by the body's own knee bend, :func:`leg_bends_deg`: 22 prone clips, 7.7 -> 6.8,
-    nothing tuned; lying on the side, a template with the body's own bends: 19 clamshell
-    clips, 9.1 -> 6.4, nothing tuned), then the elevation from the floor template
+    raised by half the body's own knee bend, :func:`leg_bends_deg` and
+    :data:`PRONE_BEND_WEIGHT`, chosen leaving one body out: 22 prone clips, 7.7 -> 6.7;
+    lying on the side, a template with the body's own bends: 19 clamshell clips, 9.1 -> 6.4,
+    nothing tuned), then the elevation from the floor template
     (:func:`with_floor_elevation`). The start template refines the 3D solve's azimuth and
     never overturns it (:data:`START_TURN_MAX_DEG`)."""
     if view.known:

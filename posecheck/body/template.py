@@ -94,8 +94,8 @@ _ON_FLOOR = frozenset({"supine", "prone"})
 #: half-widths 0.11-0.23 (the trunk 0.50 and thighs 0.44 fixed; only ratios matter), leaving
 #: one body out: 0.08 / 0.32 / 0.15 picked for 7 of 10 bodies and a neighbour for the rest;
 #: the azimuth's MAE 14.1 -> 4.6, within 10 degrees 39 % -> 89 % (body left out).
-#: The camera solves against :func:`prone_start` at the body's own knee bend; this is the
-#: template at the start's right angle.
+#: (:data:`PRONE_START` is the template at the start's right angle; the camera solves against
+#: :func:`prone_start` at the body's own knee bend.)
 PRONE_HIP_HALF_WIDTH = 0.08
 PRONE_SHOULDER_HALF_WIDTH = 0.15
 PRONE_SHIN = 0.32

@@ -33,7 +33,7 @@ from posecheck.coaching.wording import fault_label
 from posecheck.media.source import Frame, SourceInfo, VideoSource
 from posecheck.pose.estimator import MediaPipePoseEstimator, PoseEstimator
 from posecheck.pose.landmarks import SIDES, Pose
-from posecheck.specs.metrics import FromMeasure
+from posecheck.specs.metrics import FromMeasure, LowerOf
 from posecheck.specs.schema import StretchSpec
 
 #: Reasons a fault is not judged from one picture, in a person's words.
@@ -146,7 +146,9 @@ def _faults(
         if isinstance(metric, FromMeasure):
             unchecked.append(Unchecked(fault.id, None, fault.message, NEEDS_MOVEMENT))
             continue
-        if metric.relative_to_start:
+        if metric.relative_to_start or (
+            isinstance(metric, LowerOf) and spec.measures[metric.of].relative_to_start
+        ):
             unchecked.append(Unchecked(fault.id, None, fault.message, NEEDS_START))
             continue
         if fault.during == "rest" and in_position:

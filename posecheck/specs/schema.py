@@ -476,7 +476,7 @@ class StretchSpec(_Model):
                 )
         if self.active.stays_while is not None:
             need(("active", "stays_while", "measure"), self.active.stays_while.measure)
-            if isinstance(self.measures[self.active.stays_while.measure], FromMeasure):
+            if isinstance(self.measures[self.active.stays_while.measure], FromMeasure | LowerOf):
                 raise _FieldError(
                     ("active", "stays_while", "measure"), "a look cannot follow a speed"
                 )
@@ -486,11 +486,11 @@ class StretchSpec(_Model):
         for loc, lk in looks:
             need((*loc, "measure"), lk.measure)
             m = self.measures[lk.measure]
-            if m.relative_to_start or isinstance(m, FromMeasure):
+            if m.relative_to_start or isinstance(m, FromMeasure | LowerOf):
                 raise _FieldError(
                     (*loc, "measure"),
                     f"a look needs a value from one picture; '{lk.measure}' is relative to "
-                    "the start or a speed",
+                    "the start, a speed or the lower of two sides",
                 )
             if lk.side == "other" and not per_side_active:
                 raise _FieldError(

@@ -73,6 +73,7 @@ class StretchChecker:
         if self._phases.episode is not None and self._prev_t_ms is not None:
             self._phases.end(self._prev_t_ms)
         self._phases.close_leaving()
+        self._faults.new_person()
         self._last_seen_ms = None
         self._phases.forget_looks()
 

@@ -57,6 +57,10 @@ class FaultWatch:
         #: the side of the last time in position that counted (faults checked at rest too)
         self._last_working: Side | str | None = None
 
+    def new_person(self) -> None:
+        """Someone else is followed: the side the last person worked is not theirs."""
+        self._last_working = None
+
     @property
     def needs_near(self) -> bool:
         """Some fault is seen only on the side nearer the camera."""

@@ -26,7 +26,9 @@ from posecheck.pose.landmarks import SIDES, Side, other_side
 from posecheck.specs.schema import StretchSpec
 
 #: Leaving the position and coming back on the same side within this is one repetition
-#: (the knee dipped under the line for a moment), however many frames were dropped.
+#: (the knee dipped under the line for a moment), however many frames were dropped; so is
+#: coming back on the other side while the estimator had the legs swapped
+#: (:meth:`Phases._still_swapped`).
 _REENTRY_MERGE_S = 1.0
 #: An entry-only look (a pigeon's front knee drawn forward) that held this recently still
 #: counts toward entering: the estimator can lose a far front leg in the very moment the back

@@ -89,7 +89,9 @@ class StartValues:
         samples_of: dict[tuple[str, SideKey], deque],
     ) -> None:
         """Median of the first ``baseline_s`` of raw values of the relative measures taken
-        at rest (``in_position`` False) or in position (True), into ``starts``."""
+        at rest (``in_position`` False) or in position (True), into ``starts``; with
+        ``start_still_within``, of the first ``baseline_s`` in which the value holds that
+        still."""
         for (name, side), mv in values.items():
             metric = self.spec.measures[name]
             if (
@@ -141,7 +143,9 @@ class StartValues:
         sign = 1.0 if pos.direction == "up" else -1.0
         own = position_values(self.spec, values)
         stretching = any(mv.known and sign * mv.value > sign * pos.exit for mv in own)
-        backwards = not stretching and any(mv.known and sign * mv.value < -pos.enter for mv in own)
+        backwards = not stretching and any(
+            mv.known and sign * mv.value < -sign * pos.enter for mv in own
+        )
         if not backwards:
             self._backwards_since_ms = None
             return
