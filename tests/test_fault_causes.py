@@ -1208,9 +1208,11 @@ def test_start_still_within_needs_a_start_in_position() -> None:
 
 
 def test_a_slump_after_the_lean_in_is_caught_on_a_recording() -> None:
-    """Dev r0048 (b01, a slump 1.57 of the line, sampled amplitude): its start was taken
-    before the lean in and the slump read 0.22 against 0.26; dev r0243 (b04, a near miss
-    0.83 of the line, the highest) reads 0.17 from the settled start and stays clean."""
+    """Dev r0048 (b01, a slump 1.57 of the line, sampled amplitude) is caught; dev r0243
+    (b04, a near miss 0.83 of the line, the highest) reads 0.17 from the settled start and
+    stays clean. (r0048's start was taken before the lean in and its slump read 0.22 against
+    the old line 0.26; since a hold is carried through a leg swap, phases.py, the old rule
+    catches it too, so the near miss is what tells the rules apart.)"""
     slump = _replay_score(CROSS_ANKLE, "r0048_seated_cross_ankle_rotation_back_rounded_b01")
     assert [t.fault for t, _ in slump.hits] == ["back_rounded"] and not slump.misses
     near = _replay_score(CROSS_ANKLE, "r0243_seated_cross_ankle_rotation_near_back_rounded_b04")
@@ -1220,11 +1222,6 @@ def test_a_slump_after_the_lean_in_is_caught_on_a_recording() -> None:
     assert [e.fault_id for e in _replay_score(unsettled, near.clip).false_alarms] == [
         "back_rounded"
     ]
-    # ... and the line before (0.26), above it, missed the slump.
-    text = (SPEC_DIR / "seated_cross_ankle_rotation.yaml").read_text(encoding="utf-8")
-    text = text.replace("    start_still_within: 0.03\n", "").replace("above: 0.195", "above: 0.26")
-    before = parse_spec(text, "seated_cross_ankle_rotation")
-    assert [t.fault for t in _replay_score(before, slump.clip).misses] == ["back_rounded"]
 
 
 # -- figure four: head_lifts counted from each hold (session 9) --------------------------------
