@@ -238,8 +238,8 @@ def run_video(truth_path: Path) -> Result:
     return Result(
         clip.name,
         truth.stretch,
-        "as advised",
-        "as advised",
+        "azimuth as advised",
+        "camera side as advised",  # each grouping its own row (one name counted them twice)
         score(analysis, truth),
         analysis.summary.duration_s,
         truth.is_good_form,

@@ -40,6 +40,15 @@ def test_typo_in_a_field_name_names_file_field_and_line(tmp_path):
     assert "active.entre" in msg and "Extra inputs are not permitted" in msg
 
 
+def test_a_measure_worked_out_from_another_takes_no_start_of_its_own(tmp_path):
+    """It reads the measure it names as counted from that one's start; its own would be
+    ignored, so the spec fails at load naming the field."""
+    text = GOOD.replace("    of: hip_rise\n", "    of: hip_rise\n    relative_to_start: true\n", 1)
+    assert text != GOOD
+    with pytest.raises(SpecError, match=r"measures.hips_rise.*set it on the measure it names"):
+        load_spec(write(tmp_path, text))
+
+
 def test_unknown_metric_and_body_part_fail_at_load(tmp_path):
     text = GOOD.replace("metric: lower_of", "metric: lower_off")
     with pytest.raises(SpecError, match=r"line \d+: field 'measures.hips_rise.*lower_off"):

@@ -1095,12 +1095,26 @@ class WorldRise(MetricBase):
         return float(g.world(self.reference, side)[1] - g.world(self.point, side)[1]) / torso
 
 
+#: A measure worked out from another (``of``) reads that measure's values as they are, counted
+#: from that measure's own start where it has one; a start of its own would be ignored.
+_NO_START_OF_ITS_OWN = (
+    "'relative_to_start' is not for a measure worked out from another ('of'): set it on "
+    "the measure it names"
+)
+
+
 class FromMeasure(MetricBase):
     """A measure the checker works out from another measure's values in time (``of``), not
     from one picture's landmarks: unknown from one picture, and never the ``of`` of another."""
 
     metric: str
     of: str = Field(description="Name of the measure this one is worked out from.")
+
+    @model_validator(mode="after")
+    def _no_start_of_its_own(self) -> FromMeasure:
+        if self.relative_to_start:
+            raise ValueError(_NO_START_OF_ITS_OWN)
+        return self
 
     def parts(self) -> tuple[str, ...]:
         return ()
@@ -1166,6 +1180,12 @@ class LowerOf(MetricBase):
     of: str = Field(description="Name of a per-side measure; the lower of its two values.")
 
     unit: ClassVar[str] = "ratio"
+
+    @model_validator(mode="after")
+    def _no_start_of_its_own(self) -> LowerOf:
+        if self.relative_to_start:
+            raise ValueError(_NO_START_OF_ITS_OWN)
+        return self
 
     def parts(self) -> tuple[str, ...]:
         return ()

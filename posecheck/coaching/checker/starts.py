@@ -22,6 +22,10 @@ from posecheck.specs.schema import StretchSpec
 #: the resting end (dev split: a first movement inside the window made the median a value
 #: already in the stretch).
 _START_QUANTILE = 0.2
+#: With ``start_still_within``: after this long in position without a window that still, the
+#: start is the latest window (a person who never holds that still still gets the check, rather
+#: than a fault left unknown for the whole hold).
+_STILL_WAIT_S = 5.0
 
 
 class StartValues:
@@ -38,6 +42,7 @@ class StartValues:
         self._position_starts: dict[tuple[str, SideKey], float] = {}
         self._position_samples: dict[tuple[str, SideKey], deque] = {}
         self._position_episode: Episode | None = None
+        self._position_since_ms = 0.0  # when the episode's start values began to be collected
         self._backwards_since_ms: float | None = None
 
     def retake(self) -> None:
@@ -71,6 +76,7 @@ class StartValues:
         ``baseline_s`` of each time in position (a new episode takes them again)."""
         if self._position_episode is not episode:
             self._position_episode = episode
+            self._position_since_ms = t
             self._position_starts.clear()
             self._position_samples.clear()
         self._take(values, t, True, self._position_starts, self._position_samples)
@@ -91,7 +97,7 @@ class StartValues:
         """Median of the first ``baseline_s`` of raw values of the relative measures taken
         at rest (``in_position`` False) or in position (True), into ``starts``; with
         ``start_still_within``, of the first ``baseline_s`` in which the value holds that
-        still."""
+        still (or the latest after ``_STILL_WAIT_S``)."""
         for (name, side), mv in values.items():
             metric = self.spec.measures[name]
             if (
@@ -105,7 +111,12 @@ class StartValues:
             samples.append((t, mv.raw, mv.scale))
             if t - samples[0][0] >= self.spec.baseline_s * 1000.0 - 1e-6:
                 raw = [v for _, v, _ in samples]
-                if in_position and _unsettled(metric.start_still_within, raw):
+                waited_s = (t - self._position_since_ms) / 1000.0
+                if (
+                    in_position
+                    and _unsettled(metric.start_still_within, raw)
+                    and waited_s < _STILL_WAIT_S
+                ):
                     samples.popleft()  # still settling in: the window slides on
                     continue
                 starts[(name, side)] = (
