@@ -1095,29 +1095,32 @@ class WorldRise(MetricBase):
         return float(g.world(self.reference, side)[1] - g.world(self.point, side)[1]) / torso
 
 
-#: A measure worked out from another (``of``) reads that measure's values as they are, counted
-#: from that measure's own start where it has one; a start of its own would be ignored.
-_NO_START_OF_ITS_OWN = (
-    "'relative_to_start' is not for a measure worked out from another ('of'): set it on "
-    "the measure it names"
-)
-
-
-class FromMeasure(MetricBase):
-    """A measure the checker works out from another measure's values in time (``of``), not
-    from one picture's landmarks: unknown from one picture, and never the ``of`` of another."""
+class OfMeasure(MetricBase):
+    """A measure the checker works out from another measure's values (``of``), not from one
+    picture's landmarks: it reads no body part, and it reads the other measure's values as
+    they are, counted from that measure's own start where it has one (a start of its own
+    would be ignored, so none is accepted). Computed after the measures read from the
+    picture."""
 
     metric: str
     of: str = Field(description="Name of the measure this one is worked out from.")
 
     @model_validator(mode="after")
-    def _no_start_of_its_own(self) -> FromMeasure:
+    def _no_start_of_its_own(self) -> OfMeasure:
         if self.relative_to_start:
-            raise ValueError(_NO_START_OF_ITS_OWN)
+            raise ValueError(
+                "'relative_to_start' is not for a measure worked out from another ('of'): "
+                "set it on the measure it names"
+            )
         return self
 
     def parts(self) -> tuple[str, ...]:
         return ()
+
+
+class FromMeasure(OfMeasure):
+    """A measure the checker works out from another measure's values in time (``of``): unknown
+    from one picture, and never the ``of`` of another."""
 
     def compute(self, g: PoseGeometry, side: Side | None) -> float:  # pragma: no cover
         raise TypeError("computed by the checker from the measure it names (of)")
@@ -1168,7 +1171,7 @@ class MoveTime(FromMeasure):
         return self
 
 
-class LowerOf(MetricBase):
+class LowerOf(OfMeasure):
     """The lower of another measure's two sides, each counted from its own start: whole-body.
     For a movement that moves both sides at once where the estimator moves one side's point
     with something else: lying face down, a pelvis lift raises both hip bones, while
@@ -1180,15 +1183,6 @@ class LowerOf(MetricBase):
     of: str = Field(description="Name of a per-side measure; the lower of its two values.")
 
     unit: ClassVar[str] = "ratio"
-
-    @model_validator(mode="after")
-    def _no_start_of_its_own(self) -> LowerOf:
-        if self.relative_to_start:
-            raise ValueError(_NO_START_OF_ITS_OWN)
-        return self
-
-    def parts(self) -> tuple[str, ...]:
-        return ()
 
     def compute(self, g: PoseGeometry, side: Side | None) -> float:
         return math.nan  # the checker takes it from the measure it names

@@ -17,7 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from posecheck.errors import SpecError
-from posecheck.specs.metrics import PART_NAMES, FromMeasure, LowerOf, Metric
+from posecheck.specs.metrics import PART_NAMES, FromMeasure, LowerOf, Metric, OfMeasure
 from posecheck.specs.yaml_loader import compose, format_loc, yaml_error, yaml_line
 
 SPEC_DIR = Path(__file__).resolve().parents[2] / "stretch_specs"
@@ -437,16 +437,14 @@ class StretchSpec(_Model):
                 )
 
         for name, m in self.measures.items():
-            if isinstance(m, FromMeasure):
+            if isinstance(m, OfMeasure):
                 need(("measures", name, "of"), m.of)
-                if isinstance(self.measures[m.of], FromMeasure):
-                    raise _FieldError(("measures", name), "a speed cannot follow another speed")
-            if isinstance(m, LowerOf):
-                need(("measures", name, "of"), m.of)
-                if not self.measures[m.of].sided or isinstance(self.measures[m.of], LowerOf):
-                    raise _FieldError(
-                        ("measures", name, "of"), f"'{m.of}' is not a per-side measure"
-                    )
+            if isinstance(m, FromMeasure) and isinstance(self.measures[m.of], FromMeasure):
+                raise _FieldError(("measures", name), "a speed cannot follow another speed")
+            if isinstance(m, LowerOf) and (
+                not self.measures[m.of].sided or isinstance(self.measures[m.of], LowerOf)
+            ):
+                raise _FieldError(("measures", name, "of"), f"'{m.of}' is not a per-side measure")
         need(("active", "measure"), self.active.measure)
         if self.measures[self.active.measure].from_position:
             raise _FieldError(
@@ -476,7 +474,7 @@ class StretchSpec(_Model):
                 )
         if self.active.stays_while is not None:
             need(("active", "stays_while", "measure"), self.active.stays_while.measure)
-            if isinstance(self.measures[self.active.stays_while.measure], FromMeasure | LowerOf):
+            if isinstance(self.measures[self.active.stays_while.measure], OfMeasure):
                 raise _FieldError(
                     ("active", "stays_while", "measure"), "a look cannot follow a speed"
                 )
@@ -486,7 +484,7 @@ class StretchSpec(_Model):
         for loc, lk in looks:
             need((*loc, "measure"), lk.measure)
             m = self.measures[lk.measure]
-            if m.relative_to_start or isinstance(m, FromMeasure | LowerOf):
+            if m.relative_to_start or isinstance(m, OfMeasure):
                 raise _FieldError(
                     (*loc, "measure"),
                     f"a look needs a value from one picture; '{lk.measure}' is relative to "

@@ -22,7 +22,7 @@ from posecheck.coaching.checker.results import (
 from posecheck.coaching.checker.starts import StartValues
 from posecheck.coaching.posture import PostureReading, PostureWatch
 from posecheck.pose.landmarks import SIDES, PoseFrame, Side
-from posecheck.specs.metrics import FromMeasure, LowerOf, MoveTime, SeparationRatio, Speed
+from posecheck.specs.metrics import LowerOf, MoveTime, OfMeasure, SeparationRatio, Speed
 from posecheck.specs.schema import StretchSpec
 
 #: Episodes shorter than this after ``no_person`` restart the settling period.
@@ -53,9 +53,7 @@ class StretchChecker:
         self._wrong_posture = False
 
     def _measure_order(self) -> list[str]:
-        plain = [
-            n for n, m in self.spec.measures.items() if not isinstance(m, FromMeasure | LowerOf)
-        ]
+        plain = [n for n, m in self.spec.measures.items() if not isinstance(m, OfMeasure)]
         return plain + [n for n in self.spec.measures if n not in plain]
 
     def _sides_of(self, name: str) -> tuple[SideKey, ...]:
