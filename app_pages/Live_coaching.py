@@ -184,6 +184,10 @@ def show_set(stats: SetStats, spec: StretchSpec, title: str) -> None:
     if stats.rom_label:
         cols[2].metric("Best left", deg_text(best.get("left")))
         cols[2].metric("Best right", deg_text(best.get("right")))
+        measured = any(best.get(side) is not None for side in ("left", "right"))
+        if measured and spec.rom is not None and spec.rom.uncertainty_deg:
+            # the same words the replay puts beside its best numbers
+            cols[2].caption(f"± {spec.rom.uncertainty_deg:.0f}° from this camera view")
         st.markdown(
             f"**{stats.rom_label.capitalize()}, left/right:** "
             + asymmetry_text(
