@@ -27,8 +27,10 @@ side of the body), each row:
   degrees (issue #12's target: 90 %); the elevation's mean absolute error (the truth's
   camera height over the hips, ``true_camera_deg``).
 
-The last line gives the overall figures. The clips are read from the ``clips/`` folder next
-to the index, so ``--index /work/main/benchmarks/data/index.csv`` scores that set.
+The last lines give the overall figures and their 95 % interval from resampling whole bodies
+(clips of one body are not independent: the interval says how far a figure could move on other
+people; with the test split's five bodies it is wide). The clips are read from the ``clips/``
+folder next to the index, so ``--index /work/main/benchmarks/data/index.csv`` scores that set.
 ``--recordings DIR`` replays the recordings in DIR instead (another pose model's, made with
 ``benchmarks/record.py --all --model heavy --out-dir DIR``), with the truth still from
 ``clips/``; clips without a recording there are left out and named in the title line.
@@ -42,6 +44,7 @@ import gzip
 import json
 import math
 import os
+import random
 import sys
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
@@ -327,6 +330,65 @@ def row(name: str, results: list[Result]) -> list[str]:
     ]
 
 
+def _overall_figures(results: list[Result]) -> tuple[float, float, float, float]:
+    """Precision, recall, false alarms per minute of good form and ROM MAE of these results
+    (the same sums as ``row``, as numbers)."""
+    scores = [r.score for r in results]
+    hits = sum(len(s.hits) for s in scores)
+    misses = sum(len(s.misses) for s in scores)
+    flags = sum(s.flags for s in scores)
+    false_alarms = sum(len(s.false_alarms) for s in scores)
+    good = [r for r in results if r.good_form]
+    good_min = sum(r.duration_s for r in good) / 60.0
+    rom = [e for s in scores for e in s.rom_errors_deg]
+    return (
+        (flags - false_alarms) / flags if flags else math.nan,
+        hits / (hits + misses) if hits + misses else math.nan,
+        sum(r.score.flags for r in good) / good_min if good_min else math.nan,
+        mean(rom),
+    )
+
+
+def body_of(clip: str) -> str:
+    """The rendered body a clip shows (its name ends in ``_bNN``), or the clip itself."""
+    tail = clip.rsplit("_", 1)[-1]
+    return tail if tail.startswith("b") and tail[1:].isdigit() else clip
+
+
+#: Resamples for the interval; the seed is fixed so a run prints the same interval again.
+INTERVAL_RESAMPLES = 2000
+INTERVAL_SEED = 12
+
+
+def body_interval_line(results: list[Result]) -> str:
+    """The overall figures' 95 % interval from resampling whole BODIES with replacement.
+
+    Clips of one body share its proportions and its misreads, so they are not independent:
+    resampling bodies (not clips) says how much the figure could move on other people. With
+    five test bodies the interval is wide; that width is the point.
+    """
+    by_body: dict[str, list[Result]] = defaultdict(list)
+    for r in results:
+        by_body[body_of(r.clip)].append(r)
+    bodies = sorted(by_body)
+    rng = random.Random(INTERVAL_SEED)
+    draws: list[tuple[float, float, float, float]] = []
+    for _ in range(INTERVAL_RESAMPLES):
+        pick = [r for b in rng.choices(bodies, k=len(bodies)) for r in by_body[b]]
+        draws.append(_overall_figures(pick))
+    names = ("precision", "recall", "false/min good", "ROM MAE")
+    forms = ("{:.2f}", "{:.2f}", "{:.2f}", "{:.1f}")
+    parts = []
+    for i, (name, form) in enumerate(zip(names, forms, strict=True)):
+        vals = [d[i] for d in draws if not math.isnan(d[i])]
+        lo, hi = percentile(vals, 0.025), percentile(vals, 0.975)
+        parts.append(f"{name} {fmt(lo, form)}-{fmt(hi, form)}")
+    return (
+        f"overall 95 % interval, resampling the {len(bodies)} bodies "
+        f"({INTERVAL_RESAMPLES} draws): " + ", ".join(parts)
+    )
+
+
 def table(title: str, rows: list[list[str]], markdown: bool) -> None:
     header = [title, *HEADER[1:]]
     if markdown:
@@ -404,6 +466,8 @@ def main() -> None:
     table("camera", [row(k, v) for k, v in sorted(by_bucket.items())], args.markdown)
     overall = row("all", results)
     print("overall: " + ", ".join(f"{h} {v}" for h, v in zip(HEADER[1:], overall[1:], strict=True)))
+    if not args.clips:  # sample clips are not drawn from bodies
+        print(body_interval_line(results))
     if args.camera_message and not args.clips:
         timer = partial(camera_message_times, clips=args.index.parent / "clips")
         with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:

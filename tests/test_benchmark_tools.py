@@ -174,3 +174,37 @@ def test_best_scores_the_number_a_person_keeps(rows) -> None:
     assert sorted(round(e) for e in errors) == [-42, -21]
     walk = next(r for r in rows if r["stretch"] == "band_walk")
     assert rb.best_check(walk, DATA / "clips") is None
+
+
+def test_the_interval_resamples_bodies_not_clips() -> None:
+    """The overall interval draws whole bodies: two bodies that disagree completely (one all
+    hits, one all false alarms) give a precision interval from 0 to 1; one body alone gives
+    no spread at all; clip names without a body are their own unit."""
+    acc = _module("accuracy")
+    score_mod = sys.modules["posecheck.review.truth"]
+
+    def result(clip: str, hit: bool) -> object:
+        fault = score_mod.TruthFault("x", "left", 0.0, 1.0) if hit else None
+        s = score_mod.Score(
+            clip=clip,
+            stretch="s",
+            hits=((fault, 0.5),) if hit else (),
+            misses=(),
+            not_checked=(),
+            false_alarms=() if hit else (object(),),
+            flags=1,
+            rep_error=0,
+            hold_error=0,
+            rom_errors_deg=(2.0,),
+            best_rom_error_deg=(),
+        )
+        return acc.Result(clip, "s", "b", "side", s, 60.0, not hit)
+
+    assert acc.body_of("r0001_clamshell_good_b03") == "b03"
+    assert acc.body_of("walk") == "walk"
+    two = [result(f"r{i}_s_good_b01", True) for i in range(3)]
+    two += [result(f"r{i}_s_good_b02", False) for i in range(3)]
+    line = acc.body_interval_line(two)
+    assert "resampling the 2 bodies" in line and "precision 0.00-1.00" in line, line
+    one = acc.body_interval_line(two[:3])
+    assert "precision 1.00-1.00" in one and "ROM MAE 2.0-2.0" in one, one
