@@ -118,8 +118,8 @@ def test_speed_faults_straddle_the_line():
 def test_bodies_use_existing_targets_and_both_splits():
     assert len(bodies.BODIES) >= 10
     assert {b.split for b in bodies.BODIES} == {"dev", "test"}
-    assert len({b.id for b in bodies.BODIES}) == len(bodies.BODIES)
-    for body in bodies.BODIES:
+    assert len({b.id for b in bodies.ALL_BODIES}) == len(bodies.ALL_BODIES)
+    for body in bodies.ALL_BODIES:
         targets = bodies.targets(body)
         assert targets
         for name, weight in targets:
@@ -164,3 +164,17 @@ def _plan_with_amplitude(i: int, amplitude: dict) -> dict:
         return gen.plan_clip(i, 11, TEMPLATES)
     finally:
         gen.AMPLITUDE = saved
+
+
+def test_the_second_test_set_gives_new_test_bodies_every_stretch_and_leaves_the_first_plan():
+    """Clip numbers from SECOND_TEST_FROM show the second test set's bodies, each of them every
+    stretch once in 65 numbers; numbers below keep the first plan's bodies."""
+    start = gen.SECOND_TEST_FROM
+    plans = [gen.plan_clip(i, 11, TEMPLATES) for i in range(start, start + 65)]
+    seen = {(p["stretch"], p["body"]["id"]) for p in plans}
+    new_ids = {b.id for b in bodies.SECOND_TEST}
+    assert len(seen) == 65 and {b for _, b in seen} == new_ids
+    assert {p["generation"]["split"] for p in plans} == {"test"}
+    assert not new_ids & {b.id for b in bodies.BODIES}
+    first = gen.plan_clip(16, 11, TEMPLATES)
+    assert first["body"]["id"] == bodies.BODIES[0].id

@@ -73,7 +73,21 @@ BODIES: tuple[Body, ...] = (
     Body("b15", "test", 0.0, 0.50, 0.70, 0.30, 0.80, 0.8, 0.2, 0.3, 0.5),
     Body("b16", "test", 0.8, 0.85, 0.50, 0.60, 0.55, 0.3, 0.4, 0.2, 0.4),
 )
-BY_ID = {b.id: b for b in BODIES}
+
+#: A second test set (session 10): five more bodies, none like a dev body, rendered after the
+#: first test split had been used for a decision (benchmarks/README.md: "If test figures are
+#: used to choose between versions, they stop being a test: ... render new test bodies").
+#: Their clips are numbered from ``generate.SECOND_TEST_FROM`` so the first plan stays as it was.
+SECOND_TEST: tuple[Body, ...] = (
+    #    id     split  gender age  muscle weight height prop  afr  asi  cau
+    Body("b17", "test", 1.0, 0.52, 0.65, 0.55, 0.92, 0.7, 0.6, 0.0, 0.4),
+    Body("b18", "test", 0.0, 0.70, 0.30, 0.72, 0.15, 0.4, 0.0, 0.7, 0.3),
+    Body("b19", "test", 1.0, 0.90, 0.40, 0.68, 0.45, 0.5, 0.2, 0.2, 0.6),
+    Body("b20", "test", 0.0, 0.52, 0.70, 0.22, 0.72, 0.9, 0.8, 0.0, 0.2),
+    Body("b21", "test", 0.5, 0.62, 0.50, 0.97, 0.55, 0.6, 0.1, 0.4, 0.5),
+)
+ALL_BODIES: tuple[Body, ...] = BODIES + SECOND_TEST
+BY_ID = {b.id: b for b in ALL_BODIES}
 
 
 def _pair(value: float, low: str, mid: str | None, high: str) -> list[tuple[str, float]]:

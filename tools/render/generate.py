@@ -54,6 +54,10 @@ CLIPS = DATA / "clips"
 CACHE = DATA / "mp4"
 INDEX = DATA / "index.csv"
 MOTIONS = HERE / "motions"
+#: Clip numbers from here on show the second test set's bodies (``bodies.SECOND_TEST``), one
+#: body after another, so numbers 1000-1064 give each of its five bodies every stretch once;
+#: the first plan (numbers below) is untouched.
+SECOND_TEST_FROM = 1000
 SPECS = ROOT / "stretch_specs"
 
 STRETCHES = (
@@ -445,7 +449,10 @@ def plan_clip(i: int, master: int, templates: dict[str, list[dict]]) -> dict:
         template = rng.choices(faults, weights=weights)[0]
     motion = copy.deepcopy(template)
     name_t = motion.pop("_template")
-    body = bodies.BODIES[i % len(bodies.BODIES)]
+    if i >= SECOND_TEST_FROM:
+        body = bodies.SECOND_TEST[(i - SECOND_TEST_FROM) % len(bodies.SECOND_TEST)]
+    else:
+        body = bodies.BODIES[i % len(bodies.BODIES)]
     gen: dict = {"index": i, "master_seed": master, "seed": seed, "template": name_t}
     checked = checked_faults(stretch)
 
