@@ -207,7 +207,7 @@ def keep_in_history(
     except HistoryError as exc:
         st.error(f"This set could not be saved to your history: {exc}")
         return
-    saved[key] = f":material/history: Saved to {profile}'s history (see the Progress page)."
+    saved[key] = f":material/history: Saved to the history of “{profile}” (see the Progress page)."
     st.caption(saved[key])
 
 

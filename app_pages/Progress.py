@@ -318,7 +318,7 @@ def main() -> None:
         st.success(notice)
     profile = current_profile()
     st.caption(
-        f"{profile}'s saved sets (change the profile in the sidebar). Kept only on this "
+        f"Saved sets of the profile “{profile}” (change it in the sidebar). Kept only on this "
         f"computer, in {store.path}."
     )
     if not store.count(SessionQuery(profile=profile)):

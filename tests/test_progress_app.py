@@ -125,7 +125,7 @@ def test_filters_by_stretch_dates_and_profile(filled: HistoryStore) -> None:
     assert shown == filled.count(q) and 0 < shown < 10
     at.sidebar.selectbox(key="profile").set_value("Sam").run()
     assert not at.exception
-    assert "Sam's saved sets" in texts(at)
+    assert "Saved sets of the profile “Sam”" in texts(at)
 
 
 def test_pdf_report_is_made_on_request_and_downloadable(filled: HistoryStore) -> None:
@@ -198,7 +198,7 @@ def test_a_finished_set_is_saved_once_unless_switched_off(data_dir: Path, switch
     store = HistoryStore(data_dir / "history.sqlite3")
     assert store.count() == (1 if switch_on else 0)
     if switch_on:
-        assert "Saved to Me's history" in at.caption[0].value
+        assert "Saved to the history of “Me”" in at.caption[0].value
         row = store.sessions()[0]
         assert row.origin == "live" and row.best_left_deg == 30.0 and row.holds_completed == 1
         at.session_state["did"] = False  # a set where nothing happened
