@@ -897,13 +897,42 @@ class RiseOffFloor(CameraView, MetricBase):
 
     def compute(self, g: PoseGeometry, side: Side | None) -> float:
         az_deg, el_deg = self.view_angles_deg(g)
-        az, el = math.radians(min(90.0, az_deg)), math.radians(el_deg)
+        el = math.radians(el_deg)
         torso_px = geo.distance(g.image("mid_shoulder"), g.image("mid_hip"))
-        along = math.hypot(math.sin(az), math.cos(az) * math.sin(el))
+        along = length_seen(az_deg, el_deg)
         if not torso_px > 0 or not along > 0:
             return math.nan
         rise_px = float(g.image(self.reference, side)[1] - g.image(self.point, side)[1])
         return rise_px / math.cos(el) / (torso_px / along)
+
+
+def length_seen(azimuth_deg: float, elevation_deg: float) -> float:
+    """The share of a length along a lying body that a camera ``azimuth_deg`` round from
+    beyond the feet and ``elevation_deg`` above the floor shows on screen (seen from afar):
+    ``hypot(sin az, cos az sin el)``; 1 from the side, 0 looking straight along the body."""
+    az, el = math.radians(min(90.0, abs(azimuth_deg))), math.radians(elevation_deg)
+    return math.hypot(math.sin(az), math.cos(az) * math.sin(el))
+
+
+class LengthSeen(CameraView, MetricBase):
+    """A view measure for a lying body: the share of the body's length along the floor the
+    camera shows on screen (:func:`length_seen`), through the camera estimated from the body
+    (``camera_from: body``: unknown until it is known). From nearly straight beyond the feet
+    (low and little round) the thighs point at the camera and the estimator's hip points
+    ride up the screen with a turning thigh, so a rise off the floor read there is not
+    trusted: a ``seen_when`` line on this measure (prone ``hips_lift``)."""
+
+    metric: Literal["length_seen"]
+
+    unit: ClassVar[str] = "ratio"
+
+    def parts(self) -> tuple[str, ...]:
+        return ("mid_shoulder", "mid_hip")
+
+    def compute(self, g: PoseGeometry, side: Side | None) -> float:
+        if self.camera_from == "body" and self.body_camera(g) is None:
+            return math.nan
+        return length_seen(*self.view_angles_deg(g))
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
@@ -1203,6 +1232,7 @@ Metric = Annotated[
         PelvisHeight,
         VerticalOffset,
         RiseOffFloor,
+        LengthSeen,
         TrunkTwist,
         LeanTowardCamera,
         ThighOpening,
