@@ -439,7 +439,9 @@ class KneeRoll(CameraView, MetricBase):
         False,
         description="The knees roll as one, pressed together (supine hip rotation): report the "
         "mean of this knee's roll and the other knee's roll the other way, so a knee that the "
-        "estimator misreads counts half; this knee alone while the other cannot be read.",
+        "estimator misreads counts half; this knee alone while the other cannot be read. "
+        "Counted from the start, each knee counts from its own start and the changes are "
+        "paired, so a frame with one knee reads that knee's change.",
     )
 
     # Learned on the dev split (issue #12; docs/measurement.md section 14): MediaPipe reads
@@ -450,7 +452,9 @@ class KneeRoll(CameraView, MetricBase):
         lt=2.0,
         description="A learned scale for the knee on the far side of the body from the camera "
         "estimated from the body (once it is known): MediaPipe reads a knee dropping toward "
-        "the camera, behind the near leg, short. For a reported number only.",
+        "the camera, behind the near leg, short. For a reported number only. Within the "
+        "estimate's uncertainty of straight behind the feet it goes over linearly to "
+        "near_knee_scale.",
     )
     near_knee_scale: float = Field(
         1.0,
