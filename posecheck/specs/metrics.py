@@ -490,7 +490,8 @@ class KneeRoll(CameraView, MetricBase):
         """This knee's roll alone, whatever ``knees_together`` says. The checker counts each
         knee from its own start with it and pairs the two changes (:meth:`together`), so a
         frame without the other knee reads this knee's change from this knee's start, not
-        this knee against the pair's start (dev r0357 read 28 off that way)."""
+        this knee against the pair's start (off by half of what the estimator misreads
+        between the knees at rest). The far/near scale is this knee's own."""
         signed = self._signed(g, side) * self._side_scale(g, side)
         return signed if self.direction == "inward" else -signed
 
