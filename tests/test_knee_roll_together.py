@@ -4,6 +4,7 @@ that MediaPipe misreads counts half (dev split: 9.2 -> 7.3 degrees mean error)."
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -101,6 +102,30 @@ def test_the_far_knee_and_the_near_knee_take_their_own_scale(azimuth_deg: float)
     assert plain.compute(g, far) > 10  # a real reading, not a scaled zero
 
 
+@pytest.mark.parametrize(
+    ("azimuth_deg", "left_scale"),
+    [(0.0, 1.1), (3.5, 0.95), (-3.5, 1.25), (7.0, 0.8), (-7.0, 1.4)],
+)
+def test_straight_behind_the_feet_the_scale_goes_over_from_far_to_near(
+    azimuth_deg: float, left_scale: float
+) -> None:
+    """Within the camera estimate's uncertainty (7 degrees here) of straight behind the feet
+    neither knee is surely the far one: the scale goes over linearly (by hand: at 0 the mean
+    of 1.4 and 0.8, at +3.5 a quarter of the way from near 0.8, and the full scale at 7), so a
+    degree of noise either side of 0 no longer swaps 1.4 and 0.8."""
+    seen = _seen_from(azimuth_deg)
+    assert seen.body is not None
+    # the estimate at exactly this azimuth (the hips-based one differs by a fraction)
+    camera = dataclasses.replace(seen.body.camera, azimuth_deg=azimuth_deg)
+    assert camera.uncertainty_deg == pytest.approx(7.0)
+    g = PoseGeometry(seen.pose, 0.5, dataclasses.replace(seen.body, camera=camera))
+    plain = KneeRoll(**SCREEN, camera_from="body")
+    scaled = KneeRoll(**SCREEN, camera_from="body", far_knee_scale=1.4, near_knee_scale=0.8)
+    for side, scale in (("left", left_scale), ("right", 2.2 - left_scale)):
+        assert plain.compute(g, side) > 10
+        assert scaled.compute(g, side) == pytest.approx(scale * plain.compute(g, side))
+
+
 def test_until_the_camera_is_known_no_knee_is_scaled() -> None:
     g = _rolled(20.0, 20.0)  # no body stage: no camera
     plain = KneeRoll(**SCREEN)
@@ -115,3 +140,47 @@ def test_the_knee_drop_scales_its_number_only() -> None:
     number, position = spec.measures[spec.rom.measure], spec.measures[spec.active.measure]
     assert number.far_knee_scale > 1 > number.near_knee_scale
     assert position.far_knee_scale == position.near_knee_scale == 1.0
+
+
+def _knee_pair_numbers(misread_deg: float) -> tuple[list[float], list[float]]:
+    """Supine hip rotation through the checker: the knees roll 30 to the person's right (the
+    left knee inward) from 60 degrees round; MediaPipe's left knee reads ``misread_deg`` more
+    inward all along (at the start too); the right knee is hidden from 7 to 8 s of the hold.
+    The left number (the working side) with the right knee seen (8.5-10 s) and hidden
+    (7.2-7.9 s)."""
+    from posecheck.body.synthetic import Key, animate
+    from posecheck.coaching.checker import StretchChecker
+
+    spec = load_by_id("supine_hip_rotation")
+
+    def body(roll_deg: float) -> Body:
+        left = Leg(roll_deg=roll_deg + misread_deg, **BENT)
+        return Body(posture="supine", left=left, right=Leg(roll_deg=-roll_deg, **BENT))
+
+    keys = [Key(0.0, body(0.0)), Key(4.0, body(0.0)), Key(6.0, body(30.0)), Key(10.0, body(30.0))]
+    checker = StretchChecker(spec)
+    seen, hidden = [], []
+    for frame in animate(keys, Camera.looking_at_feet(2.3, 1.0, 60.0), fps=10.0):
+        assert frame.pose is not None
+        t_s = frame.t_ms / 1000.0
+        pose = frame.pose.hidden("right_knee") if 7.0 <= t_s < 8.0 else frame.pose
+        left = dict(checker.update(dataclasses.replace(frame, pose=pose)).rom_deg).get("left")
+        if left is not None and 7.15 < t_s < 7.95:
+            hidden.append(left)
+        elif left is not None and t_s > 8.45:
+            seen.append(left)
+    return seen, hidden
+
+
+def test_a_frame_without_the_other_knee_counts_this_knee_from_its_own_start() -> None:
+    """Each knee is counted from its own start and the two changes paired, so a frame without
+    the other knee reads this knee's change from this knee's start: the same turn as the pair,
+    not this knee against the pair's start. With MediaPipe's left knee reading 20 degrees more
+    inward all along, the pair's start is 10 (by hand: (20 - 0) / 2), so the old way read the
+    hidden frames 30 + 20 - 10 = 40 against the pair's 30; an exact knee reads the same
+    either way."""
+    for misread_deg in (0.0, 20.0):
+        seen, hidden = _knee_pair_numbers(misread_deg)
+        assert len(seen) >= 10 and len(hidden) >= 5
+        assert float(np.mean(seen)) == pytest.approx(30.0, abs=2.0)
+        assert float(np.mean(hidden)) == pytest.approx(float(np.mean(seen)), abs=2.0)

@@ -439,7 +439,9 @@ class KneeRoll(CameraView, MetricBase):
         False,
         description="The knees roll as one, pressed together (supine hip rotation): report the "
         "mean of this knee's roll and the other knee's roll the other way, so a knee that the "
-        "estimator misreads counts half; this knee alone while the other cannot be read.",
+        "estimator misreads counts half; this knee alone while the other cannot be read. "
+        "Counted from the start, each knee counts from its own start and the changes are "
+        "paired, so a frame with one knee reads that knee's change.",
     )
 
     # Learned on the dev split (issue #12; docs/measurement.md section 14): MediaPipe reads
@@ -450,7 +452,9 @@ class KneeRoll(CameraView, MetricBase):
         lt=2.0,
         description="A learned scale for the knee on the far side of the body from the camera "
         "estimated from the body (once it is known): MediaPipe reads a knee dropping toward "
-        "the camera, behind the near leg, short. For a reported number only.",
+        "the camera, behind the near leg, short. For a reported number only. Within the "
+        "estimate's uncertainty of straight behind the feet it goes over linearly to "
+        "near_knee_scale.",
     )
     near_knee_scale: float = Field(
         1.0,
@@ -477,26 +481,44 @@ class KneeRoll(CameraView, MetricBase):
         return ("hip", "other_hip", "knee", "ankle", "mid_shoulder")
 
     def compute(self, g: PoseGeometry, side: Side | None) -> float:
-        signed = self._signed(g, side)
-        if self.knees_together and side is not None:
-            # the other knee rolling outward by the same turn reads negative inward
-            other = self._signed(g, other_side(side))
-            if not math.isnan(other):
-                signed = (signed - other) / 2.0
-        signed *= self._side_scale(g, side)
+        mine = self.alone(g, side)
+        if not self.knees_together or side is None:
+            return mine
+        return self.together(mine, self.alone(g, other_side(side)))
+
+    def alone(self, g: PoseGeometry, side: Side | None) -> float:
+        """This knee's roll alone, whatever ``knees_together`` says. The checker counts each
+        knee from its own start with it and pairs the two changes (:meth:`together`), so a
+        frame without the other knee reads this knee's change from this knee's start, not
+        this knee against the pair's start (off by half of what the estimator misreads
+        between the knees at rest). The far/near scale is this knee's own."""
+        signed = self._signed(g, side) * self._side_scale(g, side)
         return signed if self.direction == "inward" else -signed
+
+    @staticmethod
+    def together(mine: float, other: float) -> float:
+        """With ``knees_together``: the mean of this knee's roll and the other knee's roll the
+        other way (the other knee rolling outward by the same turn reads negative inward);
+        this knee alone while the other is unknown."""
+        return mine if math.isnan(other) else (mine - other) / 2.0
 
     def _side_scale(self, g: PoseGeometry, side: Side | None) -> float:
         """``far_knee_scale`` or ``near_knee_scale`` for this knee, by the side of the body the
         body's camera stands (its azimuth is positive toward the person's left); 1 until it
-        is known."""
+        is known. Within the estimate's own uncertainty of straight behind the feet the side
+        is not known for sure, so the scale goes over linearly from far to near across that
+        band (the mean of the two straight behind): a camera there no longer swaps the two
+        scales with a degree of noise."""
         if self.far_knee_scale == self.near_knee_scale == 1.0 or side is None:
             return 1.0
         cam = g.body.camera if g.body is not None else None
-        if cam is None or not cam.known or cam.azimuth_deg == 0:
+        if cam is None or not cam.known:
             return 1.0
-        near = (cam.azimuth_deg > 0) == (side == "left")
-        return self.near_knee_scale if near else self.far_knee_scale
+        toward = cam.azimuth_deg if side == "left" else -cam.azimuth_deg
+        near = min(1.0, max(-1.0, toward / cam.uncertainty_deg))  # 1 near, -1 far
+        return self.far_knee_scale + (near + 1.0) / 2.0 * (
+            self.near_knee_scale - self.far_knee_scale
+        )
 
     def _signed(self, g: PoseGeometry, side: Side | None) -> float:
         """This knee's roll, positive inward, in the measure's space."""

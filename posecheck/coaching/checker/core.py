@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import deque
 
@@ -22,7 +23,14 @@ from posecheck.coaching.checker.results import (
 from posecheck.coaching.checker.starts import StartValues
 from posecheck.coaching.posture import PostureReading, PostureWatch
 from posecheck.pose.landmarks import SIDES, PoseFrame, Side
-from posecheck.specs.metrics import LowerOf, MoveTime, OfMeasure, SeparationRatio, Speed
+from posecheck.specs.metrics import (
+    KneeRoll,
+    LowerOf,
+    MoveTime,
+    OfMeasure,
+    SeparationRatio,
+    Speed,
+)
 from posecheck.specs.schema import StretchSpec
 
 #: Episodes shorter than this after ``no_person`` restart the settling period.
@@ -187,6 +195,8 @@ class StretchChecker:
                     out[(name, side)] = MeasureValue(name, side, lower, missing)
                     continue
                 missing, raw = raw_value(metric, g, side)
+                if isinstance(metric, KneeRoll) and metric.knees_together and not missing:
+                    raw = metric.alone(g, side)  # each knee from its own start: _pair_knees
                 value = raw
                 scale = math.nan
                 if metric.relative_to_start and not missing:
@@ -204,6 +214,8 @@ class StretchChecker:
                     if metric.unit == "deg" and value == value:
                         value = wrap_deg(value)
                 out[(name, side)] = MeasureValue(name, side, value, missing, raw, scale)
+            if isinstance(metric, KneeRoll) and metric.knees_together:
+                _pair_knees(out, name)
         return out
 
     def _speed(
@@ -304,4 +316,15 @@ class StretchChecker:
             holds_completed=sum(1 for h in holds if h.completed),
             best_rom_deg=tuple((s, best.get(s)) for s in SIDES),
             not_seen=self._faults.not_seen(),
+        )
+
+
+def _pair_knees(values: Values, name: str) -> None:
+    """A ``knees_together`` knee roll: each knee was counted from its own start; each side's
+    value becomes the pair (:meth:`KneeRoll.together`). A frame without the other knee then
+    reads this knee's change from this knee's own start, the same turn the pair reads."""
+    left, right = values[(name, "left")], values[(name, "right")]
+    for mine, other in ((left, right), (right, left)):
+        values[(name, mine.side)] = dataclasses.replace(
+            mine, value=KneeRoll.together(mine.value, other.value)
         )
