@@ -76,6 +76,7 @@ from posecheck.body.stage import BodyStage
 from posecheck.body.synthetic import Body, Camera, Key, Leg, animate
 from posecheck.coaching.checker import StretchChecker
 from posecheck.coaching.checker.movetime import MoveTimer
+from posecheck.coaching.posture import read_posture
 from posecheck.errors import SpecError
 from posecheck.pose.landmarks import NUM_LANDMARKS, Pose, PoseFrame, index_of
 from posecheck.specs.metrics import RiseOffFloor, TrunkTwist
@@ -773,6 +774,35 @@ def test_no_turn_is_caught_whichever_way_the_hip_line_is_misread(camera: Camera)
     assert run_checker(_twist_turn_against_hips(), _twist_hips_misread(camera, 4, 0.02)).events(
         "no_rotation"
     ) == []
+
+
+
+def _upright_with_legs(knee_m: tuple[float, float], ankle_m: tuple[float, float]) -> Pose:
+    """Trunk upright (MediaPipe's world: y down, z away from the camera), knees and ankles at
+    (y, z) metres from the hips; on screen the ankles 1.3 trunk lengths below the hips."""
+    world = np.zeros((NUM_LANDMARKS, 3))
+    image = np.zeros((NUM_LANDMARKS, 2))
+    for side, x in (("left", 0.12), ("right", -0.12)):
+        world[index_of(f"{side}_shoulder")] = (x * 1.5, -0.5, 0.0)
+        world[index_of(f"{side}_hip")] = (x, 0.0, 0.0)
+        world[index_of(f"{side}_knee")] = (x, *knee_m)
+        world[index_of(f"{side}_ankle")] = (x, *ankle_m)
+        for name, y_px in (("shoulder", 100), ("hip", 200), ("knee", 270), ("ankle", 330)):
+            image[index_of(f"{side}_{name}")] = (320 + 250 * x, y_px)
+    return Pose(image, np.ones(NUM_LANDMARKS), world)
+
+
+def test_sitting_with_long_legs_toward_a_high_camera_is_not_standing() -> None:
+    """As on dev r0138 and r0177 (seated twist, camera 0.85-0.88 m up): the straight legs'
+    ankles sit 1.2-1.3 trunk lengths below the hips on screen, as a standing person's do, so
+    the twist read as standing and nothing was counted or checked (r0138's slump missed).
+    Standing also needs the hips straight in 3D; sitting they are bent about 90 degrees."""
+    sitting = _upright_with_legs((0.02, -0.45), (0.05, -0.9))
+    standing = _upright_with_legs((0.45, 0.0), (0.9, 0.0))
+    assert read_posture(standing).key == "upright/standing"
+    assert read_posture(sitting).key == "upright"  # legs unsure: contradicts nothing
+    bent_40 = _upright_with_legs((0.45 * math.cos(0.7), -0.45 * math.sin(0.7)), (0.9, -0.3))
+    assert read_posture(bent_40).key == "upright/standing"  # a hip bent 40: still standing
 
 
 # -- prone hip IR: knee_bend_off is not checked ----------------------------------------------
