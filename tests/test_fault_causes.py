@@ -79,7 +79,7 @@ from posecheck.coaching.checker.movetime import MoveTimer
 from posecheck.coaching.posture import read_posture
 from posecheck.errors import SpecError
 from posecheck.pose.landmarks import NUM_LANDMARKS, Pose, PoseFrame, index_of
-from posecheck.specs.metrics import RiseOffFloor, TrunkTwist
+from posecheck.specs.metrics import RiseOffFloor
 from posecheck.specs.schema import SPEC_DIR, load_by_id, parse_spec
 from tests.helpers import (
     Run,
@@ -725,73 +725,6 @@ def test_3d_shoulders_coming_forward_in_a_tall_turn_are_not_a_slump(camera: Came
     assert run_checker(_lean_3d_rule(TWIST.id, "spine_rounded", 20, False), frames).events(
         "spine_rounded"
     )
-
-
-def _turned_trunk(shoulders_deg: float, hips_deg: float) -> PoseGeometry:
-    """Facing the camera (MediaPipe's world: x right on screen, y down, z away), the
-    shoulder line turned ``shoulders_deg`` and the hip line ``hips_deg`` about the vertical,
-    the person's left shoulder or hip going back (away from the camera) for positive."""
-    world = np.zeros((NUM_LANDMARKS, 3))
-    for names, half_m, turn_deg, y_m in (
-        (("left_shoulder", "right_shoulder"), 0.2, shoulders_deg, -0.5),
-        (("left_hip", "right_hip"), 0.15, hips_deg, 0.0),
-    ):
-        a = math.radians(turn_deg)
-        for name, sign in zip(names, (1.0, -1.0), strict=True):
-            world[index_of(name)] = (sign * half_m * math.cos(a), y_m, sign * half_m * math.sin(a))
-    pose = Pose(world[:, :2] * 100 + 300, np.ones(NUM_LANDMARKS), world)
-    return PoseGeometry(pose, 0.5)
-
-
-def test_a_shoulder_turn_against_the_camera_ignores_the_hip_line() -> None:
-    """Hand-computed: shoulders turned 30 degrees (left shoulder back), hips 10 the same way.
-    Against the hips the chest has turned 20 toward the left; against the camera 30, and
-    the hips' turn does not change it."""
-    hips = TrunkTwist(metric="trunk_twist")
-    camera = TrunkTwist(metric="trunk_twist", against="camera")
-    g = _turned_trunk(30, 10)
-    assert hips.compute(g, "left") == pytest.approx(20, abs=1e-6)
-    assert camera.compute(g, "left") == pytest.approx(30, abs=1e-6)
-    assert camera.compute(_turned_trunk(30, -15), "left") == pytest.approx(30, abs=1e-6)
-    assert camera.compute(g, "right") == pytest.approx(-30, abs=1e-6)
-
-
-def _twist_hips_misread(camera: Camera, turn_deg: float, hips_m: float) -> list[PoseFrame]:
-    """A left twist of ``turn_deg`` with MediaPipe's 3D hip line turned in position: the left
-    hip ``hips_m`` metres further from the camera, the right one as much nearer (negative: the
-    other way, the hip line turned along with the shoulders, as when the straight leg's knee
-    lifts)."""
-    frames = _frames(camera, SITTING, _twist("left", turn_deg))
-    frames = _shift(frames, ("left_hip",), world=(0.0, 0.0, hips_m))
-    return _shift(frames, ("right_hip",), world=(0.0, 0.0, -hips_m))
-
-
-def _twist_turn_against_hips():
-    return _without_line(
-        TWIST.id, "measure: shoulder_turn\n    side: working", "measure: turn\n    side: working"
-    )
-
-
-@pytest.mark.parametrize("camera", FRONT_CAMERAS.values(), ids=FRONT_CAMERAS.keys())
-def test_a_hip_line_turned_with_the_shoulders_is_not_a_missing_turn(camera: Camera) -> None:
-    """As on dev clip r0320: a true 16-degree turn read 6.3-8.5 against the hip line while
-    the straight knee lifted (MediaPipe turned the hip line 5-7 degrees with the shoulders):
-    a false "turn your chest" after 3 s. The shoulders' turn since the start reads it."""
-    frames = _twist_hips_misread(camera, 14, -0.02)
-    assert run_checker(TWIST, frames).events("no_rotation") == []
-    assert run_checker(_twist_turn_against_hips(), frames).events("no_rotation")
-
-
-@pytest.mark.parametrize("camera", FRONT_CAMERAS.values(), ids=FRONT_CAMERAS.keys())
-def test_no_turn_is_caught_whichever_way_the_hip_line_is_misread(camera: Camera) -> None:
-    """The same misread the other way made no turn read 10-12 against the hips (missed);
-    the shoulders' turn since the start reads it as none either way."""
-    for hips_m in (0.02, -0.02):
-        run = run_checker(TWIST, _twist_hips_misread(camera, 4, hips_m))
-        # in position from about 4.3 s (the knee past 90 on its way in), then 3 s allowed
-        assert_flagged(run, "no_rotation", "left", 7.3)
-    before = run_checker(_twist_turn_against_hips(), _twist_hips_misread(camera, 4, 0.02))
-    assert before.events("no_rotation") == []
 
 
 def _upright_with_legs(knee_m: tuple[float, float], ankle_m: tuple[float, float]) -> Pose:

@@ -923,13 +923,6 @@ class TrunkTwist(MetricBase):
     toward: Literal["same", "other"] = Field(
         "same", description="Positive for a chest turn toward this side or the other one."
     )
-    against: Literal["hips", "camera"] = Field(
-        "hips",
-        description="What the shoulder line turns against: 'hips', the hip line as MediaPipe "
-        "reads it now; 'camera', the camera's left-right (use with relative_to_start: the "
-        "shoulders' turn since the start, for a stretch whose pelvis stays put, so a hip line "
-        "that MediaPipe turns with a lifted thigh does not take from it).",
-    )
 
     def parts(self) -> tuple[str, ...]:
         return ("hip", "other_hip", "shoulder", "other_shoulder")
@@ -937,9 +930,6 @@ class TrunkTwist(MetricBase):
     def compute(self, g: PoseGeometry, side: Side | None) -> float:
         axis = _unit(g.world("mid_shoulder") - g.world("mid_hip"))
         across = g.world("left_hip") - g.world("right_hip")
-        if self.against == "camera":
-            # The camera's left-right, pointing the way the hips do (their sign only).
-            across = np.array([math.copysign(1.0, float(across[0])), 0.0, 0.0])
         across = _unit(across - np.dot(across, axis) * axis)
         forward = np.cross(across, axis)  # out of the front of the pelvis
         shoulders = g.world("left_shoulder") - g.world("right_shoulder")
