@@ -32,6 +32,13 @@ KNEES_UP_MIN = 0.4  # ankles this many trunk lengths below the knees on screen: 
 FEET_UP_MIN = 0.5  # ankles this many trunk lengths above the knees: feet (shins) up
 SITTING_MAX = 0.6  # upright, ankles at most this many trunk lengths below the hips: sitting
 STANDING_MIN = 1.2  # upright, the lower ankle at least this far below the hips: standing
+#: Standing, the straighter hip is bent at most this much in MediaPipe's 3D (benchmark dev split,
+#: frames read as standing: band rotation and band walk 2-37 degrees). Sitting with the legs
+#: long toward a camera that looks down, the ankles sit as low on screen as a standing
+#: person's (the seated twist r0138 and r0177: 1.2-1.3 trunk lengths) but the hips read bent
+#: (r0138 34-85, median 81; r0177 median 70): without this the twist read as standing, and
+#: nothing was counted or checked.
+STANDING_HIP_MAX_DEG = 45.0
 
 #: What a spec's ``position`` words expect: (body, legs), None for either where any will do.
 _EXPECTED: dict[str, tuple[str, str | None]] = {
@@ -89,6 +96,20 @@ def _mid(a: np.ndarray, left: str, right: str) -> np.ndarray:
     return (a[index_of(left)] + a[index_of(right)]) / 2.0
 
 
+def _straighter_hip_deg(world: np.ndarray) -> float:
+    """How far the straighter of the two hips is bent, degrees (3D: the thigh against the
+    trunk's line; 0 standing straight, about 90 sitting); NaN reads as bent."""
+    up = _mid(world, "left_shoulder", "right_shoulder") - _mid(world, "left_hip", "right_hip")
+    bends = []
+    for side in ("left", "right"):
+        thigh = world[index_of(f"{side}_knee")] - world[index_of(f"{side}_hip")]
+        norms = float(np.linalg.norm(up) * np.linalg.norm(thigh))
+        if norms > 0:
+            cos = float(np.clip(np.dot(up, thigh) / norms, -1.0, 1.0))
+            bends.append(180.0 - math.degrees(math.acos(cos)))
+    return min(bends, default=math.nan)
+
+
 def read_posture(pose: Pose | None, min_visibility: float = 0.5) -> PostureReading:
     """The body's posture in one frame (UNSURE without world landmarks or a visible trunk)."""
     if pose is None or pose.world_xyz is None:
@@ -119,7 +140,7 @@ def read_posture(pose: Pose | None, min_visibility: float = 0.5) -> PostureReadi
             drop = (lower - _mid(xy, "left_hip", "right_hip")[1]) / trunk_px
             if drop <= SITTING_MAX:
                 legs = "sitting"
-            elif drop >= STANDING_MIN:
+            elif drop >= STANDING_MIN and _straighter_hip_deg(world) <= STANDING_HIP_MAX_DEG:
                 legs = "standing"
         return PostureReading("upright", legs)
     if all(pose.is_visible(n, min_visibility) for n in leg_names) and trunk_px > 0:
