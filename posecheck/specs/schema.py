@@ -55,6 +55,15 @@ class Camera(_Model):
         description="For feet_end views: angle around the body from straight behind the feet "
         "(positive: toward the person's left side).",
     )
+    travel_m: float = Field(
+        0.0,
+        ge=0,
+        le=3,
+        description="How far the person moves sideways from where the camera aims, metres "
+        "(a band walk steps out to one side and back): the hips may stand this far off the "
+        "aim, so the camera is seen up to atan(travel_m / distance_m) further round than "
+        "azimuth_deg and the camera advice allows for it.",
+    )
     placement: str = Field(description="How to set the camera up, in the app's own words.")
 
 
@@ -434,7 +443,7 @@ class StretchSpec(_Model):
         c = self.camera
         posture = posture_from_position(self.position)
         return CameraGuide.from_spec_camera(
-            c.view, c.azimuth_deg, c.height_m, c.distance_m, posture
+            c.view, c.azimuth_deg, c.height_m, c.distance_m, posture, c.travel_m
         )
 
     @model_validator(mode="after")
