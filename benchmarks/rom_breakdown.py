@@ -8,7 +8,7 @@ Every clip of the split whose stretch has a ROM measure is replayed from its rec
 - ``spec``: the spec as it is;
 - ``true``: an on-screen measure (one with camera angles, :class:`CameraView`) given the
   clip's TRUE camera azimuth and elevation from its truth file, instead of the spec's
-  constant: the error left is not the camera's;
+  advised view (its camera section): the error left is not the camera's;
 - ``body``: the same measure with the camera estimated from the body (``camera_from: body``,
   azimuth and elevation);
 - ``swing``: the measure read through the camera estimated from the body
@@ -128,11 +128,8 @@ def with_camera(spec, variant: str, az: float, el: float):
         if variant == "swing_abs":
             update["relative_to_start"] = False
     elif variant == "true":
-        update = {
-            "camera_azimuth_deg": min(80.0, abs(az)),
-            "camera_elevation_deg": min(80.0, max(0.0, el)),
-            "camera_from": "spec",
-        }
+        seen = m.model_copy(update={"camera_from": "spec"}).seen_from(min(80.0, abs(az)), el)
+        return spec.model_copy(update={"measures": {**spec.measures, name: seen}})
     else:
         update = {"camera_from": "body", "elevation_from": "body"}
     measures = {**spec.measures, name: m.model_copy(update=update)}

@@ -137,3 +137,38 @@ def test_a_replayed_band_walk_with_left_and_right_swapped_gets_no_camera_advice(
     assert camera.azimuth_deg > 40.0  # off, and outside the plain tolerance
     assert camera.azimuth_sd_deg > 30.0
     assert camera_advice(camera, spec) is None
+
+
+def test_a_stretch_that_travels_sideways_widens_the_azimuth_tolerance() -> None:
+    """A band walk starts 0.6 m to one side of where the camera aims, 3 m away: the camera
+    is seen atan(0.6 / 3) = 11.3 degrees further round from the hips, and the tolerance
+    (40) grows by as much; a camera further round still gets its advice."""
+    walk = CameraGuide.from_spec_camera("front", 0, 1.0, 3.0, "standing", travel_m=0.6)
+    still = CameraGuide.from_spec_camera("front", 0, 1.0, 3.0, "standing")
+    assert walk.travel_deg == pytest.approx(11.31, abs=0.01)
+    assert still.travel_deg == 0.0
+    est = CameraEstimate(-48.0, 5.0, 3.0, 0.0, 500.0, 2.0, 1.0, 20, 2.0)
+    assert advice(est, still) is not None
+    assert advice(est, walk) is None
+    further = CameraEstimate(-55.0, 5.0, 3.0, 0.0, 500.0, 2.0, 1.0, 20, 2.0)
+    assert advice(further, walk) is not None
+
+
+def test_a_replayed_band_walk_started_off_the_aim_gets_no_camera_advice() -> None:
+    """Dev clip r0311 (band walk): the camera stands where the spec says (22.6 degrees round
+    from where it aims), but the walk starts 0.6 m to one side, 34 degrees round from the
+    hips; the estimate read about 41 and the app said to move the camera. The spec's
+    ``travel_m`` allows for the walk; without it the advice comes back."""
+    from posecheck.coaching.framing import camera_advice
+    from posecheck.review.analysis import analyze_recording
+    from posecheck.specs.schema import load_by_id
+
+    clips = Path(__file__).resolve().parents[1] / "benchmarks" / "data" / "clips"
+    spec = load_by_id("band_walk")
+    assert spec.camera.travel_m > 0
+    recording = clips / "r0311_band_walk_feet_together_b08.pose.json.gz"
+    camera = analyze_recording(recording, spec).camera
+    assert abs(camera.azimuth_deg) > 40.0  # outside the plain tolerance
+    assert camera_advice(camera, spec) is None
+    still = spec.model_copy(update={"camera": spec.camera.model_copy(update={"travel_m": 0.0})})
+    assert camera_advice(camera, still) is not None

@@ -74,15 +74,15 @@ def test_on_screen_angles_can_take_the_camera_from_the_body() -> None:
     from posecheck.specs.metrics import HipInternalRotation
 
     est = BodyStage("prone").update(FRAMES[0]).camera
-    fixed = HipInternalRotation(metric="hip_internal_rotation", camera_azimuth_deg=45)
+    fixed = HipInternalRotation(metric="hip_internal_rotation").seen_from(45, 0)
     moving = fixed.model_copy(update={"camera_from": "body"})
-    as_estimated = fixed.model_copy(update={"camera_azimuth_deg": round(abs(est.azimuth_deg))})
+    as_estimated = fixed.seen_from(round(abs(est.azimuth_deg)), 0)
     g = PoseGeometry(FRAMES[0].pose, 0.5, BodyState(est))
     assert moving.foreshortening_ratio(g) == pytest.approx(
         as_estimated.foreshortening_ratio(), rel=0.02
     )
     assert moving.foreshortening_ratio(PoseGeometry(FRAMES[0].pose, 0.5)) == (
-        fixed.foreshortening_ratio()  # not known yet: the spec's angles
+        fixed.foreshortening_ratio()  # not known yet: the advised view
     )
 
 

@@ -1076,9 +1076,7 @@ def test_rise_off_floor_by_hand(azimuth_deg: float, elevation_deg: float) -> Non
         metric="rise_off_floor",
         point="left_shoulder",
         reference="right_shoulder",
-        camera_azimuth_deg=azimuth_deg,
-        camera_elevation_deg=elevation_deg,
-    )
+    ).seen_from(azimuth_deg, elevation_deg)
     az, el = math.radians(abs(azimuth_deg)), math.radians(elevation_deg)
     along = math.hypot(math.sin(az), math.cos(az) * math.sin(el))
     assert m.compute(_flat_on_screen(10.0), None) == pytest.approx(10 / 105 * along / math.cos(el))

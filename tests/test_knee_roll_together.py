@@ -19,7 +19,7 @@ from posecheck.specs.schema import load_by_id
 from tests.test_body_swing import _true_camera
 
 BENT = {"hip_flexion_deg": 45.0, "knee_flexion_deg": 90.0}
-SCREEN = {"metric": "knee_roll", "space": "image", "camera_azimuth_deg": 30.0}
+SCREEN = {"metric": "knee_roll", "space": "image"}
 
 
 def _pose(left_deg: float, right_deg: float) -> Pose:
@@ -39,13 +39,13 @@ def _rolled(left_deg: float, right_deg: float) -> PoseGeometry:
 def test_the_pair_is_the_mean_of_this_knee_and_the_other_knee_the_other_way() -> None:
     # knees rolling together to the person's right: the left knee inward, the right outward
     g = _rolled(25.0, -25.0)
-    alone = KneeRoll(**SCREEN)
-    pair = KneeRoll(**SCREEN, knees_together=True)
+    alone = KneeRoll(**SCREEN).seen_from(30, 0)
+    pair = KneeRoll(**SCREEN, knees_together=True).seen_from(30, 0)
     left, right = alone.compute(g, "left"), alone.compute(g, "right")
     assert left > 15 and right < -15  # each knee reads its own roll
     assert pair.compute(g, "left") == pytest.approx((left - right) / 2)
     assert pair.compute(g, "right") == pytest.approx((right - left) / 2)
-    outward = KneeRoll(**SCREEN, knees_together=True, direction="outward")
+    outward = KneeRoll(**SCREEN, knees_together=True, direction="outward").seen_from(30, 0)
     assert outward.compute(g, "left") == pytest.approx(-pair.compute(g, "left"))
 
 
@@ -54,8 +54,8 @@ def test_a_misread_knee_counts_half() -> None:
     the working knee reads 5 for a turn of 25, read with the left knee about 15."""
     true = _rolled(-25.0, 25.0)
     misread = _rolled(-25.0, 5.0)
-    alone = KneeRoll(**SCREEN)
-    pair = KneeRoll(**SCREEN, knees_together=True)
+    alone = KneeRoll(**SCREEN).seen_from(30, 0)
+    pair = KneeRoll(**SCREEN, knees_together=True).seen_from(30, 0)
     err_alone = alone.compute(misread, "right") - alone.compute(true, "right")
     err_pair = pair.compute(misread, "right") - pair.compute(true, "right")
     assert err_alone < -15
@@ -64,8 +64,8 @@ def test_a_misread_knee_counts_half() -> None:
 
 def test_the_other_knee_unseen_leaves_this_knee_alone() -> None:
     gh = PoseGeometry(_pose(-25.0, 25.0).hidden("left_knee"), 0.5)
-    pair = KneeRoll(**SCREEN, knees_together=True)
-    alone = KneeRoll(**SCREEN)
+    pair = KneeRoll(**SCREEN, knees_together=True).seen_from(30, 0)
+    alone = KneeRoll(**SCREEN).seen_from(30, 0)
     assert not math.isnan(pair.compute(gh, "right"))
     assert pair.compute(gh, "right") == pytest.approx(alone.compute(gh, "right"))
     assert pair.missing(gh, "right") == ()  # the other knee is not required
@@ -94,8 +94,10 @@ def test_the_far_knee_and_the_near_knee_take_their_own_scale(azimuth_deg: float)
     """With the camera round to the person's left (+50), the left knee is on its side (near)
     and the right knee far; from -50 the other way round."""
     g = _seen_from(azimuth_deg)
-    plain = KneeRoll(**SCREEN, camera_from="body")
-    scaled = KneeRoll(**SCREEN, camera_from="body", far_knee_scale=1.4, near_knee_scale=0.8)
+    plain = KneeRoll(**SCREEN, camera_from="body").seen_from(30, 0)
+    scaled = KneeRoll(
+        **SCREEN, camera_from="body", far_knee_scale=1.4, near_knee_scale=0.8
+    ).seen_from(30, 0)
     near, far = ("left", "right") if azimuth_deg > 0 else ("right", "left")
     assert scaled.compute(g, near) == pytest.approx(0.8 * plain.compute(g, near))
     assert scaled.compute(g, far) == pytest.approx(1.4 * plain.compute(g, far))
@@ -128,8 +130,8 @@ def test_straight_behind_the_feet_the_scale_goes_over_from_far_to_near(
 
 def test_until_the_camera_is_known_no_knee_is_scaled() -> None:
     g = _rolled(20.0, 20.0)  # no body stage: no camera
-    plain = KneeRoll(**SCREEN)
-    scaled = KneeRoll(**SCREEN, far_knee_scale=1.4, near_knee_scale=0.8)
+    plain = KneeRoll(**SCREEN).seen_from(30, 0)
+    scaled = KneeRoll(**SCREEN, far_knee_scale=1.4, near_knee_scale=0.8).seen_from(30, 0)
     for side in ("left", "right"):
         assert scaled.compute(g, side) == pytest.approx(plain.compute(g, side))
 

@@ -57,7 +57,7 @@ def test_prone_ir_camera_correction_undoes_a_45_degree_diagonal(side):
     g = geometry(body, camera)
     elevation_deg = math.degrees(math.atan2(0.8 - 0.1, 2.0))
     raw = math.degrees(math.atan2(*np.abs(g.image("ankle", side) - g.image("knee", side))))
-    corrected = ir(camera_azimuth_deg=45, camera_elevation_deg=elevation_deg).compute(g, side)
+    corrected = ir().seen_from(45, elevation_deg).compute(g, side)
     # From the diagonal the screen angle is off by several degrees (more for the far leg) ...
     assert abs(raw - 35) > 2
     # ... and the projection model recovers the true angle to within 2 degrees.

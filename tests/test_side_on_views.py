@@ -18,7 +18,7 @@ SUPINE = Body(
     left=Leg(hip_flexion_deg=45, knee_flexion_deg=90, hip_abduction_deg=8),
     right=Leg(hip_flexion_deg=45, knee_flexion_deg=90, hip_abduction_deg=8),
 )
-FIXED = KneeRoll(metric="knee_roll", space="image", camera_azimuth_deg=60, camera_elevation_deg=19)
+FIXED = KneeRoll(metric="knee_roll", space="image").seen_from(60, 19)
 BEYOND = FIXED.model_copy(update={"camera_from": "body_beyond_spec", "elevation_from": "body"})
 CLIPS = Path(__file__).resolve().parents[1] / "benchmarks" / "data" / "clips"
 

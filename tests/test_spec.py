@@ -164,3 +164,35 @@ def test_camera_advice_is_in_a_persons_words(spec):
     words = spec.camera.placement.lower()
     for jargon in ("estimator", "mediapipe", "landmark", "the model"):
         assert jargon not in words, f"{spec.id}: {jargon!r} in the camera placement text"
+
+
+def test_a_measure_with_a_camera_angle_of_its_own_fails_at_load(tmp_path):
+    """Specs name what to measure, not a camera angle (issue #12): the advised view is the
+    ``camera`` section's."""
+    text = GOOD.replace(
+        "    posture: prone\n", "    posture: prone\n    camera_azimuth_deg: 45\n", 1
+    )
+    path = write(tmp_path, text)
+    with pytest.raises(SpecError) as err:
+        load_spec(path)
+    msg = str(err.value)
+    assert f"line {line_of(text, 'camera_azimuth_deg')}" in msg
+    assert "measures.ir.hip_internal_rotation.camera_azimuth_deg" in msg
+    assert "Extra inputs are not permitted" in msg
+
+
+def test_on_screen_measures_read_through_the_camera_sections_advised_view(tmp_path):
+    """Prone: 45 degrees round, 0.8 m up and 2.0 m away, seen from hips 0.15 m off the floor:
+    elevation atan(0.65 / 2.0) = 18.004 degrees. Moving the camera section moves the view."""
+    ir = load_by_id("prone_internal_rotation").measures["ir"]
+    assert ir.advised_azimuth_deg == 45.0
+    assert ir.advised_elevation_deg == pytest.approx(18.004, abs=1e-3)
+    moved = GOOD.replace("  azimuth_deg: 45\n", "  azimuth_deg: 30\n").replace(
+        "  height_m: 0.8\n", "  height_m: 2.15\n"
+    )
+    seen = load_spec(write(tmp_path, moved)).measures
+    assert (seen["ir"].advised_azimuth_deg, seen["ir"].advised_elevation_deg) == pytest.approx(
+        (30.0, 45.0)
+    )
+    assert seen["hip_rise"].advised_elevation_deg == pytest.approx(45.0)
+    assert seen["ir"].foreshortening_ratio() != pytest.approx(ir.foreshortening_ratio())

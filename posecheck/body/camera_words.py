@@ -92,12 +92,21 @@ class CameraGuide:
     elevation_deg: float
     distance_m: float
     height_m: float | None = None  # the camera's height off the floor, as the spec asks
+    #: How much further round the camera may be seen because the person moves sideways off
+    #: the aim (a band walk): ``atan(travel_m / distance_m)``, degrees.
+    travel_deg: float = 0.0
 
     @staticmethod
     def from_spec_camera(
-        view: str, azimuth_deg: float, height_m: float, distance_m: float, posture: BodyPosture
+        view: str,
+        azimuth_deg: float,
+        height_m: float,
+        distance_m: float,
+        posture: BodyPosture,
+        travel_m: float = 0.0,
     ) -> CameraGuide:
-        """From a spec's ``camera`` fields (view, azimuth, height, distance)."""
+        """From a spec's ``camera`` fields (view, azimuth, height, distance, sideways
+        travel)."""
         if view == "feet_end":
             az: float | None = 0.0
         elif view == "feet_end_diagonal":
@@ -111,7 +120,13 @@ class CameraGuide:
         rise = height_m - _HIP_HEIGHT_M.get(posture, 0.15)
         elevation = math.degrees(math.atan2(rise, distance_m))
         return CameraGuide(
-            posture, az, view in ("side", "feet_end_diagonal"), elevation, distance_m, height_m
+            posture,
+            az,
+            view in ("side", "feet_end_diagonal"),
+            elevation,
+            distance_m,
+            height_m,
+            math.degrees(math.atan2(travel_m, distance_m)),
         )
 
     def target_azimuth_deg(self, estimate_deg: float) -> float | None:
@@ -139,7 +154,10 @@ def advice(
     the person's left and right on screen from 0.3 s on, the start hold's views ran from
     -89 to 177 (spread 48), their mean read 52 and the app said to move the camera 50
     degrees round; on every other dev clip the spread was at most 24 (r0054, read 0.1 off;
-    then 11)."""
+    then 11). A stretch that travels sideways (:attr:`CameraGuide.travel_deg`) widens it by
+    as much as its travel turns the view: dev r0311 (band walk, 0.6 m to one side of the aim
+    at the start) stood 34 degrees round from the hips, read 41, and was told to move a
+    camera that stood where the spec says."""
     if not estimate.known:
         return None
     posture = guide.posture
@@ -148,7 +166,7 @@ def advice(
     if target is not None:
         off = wrap_deg(target - estimate.azimuth_deg)
         unsure = max(0.0, estimate.uncertainty_deg - AZIMUTH_ERROR_DEG)
-        if abs(off) > azimuth_tolerance_deg + unsure:
+        if abs(off) > azimuth_tolerance_deg + unsure + guide.travel_deg:
             same_side = target == 0 or math.copysign(1, target) == math.copysign(
                 1, estimate.azimuth_deg
             )

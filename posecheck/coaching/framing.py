@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from posecheck.body import synthetic
-from posecheck.body.camera import CameraEstimate, posture_from_position
+from posecheck.body.camera import CameraEstimate
 from posecheck.body.camera_words import CameraGuide, advice
 from posecheck.coaching.checker import CheckResult
 from posecheck.pose.landmarks import PoseFrame, index_of
@@ -277,10 +277,7 @@ def framing_advice(
 
 def camera_guide(spec: StretchSpec) -> CameraGuide:
     """The spec's camera guidance in the camera estimate's terms."""
-    c = spec.camera
-    return CameraGuide.from_spec_camera(
-        c.view, c.azimuth_deg, c.height_m, c.distance_m, posture_from_position(spec.position)
-    )
+    return spec.camera_guide
 
 
 def camera_advice(estimate: CameraEstimate, spec: StretchSpec) -> str | None:

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
-from typing import Annotated, ClassVar, Literal, Union
+from typing import Annotated, ClassVar, Literal, Self, Union
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from posecheck.body import geometry as geo
 from posecheck.body import swing
@@ -173,41 +173,59 @@ def _angle_about_axis_deg(v: np.ndarray, ref: np.ndarray, axis: np.ndarray) -> f
 class CameraView(BaseModel):
     """Where the camera sits relative to a lying or seated body, for on-screen angles.
 
-    ``camera_azimuth_deg``: angle around the body from straight beyond the feet (either side:
-    only its size matters); ``camera_elevation_deg``: angle above the floor plane as seen from
-    the body. Together they say how much the camera shortens the body's sideways axis compared
-    with the vertical one.
+    The camera estimated from the body (:mod:`posecheck.body.camera`) where ``camera_from``
+    says so; otherwise, and until the body's camera is known, the *advised* view: where the
+    spec's ``camera`` section puts the camera (its azimuth round the body from straight beyond
+    the feet, either side: only its size matters; its elevation above the floor plane as seen
+    from the hips). The spec hands it over at load (:meth:`seen_from`); a measure on its own
+    reads through 0 and 0. Together the two angles say how much the camera shortens the
+    body's sideways axis compared with the vertical one.
     """
 
-    camera_azimuth_deg: float = Field(
-        0.0, ge=-80, le=80, description="Camera's angle around the body from the feet end."
-    )
-    camera_elevation_deg: float = Field(
-        0.0, ge=0, le=80, description="Camera's angle above the floor plane, seen from the body."
-    )
     # Dev split (issue #12): the knee fall-out reads through the body's camera, the knee drop
-    # and supine hip rotation through it only from further round than their fixed 60 degrees
-    # (body_beyond_spec: side-on views the fixed angle under-read and never counted); prone
-    # hip IR keeps its fixed angles. The figures are in each spec's rom.why.
+    # and supine hip rotation through it only from further round than the advised 60 degrees
+    # (body_beyond_spec: side-on views the advised angle under-read and never counted); prone
+    # hip IR keeps the advised angles. The figures are in each spec's rom.why.
     camera_from: Literal["spec", "body", "body_beyond_spec"] = Field(
         "spec",
-        description="spec: the fixed angles above; body: the camera estimated from the body "
-        "(posecheck.body.camera; its azimuth, and its elevation when elevation_from is body), "
-        "the fixed angles only until it is known; body_beyond_spec: the body's camera only "
-        "while it stands further round than camera_azimuth_deg (a side-on view, which the "
-        "fixed angle under-reads), the fixed angles otherwise.",
+        description="spec: the advised view of the spec's camera section; body: the camera "
+        "estimated from the body (posecheck.body.camera; its azimuth, and its elevation when "
+        "elevation_from is body), the advised view only until it is known; "
+        "body_beyond_spec: the body's camera only while it stands further round than the "
+        "advised azimuth (a side-on view, which the advised angle under-reads), the advised "
+        "view otherwise.",
     )
     elevation_from: Literal["spec", "body"] = Field(
         "spec",
         description="With camera_from: body or body_beyond_spec, where the elevation comes "
         "from while the body's camera is read.",
     )
+    _advised_deg: tuple[float, float] = PrivateAttr((0.0, 0.0))
+
+    @property
+    def advised_azimuth_deg(self) -> float:
+        """The advised camera's azimuth round the body from beyond the feet (the spec's
+        ``camera`` section; 0 for a measure on its own)."""
+        return self._advised_deg[0]
+
+    @property
+    def advised_elevation_deg(self) -> float:
+        """The advised camera's elevation above the floor as seen from the hips."""
+        return self._advised_deg[1]
+
+    def seen_from(self, azimuth_deg: float, elevation_deg: float) -> Self:
+        """A copy that reads through this advised view until (or instead of) the body's
+        camera: the elevation held to 0-80 degrees, the azimuth's size to at most 180."""
+        out = self.model_copy()
+        az = max(-180.0, min(180.0, azimuth_deg))
+        out._advised_deg = (az, min(80.0, max(0.0, elevation_deg)))
+        return out
 
     def view_angles_deg(self, g: PoseGeometry | None = None) -> tuple[float, float]:
         """The camera's azimuth (its size) and elevation to read through in this frame: the
         body's estimate where ``camera_from`` says so (see :meth:`body_camera`), else the
-        spec's fixed angles."""
-        az_deg, el_deg = self.camera_azimuth_deg, self.camera_elevation_deg
+        advised view."""
+        az_deg, el_deg = abs(self.advised_azimuth_deg), self.advised_elevation_deg
         cam = self.body_camera(g)
         if cam is not None:
             az_deg = abs(cam.azimuth_deg)
@@ -222,12 +240,12 @@ class CameraView(BaseModel):
 
     def body_camera(self, g: PoseGeometry | None) -> CameraEstimate | None:
         """The camera estimated from the body when ``camera_from`` says to read through it
-        now (None: the spec's fixed angles)."""
+        now (None: the advised view)."""
         cam = g.body.camera if g is not None and g.body is not None else None
         if self.camera_from == "spec" or cam is None or not cam.known:
             return None
         if self.camera_from == "body_beyond_spec":
-            further = abs(cam.azimuth_deg) > abs(self.camera_azimuth_deg)
+            further = abs(cam.azimuth_deg) > abs(self.advised_azimuth_deg)
             return cam if further else None
         return cam
 
@@ -244,7 +262,7 @@ class CameraView(BaseModel):
         """``space: camera``: the angle of the on-screen limb start -> end in the swing plane
         from ``rest`` toward ``toward`` (body coordinates, :mod:`posecheck.body.swing`),
         through the camera estimated from the body (perspective, with its roll and focal
-        length) or, with ``camera_from: spec``, the spec's signed angles seen from afar.
+        length) or, with ``camera_from: spec``, the advised view's signed angles seen from afar.
         NaN until the body's camera is known. ``camera``: read through this camera instead,
         whatever ``camera_from`` says."""
         body = g.body
@@ -266,7 +284,7 @@ class CameraView(BaseModel):
                 aim = (float(hips[0]), float(hips[1]), focal, float(centre[0]), float(centre[1]))
             rot = _view_rotation(cam.azimuth_deg, cam.elevation_deg, cam.roll_deg, posture, aim)
         else:
-            rot = _view_rotation(self.camera_azimuth_deg, self.camera_elevation_deg, 0.0, posture)
+            rot = _view_rotation(self.advised_azimuth_deg, self.advised_elevation_deg, 0.0, posture)
             centre = focal = None
         # The angle alone: swing_angle_deg's uncertainty would cost twice as much again.
         return swing.limb_angle_deg(start_px, end_px, rest, toward, rot, focal, centre)
@@ -323,15 +341,16 @@ class HipInternalRotation(CameraView, MetricBase):
     ``space: image`` works on screen. The shin is split into a part along the *projected*
     hip line (outward for this leg) and a part along image-vertical, so the sign is right
     even when a diagonal view tilts the hip line on screen. The two parts are then rescaled
-    by how much a camera at ``camera_azimuth_deg`` around the body from the feet end (either
-    side: only the size matters) and ``camera_elevation_deg`` above the floor shortens each
-    direction. At 0 and 0 (camera at the feet, floor level) the screen angle is the hip angle.
+    by how much a camera at the advised azimuth around the body from the feet end (either
+    side: only the size matters) and elevation above the floor (:class:`CameraView`)
+    shortens each direction. At 0 and 0 (camera at the feet, floor level) the screen angle
+    is the hip angle.
 
     ``space: world`` measures the shin's rotation about the thigh from the direction straight
     out of the back (prone) or down the trunk (seated) in 3D, independent of the view.
 
     ``space: model`` reads the leg model fitted through the camera estimated from the body
-    (:mod:`posecheck.body.legfit`): no fixed camera angle; the camera fields are ignored.
+    (:mod:`posecheck.body.legfit`): no advised view; the camera fields are ignored.
 
     ``space: camera`` reads the shin's swing plane through the camera
     (:mod:`posecheck.body.swing`): the on-screen shin's camera rays against the floor's up

@@ -16,8 +16,10 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from posecheck.body.camera import posture_from_position
+from posecheck.body.camera_words import CameraGuide
 from posecheck.errors import SpecError
-from posecheck.specs.metrics import PART_NAMES, FromMeasure, LowerOf, Metric, OfMeasure
+from posecheck.specs.metrics import PART_NAMES, CameraView, FromMeasure, LowerOf, Metric, OfMeasure
 from posecheck.specs.yaml_loader import compose, format_loc, yaml_error, yaml_line
 
 SPEC_DIR = Path(__file__).resolve().parents[2] / "stretch_specs"
@@ -52,6 +54,15 @@ class Camera(_Model):
         le=90,
         description="For feet_end views: angle around the body from straight behind the feet "
         "(positive: toward the person's left side).",
+    )
+    travel_m: float = Field(
+        0.0,
+        ge=0,
+        le=3,
+        description="How far the person moves sideways from where the camera aims, metres "
+        "(a band walk steps out to one side and back): the hips may stand this far off the "
+        "aim, so the camera is seen up to atan(travel_m / distance_m) further round than "
+        "azimuth_deg and the camera advice allows for it.",
     )
     placement: str = Field(description="How to set the camera up, in the app's own words.")
 
@@ -423,6 +434,31 @@ class StretchSpec(_Model):
                 else m.sided and not isinstance(m, LowerOf)
             )
         return out
+
+    @property
+    def camera_guide(self) -> CameraGuide:
+        """The ``camera`` section in the camera estimate's terms: where the camera is
+        advised to stand round the body and how high above the hips it looks down. Worked
+        out when asked (not cached: a copy with another camera section has its own)."""
+        c = self.camera
+        posture = posture_from_position(self.position)
+        return CameraGuide.from_spec_camera(
+            c.view, c.azimuth_deg, c.height_m, c.distance_m, posture, c.travel_m
+        )
+
+    @model_validator(mode="after")
+    def _measures_see_the_advised_view(self) -> StretchSpec:
+        """Each on-screen measure reads through the ``camera`` section's advised view until
+        (or instead of) the camera estimated from the body (:class:`CameraView`): a spec
+        names what to measure, not a camera angle of its own."""
+        guide = self.camera_guide
+        az = 0.0 if guide.azimuth_deg is None else guide.azimuth_deg
+        seen = {
+            name: m.seen_from(az, guide.elevation_deg) if isinstance(m, CameraView) else m
+            for name, m in self.measures.items()
+        }
+        object.__setattr__(self, "measures", seen)  # built here, before anyone reads it
+        return self
 
     @model_validator(mode="after")
     def _names_resolve(self) -> StretchSpec:
