@@ -1605,7 +1605,7 @@ def test_the_length_seen_waits_for_the_body_camera() -> None:
     reads that angle's share."""
     g = _flat_on_screen(0.0)  # no body stage: no camera estimated from the body
     assert math.isnan(PRONE.measures["length_seen"].compute(g, None))
-    fixed = LengthSeen(metric="length_seen", camera_azimuth_deg=45, camera_elevation_deg=20)
+    fixed = LengthSeen(metric="length_seen").seen_from(45, 20)
     assert fixed.compute(g, None) == pytest.approx(length_seen(45, 20))
     run = _run_with_camera(PRONE, _frames(PRONE_CAMERAS["advised"], PRONE_REST, _PRONE_TURNED))
     # 45 degrees round, 22 up (0.8 m high, 2 m away) shows 0.75 of the length; the camera
