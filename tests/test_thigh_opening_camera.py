@@ -103,6 +103,53 @@ def test_the_picture_s_knee_reads_the_opening_the_3d_knee_misses(
     )
 
 
+def _turned_round(azimuth_deg: float) -> Camera:
+    """The front camera turned ``azimuth_deg`` round the body (positive: the person's left)."""
+    front = Camera.front_view(2.5, 0.6, body="seated")
+    a = math.radians(azimuth_deg)
+    target = np.array(front.target)
+    off = np.array(front.position) - target
+    turned = np.array(
+        [
+            off[0] * math.cos(a) + off[2] * math.sin(a),
+            off[1],
+            -off[0] * math.sin(a) + off[2] * math.cos(a),
+        ]
+    )
+    return Camera(tuple(target + turned), front.target, focal_px=560.0)
+
+
+@pytest.mark.parametrize(
+    ("azimuth_deg", "left_seen", "right_seen"),
+    [(20.0, False, True), (-20.0, True, False), (6.0, True, True), (0.0, True, True)],
+)
+def test_no_reading_from_a_camera_round_toward_the_crossed_leg(
+    azimuth_deg: float, left_seen: bool, right_seen: bool
+) -> None:
+    """``unseen_toward_deg: 10``: a camera estimated 10 degrees or more round toward a leg
+    gives that leg's opening no reading (NaN: not measured from this view); the other leg's
+    reading, and both from nearly straight in front, stand (the exact 30-degree opening of
+    the left thigh reads 30 through the camera wherever it stands)."""
+    pose = syn.render(_crossed(30), _turned_round(azimuth_deg))
+    stage = BodyStage("seated", knee_rays=True)
+    state = None
+    for i in range(10):
+        state = stage.update(PoseFrame(i, 100.0 * i, W, H, pose))
+    assert state is not None and state.camera.known
+    assert abs(state.camera.azimuth_deg - azimuth_deg) < 4.0  # the body's camera
+    g = PoseGeometry(pose, 0.5, state)
+    plain = ThighOpening(metric="thigh_opening", space="camera")
+    limited = ThighOpening(metric="thigh_opening", space="camera", unseen_toward_deg=10)
+    assert plain.compute(g, "left") == pytest.approx(30.0, abs=1.5)
+    for side, seen in (("left", left_seen), ("right", right_seen)):
+        got = limited.compute(g, side)
+        assert math.isnan(got) != seen
+        if seen:
+            assert got == plain.compute(g, side)
+    # the spec sets it
+    assert load_by_id("seated_cross_ankle_rotation").measures["opening"].unseen_toward_deg == 10
+
+
 def test_no_camera_solve_reads_unknown_not_zero() -> None:
     pose = syn.render(_crossed(30), Camera.front_view(2.5, 0.6, body="seated"))
     assert math.isnan(
