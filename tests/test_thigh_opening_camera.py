@@ -60,25 +60,29 @@ def _pulled_to_the_midline(pose: Pose, side: str, metres: float) -> Pose:
     return Pose(pose.image_xy, pose.visibility, world)
 
 
+def _turned_round(azimuth_deg: float) -> Camera:
+    """The front camera turned ``azimuth_deg`` round the body (positive: the person's left)."""
+    front = Camera.front_view(2.5, 0.6, body="seated")
+    a = math.radians(azimuth_deg)
+    target = np.array(front.target)
+    off = np.array(front.position) - target
+    turned = np.array(
+        [
+            off[0] * math.cos(a) + off[2] * math.sin(a),
+            off[1],
+            -off[0] * math.sin(a) + off[2] * math.cos(a),
+        ]
+    )
+    return Camera(tuple(target + turned), front.target, focal_px=560.0)
+
+
 @pytest.mark.parametrize("abduction_deg", [15.0, 30.0])
 @pytest.mark.parametrize("azimuth_deg", [0.0, 20.0])
 def test_the_picture_s_knee_reads_the_opening_the_3d_knee_misses(
     abduction_deg: float, azimuth_deg: float
 ) -> None:
     body = _crossed(abduction_deg)
-    front = Camera.front_view(2.5, 0.6, body="seated")
-    a = math.radians(azimuth_deg)
-    target = np.array(front.target)
-    offset = np.array(front.position) - target
-    turned = np.array(
-        [
-            offset[0] * math.cos(a) + offset[2] * math.sin(a),
-            offset[1],
-            -offset[0] * math.sin(a) + offset[2] * math.cos(a),
-        ]
-    )
-    camera = Camera(tuple(target + turned), front.target, focal_px=560.0)
-    exact = syn.render(body, camera)
+    exact = syn.render(body, _turned_round(azimuth_deg))
     world_m, camera_m = (
         ThighOpening(metric="thigh_opening"),
         ThighOpening(metric="thigh_opening", space="camera"),
@@ -101,22 +105,6 @@ def test_the_picture_s_knee_reads_the_opening_the_3d_knee_misses(
     assert camera_m.compute(PoseGeometry(exact, 0.5, exact_state), "left") == pytest.approx(
         truth, abs=1.0
     )
-
-
-def _turned_round(azimuth_deg: float) -> Camera:
-    """The front camera turned ``azimuth_deg`` round the body (positive: the person's left)."""
-    front = Camera.front_view(2.5, 0.6, body="seated")
-    a = math.radians(azimuth_deg)
-    target = np.array(front.target)
-    off = np.array(front.position) - target
-    turned = np.array(
-        [
-            off[0] * math.cos(a) + off[2] * math.sin(a),
-            off[1],
-            -off[0] * math.sin(a) + off[2] * math.cos(a),
-        ]
-    )
-    return Camera(tuple(target + turned), front.target, focal_px=560.0)
 
 
 @pytest.mark.parametrize(
