@@ -17,7 +17,9 @@ Every clip of the split whose stretch has a ROM measure is replayed from its rec
 - ``model``: hip rotation read from the fitted leg model (``space: model``,
   :mod:`posecheck.body.legfit`);
 - ``cam`` / ``world``: a thigh opening (seated cross-ankle) with the knee from the picture at
-  MediaPipe's depth (``space: camera``), or MediaPipe's 3D knee (``space: world``).
+  MediaPipe's depth (``space: camera``), or MediaPipe's 3D knee (``space: world``);
+- ``every_view``: the ROM measure read from every camera placement, without its
+  ``unseen_toward_deg`` (the seated cross-ankle's "not measured from this view").
 
 Printed: one line per clip (true camera, body, working side, amplitude, the estimate's
 camera error, ROM mean absolute error and bias per variant), then per stretch. ``--screen``
@@ -78,7 +80,7 @@ from accuracy import INDEX, RECORDING_SUFFIX, TRUTH_SUFFIX, read_index  # noqa: 
 from posecheck.body.geometry import wrap_deg  # noqa: E402
 from posecheck.review.truth import load_truth, mean, score  # noqa: E402
 
-VARIANTS = ("spec", "true", "body", "swing", "swing_abs", "model", "cam", "world")
+VARIANTS = ("spec", "true", "body", "swing", "swing_abs", "model", "cam", "world", "every_view")
 
 
 def true_camera(truth_path: Path) -> tuple[float, float]:
@@ -102,6 +104,17 @@ class ClipRom:
     errors: dict[str, list[float]] = field(default_factory=dict)
 
 
+def read_from_every_view(spec):
+    """The spec with its ROM measure read from every camera placement: without the
+    measure's ``unseen_toward_deg`` (the seated cross-ankle's opening), else as it is."""
+    name = spec.rom.measure
+    m = spec.measures[name]
+    if getattr(m, "unseen_toward_deg", None) is None:
+        return spec
+    measures = {**spec.measures, name: m.model_copy(update={"unseen_toward_deg": None})}
+    return spec.model_copy(update={"measures": measures})
+
+
 def with_camera(spec, variant: str, az: float, el: float):
     """The spec with its ROM measure's camera set for a variant (None: not applicable)."""
     from posecheck.specs.metrics import CameraView
@@ -110,6 +123,9 @@ def with_camera(spec, variant: str, az: float, el: float):
     m = spec.measures[name]
     if variant == "spec":
         return spec
+    if variant == "every_view":
+        every = read_from_every_view(spec)
+        return None if every is spec else every
     if variant in ("cam", "world"):
         # thigh_opening: the knee from the picture at MediaPipe's depth, or MediaPipe's 3D
         if m.metric != "thigh_opening":
@@ -727,7 +743,9 @@ def crossed_knee_check(row: dict[str, str], clips: Path) -> tuple[str, list[Cros
     with gzip.open(truth_path, "rt", encoding="utf-8") as fh:
         frames = json.load(fh)["frames"]
     rec = load_recording(clips / f"{clip}{RECORDING_SUFFIX}").frames
-    records = analyze_recording(clips / f"{clip}{RECORDING_SUFFIX}", load_by_id(truth.stretch))
+    # the reading itself, from every camera placement (not the spec's "not measured from here")
+    spec = read_from_every_view(load_by_id(truth.stretch))
+    records = analyze_recording(clips / f"{clip}{RECORDING_SUFFIX}", spec)
     az = float(row["camera_azimuth_deg"])  # + round toward the person's left
     out: list[CrossedSide] = []
     for i, side in enumerate(("left", "right")):

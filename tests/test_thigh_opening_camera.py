@@ -60,25 +60,29 @@ def _pulled_to_the_midline(pose: Pose, side: str, metres: float) -> Pose:
     return Pose(pose.image_xy, pose.visibility, world)
 
 
+def _turned_round(azimuth_deg: float) -> Camera:
+    """The front camera turned ``azimuth_deg`` round the body (positive: the person's left)."""
+    front = Camera.front_view(2.5, 0.6, body="seated")
+    a = math.radians(azimuth_deg)
+    target = np.array(front.target)
+    off = np.array(front.position) - target
+    turned = np.array(
+        [
+            off[0] * math.cos(a) + off[2] * math.sin(a),
+            off[1],
+            -off[0] * math.sin(a) + off[2] * math.cos(a),
+        ]
+    )
+    return Camera(tuple(target + turned), front.target, focal_px=560.0)
+
+
 @pytest.mark.parametrize("abduction_deg", [15.0, 30.0])
 @pytest.mark.parametrize("azimuth_deg", [0.0, 20.0])
 def test_the_picture_s_knee_reads_the_opening_the_3d_knee_misses(
     abduction_deg: float, azimuth_deg: float
 ) -> None:
     body = _crossed(abduction_deg)
-    front = Camera.front_view(2.5, 0.6, body="seated")
-    a = math.radians(azimuth_deg)
-    target = np.array(front.target)
-    offset = np.array(front.position) - target
-    turned = np.array(
-        [
-            offset[0] * math.cos(a) + offset[2] * math.sin(a),
-            offset[1],
-            -offset[0] * math.sin(a) + offset[2] * math.cos(a),
-        ]
-    )
-    camera = Camera(tuple(target + turned), front.target, focal_px=560.0)
-    exact = syn.render(body, camera)
+    exact = syn.render(body, _turned_round(azimuth_deg))
     world_m, camera_m = (
         ThighOpening(metric="thigh_opening"),
         ThighOpening(metric="thigh_opening", space="camera"),
@@ -101,6 +105,37 @@ def test_the_picture_s_knee_reads_the_opening_the_3d_knee_misses(
     assert camera_m.compute(PoseGeometry(exact, 0.5, exact_state), "left") == pytest.approx(
         truth, abs=1.0
     )
+
+
+@pytest.mark.parametrize(
+    ("azimuth_deg", "left_seen", "right_seen"),
+    [(20.0, False, True), (-20.0, True, False), (6.0, True, True), (0.0, True, True)],
+)
+def test_no_reading_from_a_camera_round_toward_the_crossed_leg(
+    azimuth_deg: float, left_seen: bool, right_seen: bool
+) -> None:
+    """``unseen_toward_deg: 10``: a camera estimated 10 degrees or more round toward a leg
+    gives that leg's opening no reading (NaN: not measured from this view); the other leg's
+    reading, and both from nearly straight in front, stand (the exact 30-degree opening of
+    the left thigh reads 30 through the camera wherever it stands)."""
+    pose = syn.render(_crossed(30), _turned_round(azimuth_deg))
+    stage = BodyStage("seated", knee_rays=True)
+    state = None
+    for i in range(10):
+        state = stage.update(PoseFrame(i, 100.0 * i, W, H, pose))
+    assert state is not None and state.camera.known
+    assert abs(state.camera.azimuth_deg - azimuth_deg) < 4.0  # the body's camera
+    g = PoseGeometry(pose, 0.5, state)
+    plain = ThighOpening(metric="thigh_opening", space="camera")
+    limited = ThighOpening(metric="thigh_opening", space="camera", unseen_toward_deg=10)
+    assert plain.compute(g, "left") == pytest.approx(30.0, abs=1.5)
+    for side, seen in (("left", left_seen), ("right", right_seen)):
+        got = limited.compute(g, side)
+        assert math.isnan(got) != seen
+        if seen:
+            assert got == plain.compute(g, side)
+    # the spec sets it
+    assert load_by_id("seated_cross_ankle_rotation").measures["opening"].unseen_toward_deg == 10
 
 
 def test_no_camera_solve_reads_unknown_not_zero() -> None:

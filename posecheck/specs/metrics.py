@@ -1062,6 +1062,16 @@ class ThighOpening(MetricBase):
         "picture, its depth from MediaPipe, through the camera solved against the body.",
     )
 
+    unseen_toward_deg: float | None = Field(
+        None,
+        gt=0,
+        lt=90,
+        description="No reading (not measured from this view) while the camera estimated "
+        "from the body stands this far round or further toward this leg from straight in "
+        "front: the thigh then points nearly at the camera and its opening is almost all "
+        "depth.",
+    )
+
     @property
     def needs_knee_rays(self) -> bool:
         return self.space == "camera"
@@ -1069,7 +1079,21 @@ class ThighOpening(MetricBase):
     def parts(self) -> tuple[str, ...]:
         return ("hip", "other_hip", "knee")
 
+    def seen_from(self, g: PoseGeometry, side: Side | None) -> bool:
+        """False while the body's camera stands ``unseen_toward_deg`` or further round toward
+        ``side`` (azimuth positive toward the person's left); True otherwise, and while the
+        camera is unknown (the reading then stands as the measure gives it)."""
+        if self.unseen_toward_deg is None or side is None or g.body is None:
+            return True
+        cam = g.body.camera
+        if not cam.known:
+            return True
+        toward = cam.azimuth_deg if side == "left" else -cam.azimuth_deg
+        return toward < self.unseen_toward_deg
+
     def compute(self, g: PoseGeometry, side: Side | None) -> float:
+        if not self.seen_from(g, side):
+            return math.nan
         out = _unit(g.world("hip", side) - g.world("other_hip", side))
         knee = g.world("knee", side)
         if self.space == "camera":

@@ -35,6 +35,13 @@ _REENTRY_MERGE_S = 1.0
 #: leg settles (dev split, r0049 and r0010: the second side's front knee read drawn forward
 #: 0.5-1 s before the back thigh was low, never together).
 _ENTRY_MEMORY_S = 1.0
+#: In a stretch done one side at a time, alternating (prone IR), the other side reading past
+#: the entry line and ahead of the working side by the entry-exit gap for this long has taken
+#: over: the working side's episode ends there and the other side's begins. MediaPipe moves a
+#: resting shin with the turning one, so the side that entered can stay past its exit line
+#: through the other side's rep (dev split, r0052: the right read 26 at rest through the left
+#: rep, whose frames were scored on the right and whose rep was counted as the right's).
+_HANDOVER_S = 0.5
 
 
 class Phases:
@@ -52,6 +59,9 @@ class Phases:
         self._entry_seen_ms: dict[tuple[str, SideKey | str], float] = {}
         #: lowest position value per side since a rep ended on its way back (rep_return)
         self._valley: dict[SideKey, float] | None = None
+        #: the episode in which the other side has led the working one, and since when (ms)
+        #: (:meth:`_hands_over`), else None
+        self._other_leads: tuple[Episode, float] | None = None
 
     def _empty_reps(self) -> dict[str, int]:
         sides = self.spec.dose.sides
@@ -110,6 +120,11 @@ class Phases:
             current = min(vals.values())
         else:
             current = vals[None]
+        if self._hands_over(vals, current, t):
+            self.end(t)
+            self.close_leaving()
+            self.episode = Episode(other_side(ep.side), t)  # type: ignore[arg-type]
+            return
         if not math.isnan(current):
             ep.top = max(ep.top, current)
             if pos.rep_return > 0 and self.spec.dose.kind == "reps":
@@ -149,6 +164,24 @@ class Phases:
             return
         if ep.side in SIDES and clear_past(self.spec, values, ep.side, staying=True) is False:  # type: ignore[arg-type]
             self.end(t)
+
+    def _hands_over(self, vals: dict[SideKey, float], current: float, t: float) -> bool:
+        """In a stretch that alternates sides, the other side has read past the entry line and
+        ahead of the working side by the entry-exit gap for ``_HANDOVER_S``: it is the one
+        working now (values signed so that "in" is up)."""
+        ep = self.episode
+        if ep is None or self.spec.dose.sides != "alternating" or ep.side not in SIDES:
+            return False
+        pos = self.spec.active
+        sign = 1.0 if pos.direction == "up" else -1.0
+        there = vals.get(other_side(ep.side), math.nan)  # type: ignore[arg-type]
+        leads = there >= sign * pos.enter and there - current >= abs(pos.enter - pos.exit)
+        if not leads:  # NaN on either side is no lead
+            self._other_leads = None
+            return False
+        if self._other_leads is None or self._other_leads[0] is not ep:
+            self._other_leads = (ep, t)  # a lead seen in an earlier episode is not this one's
+        return (t - self._other_leads[1]) / 1000.0 >= _HANDOVER_S
 
     def _still_set_up(self, values: Values, side: Side | str | None) -> bool:
         """The position's ``stays_while`` look still holds for the working side: past the
