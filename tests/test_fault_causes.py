@@ -1493,9 +1493,7 @@ def test_lower_of_needs_a_per_side_measure() -> None:
 def _clam_times(values: list[float], step_ms: float, jump_within_s: float | None = 0.12) -> list:
     """The times the clamshell's lift timer reports for ``values`` read ``step_ms`` apart,
     with the spec's ``jump_within_s`` replaced by the one given (None: the old timer)."""
-    metric = CLAMSHELL.measures["opening_time"].model_copy(
-        update={"jump_within_s": jump_within_s}
-    )
+    metric = CLAMSHELL.measures["opening_time"].model_copy(update={"jump_within_s": jump_within_s})
     timer = MoveTimer(metric)
     times = [timer.update(i * step_ms, v) for i, v in enumerate(values)]
     return [x for x in times if x == x]
