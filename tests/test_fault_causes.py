@@ -59,6 +59,10 @@ nothing, while the old rule would have flagged it (so the test can fail).
 - supine hip rotation, knees_apart: from beyond the feet no reading told knees apart from
   knees together on dev (the 3D gap changed 0.05-0.13 hip widths apart, up to 0.45
   together; r0136 a false alarm), so it is not checked from this view, never guessed.
+- clamshell, too_fast (again): MediaPipe read r0211's resting knee 15 degrees open, then its
+  true 0 for two (later four) frames, then 15 again, and each jump was timed as a 0.06 s
+  lift; a movement with no frame inside its middle, passed between frames at most
+  ``jump_within_s`` apart, is not timed.
 """
 
 from __future__ import annotations
@@ -1534,3 +1538,16 @@ def test_a_quick_lift_with_a_frame_in_its_middle_is_still_timed() -> None:
     jump = [0.0] * 6 + [35.0] * 6 + [0.0] * 6
     assert any(t < line for t in _clam_times(jump, 200.0))
     assert _clam_times(jump, 100.0) == []
+
+
+def test_r0211_resting_knee_jumps_raise_no_too_fast() -> None:
+    """The recording itself (dev r0211, b04): both heel lifts still caught, and no too_fast
+    from the resting knee's jumps; with the spec's ``jump_within_s`` removed, two."""
+    clip = "r0211_clamshell_heels_apart_b04"
+    now = _replay_score(CLAMSHELL, clip)
+    assert [h[0].fault for h in now.hits] == ["heels_apart", "heels_apart"]
+    assert now.false_alarms == ()
+    text = (SPEC_DIR / "clamshell.yaml").read_text(encoding="utf-8")
+    assert "    jump_within_s: 0.12\n" in text
+    before = parse_spec(text.replace("    jump_within_s: 0.12\n", ""), "clamshell")
+    assert [e.fault_id for e in _replay_score(before, clip).false_alarms] == ["too_fast"] * 2
