@@ -59,6 +59,10 @@ nothing, while the old rule would have flagged it (so the test can fail).
 - supine hip rotation, knees_apart: from beyond the feet no reading told knees apart from
   knees together on dev (the 3D gap changed 0.05-0.13 hip widths apart, up to 0.45
   together; r0136 a false alarm), so it is not checked from this view, never guessed.
+- clamshell, too_fast (again): MediaPipe read r0211's resting knee 15 degrees open, then its
+  true 0 for two (later four) frames, then 15 again, and each jump was timed as a 0.06 s
+  lift; a movement with no frame inside its middle, passed between frames at most
+  ``jump_within_s`` apart, is not timed.
 """
 
 from __future__ import annotations
@@ -1638,3 +1642,63 @@ def test_hip_points_jittering_up_seen_end_on_are_not_a_pelvis_lift() -> None:
     assert "hips_lift" not in _run_with_camera(PRONE, frames).fault_ids()
     no_view = _without_view_line()
     assert "hips_lift" in _run_with_camera(no_view, frames).fault_ids()
+
+
+# -- clamshell: too_fast, a resting knee's reading jumping between two levels (dev r0211) --
+def _clam_times(values: list[float], step_ms: float, jump_within_s: float | None = 0.12) -> list:
+    """The times the clamshell's lift timer reports for ``values`` read ``step_ms`` apart,
+    with the spec's ``jump_within_s`` replaced by the one given (None: the old timer)."""
+    metric = CLAMSHELL.measures["opening_time"].model_copy(update={"jump_within_s": jump_within_s})
+    timer = MoveTimer(metric)
+    times = [timer.update(i * step_ms, v) for i, v in enumerate(values)]
+    return [x for x in times if x == x]
+
+
+def _resting_knee_jumping(frames_at_true: int) -> list[float]:
+    """Dev r0211 (b04, heels_apart, no quick lift): between lifts the still top knee read 15
+    degrees open (truly 0), then its true 0 for two frames (and later four), then 15 again,
+    and the next slow lift to 35 followed."""
+    rest = [15.0, 15.3, 14.9, 15.1, 15.2]
+    slow_lift = [15.0 + 20.0 * min(1.0, i / 8.0) for i in range(1, 16)]  # 0.8 s, held
+    return rest + [0.3] * frames_at_true + rest + slow_lift
+
+
+def test_a_resting_knee_read_jumping_between_two_levels_is_not_a_quick_lift() -> None:
+    """Each jump of r0211's resting knee, 15 -> 0 -> 15 between one frame and the next, was
+    timed as a 0.06 s lift: two false too_fast. A movement with no frame inside its middle,
+    passed between frames at most ``jump_within_s`` apart, is not timed; the old timer
+    (without it) flags the jump, so the test can fail."""
+    line = next(f for f in CLAMSHELL.faults if f.id == "too_fast").below or 0.0
+    for frames_at_true in (2, 4):
+        values = _resting_knee_jumping(frames_at_true)
+        assert all(t >= line for t in _clam_times(values, 100.0)), frames_at_true
+        assert any(t < line for t in _clam_times(values, 100.0, None)), frames_at_true
+    spec_metric = CLAMSHELL.measures["opening_time"]
+    assert spec_metric.jump_within_s is not None and spec_metric.jump_within_s >= 0.1001
+
+
+def test_a_quick_lift_with_a_frame_in_its_middle_is_still_timed() -> None:
+    """The quickest real lifts on dev (r0055, b08: the middle of each in 0.16-0.18 s) show a
+    frame or two inside their middle at 10 a second: still timed, still under the line. A
+    jump between frames further apart than ``jump_within_s`` (a slow camera, dropped frames
+    live) is timed as before: there a real quick lift may pass its middle between frames."""
+    line = next(f for f in CLAMSHELL.faults if f.id == "too_fast").below or 0.0
+    quick = [0.0] * 10 + [5.0, 18.0, 31.0, 35.0] + [35.0] * 8 + [28.0, 10.0, 1.0] + [0.0] * 8
+    times = _clam_times(quick, 100.0)
+    assert times and all(t < line for t in times), times
+    jump = [0.0] * 6 + [35.0] * 6 + [0.0] * 6
+    assert any(t < line for t in _clam_times(jump, 200.0))
+    assert _clam_times(jump, 100.0) == []
+
+
+def test_r0211_resting_knee_jumps_raise_no_too_fast() -> None:
+    """The recording itself (dev r0211, b04): both heel lifts still caught, and no too_fast
+    from the resting knee's jumps; with the spec's ``jump_within_s`` removed, two."""
+    clip = "r0211_clamshell_heels_apart_b04"
+    now = _replay_score(CLAMSHELL, clip)
+    assert [h[0].fault for h in now.hits] == ["heels_apart", "heels_apart"]
+    assert now.false_alarms == ()
+    text = (SPEC_DIR / "clamshell.yaml").read_text(encoding="utf-8")
+    assert "    jump_within_s: 0.12\n" in text
+    before = parse_spec(text.replace("    jump_within_s: 0.12\n", ""), "clamshell")
+    assert [e.fault_id for e in _replay_score(before, clip).false_alarms] == ["too_fast"] * 2

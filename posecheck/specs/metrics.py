@@ -1255,6 +1255,15 @@ class MoveTime(FromMeasure):
     moves: Literal["both", "up", "down"] = Field(
         "both", description="Which movements are timed: rises, falls (a return), or both."
     )
+    jump_within_s: float | None = Field(
+        None,
+        gt=0,
+        description="A movement with no frame inside its middle (from low_share to high_share "
+        "of its way), passed between two frames at most this far apart, is a still limb's "
+        "reading jumping between two levels, not a movement: not timed (a real movement that "
+        "fast would show a frame inside it). None: every movement is timed. Frames further "
+        "apart (a slow camera, dropped frames) are timed as before.",
+    )
 
     unit: ClassVar[str] = "s"
 

@@ -11,6 +11,11 @@ timer is wound back to before it and it is taken again at its nearer neighbour's
 next value is then taken as it comes, so nothing waits a frame (dev r0278: MediaPipe read a
 standing foot turned 43-56 degrees for one frame, timed as a 0.06 s snap back; a median of
 three removed it but ran a frame late and missed a snap at a clip's last frames).
+
+With ``jump_within_s``, a movement with no value inside its middle, passed between two frames
+at most that far apart, is the reading of a still limb jumping between two levels, not timed
+(dev r0211: a clamshell's resting knee read 15 degrees open, then its true 0 for two frames,
+then 15 again: two 0.06 s "lifts"). A real movement that quick would show a frame inside.
 """
 
 from __future__ import annotations
@@ -119,7 +124,11 @@ class MoveTimer:
         (back the other way after a turn; either way after a rest)."""
         move = self._samples[: turn + 1]
         rose = move[-1][1] >= move[0][1]
-        if self.metric.moves == "both" or rose == (self.metric.moves == "up"):
+        m = self.metric
+        jump = m.jump_within_s is not None and _jumped(
+            move, m.low_share, m.high_share, m.jump_within_s
+        )
+        if not jump and (m.moves == "both" or rose == (m.moves == "up")):
             self._time_s = _span_ms(move, self.metric.low_share, self.metric.high_share) / 1000.0
             self._seen_ms = self._samples[-1][0]
         self._samples = self._samples[turn:]
@@ -143,6 +152,25 @@ def _misread_level(
     if min(v0, v2) - v1 >= least:
         return min(v0, v2)
     return None
+
+
+def _jumped(
+    move: list[tuple[float, float]], low_share: float, high_share: float, within_s: float
+) -> bool:
+    """No value of ``move`` lies inside its middle (``low_share`` to ``high_share`` of its
+    way), which it passed between two frames at most ``within_s`` apart: a jump between two
+    readings, not a movement (dev r0211: a clamshell's resting knee read 15 degrees open,
+    then its true 0 for two frames, then 15 again; each jump was timed as a 0.06 s lift)."""
+    start, end = move[0][1], move[-1][1]
+    lo = start + low_share * (end - start)
+    hi = start + high_share * (end - start)
+    lo, hi = min(lo, hi), max(lo, hi)
+    if any(lo < v < hi for _, v in move):
+        return False
+    for (t0, v0), (t1, v1) in pairwise(move):
+        if min(v0, v1) <= lo and max(v0, v1) >= hi:  # the frame pair the middle passed in
+            return (t1 - t0) / 1000.0 <= within_s + 1e-6
+    return False
 
 
 def _span_ms(move: list[tuple[float, float]], low_share: float, high_share: float) -> float:
