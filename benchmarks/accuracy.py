@@ -207,13 +207,7 @@ def camera_message_times(row: dict[str, str], clips: Path = CLIPS) -> tuple[floa
     _, true_el = true_camera_deg(truth_path)
     hip_m = _HIP_HEIGHT_M.get(posture_from_position(spec.position), 0.15)
     want = math.radians(min(85.0, true_el + MOVED_ELEVATION_DEG))
-    moved = spec.model_copy(
-        update={
-            "camera": spec.camera.model_copy(
-                update={"height_m": hip_m + spec.camera.distance_m * math.tan(want)}
-            )
-        }
-    )
+    moved = spec.with_camera(height_m=hip_m + spec.camera.distance_m * math.tan(want))
     recording = load_recording(clips / f"{clip}{RECORDING_SUFFIX}")
     times = []
     for s in (spec, moved):

@@ -170,5 +170,5 @@ def test_a_replayed_band_walk_started_off_the_aim_gets_no_camera_advice() -> Non
     camera = analyze_recording(recording, spec).camera
     assert abs(camera.azimuth_deg) > 40.0  # outside the plain tolerance
     assert camera_advice(camera, spec) is None
-    still = spec.model_copy(update={"camera": spec.camera.model_copy(update={"travel_m": 0.0})})
+    still = spec.with_camera(travel_m=0.0)
     assert camera_advice(camera, still) is not None

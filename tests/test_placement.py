@@ -23,7 +23,7 @@ def camera_pixels(img_rgb: np.ndarray) -> np.ndarray:
 
 
 def with_camera(spec: StretchSpec, **changes: object) -> StretchSpec:
-    return spec.model_copy(update={"camera": spec.camera.model_copy(update=changes)})
+    return spec.with_camera(**changes)
 
 
 @pytest.mark.parametrize("spec_id", sorted(SPECS))

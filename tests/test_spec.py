@@ -196,3 +196,16 @@ def test_on_screen_measures_read_through_the_camera_sections_advised_view(tmp_pa
     )
     assert seen["hip_rise"].advised_elevation_deg == pytest.approx(45.0)
     assert seen["ir"].foreshortening_ratio() != pytest.approx(ir.foreshortening_ratio())
+
+
+def test_a_copy_with_another_camera_section_reads_through_its_view():
+    """``with_camera``: the copy's measures read through the moved camera section's view
+    (a plain model_copy keeps the view handed over at load); the original keeps its own."""
+    spec = load_by_id("prone_internal_rotation")
+    moved = spec.with_camera(azimuth_deg=30, height_m=2.15)
+    ir = moved.measures["ir"]
+    assert (ir.advised_azimuth_deg, ir.advised_elevation_deg) == pytest.approx((30.0, 45.0))
+    assert moved.camera_guide.azimuth_deg == pytest.approx(30.0)
+    assert spec.measures["ir"].advised_azimuth_deg == 45.0
+    plain = spec.model_copy(update={"camera": moved.camera})
+    assert plain.measures["ir"].advised_azimuth_deg == 45.0  # why with_camera exists

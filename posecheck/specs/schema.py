@@ -439,12 +439,20 @@ class StretchSpec(_Model):
     def camera_guide(self) -> CameraGuide:
         """The ``camera`` section in the camera estimate's terms: where the camera is
         advised to stand round the body and how high above the hips it looks down. Worked
-        out when asked (not cached: a copy with another camera section has its own)."""
+        out when asked (not cached: a copy with another camera section, :meth:`with_camera`,
+        has its own)."""
         c = self.camera
         posture = posture_from_position(self.position)
         return CameraGuide.from_spec_camera(
             c.view, c.azimuth_deg, c.height_m, c.distance_m, posture, c.travel_m
         )
+
+    def with_camera(self, **changes: object) -> StretchSpec:
+        """A copy with these fields of the ``camera`` section changed, its measures reading
+        through the new advised view (a plain ``model_copy`` would keep the old view: it is
+        handed to the measures when the spec is built)."""
+        moved = self.model_copy(update={"camera": self.camera.model_copy(update=changes)})
+        return moved._measures_see_the_advised_view()
 
     @model_validator(mode="after")
     def _measures_see_the_advised_view(self) -> StretchSpec:
