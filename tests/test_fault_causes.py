@@ -1605,7 +1605,7 @@ def test_length_seen_by_hand(azimuth_deg: float, elevation_deg: float, share: fl
 
 def test_the_length_seen_waits_for_the_body_camera() -> None:
     """Through the camera estimated from the body, the view measure is unknown until that
-    camera is known (the spec's fixed angle is not taken for it); with the spec's angle it
+    camera is known (the advised view is not taken for it); through the advised view it
     reads that angle's share."""
     g = _flat_on_screen(0.0)  # no body stage: no camera estimated from the body
     assert math.isnan(PRONE.measures["length_seen"].compute(g, None))

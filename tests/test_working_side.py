@@ -100,7 +100,8 @@ def test_a_stretch_held_one_side_at_a_time_keeps_its_side() -> None:
     e, x = spec.active.enter, spec.active.exit
     frames = [(0.0, 0.0)] * 10 + [(0.0, e + 10)] * 30 + [(e + 30, e + 10)] * 30 + [(0.0, 0.0)] * 20
     _, working = _run(spec, frames)
-    assert "left" not in working.values() and x < e
+    assert x < e  # the lead of 20 is the entry-exit gap: enough for an alternating stretch
+    assert "left" not in working.values()
 
 
 @pytest.mark.skipif(not CLIPS.is_dir(), reason="benchmark recordings not present")

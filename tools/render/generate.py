@@ -54,9 +54,9 @@ CLIPS = DATA / "clips"
 CACHE = DATA / "mp4"
 INDEX = DATA / "index.csv"
 MOTIONS = HERE / "motions"
-#: Clip numbers from here on show the second test set's bodies (``bodies.SECOND_TEST``), one
-#: body after another, so numbers 1000-1064 give each of its five bodies every stretch once;
-#: the first plan (numbers below) is untouched.
+#: Clip numbers from here on show the second test set's bodies (``bodies.SECOND_TEST``), the
+#: bodies in turn, one per clip; with the 13 stretches also in turn, numbers 1000-1064 cover
+#: every (stretch, body) pair once. The first plan (numbers below) is untouched.
 SECOND_TEST_FROM = 1000
 SPECS = ROOT / "stretch_specs"
 
