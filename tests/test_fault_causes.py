@@ -759,6 +759,24 @@ def test_sitting_with_long_legs_toward_a_high_camera_is_not_standing() -> None:
     assert read_posture(bent_40).key == "upright/standing"  # a hip bent 40: still standing
 
 
+def test_a_guessed_straight_knee_does_not_make_a_sitter_stand() -> None:
+    """The hip's bend is read only on sides whose knee is seen: sitting (both hips bent 90)
+    with MediaPipe guessing one unseen knee straight down stays not standing; with that knee
+    seen it would decide, and with no knee seen at all nothing says standing."""
+    pose = _upright_with_legs((0.02, -0.45), (0.05, -0.9))
+    world = pose.world_xyz.copy()
+    world[index_of("left_knee")] = (0.12, 0.45, 0.0)  # the guessed knee: straight down
+    visibility = np.ones(NUM_LANDMARKS)
+    visibility[index_of("left_knee")] = 0.1
+    guessed = Pose(pose.image_xy, visibility, world)
+    assert read_posture(guessed).key == "upright"
+    assert read_posture(Pose(pose.image_xy, np.ones(NUM_LANDMARKS), world)).key == (
+        "upright/standing"
+    )
+    visibility[index_of("right_knee")] = 0.1
+    assert read_posture(Pose(pose.image_xy, visibility, world)).key == "upright"
+
+
 # -- prone hip IR: knee_bend_off is not checked ----------------------------------------------
 PRONE = load_by_id("prone_internal_rotation")
 PRONE_REST = Body("prone", left=Leg(knee_flexion_deg=90), right=Leg(knee_flexion_deg=90))

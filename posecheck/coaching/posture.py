@@ -96,12 +96,15 @@ def _mid(a: np.ndarray, left: str, right: str) -> np.ndarray:
     return (a[index_of(left)] + a[index_of(right)]) / 2.0
 
 
-def _straighter_hip_deg(world: np.ndarray) -> float:
+def _straighter_hip_deg(world: np.ndarray, pose: Pose, min_visibility: float) -> float:
     """How far the straighter of the two hips is bent, degrees (3D: the thigh against the
-    trunk's line; 0 standing straight, about 90 sitting); NaN reads as bent."""
+    trunk's line; 0 standing straight, about 90 sitting), over the sides whose knee is seen
+    (a guessed knee does not decide); NaN (no knee seen) reads as bent."""
     up = _mid(world, "left_shoulder", "right_shoulder") - _mid(world, "left_hip", "right_hip")
     bends = []
     for side in ("left", "right"):
+        if not pose.is_visible(f"{side}_knee", min_visibility):
+            continue
         thigh = world[index_of(f"{side}_knee")] - world[index_of(f"{side}_hip")]
         norms = float(np.linalg.norm(up) * np.linalg.norm(thigh))
         if norms > 0:
@@ -140,8 +143,10 @@ def read_posture(pose: Pose | None, min_visibility: float = 0.5) -> PostureReadi
             drop = (lower - _mid(xy, "left_hip", "right_hip")[1]) / trunk_px
             if drop <= SITTING_MAX:
                 legs = "sitting"
-            elif drop >= STANDING_MIN and _straighter_hip_deg(world) <= STANDING_HIP_MAX_DEG:
-                legs = "standing"
+            elif drop >= STANDING_MIN:
+                hip_deg = _straighter_hip_deg(world, pose, min_visibility)
+                if hip_deg <= STANDING_HIP_MAX_DEG:
+                    legs = "standing"
         return PostureReading("upright", legs)
     if all(pose.is_visible(n, min_visibility) for n in leg_names) and trunk_px > 0:
         below = (

@@ -533,7 +533,7 @@ class KneeRoll(CameraView, MetricBase):
         cam = g.body.camera if g.body is not None else None
         if cam is None or not cam.known:
             return 1.0
-        toward = cam.azimuth_deg if side == "left" else -cam.azimuth_deg
+        toward = _toward_side_deg(cam.azimuth_deg, side)
         near = min(1.0, max(-1.0, toward / cam.uncertainty_deg))  # 1 near, -1 far
         return self.far_knee_scale + (near + 1.0) / 2.0 * (
             self.near_knee_scale - self.far_knee_scale
@@ -976,6 +976,12 @@ class LengthSeen(CameraView, MetricBase):
         return length_seen(*self.view_angles_deg(g))
 
 
+def _toward_side_deg(azimuth_deg: float, side: Side) -> float:
+    """How far round toward ``side`` a camera stands (the body camera's azimuth is positive
+    toward the person's left): positive on that side, negative on the other."""
+    return azimuth_deg if side == "left" else -azimuth_deg
+
+
 def _unit(v: np.ndarray) -> np.ndarray:
     n = float(np.linalg.norm(v))
     return v / n if n > 0 else np.full(np.shape(v), math.nan)
@@ -1079,7 +1085,7 @@ class ThighOpening(MetricBase):
     def parts(self) -> tuple[str, ...]:
         return ("hip", "other_hip", "knee")
 
-    def seen_from(self, g: PoseGeometry, side: Side | None) -> bool:
+    def sees_side(self, g: PoseGeometry, side: Side | None) -> bool:
         """False while the body's camera stands ``unseen_toward_deg`` or further round toward
         ``side`` (azimuth positive toward the person's left); True otherwise, and while the
         camera is unknown (the reading then stands as the measure gives it)."""
@@ -1088,11 +1094,10 @@ class ThighOpening(MetricBase):
         cam = g.body.camera
         if not cam.known:
             return True
-        toward = cam.azimuth_deg if side == "left" else -cam.azimuth_deg
-        return toward < self.unseen_toward_deg
+        return _toward_side_deg(cam.azimuth_deg, side) < self.unseen_toward_deg
 
     def compute(self, g: PoseGeometry, side: Side | None) -> float:
-        if not self.seen_from(g, side):
+        if not self.sees_side(g, side):
             return math.nan
         out = _unit(g.world("hip", side) - g.world("other_hip", side))
         knee = g.world("knee", side)
