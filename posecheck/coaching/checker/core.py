@@ -194,9 +194,13 @@ class StretchChecker:
                     lower = min(mv.value for mv in both) if known else math.nan
                     out[(name, side)] = MeasureValue(name, side, lower, missing)
                     continue
-                missing, raw = raw_value(metric, g, side)
-                if isinstance(metric, KneeRoll) and metric.knees_together and not missing:
-                    raw = metric.alone(g, side)  # each knee from its own start: _pair_knees
+                if isinstance(metric, KneeRoll) and metric.knees_together:
+                    # each knee from its own start, paired afterwards (_pair_knees): read
+                    # this knee alone, not the pair compute() would read and throw away
+                    missing = metric.missing(g, side)
+                    raw = math.nan if missing else metric.alone(g, side)
+                else:
+                    missing, raw = raw_value(metric, g, side)
                 value = raw
                 scale = math.nan
                 if metric.relative_to_start and not missing:
