@@ -30,6 +30,7 @@ from posecheck.coaching.wording import (
     fault_label,
     not_checked_sentence,
     side_word,
+    unmeasured_side_text,
 )
 from posecheck.errors import PosecheckError
 from posecheck.overlay import annotate_step
@@ -289,6 +290,9 @@ def show_summary(a: Analysis, camera_note: bool = True) -> None:
         st.markdown(
             "**Left/right:** " + asymmetry_text(best, rom["asymmetry_deg"], rom["uncertainty_deg"])
         )
+        unmeasured = unmeasured_side_text(a.spec, a.camera, best)
+        if unmeasured:
+            st.caption(unmeasured)
     for warning in a.source.warnings:  # cut off, damaged, size change, no frame rate
         st.warning(f"About this video: {warning}")
     if camera_note:

@@ -10,6 +10,7 @@ import pytest
 
 from posecheck.body.camera import CameraEstimate
 from posecheck.body.camera_words import CameraGuide, advice, describe, where
+from posecheck.coaching.wording import unmeasured_side_text
 
 
 def _est(az: float, el: float = 15.0, dist: float = 2.5) -> CameraEstimate:
@@ -172,3 +173,22 @@ def test_a_replayed_band_walk_started_off_the_aim_gets_no_camera_advice() -> Non
     assert camera_advice(camera, spec) is None
     still = spec.with_camera(travel_m=0.0)
     assert camera_advice(camera, still) is not None
+
+
+def test_a_side_without_a_number_says_the_camera_was_the_reason() -> None:
+    """Cross-ankle: from 20 degrees round toward the left the crossed left knee's opening
+    is not measured; the summary says why and where the camera should stand. A side that
+    has a number, a camera within 10 degrees, or a stretch without such a limit say nothing."""
+    from posecheck.specs.schema import load_by_id
+
+    spec = load_by_id("seated_cross_ankle_rotation")
+    toward_left = _est(20.0, 10.0, 2.0)
+    text = unmeasured_side_text(spec, toward_left, {"left": None, "right": 31.0})
+    assert text is not None and "left leg" in text and "about 20 degrees" in text
+    assert "straight in front" in text and "-" not in text
+    assert unmeasured_side_text(spec, toward_left, {"left": 25.0, "right": 31.0}) is None
+    assert unmeasured_side_text(spec, _est(-5.0, 10.0, 2.0), {"left": None, "right": 3}) is None
+    right = unmeasured_side_text(spec, _est(-15.0, 10.0, 2.0), {"left": 20.0, "right": None})
+    assert right is not None and "right leg" in right
+    prone = load_by_id("prone_internal_rotation")
+    assert unmeasured_side_text(prone, toward_left, {"left": None, "right": None}) is None

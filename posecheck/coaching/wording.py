@@ -3,7 +3,12 @@ words, no ids, no developer notes. Used by the app's pages and testable without 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from posecheck.specs.schema import StretchSpec, Variant
+
+if TYPE_CHECKING:
+    from posecheck.body.camera import CameraEstimate
 
 #: What a user reads for a fault the camera cannot check (the spec's ``reason`` is written for
 #: developers: figures from rendered bodies, estimator internals).
@@ -45,6 +50,31 @@ def asymmetry_text(
             "view: treat both sides as the same."
         )
     return text
+
+
+def unmeasured_side_text(
+    spec: StretchSpec, camera: CameraEstimate | None, best: dict[str, float | None]
+) -> str | None:
+    """Why a side has no number when the camera's place is the reason: the range-of-motion
+    measure reads nothing from a camera standing its ``unseen_toward_deg`` or further round
+    toward that side (the seated cross-ankle: MediaPipe draws the pressed knee toward the
+    midline from there). None when every side has a number or the view is not the reason."""
+    if spec.rom is None or camera is None or not camera.known:
+        return None
+    limit_deg = getattr(spec.measures[spec.rom.measure], "unseen_toward_deg", None)
+    if limit_deg is None:
+        return None
+    toward = {"left": camera.azimuth_deg, "right": -camera.azimuth_deg}
+    sides = [s for s in ("left", "right") if best.get(s) is None and toward[s] >= limit_deg]
+    if not sides:
+        return None
+    side = sides[0] if len(sides) == 1 else "left" if toward["left"] > 0 else "right"
+    what = spec.rom.label.split(" (")[0]  # "crossed knee opening (thigh out ...)"
+    return (
+        f"No number for the {side} leg: the camera stood about {abs(camera.azimuth_deg):.0f} "
+        f"degrees round toward your {side}, and from there that leg's {what} cannot be "
+        "measured. A camera straight in front measures both legs."
+    )
 
 
 def not_checked_lines(spec: StretchSpec) -> list[str]:
