@@ -35,6 +35,14 @@ _REENTRY_MERGE_S = 1.0
 #: leg settles (dev split, r0049 and r0010: the second side's front knee read drawn forward
 #: 0.5-1 s before the back thigh was low, never together).
 _ENTRY_MEMORY_S = 1.0
+#: In a stretch that alternates sides one leg at a time, the other leg past the entry line and
+#: further in than the working leg by the entry-exit gap for this long has taken over: the
+#: working side follows the leg that moves most (dev split, r0052: MediaPipe moved the resting
+#: right shin with the turning left one, so the right leg never read back under the exit line
+#: and the left rep was counted as more of the right hold). Dev split, 22 prone and 22 knee
+#: drop clips: 0.5 and 1 s mend r0052 alone (prone hold error 0.50 -> 0.45, rep error 0.68 ->
+#: 0.64); 0.3 s also split a hold of r0247 in three.
+_TAKEOVER_S = 1.0
 
 
 class Phases:
@@ -52,6 +60,8 @@ class Phases:
         self._entry_seen_ms: dict[tuple[str, SideKey | str], float] = {}
         #: lowest position value per side since a rep ended on its way back (rep_return)
         self._valley: dict[SideKey, float] | None = None
+        #: since when (ms) the other leg has read further in than the working one (_TAKEOVER_S)
+        self._other_ahead_ms: float | None = None
 
     def _empty_reps(self) -> dict[str, int]:
         sides = self.spec.dose.sides
@@ -85,6 +95,7 @@ class Phases:
         vals = {mv.side: sign * mv.value for mv in position_values(self.spec, values)}
         leave = sign * pos.exit
         if self.episode is None:
+            self._other_ahead_ms = None
             for key in entry_looks_holding(self.spec, values):
                 self._entry_seen_ms[key] = t
             lately = frozenset(
@@ -115,6 +126,12 @@ class Phases:
             if pos.rep_return > 0 and self.spec.dose.kind == "reps":
                 # come back far enough from this rep's peak: the rep is over
                 leave = max(leave, ep.top - pos.rep_return * (ep.top - leave))
+        taker = self._taking_over(vals, current, t)
+        if taker is not None:
+            self.end(t)  # the other leg took over: this side's time in position is over
+            self.close_leaving()
+            self.episode = Episode(taker, t)
+            return
         ep.legs_swapped = self._swapped_legs(vals, leave)
         if ep.legs_swapped:
             ep.swapped_ms = t
@@ -181,6 +198,31 @@ class Phases:
         side = working if working in vals else next(iter(vals))
         low = self._valley.get(side, math.nan)
         return math.isnan(low) or vals[side] >= low + gap
+
+    def _taking_over(self, vals: dict[SideKey, float], current: float, t: float) -> Side | None:
+        """The other leg, once it has read past the entry line and further in than the
+        working leg by the entry-exit gap for ``_TAKEOVER_S`` (frame times, so dropped frames
+        do not change it), in a stretch done one leg at a time on alternating sides; else
+        None. Not for ``sides_together`` (the other knee's reading is this one's, turned
+        round) nor for sides done one whole set at a time (``sides: each``, where the other
+        leg reading in means the estimator swapped the legs: :meth:`_swapped_legs`)."""
+        pos, side = self.spec.active, self.working
+        if self.spec.dose.sides != "alternating" or pos.sides_together or side not in SIDES:
+            self._other_ahead_ms = None
+            return None
+        other = other_side(side)  # type: ignore[arg-type]
+        there = vals.get(other, math.nan)
+        sign = 1.0 if pos.direction == "up" else -1.0
+        gap = abs(pos.enter - pos.exit)
+        if not (there > sign * pos.enter and there > current + gap):
+            self._other_ahead_ms = None  # NaN compares False: an unseen leg does not take over
+            return None
+        if self._other_ahead_ms is None:
+            self._other_ahead_ms = t
+        if (t - self._other_ahead_ms) / 1000.0 < _TAKEOVER_S:
+            return None
+        self._other_ahead_ms = None
+        return other
 
     def _swapped_legs(self, vals: dict[SideKey, float], leave: float) -> bool:
         """In a hold done on one side at a time (``sides: each``), the working side out and
