@@ -49,6 +49,8 @@ CASES = [
     "r0098_supine_knee_fallout_feet_move_b03",
     "r0019_supine_hip_rotation_shoulders_lift_b04",
     "r0052_prone_internal_rotation_good_b05",
+    "r0196_supine_knee_drop_good_b05",
+    "r0066_supine_knee_drop_good_b03",
 ]
 
 

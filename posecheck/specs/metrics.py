@@ -450,7 +450,8 @@ class KneeRoll(CameraView, MetricBase):
         lt=2.0,
         description="A learned scale for the knee on the far side of the body from the camera "
         "estimated from the body (once it is known): MediaPipe reads a knee dropping toward "
-        "the camera, behind the near leg, short. For a reported number only.",
+        "the camera, behind the near leg, short. For a reported number, or the position's "
+        "reading (the knee drop's far knee counts from a lower line), not a fault's.",
     )
     near_knee_scale: float = Field(
         1.0,
