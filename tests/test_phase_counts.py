@@ -229,3 +229,35 @@ def test_alternating_sides_the_working_side_follows_the_leg_that_moves_most() ->
         assert dict(_run_phases(spec, frames).reps) == {"left": 0, "right": 1}
     brief = [rest] * 10 + [right_in] * 40 + [(35.0, eased)] * 8 + [right_in] * 30 + [rest] * 10
     assert dict(_run_phases(spec, brief).reps) == {"left": 0, "right": 1}
+
+
+def test_a_time_in_position_ends_where_the_person_was_lost() -> None:
+    """Prone, the right hip turned 35 and held, then nobody found for 3 s, then the person
+    back at rest: the hold ended where they were last seen, and once found again at rest
+    they are not in position (dev r0169: with the starting values being taken again, the
+    hold ran on, unknown, to the end of the clip). Lost for less than a second: one hold."""
+    from dataclasses import replace
+
+    from posecheck.body.synthetic import Body, Camera, Key, Leg, animate
+    from tests.helpers import run_checker
+
+    spec = load_by_id("prone_internal_rotation")
+    rest = Body("prone", left=Leg(knee_flexion_deg=90), right=Leg(knee_flexion_deg=90))
+    turned = Body(
+        "prone",
+        left=Leg(knee_flexion_deg=90),
+        right=Leg(knee_flexion_deg=90, hip_rotation_deg=35),
+    )
+    keys = [Key(0.0, rest), Key(3.0, rest), Key(4.0, turned), Key(8.0, turned)]
+    keys += [Key(9.0, rest), Key(14.0, rest)]
+    frames = animate(keys, Camera.looking_at_feet(2.0, 0.8, 45, "prone"), fps=10.0)
+
+    def lost(start_s: float, end_s: float) -> list:
+        return [replace(f, pose=None) if start_s <= f.t_ms / 1000.0 < end_s else f for f in frames]
+
+    run = run_checker(spec, lost(6.0, 9.0))
+    assert [(h.side, h.end_ms) for h in run.summary.holds] == [("right", 5900.0)]
+    assert run.results[-1].state == "rest"
+    brief = run_checker(spec, lost(6.0, 6.5))  # under a second: still the same hold
+    assert [h.side for h in brief.summary.holds] == ["right"]
+    assert brief.summary.holds[0].end_ms > 8000.0
