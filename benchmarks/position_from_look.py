@@ -9,6 +9,10 @@ against the other leg's (``over_other``) that ``--margin`` degrees past every re
 (both legs under 2 degrees true, or this leg turned the other way) catches the most frames in
 position (true angle past the entry line); then leave-one-body-out: the line chosen on the
 other bodies, scored on the one left out (resting frames past it should be none).
+``--other-readings`` looks further: every measure's own reading of the spec (per side, and
+against the other side's), and the knee's bend on screen and in 3D, each alone with one line
+past every resting reading of the other bodies, scored on the body left out (the best eight
+per stretch).
 ``--timing`` prints, per clip, when the person was found, when the start was taken, when the
 truth and the checker were first in position, and whether the truth was in position before
 the start existed.
@@ -99,6 +103,88 @@ def replay(row: dict[str, str]) -> tuple[list[Frame], str]:
     return out, line
 
 
+Reading = tuple[str, str, dict[str, float]]  # (body, kind, reading name -> value)
+_LEGS = {s: (f"{s}_hip", f"{s}_knee", f"{s}_ankle") for s in ("left", "right")}
+
+
+def other_readings(row: dict[str, str]) -> list[Reading]:
+    """Per frame and side (rest or in position only): every measure's own reading, alone
+    (``:own``) and against the other side's (``:apart``), a whole-body measure's reading, and
+    the knee's bend on screen and in 3D for this leg (``:own``) and the other (``:other``)."""
+    from posecheck.body.geometry import joint_angle_deg
+    from posecheck.coaching.pipeline import Pipeline
+    from posecheck.pose.landmarks import index_of
+    from posecheck.pose.recording import RecordedEstimator, load_recording
+    from posecheck.specs.schema import load_by_id
+
+    truth = load_truth(CLIPS / f"{row['clip']}{TRUTH_SUFFIX}")
+    spec = load_by_id(truth.stretch)
+    estimator = RecordedEstimator(load_recording(CLIPS / f"{row['clip']}{RECORDING_SUFFIX}"))
+    pipeline = Pipeline(spec, estimator)
+    out: list[Reading] = []
+    for frame in estimator.frames():
+        step = pipeline.process_pose(frame)
+        result, pose = step.result, step.pose_frame.pose
+        if pose is None or frame.index >= len(truth.rom_deg) or result.state == "settling":
+            continue
+        true_left, true_right = truth.rom_deg[frame.index]
+        true = {"left": true_left or 0.0, "right": true_right or 0.0}
+        raw = {(mv.name, mv.side): mv.raw for mv in result.measures}
+        for side, other in (("left", "right"), ("right", "left")):
+            if true[side] < 0 or (abs(true[side]) < REST_DEG and abs(true[other]) < REST_DEG):
+                kind = "rest"
+            elif true[side] >= spec.active.enter:
+                kind = "in"
+            else:
+                continue
+            got: dict[str, float] = {}
+            for (name, s), v in raw.items():
+                if s is None:
+                    got[name] = v
+                elif s == side:
+                    got[f"{name}:own"], got[f"{name}:apart"] = v, v - raw[(name, other)]
+            for space, xyz in (("screen", pose.image_xy), ("3d", pose.world_xyz)):
+                for tag, leg in ((":own", side), (":other", other)):
+                    if xyz is not None:
+                        h, k, a = (xyz[index_of(n)] for n in _LEGS[leg])
+                        got[f"knee bend {space}{tag}"] = 180.0 - joint_angle_deg(h, k, a)
+            out.append((truth.body, kind, got))
+    return out
+
+
+def search_readings(rows: list[Reading], top: int = 8) -> list[str]:
+    """Each reading, either way round, with the line just past every resting reading of the
+    other bodies, scored on the body left out: share of in-position frames past it, and the
+    resting frames past it (none wanted)."""
+    found = []
+    names = sorted({n for _, _, got in rows for n in got})
+    bodies = sorted({b for b, _, _ in rows})
+    for name in names:
+        for sign, way in ((1.0, ">"), (-1.0, "<")):
+            vals = [
+                (b, k, sign * got[name])
+                for b, k, got in rows
+                if not math.isnan(got.get(name, math.nan))
+            ]
+            if not any(k == "rest" for _, k, _ in vals) or not any(k == "in" for _, k, _ in vals):
+                continue
+            rest_past = caught = n_in = 0
+            for body in bodies:
+                rest = [v for b, k, v in vals if k == "rest" and b != body]
+                line = max(rest, default=math.inf)
+                rest_past += sum(1 for b, k, v in vals if b == body and k == "rest" and v > line)
+                mine = [v for b, k, v in vals if b == body and k == "in"]
+                caught, n_in = caught + sum(v > line for v in mine), n_in + len(mine)
+            line_all = sign * max(v for _, k, v in vals if k == "rest")
+            found.append((rest_past > 0, -caught / max(n_in, 1), rest_past, name, way, line_all))
+    found.sort()
+    return [
+        f"  {name:32s} {way} {line:8.2f}: in-position frames past it {-share:4.0%}, resting "
+        f"frames past it (left-out body) {rest}"
+        for _, share, rest, name, way, line in found[:top]
+    ]
+
+
 def past(frames: list[Frame], above: float, over: float) -> int:
     return sum(1 for _, _, r, d in frames if r > above and d > over)
 
@@ -125,8 +211,18 @@ def main() -> None:
     ap.add_argument("--index", type=Path, default=INDEX)
     ap.add_argument("--margin", type=float, default=10.0)
     ap.add_argument("--timing", action="store_true", help="one timing line per clip")
+    ap.add_argument("--other-readings", action="store_true", help="search every reading")
     args = ap.parse_args()
     wanted = set(relative_stretches())
+    if args.other_readings:
+        rows: dict[str, list[Reading]] = defaultdict(list)
+        for row in read_index(args.split, args.index):
+            if row["stretch"] in wanted:
+                rows[row["stretch"]] += other_readings(row)
+        for stretch, got in sorted(rows.items()):
+            print(f"{stretch}: the best single readings, leave-one-body-out")
+            print("\n".join(search_readings(got)), flush=True)
+        return
     by_stretch: dict[str, list[Frame]] = defaultdict(list)
     for row in read_index(args.split, args.index):
         if row["stretch"] not in wanted:

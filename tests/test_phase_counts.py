@@ -17,7 +17,10 @@ counts must be the truth's either way.
 - knee fall-out r0098, supine hip rotation r0019: both knees sink together
   (``sides_together``); the far knee is hidden for most of the clip (r0098: nothing was
   counted, or the start values were held back until the knees had sunk) or reads short
-  (r0019: the second side's rep was missed).
+  (r0019: the second side's rep was missed);
+- prone hip IR r0052: MediaPipe moves the resting right shin with the turning left one, so
+  the right leg never read back under the exit line and the left hold was counted as more of
+  the right one (the working side now follows the leg that moves most).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from pathlib import Path
 import pytest
 
 from posecheck.coaching.checker import Summary
+from posecheck.coaching.checker.phases import Phases
 from posecheck.coaching.pipeline import Pipeline
 from posecheck.pose.recording import RecordedEstimator, load_recording
 from posecheck.review.truth import load_truth
@@ -44,6 +48,9 @@ CASES = [
     "r0049_pigeon_good_b02",
     "r0098_supine_knee_fallout_feet_move_b03",
     "r0019_supine_hip_rotation_shoulders_lift_b04",
+    "r0052_prone_internal_rotation_good_b05",
+    "r0196_supine_knee_drop_good_b05",
+    "r0066_supine_knee_drop_good_b03",
 ]
 
 
@@ -163,26 +170,31 @@ def test_both_knees_together_a_hidden_far_knee_reads_the_near_one_turned_round()
     assert own == {"left": -35.0, "right": 12.0}
 
 
+def _run_phases(spec, frames: list[tuple[float, float]], keep=lambda i: True) -> Phases:
+    """The phase logic alone over (left, right) position values 100 ms apart, feeding only
+    the frames ``keep(index)`` allows."""
+    phases = Phases(spec)
+    for i, (left, right) in enumerate(frames):
+        if keep(i):
+            t = i * 100.0
+            phases.close_leaving(t)
+            phases.update(_fall_values(spec, left, right), t)
+    phases.end(len(frames) * 100.0)
+    phases.close_leaving()
+    return phases
+
+
 def test_a_hold_left_while_the_legs_read_swapped_goes_on_when_the_swap_comes_back() -> None:
     """Cross-ankle (one side at a time): the right ankle on the left knee, then the estimator
     swaps the legs (the left reads on the knee, the right off: still the right hold), both read
     off it for one frame in the middle of the swap, and the swap comes back. One right hold,
     not a right one and a left one; a left crossing after the right was set down and 2 s
     apart is the left side's hold."""
-    from posecheck.coaching.checker.phases import Phases
-
     spec = load_by_id("seated_cross_ankle_rotation")
     on, off = spec.active.enter - 0.4, spec.active.exit + 0.4  # direction down: small is on
 
     def run(frames: list[tuple[float, float]]) -> Phases:
-        phases = Phases(spec)
-        for i, (left, right) in enumerate(frames):
-            t = i * 100.0
-            phases.close_leaving(t)
-            phases.update(_fall_values(spec, left, right), t)
-        phases.end(len(frames) * 100.0)
-        phases.close_leaving()
-        return phases
+        return _run_phases(spec, frames)
 
     rest, right_in, swapped, both_off = (off, off), (off, on), (on, off), (off, off)
     frames = [rest] * 10 + [right_in] * 30 + [swapped] * 10 + [both_off] * 2 + [swapped] * 50
@@ -190,3 +202,62 @@ def test_a_hold_left_while_the_legs_read_swapped_goes_on_when_the_swap_comes_bac
     # the right leg set down, 2 s at rest, then the left crossed: two holds
     frames = [rest] * 10 + [right_in] * 30 + [rest] * 20 + [swapped] * 30 + [rest] * 10
     assert dict(run(frames).reps) == {"left": 1, "right": 1}
+
+
+def test_alternating_sides_the_working_side_follows_the_leg_that_moves_most() -> None:
+    """Prone hip IR (one leg at a time, alternating sides): the right foot eases back but
+    reads over the exit line (MediaPipe moves the resting shin with the turning one, dev
+    r0052) while the left foot falls out. The left leg past the entry line and further in by
+    the entry-exit gap for a second has taken over: the right hold ends and the left
+    one is counted, as recorded and with frames dropped. The other leg short of the entry
+    line, ahead by less than the gap, or ahead for a moment only, takes nothing over."""
+    spec = load_by_id("prone_internal_rotation")
+    assert spec.dose.sides == "alternating"
+    enter, gap = spec.active.enter, spec.active.enter - spec.active.exit
+    rest, right_in = (0.0, 0.0), (0.0, 30.0)
+    eased = spec.active.exit + 4.0  # the right leg back, but read over the exit line
+    switch = [rest] * 10 + [right_in] * 40 + [(35.0, eased)] * 40 + [rest] * 10
+    for keep in (lambda i: True, lambda i: i % 2 == 0, lambda i: i % 4 != 3):
+        phases = _run_phases(spec, switch, keep)
+        assert dict(phases.reps) == {"left": 1, "right": 1}
+        assert [h.side for h in phases.totals(10_000.0)[0]] == ["right", "left"]
+    for other in (
+        (enter - 1.0, eased),  # the other leg short of the entry line
+        (eased + gap - 1.0, eased),  # ahead by less than the gap
+    ):
+        frames = [rest] * 10 + [right_in] * 40 + [other] * 40 + [rest] * 10
+        assert dict(_run_phases(spec, frames).reps) == {"left": 0, "right": 1}
+    brief = [rest] * 10 + [right_in] * 40 + [(35.0, eased)] * 8 + [right_in] * 30 + [rest] * 10
+    assert dict(_run_phases(spec, brief).reps) == {"left": 0, "right": 1}
+
+
+def test_a_time_in_position_ends_where_the_person_was_lost() -> None:
+    """Prone, the right hip turned 35 and held, then nobody found for 3 s, then the person
+    back at rest: the hold ended where they were last seen, and once found again at rest
+    they are not in position (dev r0169: with the starting values being taken again, the
+    hold ran on, unknown, to the end of the clip). Lost for less than a second: one hold."""
+    from dataclasses import replace
+
+    from posecheck.body.synthetic import Body, Camera, Key, Leg, animate
+    from tests.helpers import run_checker
+
+    spec = load_by_id("prone_internal_rotation")
+    rest = Body("prone", left=Leg(knee_flexion_deg=90), right=Leg(knee_flexion_deg=90))
+    turned = Body(
+        "prone",
+        left=Leg(knee_flexion_deg=90),
+        right=Leg(knee_flexion_deg=90, hip_rotation_deg=35),
+    )
+    keys = [Key(0.0, rest), Key(3.0, rest), Key(4.0, turned), Key(8.0, turned)]
+    keys += [Key(9.0, rest), Key(14.0, rest)]
+    frames = animate(keys, Camera.looking_at_feet(2.0, 0.8, 45, "prone"), fps=10.0)
+
+    def lost(start_s: float, end_s: float) -> list:
+        return [replace(f, pose=None) if start_s <= f.t_ms / 1000.0 < end_s else f for f in frames]
+
+    run = run_checker(spec, lost(6.0, 9.0))
+    assert [(h.side, h.end_ms) for h in run.summary.holds] == [("right", 5900.0)]
+    assert run.results[-1].state == "rest"
+    brief = run_checker(spec, lost(6.0, 6.5))  # under a second: still the same hold
+    assert [h.side for h in brief.summary.holds] == ["right"]
+    assert brief.summary.holds[0].end_ms > 8000.0

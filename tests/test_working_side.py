@@ -1,7 +1,7 @@
 """Which leg is working in a stretch that alternates sides (prone hip IR): MediaPipe moves a
 resting shin with the turning one, so the side that entered the position can stay past its exit
 line through the other side's rep. The other side reading past the entry line and ahead by the
-entry-exit gap for half a second has taken over (``phases._HANDOVER_S``).
+entry-exit gap for a second has taken over (``phases._TAKEOVER_S``).
 
 Synthetic position values (the checker's phase logic alone), frames 100 ms apart, with and
 without frames dropped, and the dev recording where it was found (r0052), replayed.
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from posecheck.coaching.checker import MeasureValue
-from posecheck.coaching.checker.phases import _HANDOVER_S, Phases
+from posecheck.coaching.checker.phases import _TAKEOVER_S, Phases
 from posecheck.specs.schema import StretchSpec, load_by_id
 
 CLIPS = Path(__file__).resolve().parents[1] / "benchmarks" / "data" / "clips"
@@ -72,14 +72,14 @@ def test_the_other_side_leading_for_half_a_second_takes_over(keep) -> None:
     assert working[30] == "right"
 
 
-def test_a_lead_shorter_than_half_a_second_is_not_a_handover() -> None:
+def test_a_lead_shorter_than_the_takeover_time_is_not_a_handover() -> None:
     spec = load_by_id("prone_internal_rotation")
-    short = round(_HANDOVER_S * 10) - 1  # frames 100 ms apart: the lead lasts under 0.5 s
+    short = round(_TAKEOVER_S * 10) - 1  # frames 100 ms apart: the lead is under the time
     reps, working = _run(spec, _prone_frames(short))
     assert reps == {"left": 0, "right": 1}
     assert "left" not in working.values()
     # a lead just long enough, and then a left rep long enough to count: taken over
-    reps, _ = _run(spec, _prone_frames(round(_HANDOVER_S * 10) + 10))
+    reps, _ = _run(spec, _prone_frames(round(_TAKEOVER_S * 10) + 10))
     assert reps == {"left": 1, "right": 1}
 
 
@@ -125,4 +125,5 @@ def test_prone_r0052_the_left_rep_is_the_left_s() -> None:
             sides.append(step.result.working_side)  # the left turned 30 or more
     summary = pipeline.checker.summary()
     assert dict(summary.reps) == dict(truth.reps) == {"left": 1, "right": 1}
-    assert sides and sides.count("left") >= 0.9 * len(sides)
+    # the takeover waits 1 s (phases._TAKEOVER_S): 4 of the 36 frames are still the right's
+    assert sides and sides.count("left") >= 0.85 * len(sides)

@@ -471,8 +471,9 @@ class KneeRoll(CameraView, MetricBase):
         lt=2.0,
         description="A learned scale for the knee on the far side of the body from the camera "
         "estimated from the body (once it is known): MediaPipe reads a knee dropping toward "
-        "the camera, behind the near leg, short. For a reported number only. Within the "
-        "estimate's uncertainty of straight behind the feet it goes over linearly to "
+        "the camera, behind the near leg, short. For a reported number, or the position's "
+        "reading (the knee drop's far knee counts from a lower line), not a fault's. Within "
+        "the estimate's uncertainty of straight behind the feet it goes over linearly to "
         "near_knee_scale.",
     )
     near_knee_scale: float = Field(

@@ -113,7 +113,11 @@ class StretchChecker:
             or (was_wrong and not self._wrong_posture)
         ):
             # Found (again), or back from another posture: settle, then take new starting
-            # values (they may have moved).
+            # values (they may have moved). A time in position under way when the person was
+            # lost ended where they were last seen: with no starting values it could neither
+            # go on being judged nor end (dev r0169: the hold ran on, unknown, to the end).
+            if phases.episode is not None and self._last_seen_ms is not None:
+                phases.end(self._last_seen_ms)
             self._first_seen_ms = t
             self._starts.retake()
         self._last_seen_ms = t

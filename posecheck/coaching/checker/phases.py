@@ -35,13 +35,16 @@ _REENTRY_MERGE_S = 1.0
 #: leg settles (dev split, r0049 and r0010: the second side's front knee read drawn forward
 #: 0.5-1 s before the back thigh was low, never together).
 _ENTRY_MEMORY_S = 1.0
-#: In a stretch done one side at a time, alternating (prone IR), the other side reading past
-#: the entry line and ahead of the working side by the entry-exit gap for this long has taken
-#: over: the working side's episode ends there and the other side's begins. MediaPipe moves a
-#: resting shin with the turning one, so the side that entered can stay past its exit line
-#: through the other side's rep (dev split, r0052: the right read 26 at rest through the left
-#: rep, whose frames were scored on the right and whose rep was counted as the right's).
-_HANDOVER_S = 0.5
+#: In a stretch that alternates sides one leg at a time, the other leg past the entry line and
+#: further in than the working leg by the entry-exit gap for this long has taken over: the
+#: working side follows the leg that moves most (dev split, r0052: MediaPipe moved the resting
+#: right shin with the turning left one, so the right leg never read back under the exit line
+#: and the left rep was counted as more of the right hold). Dev split, 22 prone and 22 knee
+#: drop clips: 0.5 and 1 s mend r0052 alone (prone hold error 0.50 -> 0.45, rep error 0.68 ->
+#: 0.64); 0.3 s also split a hold of r0247 in three. At 1 s the first 4 of r0052's 36 frames
+#: with the left turned 30 or more are still the right's (0 at 0.5 s), but a lead of 0.8 s
+#: (a misread) takes over at 0.5 s (tests/test_phase_counts.py): 1 s.
+_TAKEOVER_S = 1.0
 
 
 class Phases:
@@ -59,9 +62,8 @@ class Phases:
         self._entry_seen_ms: dict[tuple[str, SideKey | str], float] = {}
         #: lowest position value per side since a rep ended on its way back (rep_return)
         self._valley: dict[SideKey, float] | None = None
-        #: the episode in which the other side has led the working one, and since when (ms)
-        #: (:meth:`_hands_over`), else None
-        self._other_leads: tuple[Episode, float] | None = None
+        #: since when (ms) the other leg has read further in than the working one (_TAKEOVER_S)
+        self._other_ahead_ms: float | None = None
 
     def _empty_reps(self) -> dict[str, int]:
         sides = self.spec.dose.sides
@@ -95,6 +97,7 @@ class Phases:
         vals = {mv.side: sign * mv.value for mv in position_values(self.spec, values)}
         leave = sign * pos.exit
         if self.episode is None:
+            self._other_ahead_ms = None
             for key in entry_looks_holding(self.spec, values):
                 self._entry_seen_ms[key] = t
             lately = frozenset(
@@ -120,16 +123,17 @@ class Phases:
             current = min(vals.values())
         else:
             current = vals[None]
-        if self._hands_over(vals, current, t):
-            self.end(t)
-            self.close_leaving()
-            self.episode = Episode(other_side(ep.side), t)  # type: ignore[arg-type]
-            return
         if not math.isnan(current):
             ep.top = max(ep.top, current)
             if pos.rep_return > 0 and self.spec.dose.kind == "reps":
                 # come back far enough from this rep's peak: the rep is over
                 leave = max(leave, ep.top - pos.rep_return * (ep.top - leave))
+        taker = self._taking_over(vals, current, t)
+        if taker is not None:
+            self.end(t)  # the other leg took over: this side's time in position is over
+            self.close_leaving()
+            self.episode = Episode(taker, t)
+            return
         ep.legs_swapped = self._swapped_legs(vals, leave)
         if ep.legs_swapped:
             ep.swapped_ms = t
@@ -165,24 +169,6 @@ class Phases:
         if ep.side in SIDES and clear_past(self.spec, values, ep.side, staying=True) is False:  # type: ignore[arg-type]
             self.end(t)
 
-    def _hands_over(self, vals: dict[SideKey, float], current: float, t: float) -> bool:
-        """In a stretch that alternates sides, the other side has read past the entry line and
-        ahead of the working side by the entry-exit gap for ``_HANDOVER_S``: it is the one
-        working now (values signed so that "in" is up)."""
-        ep = self.episode
-        if ep is None or self.spec.dose.sides != "alternating" or ep.side not in SIDES:
-            return False
-        pos = self.spec.active
-        sign = 1.0 if pos.direction == "up" else -1.0
-        there = vals.get(other_side(ep.side), math.nan)  # type: ignore[arg-type]
-        leads = there >= sign * pos.enter and there - current >= abs(pos.enter - pos.exit)
-        if not leads:  # NaN on either side is no lead
-            self._other_leads = None
-            return False
-        if self._other_leads is None or self._other_leads[0] is not ep:
-            self._other_leads = (ep, t)  # a lead seen in an earlier episode is not this one's
-        return (t - self._other_leads[1]) / 1000.0 >= _HANDOVER_S
-
     def _still_set_up(self, values: Values, side: Side | str | None) -> bool:
         """The position's ``stays_while`` look still holds for the working side: past the
         exit line, the set-up is still there and has gone wrong (figure four: the crossed
@@ -214,6 +200,31 @@ class Phases:
         side = working if working in vals else next(iter(vals))
         low = self._valley.get(side, math.nan)
         return math.isnan(low) or vals[side] >= low + gap
+
+    def _taking_over(self, vals: dict[SideKey, float], current: float, t: float) -> Side | None:
+        """The other leg, once it has read past the entry line and further in than the
+        working leg by the entry-exit gap for ``_TAKEOVER_S`` (frame times, so dropped frames
+        do not change it), in a stretch done one leg at a time on alternating sides; else
+        None. Not for ``sides_together`` (the other knee's reading is this one's, turned
+        round) nor for sides done one whole set at a time (``sides: each``, where the other
+        leg reading in means the estimator swapped the legs: :meth:`_swapped_legs`)."""
+        pos, side = self.spec.active, self.working
+        if self.spec.dose.sides != "alternating" or pos.sides_together or side not in SIDES:
+            self._other_ahead_ms = None
+            return None
+        other = other_side(side)  # type: ignore[arg-type]
+        there = vals.get(other, math.nan)
+        sign = 1.0 if pos.direction == "up" else -1.0
+        gap = abs(pos.enter - pos.exit)
+        if not (there > sign * pos.enter and there > current + gap):
+            self._other_ahead_ms = None  # NaN compares False: an unseen leg does not take over
+            return None
+        if self._other_ahead_ms is None:
+            self._other_ahead_ms = t
+        if (t - self._other_ahead_ms) / 1000.0 < _TAKEOVER_S:
+            return None
+        self._other_ahead_ms = None
+        return other
 
     def _swapped_legs(self, vals: dict[SideKey, float], leave: float) -> bool:
         """In a hold done on one side at a time (``sides: each``), the working side out and
