@@ -164,3 +164,9 @@ def test_camera_advice_is_in_a_persons_words(spec):
     words = spec.camera.placement.lower()
     for jargon in ("estimator", "mediapipe", "landmark", "the model"):
         assert jargon not in words, f"{spec.id}: {jargon!r} in the camera placement text"
+
+
+def test_the_lower_of_two_sides_is_in_the_unit_of_the_measure_it_reads(tmp_path):
+    assert load_spec(write(tmp_path, GOOD)).measures["hips_rise"].unit == "ratio"
+    text = GOOD.replace("    of: hip_rise\n", "    of: ir\n", 1)
+    assert load_spec(write(tmp_path, text)).measures["hips_rise"].unit == "deg"

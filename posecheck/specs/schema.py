@@ -445,6 +445,8 @@ class StretchSpec(_Model):
                 not self.measures[m.of].sided or isinstance(self.measures[m.of], LowerOf)
             ):
                 raise _FieldError(("measures", name, "of"), f"'{m.of}' is not a per-side measure")
+            if isinstance(m, LowerOf):
+                m._of_unit = self.measures[m.of].unit  # the lower of two values, in their unit
         need(("active", "measure"), self.active.measure)
         if self.measures[self.active.measure].from_position:
             raise _FieldError(
