@@ -72,11 +72,6 @@ LiveDraw = Callable[[np.ndarray, Step, StretchSpec, "Coaching | None", bool], np
 CameraMessage = Callable[[Step, StretchSpec], "str | None"]
 
 
-def no_camera_message(step: Step, spec: StretchSpec) -> str | None:
-    """A camera hook with nothing to say (for tests and callers that show no camera note)."""
-    return None
-
-
 def body_camera_message(step: Step, spec: StretchSpec) -> str | None:
     """The camera hook's default: how to move the camera when the view estimated from the body
     is outside what the stretch's measures tolerate, or None. Nothing while the body is clearly
