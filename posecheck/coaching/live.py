@@ -182,7 +182,8 @@ class LiveStats:
     latency_ms_mean: float  # arrival -> annotated image (recent window); NaN before any
     latency_ms_p95: float
     error: str | None  # the last processing error, if any
-    #: frames the pose model saw; the rest of those processed repeated the picture before
+    #: frames the pose model saw; the rest of those processed held the last pose (the picture
+    #: repeated, or came before the stretch's analysis rate took another)
     estimated: int = 0
 
 
