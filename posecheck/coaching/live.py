@@ -20,9 +20,10 @@ that comes before a replay of the same footage would take one: a replay analyses
 stretch's analysis rate (:func:`posecheck.coaching.pacing.analysis_rate_hz`, e.g. every 2nd
 picture of a 30 fps file for the knee drop), and MediaPipe's video mode reads a picture otherwise
 after other neighbours (``benchmarks/parity.py``: on sample_videos/supine_knee_drop_good_male the
-best left ROM 25.4 from every 2nd picture, 29.7 from all). Live takes the replay's pictures by
-their capture times; the last pose stands for those in between. Pictures a busy machine loses
-still move MediaPipe's reading (docs/app.md, "Latency").
+best left ROM 25.4 from every 2nd picture, 29.7 from all). While the worker keeps up, live takes
+the replay's pictures by their capture times and the last pose stands for those in between;
+once it falls behind (frames dropped) every new picture goes to the model. Pictures a busy
+machine loses still move MediaPipe's reading (docs/app.md, "Latency").
 """
 
 from __future__ import annotations
@@ -318,6 +319,7 @@ class LiveProcessor:
         self._last_t_ms: float | None = None
         self._last_image: np.ndarray | None = None  # the last picture shown to the pose model
         self._due: FrameSampler | None = None  # new pictures for the pose model, as a replay
+        self._last_seq = 0  # the last frame processed (a gap: the worker fell behind)
         self._camera_note = CameraNote(self._camera_message)
         self._events: deque[tuple[int, str, str]] = deque(maxlen=50)  # (number, event, words)
 
@@ -416,10 +418,14 @@ class LiveProcessor:
                 index = self._processed
             if self._due is None:
                 self._due = FrameSampler(analysis_rate_hz(pipeline.spec), FrameLog.NOMINAL_FPS)
-            # A picture the camera repeated, or a new one before a replay of the same footage
-            # would take one (the stretch's analysis rate): the last pose stands for it.
+            # A picture the camera repeated, or, while the worker keeps up with the camera, a
+            # new one before a replay of the same footage would take one (the stretch's
+            # analysis rate): the last pose stands for it. Behind (frames were dropped), every
+            # new picture goes to the model: waiting for the due time would lose more of them.
             new = self._last_image is None or not same_picture(image, self._last_image)
-            step = None if new and self._due(t_ms) else pipeline.repeat(index, t_ms)
+            behind = seq != self._last_seq + 1
+            self._last_seq = seq
+            step = None if new and (self._due(t_ms) or behind) else pipeline.repeat(index, t_ms)
             if step is None:
                 step = pipeline.process(Frame(index, t_ms, image))
                 self._last_image = image.copy()  # a copy: a camera may reuse its buffer
