@@ -1499,7 +1499,16 @@ def test_the_other_knee_falling_outward_is_not_a_start_taken_mid_hold() -> None:
 
 # -- supine knee drop: pelvis_rolls not checked from beyond the feet (session 9) ---------------
 _PELVIS_TWIST_RULE = """
-measures: {}
+measures:
+  pelvis_twist:
+    metric: segment_angle
+    description: Angle between the hip line and the shoulder line on screen, from the start.
+    a_start: left_hip
+    a_end: right_hip
+    b_start: left_shoulder
+    b_end: right_shoulder
+    space: image
+    relative_to_start: true
 faults:
   - id: pelvis_rolls
     message: Keep your pelvis flat on the floor.

@@ -54,8 +54,18 @@ CLIPS = [
     # whenever pictures are lost there (session 9, a shared machine: 1 of 1 runs at 106 of
     # 120 pictures seen, and all 5 runs at 51-89 of 360 frames processed). The checker gives
     # the same answer on the landmarks of the pictures it was given; MediaPipe's video-mode
-    # tracking does not. Non-strict xfail until the pose stage itself is made insensitive to
-    # lost pictures (docs/app.md).
+    # tracking does not. Session 10 (benchmarks/parity.py, the knee drop's number now blends
+    # in the swing plane): replay 29.7 left; two pictures lost 29.8, every 2nd kept 25.4, 55 %
+    # at random 26.6. In IMAGE mode (no tracking) the kept pictures read within 1.2 of its
+    # replay, but that replay reads 17.8 (the person detector's box, not the tracked one, on
+    # a knee dropping away from the camera: truly 35) at 1.8x the time, so the video mode
+    # stays. With live taking the replay's pictures while it keeps up (session 10), 5 of 5
+    # runs on the shared machine passed all four clips (104-120 of 120 pictures seen), this
+    # one 1.1-4.3 under the replay's left ROM: under the 5-degree line, but by 0.7, and the
+    # runs were not alone on the machine (at 66 pictures seen, with the pacing applied while
+    # behind too, it read 5.2 under). Non-strict
+    # xfail until the pose stage itself is made insensitive to lost pictures (docs/app.md,
+    # "Latency").
     pytest.param(
         "supine_knee_drop_good_male",
         "supine_knee_drop",

@@ -27,8 +27,8 @@ _FAR_LEG = (
 )
 KNOWN_MISSES: dict[str, str] = {
     "supine_knee_drop_feet_move_female": (
-        "a 10 cm slide of one foot changes the feet spacing by less than the 0.35 hip widths"
-        " line, and the pelvis-roll measure moves with it"
+        "a 10 cm slide of one foot toward the other reads at most 0.11 start shoulder widths"
+        " narrower through MediaPipe (session 10), inside the 0.4 line (about 15 cm)"
     ),
     "supine_knee_drop_other_knee_falls_male": _FAR_LEG,
     "supine_knee_drop_too_fast_male": _FAR_LEG,

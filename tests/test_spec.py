@@ -209,3 +209,9 @@ def test_a_copy_with_another_camera_section_reads_through_its_view():
     assert spec.measures["ir"].advised_azimuth_deg == 45.0
     plain = spec.model_copy(update={"camera": moved.camera})
     assert plain.measures["ir"].advised_azimuth_deg == 45.0  # why with_camera exists
+
+
+def test_the_lower_of_two_sides_is_in_the_unit_of_the_measure_it_reads(tmp_path):
+    assert load_spec(write(tmp_path, GOOD)).measures["hips_rise"].unit == "ratio"
+    text = GOOD.replace("    of: hip_rise\n", "    of: ir\n", 1)
+    assert load_spec(write(tmp_path, text)).measures["hips_rise"].unit == "deg"

@@ -15,7 +15,15 @@ on a recording of the same footage.
 A picture the camera delivers again, unchanged (a 30 fps camera fed from a 10 fps clip shows
 each picture three times), is not shown to the pose model again: MediaPipe's tracking reads a
 picture seen three times differently from one seen once, and the set's numbers then differ
-from a replay's (:meth:`posecheck.coaching.pipeline.Pipeline.repeat`).
+from a replay's (:meth:`posecheck.coaching.pipeline.Pipeline.repeat`). Nor is a new picture
+that comes before a replay of the same footage would take one: a replay analyses a file at the
+stretch's analysis rate (:func:`posecheck.coaching.pacing.analysis_rate_hz`, e.g. every 2nd
+picture of a 30 fps file for the knee drop), and MediaPipe's video mode reads a picture otherwise
+after other neighbours (``benchmarks/parity.py``: on sample_videos/supine_knee_drop_good_male the
+best left ROM 25.4 from every 2nd picture, 29.7 from all). While the worker keeps up, live takes
+the replay's pictures by their capture times and the last pose stands for those in between;
+once it falls behind (frames dropped) every new picture goes to the model. Pictures a busy
+machine loses still move MediaPipe's reading (docs/app.md, "Latency").
 """
 
 from __future__ import annotations
@@ -63,11 +71,6 @@ LiveDraw = Callable[[np.ndarray, Step, StretchSpec, "Coaching | None", bool], np
 #: camera is fine or its place is not known. The camera estimated from the body (issue #12,
 #: ``posecheck/body/``) is to supply it; until the lead wires that in, nothing is said.
 CameraMessage = Callable[[Step, StretchSpec], "str | None"]
-
-
-def no_camera_message(step: Step, spec: StretchSpec) -> str | None:
-    """A camera hook with nothing to say (for tests and callers that show no camera note)."""
-    return None
 
 
 def body_camera_message(step: Step, spec: StretchSpec) -> str | None:
@@ -180,7 +183,8 @@ class LiveStats:
     latency_ms_mean: float  # arrival -> annotated image (recent window); NaN before any
     latency_ms_p95: float
     error: str | None  # the last processing error, if any
-    #: frames the pose model saw; the rest of those processed repeated the picture before
+    #: frames the pose model saw; the rest of those processed held the last pose (the picture
+    #: repeated, or came before the stretch's analysis rate took another)
     estimated: int = 0
 
 
@@ -314,6 +318,8 @@ class LiveProcessor:
         self._wrong_s = 0.0  # time with the wrong-exercise notice up
         self._last_t_ms: float | None = None
         self._last_image: np.ndarray | None = None  # the last picture shown to the pose model
+        self._due: FrameSampler | None = None  # new pictures for the pose model, as a replay
+        self._last_seq = 0  # the last frame processed (a gap: the worker fell behind)
         self._camera_note = CameraNote(self._camera_message)
         self._events: deque[tuple[int, str, str]] = deque(maxlen=50)  # (number, event, words)
 
@@ -410,9 +416,16 @@ class LiveProcessor:
                 if self._t0_s is None:  # reset() ran while this frame waited
                     return None
                 index = self._processed
-            step = None
-            if self._last_image is not None and same_picture(image, self._last_image):
-                step = pipeline.repeat(index, t_ms)  # the camera repeated its last picture
+            if self._due is None:
+                self._due = FrameSampler(analysis_rate_hz(pipeline.spec), FrameLog.NOMINAL_FPS)
+            # A picture the camera repeated, or, while the worker keeps up with the camera, a
+            # new one before a replay of the same footage would take one (the stretch's
+            # analysis rate): the last pose stands for it. Behind (frames were dropped), every
+            # new picture goes to the model: waiting for the due time would lose more of them.
+            new = self._last_image is None or not same_picture(image, self._last_image)
+            behind = seq != self._last_seq + 1
+            self._last_seq = seq
+            step = None if new and (self._due(t_ms) or behind) else pipeline.repeat(index, t_ms)
             if step is None:
                 step = pipeline.process(Frame(index, t_ms, image))
                 self._last_image = image.copy()  # a copy: a camera may reuse its buffer

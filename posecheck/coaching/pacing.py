@@ -10,8 +10,9 @@ second. A spec's analysis rate is the lowest at which its checks still work:
   the window: a 0.3 s window needs 13.3 Hz, so a 30 fps clip is analysed every 2nd frame.
 
 Frames in between are still decoded, counted and written to the annotated video; they carry
-the last analysed frame's result. Live coaching does not use this: it analyses the newest
-camera frame whenever the estimator is free.
+the last analysed frame's result. Live coaching takes the same pictures by their capture times
+(the newest camera frame whenever the estimator is free, if one is due), so the pose model sees
+what a replay of the same footage would (:class:`posecheck.coaching.live.LiveProcessor`).
 """
 
 from __future__ import annotations

@@ -25,11 +25,6 @@ def side_word(side: str | None) -> str:
     return side.capitalize() if side in ("left", "right") else ""
 
 
-def best_rom_text(best: dict[str, float | None]) -> str:
-    """ "left 38°, right 21°" from the best value per side."""
-    return ", ".join(f"{side} {deg_text(best.get(side))}" for side in ("left", "right"))
-
-
 def asymmetry_text(
     best: dict[str, float | None], asymmetry_deg: float | None, uncertainty_deg: float | None
 ) -> str:

@@ -1291,7 +1291,13 @@ class LowerOf(OfMeasure):
     metric: Literal["lower_of"]
     of: str = Field(description="Name of a per-side measure; the lower of its two values.")
 
-    unit: ClassVar[str] = "ratio"
+    # The unit of the measure named in ``of``, set when the spec resolves its names.
+    _of_unit: str = PrivateAttr(default="ratio")
+
+    @property
+    def unit(self) -> str:  # type: ignore[override]
+        """The unit of the measure it reads (``of``)."""
+        return self._of_unit
 
     def compute(self, g: PoseGeometry, side: Side | None) -> float:
         return math.nan  # the checker takes it from the measure it names

@@ -307,6 +307,10 @@ class SeenWhen(_Model):
     )
     above: float | None = Field(None, description="Seen when the view measure is above this.")
     below: float | None = Field(None, description="Seen when the view measure is below this.")
+    # No spec uses far_side since session 9 (the knee drop's other knee and the prone knee
+    # bend went to their own view lines or not_checked); kept: the far leg of the lying
+    # stretches is open work of issue #12, the checker's near-side test runs only when a spec
+    # asks for it (FaultTracker.needs_near), and the replay tests of the rules before use it.
     applies_to: Literal["all", "far_side"] = Field(
         "all",
         description="all: the fault on every side; far_side: only the fault on the leg "
@@ -489,6 +493,8 @@ class StretchSpec(_Model):
                 not self.measures[m.of].sided or isinstance(self.measures[m.of], LowerOf)
             ):
                 raise _FieldError(("measures", name, "of"), f"'{m.of}' is not a per-side measure")
+            if isinstance(m, LowerOf):
+                m._of_unit = self.measures[m.of].unit  # the lower of two values, in their unit
         need(("active", "measure"), self.active.measure)
         if self.measures[self.active.measure].from_position:
             raise _FieldError(

@@ -38,8 +38,11 @@ _SPIKE_SHARE = 0.5
 _SPIKE_SPAN_S = 0.4
 
 
-#: A timer's state, to wind it back: samples, direction, last time, when it was seen.
-_State = tuple[list[tuple[float, float]], bool | None, float, float]
+#: A timer's state, to wind it back: the samples list and how many of its samples were taken
+#: then, direction, last time, when it was seen. The list itself is not copied: a timer only
+#: appends to its list in place (trimming or restarting makes a new list), so its first
+#: samples stay as they were.
+_State = tuple[list[tuple[float, float]], int, bool | None, float, float]
 
 
 class MoveTimer:
@@ -78,11 +81,11 @@ class MoveTimer:
         self._add(t_ms, value)
 
     def _state(self) -> _State:
-        return (list(self._samples), self._rising, self._time_s, self._seen_ms)
+        return (self._samples, len(self._samples), self._rising, self._time_s, self._seen_ms)
 
     def _restore(self, state: _State) -> None:
-        samples, self._rising, self._time_s, self._seen_ms = state
-        self._samples = list(samples)
+        samples, n, self._rising, self._time_s, self._seen_ms = state
+        self._samples = samples[:n]
 
     def _add(self, t_ms: float, value: float) -> None:
         self._samples.append((t_ms, value))
