@@ -136,12 +136,18 @@ def test_until_the_camera_is_known_no_knee_is_scaled() -> None:
         assert scaled.compute(g, side) == pytest.approx(plain.compute(g, side))
 
 
-def test_the_knee_drop_scales_its_number_only() -> None:
+def test_the_knee_drop_scales_its_number_and_entry_not_its_faults() -> None:
+    """The number scales both knees (far up, near down); the position's reading scales only
+    the far knee (it enters from a lower line, session 10); the faults read the drop as is."""
     spec = load_by_id("supine_knee_drop")
     assert spec.rom is not None
     number, position = spec.measures[spec.rom.measure], spec.measures[spec.active.measure]
     assert number.far_knee_scale > 1 > number.near_knee_scale
-    assert position.far_knee_scale == position.near_knee_scale == 1.0
+    assert position.far_knee_scale > 1 == position.near_knee_scale
+    read = {f.measure for f in spec.faults} & {spec.rom.measure, spec.active.measure}
+    assert not read
+    drop = spec.measures["drop"]
+    assert drop.far_knee_scale == drop.near_knee_scale == 1.0
 
 
 def _knee_pair_numbers(misread_deg: float) -> tuple[list[float], list[float]]:
