@@ -110,9 +110,11 @@ def test_only_the_number_reads_the_blend(stretch: str) -> None:
     spec = load_by_id(stretch)
     assert spec.rom is not None
     base = spec.rom.measure.removesuffix("_rom")
-    assert spec.rom.measure == f"{base}_rom" and spec.active.measure == base
+    # the knee drop's position reads its own copy with the far knee scaled (drop_in)
+    assert spec.rom.measure == f"{base}_rom" and spec.active.measure in (base, f"{base}_in")
     number, screen = spec.measures[spec.rom.measure], spec.measures[base]
     assert number.swing_until_deg == 80 and screen.swing_until_deg is None
+    assert spec.measures[spec.active.measure].swing_until_deg is None
     # supine hip rotation's number also reads both knees, the knee drop's scales each knee
     # (tests/test_knee_roll_together.py)
     plain = {
