@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from posecheck.body.geometry import angle_between_deg
 from posecheck.pose.landmarks import Pose, index_of
 from posecheck.specs.schema import StretchSpec
 
@@ -106,10 +107,9 @@ def _straighter_hip_deg(world: np.ndarray, pose: Pose, min_visibility: float) ->
         if not pose.is_visible(f"{side}_knee", min_visibility):
             continue
         thigh = world[index_of(f"{side}_knee")] - world[index_of(f"{side}_hip")]
-        norms = float(np.linalg.norm(up) * np.linalg.norm(thigh))
-        if norms > 0:
-            cos = float(np.clip(np.dot(up, thigh) / norms, -1.0, 1.0))
-            bends.append(180.0 - math.degrees(math.acos(cos)))
+        bend = 180.0 - angle_between_deg(up, thigh)
+        if not math.isnan(bend):
+            bends.append(bend)
     return min(bends, default=math.nan)
 
 

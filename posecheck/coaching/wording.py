@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from posecheck.specs.metrics import toward_side_deg
 from posecheck.specs.schema import StretchSpec, Variant
 
 if TYPE_CHECKING:
@@ -59,7 +60,7 @@ def unmeasured_side_text(
     limit_deg = getattr(spec.measures[spec.rom.measure], "unseen_toward_deg", None)
     if limit_deg is None:
         return None
-    toward = {"left": camera.azimuth_deg, "right": -camera.azimuth_deg}
+    toward = {s: toward_side_deg(camera.azimuth_deg, s) for s in ("left", "right")}
     sides = [s for s in ("left", "right") if best.get(s) is None and toward[s] >= limit_deg]
     if not sides:
         return None

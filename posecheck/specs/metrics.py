@@ -534,7 +534,7 @@ class KneeRoll(CameraView, MetricBase):
         cam = g.body.camera if g.body is not None else None
         if cam is None or not cam.known:
             return 1.0
-        toward = _toward_side_deg(cam.azimuth_deg, side)
+        toward = toward_side_deg(cam.azimuth_deg, side)
         near = min(1.0, max(-1.0, toward / cam.uncertainty_deg))  # 1 near, -1 far
         return self.far_knee_scale + (near + 1.0) / 2.0 * (
             self.near_knee_scale - self.far_knee_scale
@@ -977,7 +977,7 @@ class LengthSeen(CameraView, MetricBase):
         return length_seen(*self.view_angles_deg(g))
 
 
-def _toward_side_deg(azimuth_deg: float, side: Side) -> float:
+def toward_side_deg(azimuth_deg: float, side: Side) -> float:
     """How far round toward ``side`` a camera stands (the body camera's azimuth is positive
     toward the person's left): positive on that side, negative on the other."""
     return azimuth_deg if side == "left" else -azimuth_deg
@@ -1095,7 +1095,7 @@ class ThighOpening(MetricBase):
         cam = g.body.camera
         if not cam.known:
             return True
-        return _toward_side_deg(cam.azimuth_deg, side) < self.unseen_toward_deg
+        return toward_side_deg(cam.azimuth_deg, side) < self.unseen_toward_deg
 
     def compute(self, g: PoseGeometry, side: Side | None) -> float:
         if not self.sees_side(g, side):
