@@ -62,7 +62,9 @@ nothing, while the old rule would have flagged it (so the test can fail).
 - clamshell, too_fast (again): MediaPipe read r0211's resting knee 15 degrees open, then its
   true 0 for two (later four) frames, then 15 again, and each jump was timed as a 0.06 s
   lift; a movement with no frame inside its middle, passed between frames at most
-  ``jump_within_s`` apart, is not timed.
+  ``jump_within_s`` apart, is not timed;
+- clamshell, too_fast (session 11): only the top leg lifts; a quick movement read on the
+  bottom knee is a misread, not timed (``side: working``).
 """
 
 from __future__ import annotations
@@ -336,7 +338,7 @@ def _opening_speed_rule():
     """The rule before the fix: the knee's opening angle changing faster than 80 a second."""
     text = (SPEC_DIR / "clamshell.yaml").read_text(encoding="utf-8")
     old_rule = "    measure: opening_speed\n    side: each\n    above: 80\n    during: always\n"
-    new_rule = "    measure: opening_time\n    side: each\n    below: 0.25\n    during: always\n"
+    new_rule = "    measure: opening_time\n    side: working\n    below: 0.25\n    during: always\n"
     assert new_rule in text
     text = text.replace(new_rule, old_rule).replace(
         "    min_duration_s: 0\n    release_s: 0.5", "    min_duration_s: 0.1\n    release_s: 1.0"
@@ -1718,14 +1720,50 @@ def test_a_quick_lift_with_a_frame_in_its_middle_is_still_timed() -> None:
     assert _clam_times(jump, 100.0) == []
 
 
+def _clam_on_both_legs(jump_rule: bool = True):
+    """The clamshell's too_fast on both legs (``side: each``, before session 11), without
+    the jump rule if asked."""
+    text = (SPEC_DIR / "clamshell.yaml").read_text(encoding="utf-8")
+    rule = "    measure: opening_time\n"
+    for old, new in (
+        (f"{rule}    side: working\n", f"{rule}    side: each\n"),
+        ("    jump_within_s: 0.12\n", "    jump_within_s: 0.12\n" if jump_rule else ""),
+    ):
+        assert old in text
+        text = text.replace(old, new)
+    return parse_spec(text, "clamshell")
+
+
 def test_r0211_resting_knee_jumps_raise_no_too_fast() -> None:
     """The recording itself (dev r0211, b04): both heel lifts still caught, and no too_fast
-    from the resting knee's jumps; with the spec's ``jump_within_s`` removed, two."""
+    from the resting knee's jumps (the top knee's); without the spec's ``jump_within_s``,
+    two."""
     clip = "r0211_clamshell_heels_apart_b04"
     now = _replay_score(CLAMSHELL, clip)
     assert [h[0].fault for h in now.hits] == ["heels_apart", "heels_apart"]
     assert now.false_alarms == ()
-    text = (SPEC_DIR / "clamshell.yaml").read_text(encoding="utf-8")
-    assert "    jump_within_s: 0.12\n" in text
-    before = parse_spec(text.replace("    jump_within_s: 0.12\n", ""), "clamshell")
+    before = _clam_on_both_legs(jump_rule=False)
     assert [e.fault_id for e in _replay_score(before, clip).false_alarms] == ["too_fast"] * 2
+
+
+def test_a_bottom_knee_misread_as_a_quick_lift_is_not_too_fast() -> None:
+    """Slow reps of the top (right) knee; while it is held open, the bottom knee's points
+    are misread 20 degrees out and back within 0.4 s (a lift timed at about 0.1 s). Only the
+    top leg is timed: no too_fast; timed on both legs (``side: each``), the bottom knee's is
+    flagged, so the test can fail. None either with two frames in three dropped."""
+    frames = _clam_reps(0.8, 35)
+    p0 = frames[0].pose
+    lk, rk = index_of("left_knee"), index_of("right_knee")
+    world = 0.6 * (p0.world_xyz[lk] - p0.world_xyz[rk])  # away from the top knee
+    image = 0.6 * (p0.image_xy[lk] - p0.image_xy[rk])
+
+    def kick(t_s: float) -> float:  # out over 0.1 s at 3.2 s, held 0.2 s, back over 0.1 s
+        return min(1.0, max(0.0, 1.0 - (abs(t_s - 3.35) - 0.1) / 0.1))
+
+    kicked = _shift(frames, ("left_knee",), image=lambda pose: image, world=world, ramp=kick)
+    assert run_checker(CLAMSHELL, frames).events("too_fast") == []
+    assert run_checker(CLAMSHELL, kicked).events("too_fast") == []
+    both = _clam_on_both_legs()
+    assert [e.side for e in run_checker(both, kicked).events("too_fast")] == ["left"]
+    kept = kicked[::3]
+    assert run_checker(CLAMSHELL, kept).events("too_fast") == []
