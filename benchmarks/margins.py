@@ -23,7 +23,8 @@ reading's unit and as a share of the line (negative: that side crosses the line)
 line a leave-one-body-out choice would pick: on all bodies but one, the midpoint between the
 highest good and the lowest fault reading (where they overlap, the cut with the fewest clips
 on the wrong side, the middle one of a tie), for each body in turn; its median and spread
-over the folds and the held-out clips the folds' lines put on the wrong side. ``--bodies``
+over the folds and the held-out clips the folds' lines put on the wrong side (of those
+scored: a fold whose other bodies show no fault has no line and scores nothing). ``--bodies``
 adds each body's highest good and lowest fault reading. A line below ``below`` is read
 with its sign turned (the lowest good reading is the one nearest it); a band (``above`` and
 ``below``) as the distance past the nearer line, added to ``above``.
@@ -205,15 +206,16 @@ def choose_line(goods: list[float], faults: list[float]) -> float:
 @dataclass(frozen=True)
 class Lobo:
     lines: tuple[float, ...]  # one per fold with both kinds of readings
-    wrong_good: int  # held-out good / near-miss clips past their fold's line
+    wrong_good: int  # held-out good-side clips past their fold's line
     wrong_fault: int  # held-out faults at or short of it
-    held_out: int  # held-out readings scored
+    good_scored: int  # held-out good-side readings scored (a fold without a line scores none)
+    fault_scored: int  # held-out fault readings scored
 
 
 def leave_one_body_out(cases: list[Case]) -> Lobo:
     """The line chosen on all bodies but one (:func:`choose_line`), for each body in turn,
     and the held-out body's readings it puts on the wrong side."""
-    lines, wrong_good, wrong_fault, held = [], 0, 0, 0
+    lines, wrong_good, wrong_fault, good_scored, fault_scored = [], 0, 0, 0, 0
     for body in sorted({c.body for c in cases}):
         rest = [c for c in cases if c.body != body]
         line = choose_line(
@@ -226,12 +228,13 @@ def leave_one_body_out(cases: list[Case]) -> Lobo:
         for c in cases:
             if c.body != body or math.isnan(c.value):
                 continue
-            held += 1
             if c.kind == "fault":
+                fault_scored += 1
                 wrong_fault += c.value <= line
             else:
+                good_scored += 1
                 wrong_good += c.value > line
-    return Lobo(tuple(lines), wrong_good, wrong_fault, held)
+    return Lobo(tuple(lines), wrong_good, wrong_fault, good_scored, fault_scored)
 
 
 #: The kinds of case on the good side of a line.
@@ -296,7 +299,6 @@ def margin_row(m: FaultMargin) -> list[str]:
         return "-" if c is None else f"{f(shown(fault, c.value), u)} ({c.body} {c.clip[:5]})"
 
     faults_n = sum(c.kind == "fault" for c in cases)
-    goods_n = sum(c.kind != "fault" and not math.isnan(c.value) for c in cases)
     return [
         m.stretch,
         fault.id,
@@ -308,7 +310,8 @@ def margin_row(m: FaultMargin) -> list[str]:
         margin(good_m),
         margin(bad_m),
         spread,
-        f"{lobo.wrong_good} of {goods_n} good, {lobo.wrong_fault} of {faults_n - unread} faults",
+        f"{lobo.wrong_good} of {lobo.good_scored} good, "
+        f"{lobo.wrong_fault} of {lobo.fault_scored} faults",
     ]
 
 

@@ -244,6 +244,9 @@ def test_margins_chooses_a_line_and_scores_the_body_left_out() -> None:
     lobo = mg.leave_one_body_out([*cases, case("b9", "near", 6.0)])
     assert lobo.wrong_good == 1 and lobo.wrong_fault == 0
     assert len(lobo.lines) == 5 and max(lobo.lines) < 5.0  # b9 outvoted: its good form flagged
+    alone = [case("b0", "good", 1.0), case("b1", "good", 2.0), case("b1", "fault", 0.5)]
+    one = mg.leave_one_body_out(alone)  # b1 left out: no fault left to set a line
+    assert (one.good_scored, one.fault_scored, len(one.lines)) == (1, 0, 1)
     fault = mg.load_spec_once("standing_band_rotation").faults
     jerky = next(x for x in fault if x.id == "jerky_return")  # below 0.35 s
     assert mg.badness(jerky, 0.2) > mg.line_of(jerky) > mg.badness(jerky, 0.5)
