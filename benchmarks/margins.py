@@ -1,6 +1,7 @@
 """Which fault lines carry to new bodies? Each fault's margins on both sides of its line, per body.
 
     .venv/bin/python benchmarks/margins.py --split dev [--index PATH] [--stretch ID] [--bodies]
+        [--cases] [--markdown] [-j N]
 
 Every clip of the split is replayed from its recording (the pipeline ``accuracy.py`` scores)
 and, frame by frame, the value each fault compared with its line is kept
@@ -25,9 +26,9 @@ highest good and the lowest fault reading (where they overlap, the cut with the 
 on the wrong side, the middle one of a tie), for each body in turn; its median and spread
 over the folds and the held-out clips the folds' lines put on the wrong side (of those
 scored: a fold whose other bodies show no fault has no line and scores nothing). ``--bodies``
-adds each body's highest good and lowest fault reading. A line below ``below`` is read
-with its sign turned (the lowest good reading is the one nearest it); a band (``above`` and
-``below``) as the distance past the nearer line, added to ``above``.
+adds each body's highest good and lowest fault reading, ``--cases`` every clip's. A line
+``below`` is read with its sign turned (the lowest good reading is the one nearest it); a
+band (``above`` and ``below``) as the distance past the nearer line, added to ``above``.
 """
 
 from __future__ import annotations
