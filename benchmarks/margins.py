@@ -18,7 +18,8 @@ past for that long, on consecutive frames.
   side's figure is the lowest of these (a fault never read there, because it was not due or
   not seen, is counted as "not read", not as a reading).
 
-Printed per fault: the line, the highest good reading and the body (clip) that sets it, the
+Printed per fault: how many bodies have a reading on each side (a side read on one body
+rests on that body), the line, the highest good reading and the body (clip) that sets it, the
 near misses' highest, the lowest fault reading and its body, the margin on each side in the
 reading's unit and as a share of the line (negative: that side crosses the line), and the
 line a leave-one-body-out choice would pick: on all bodies but one, the midpoint between the
@@ -261,6 +262,7 @@ def unit(fault: Fault) -> str:
 HEADER = [
     "stretch",
     "fault",
+    "bodies good/fault",
     "line",
     "good, nearest (body clip)",
     "near miss, nearest",
@@ -300,9 +302,13 @@ def margin_row(m: FaultMargin) -> list[str]:
         return "-" if c is None else f"{f(shown(fault, c.value), u)} ({c.body} {c.clip[:5]})"
 
     faults_n = sum(c.kind == "fault" for c in cases)
+    read = [c for c in cases if not math.isnan(c.value)]
+    good_bodies = len({c.body for c in read if c.kind != "fault"})
+    fault_bodies = len({c.body for c in read if c.kind == "fault"})
     return [
         m.stretch,
         fault.id,
+        f"{good_bodies}/{fault_bodies}",
         f(shown(fault, line), u),
         who(good),
         "-" if near is None else f(shown(fault, near.value), u),
