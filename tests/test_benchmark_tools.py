@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import importlib.util
+import math
 import shutil
 import subprocess
 import sys
@@ -208,3 +209,63 @@ def test_the_interval_resamples_bodies_not_clips() -> None:
     assert "resampling the 2 bodies" in line and "precision 0.00-1.00" in line, line
     one = acc.body_interval_line(two[:3])
     assert "precision 1.00-1.00" in one and "ROM MAE 2.0-2.0" in one, one
+
+
+def test_margins_holds_a_reading_for_the_fault_s_time_on_consecutive_frames() -> None:
+    """``margins.held_peak``: a one-frame spike is not held; a plateau of 0.4 s is; a gap
+    in the frames breaks a run (the checker's onset starts again)."""
+    held = _module("margins").held_peak
+    spike = [(n, n * 100.0, 10.0 if n == 3 else 1.0) for n in range(10)]
+    assert held(spike, 0.4) == 1.0
+    assert held(spike, 0.0) == 10.0
+    plateau = [(n, n * 100.0, 6.0 if 2 <= n <= 6 else 1.0) for n in range(10)]
+    assert held(plateau, 0.4) == 6.0
+    assert held(plateau, 0.5) == 1.0
+    broken = [x for x in plateau if x[0] != 4]  # frame 4 not read: two runs of 0.1 s
+    assert held(broken, 0.4) == 1.0
+    assert math.isnan(held(broken[:2], 0.4))
+
+
+def test_margins_chooses_a_line_and_scores_the_body_left_out() -> None:
+    """``margins.choose_line``: the midpoint where good and fault readings part, else the cut
+    with the fewest on the wrong side; leaving one body out, a body whose good form reads
+    past the others' faults is put on the wrong side; a ``below`` line reads turned."""
+    mg = _module("margins")
+    assert mg.choose_line([1.0, 2.0], [4.0, 6.0]) == 3.0
+    assert mg.choose_line([1.0, 2.0, 5.0], [4.0, 6.0, 7.0]) == 5.5  # ties: 3 and 5.5
+    assert math.isnan(mg.choose_line([1.0], []))
+
+    def case(body: str, kind: str, value: float):
+        return mg.Case(f"r0_{body}", body, "x", kind, value)
+
+    cases = [case(f"b{i}", "good", 1.0 + i * 0.1) for i in range(4)]
+    cases += [case(f"b{i}", "fault", 5.0) for i in range(4)]
+    assert mg.leave_one_body_out(cases).wrong_good == 0
+    lobo = mg.leave_one_body_out([*cases, case("b9", "near", 6.0)])
+    assert lobo.wrong_good == 1 and lobo.wrong_fault == 0
+    assert len(lobo.lines) == 5 and max(lobo.lines) < 5.0  # b9 outvoted: its good form flagged
+    alone = [case("b0", "good", 1.0), case("b1", "good", 2.0), case("b1", "fault", 0.5)]
+    one = mg.leave_one_body_out(alone)  # b1 left out: no fault left to set a line
+    assert (one.good_scored, one.fault_scored, len(one.lines)) == (1, 0, 1)
+    fault = mg.load_spec_once("standing_band_rotation").faults
+    jerky = next(x for x in fault if x.id == "jerky_return")  # below 0.35 s
+    assert mg.badness(jerky, 0.2) > mg.line_of(jerky) > mg.badness(jerky, 0.5)
+    assert mg.shown(jerky, mg.badness(jerky, 0.2)) == 0.2
+    lean = next(x for x in fault if x.id == "trunk_leans")  # a band: above 4, below -4
+    assert mg.badness(lean, -5.0) == mg.badness(lean, 5.0) == 5.0
+
+
+def test_margins_reads_what_the_checker_compares_with_its_line(rows) -> None:
+    """``margins.clip_cases`` on recorded clips: the band rotation's near knee bend r0161
+    reads past the line it is no fault for (the false alarm on dev); figure four's good
+    r0394 reads past the slip line only as the leg is uncrossed, where the checker waits
+    (its grace past the exit line), so it is not counted there."""
+    mg = _module("margins")
+    by_clip = {r["clip"]: r for r in rows}
+    near = by_clip["r0161_standing_band_rotation_near_knee_bends_b02"]
+    cases = {c.fault: c for c in mg.clip_cases(near, DATA / "clips")}
+    assert cases["knee_bends"].kind == "near" and 9.0 < cases["knee_bends"].value < 9.6
+    assert cases["trunk_leans"].kind == "good"
+    good = by_clip["r0394_figure_four_good_b11"]
+    slips = next(c for c in mg.clip_cases(good, DATA / "clips") if c.fault == "ankle_slips")
+    assert slips.kind == "good" and slips.value < 0.52

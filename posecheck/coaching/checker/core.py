@@ -72,6 +72,12 @@ class StretchChecker:
         """The newest frame's posture, as the posture watch read it (once a frame)."""
         return self._posture.reading
 
+    @property
+    def fault_readings(self) -> tuple[tuple[str, SideKey, float], ...]:
+        """The newest frame's fault readings: (fault id, side, the value compared with the
+        fault's line), for every fault due, seen, read and free to be flagged that frame."""
+        return self._faults.readings_now
+
     def new_person(self) -> None:
         """Someone else is followed from the next frame on: the stretch under way ends where
         the last frame left it (counted if it counts), and the next frame settles and takes new

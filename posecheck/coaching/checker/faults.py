@@ -52,6 +52,7 @@ class FaultWatch:
         self._tracks: dict[tuple[str, SideKey], _FaultTrack] = {}
         self._events: list[FaultEvent] = []
         self._unseen_now: list[UnseenFault] = []
+        self._readings_now: list[tuple[str, SideKey, float]] = []
         self._unseen_open: dict[tuple[str, SideKey], tuple[float, float, str]] = {}
         self._unseen_spans: list[UnseenSpan] = []
         #: the side of the last time in position that counted (faults checked at rest too)
@@ -74,6 +75,13 @@ class FaultWatch:
         """Faults due in the last frame that the view could not see."""
         return tuple(self._unseen_now)
 
+    @property
+    def readings_now(self) -> tuple[tuple[str, SideKey, float], ...]:
+        """What each fault compared with its line in the last frame: (fault id, side, value)
+        for every fault due, seen and read on that side and free to be flagged (not in its
+        grace past the position's exit line), for ``benchmarks/margins.py``."""
+        return tuple(self._readings_now)
+
     def advance(
         self,
         t: float,
@@ -89,6 +97,7 @@ class FaultWatch:
         fault's onset), ``near`` the side nearer the camera."""
         blocking = False
         self._unseen_now = []
+        self._readings_now = []
         working = episode.side if episode is not None else None
         if working is not None and episode is not None and self._counts(episode, t):
             self._last_working = working
@@ -110,6 +119,8 @@ class FaultWatch:
                 bad = seen and mv is not None and mv.known and fault.violated_by(mv.value)
                 value = mv.value if bad and mv is not None else math.nan
                 wait = self._waiting_past_exit(fault, episode, t)
+                if seen and mv is not None and mv.known and not wait:
+                    self._readings_now.append((fault.id, side, mv.value))
                 self._step_track(fault, side, track, bad, value, t, episode, wait)
                 if track.flagged_ms is not None and fault.blocks_hold:
                     blocking = True
