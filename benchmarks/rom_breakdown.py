@@ -51,7 +51,11 @@ once with its on-screen reading and its swing plane through the body's camera si
 and scores the number as the screen alone, the swing plane alone, and their mean up to each
 of several azimuths (``KneeRoll.swing_until_deg``), per stretch, then chooses the azimuth on
 all bodies but one and scores the one left out, for each body in turn (the three stretches
-pooled). ``--choose`` adds, per stretch, the
+pooled). ``--start-template`` (prone) solves the
+camera's start template (``template.prone_start``) on the truth's projected joints and on the
+recording's landmarks, at the true focal length, in its own proportions and in an adult's:
+whether the template matches the body or MediaPipe's picture of it. ``--choose`` adds, per
+stretch, the
 leave-one-body-out figure of choosing between the ``--variants`` (the one with the lower mean
 error on the other bodies, scored on the body left out). The findings are written down in
 docs/measurement.md.
@@ -705,6 +709,99 @@ def best_table(rows: list[dict[str, str]], clips: Path, jobs: int) -> None:
         )
 
 
+#: ``--start-template``: the prone start template's proportions compared (hip and shoulder
+#: half-widths, shin; the trunk 0.50 and thighs 0.44): the template's own (None: MediaPipe's
+#: picture, chosen on dev bodies) and an average adult's skeleton.
+START_TEMPLATES = {"picture's": None, "adult's": (0.09, 0.19, 0.42)}
+#: ``--start-template``: the frames solved, from the first (the start hold's first seconds).
+START_TEMPLATE_S = 1.5
+
+
+def start_template_check(row: dict[str, str], clips: Path) -> tuple[str, float, list[float]] | None:
+    """``--start-template`` (prone): the start template's camera azimuth less the true one, each
+    the median over the frames of the first ``START_TEMPLATE_S`` with both legs at rest
+    (``REST_DEG``), at the true focal length; per template of ``START_TEMPLATES``, solved on the
+    truth's projected joints and on the recording's landmarks (in that order)."""
+    import numpy as np
+
+    from posecheck.body.template import prone_start, start_view_deg
+    from posecheck.pose.landmarks import NUM_LANDMARKS, Pose, index_of
+    from posecheck.pose.recording import load_recording
+
+    if row["stretch"] != "prone_internal_rotation":
+        return None
+    truth_path = clips / f"{row['clip']}{TRUTH_SUFFIX}"
+    with gzip.open(truth_path, "rt", encoding="utf-8") as fh:
+        data = json.load(fh)
+    az, _ = true_camera(truth_path)
+    cam, w, h = data["camera"], data["width"], data["height"]
+    focal = cam["lens_mm"] / cam["sensor_width_mm"] * w
+    recording = load_recording(clips / f"{row['clip']}{RECORDING_SUFFIX}")
+    pictures: list[tuple[Pose | None, Pose | None]] = []
+    for fr, pf in zip(data["frames"], recording.frames, strict=False):
+        if fr["t_ms"] - data["frames"][0]["t_ms"] > START_TEMPLATE_S * 1000.0:
+            break
+        joints = fr.get("joints_px") or {}
+        if any(abs(v or 0.0) >= REST_DEG for v in fr["rom_deg"].values()):
+            continue
+        xy, vis = np.zeros((NUM_LANDMARKS, 2)), np.zeros(NUM_LANDMARKS)
+        for name, point in joints.items():
+            xy[index_of(name)], vis[index_of(name)] = point, 1.0
+        pictures.append((Pose(xy, vis), pf.pose))
+    errors = []
+    for sizes in START_TEMPLATES.values():
+        kw = (
+            {}
+            if sizes is None
+            else dict(zip(("hip_half_width", "shoulder_half_width", "shin"), sizes, strict=True))
+        )
+        template = prone_start(90.0, **kw)
+        for which in (0, 1):
+            views = [
+                v[0]
+                for p in pictures
+                if p[which] is not None
+                and (v := start_view_deg(p[which], w, h, "prone", focal, template=template))
+            ]
+            errors.append(wrap_deg(float(np.median(views)) - az) if views else math.nan)
+    return row["clip"], az, errors
+
+
+def start_template_table(rows: list[dict[str, str]], clips: Path, jobs: int) -> None:
+    """``--start-template``: per clip and overall, the start template's azimuth error on the
+    truth's joints and on MediaPipe's picture, per template (mean absolute error, the share
+    within 10 degrees, the mean error with the camera on the person's left and on their right)."""
+    import numpy as np
+
+    with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
+        found = [x for x in pool.map(partial(start_template_check, clips=clips), rows) if x]
+    heads = [f"{t} {p}" for t in START_TEMPLATES for p in ("joints", "MediaPipe")]
+    print(f"prone start template at the true focal length, first {START_TEMPLATE_S} s at rest:")
+    print("azimuth error (estimate less truth) on the truth's joints and on MediaPipe's picture")
+    print(f"{'clip':<52} {'true az':>7} " + " ".join(f"{h:>26}" for h in heads))
+    for clip, az, errors in found:
+        print(f"{clip:<52} {az:+7.0f} " + " ".join(f"{e:+26.1f}" for e in errors))
+    print(f"{'':<52} {'':>7} " + " ".join(f"{'MAE / <=10 / left / right':>26}" for _ in heads))
+    cells = []
+    for i in range(len(heads)):
+        e = np.array([x[2][i] for x in found])
+        az = np.array([x[1] for x in found])
+        ok = np.isfinite(e)
+        e, az = e[ok], az[ok]
+        if not len(e):
+            cells.append("-")
+            continue
+        left = f"{e[az > 0].mean():+.1f}" if np.any(az > 0) else "-"
+        right = f"{e[az < 0].mean():+.1f}" if np.any(az < 0) else "-"
+        cells.append(
+            f"{np.mean(np.abs(e)):.1f} / {np.mean(np.abs(e) <= 10) * 100:.0f}% / {left} / {right}"
+        )
+    print(
+        f"{'all (' + str(len(found)) + ' clips)':<52} {'':>7} "
+        + " ".join(f"{c:>26}" for c in cells)
+    )
+
+
 #: ``--crossed-knee``: the chest turned at least this far (the truth's trunk rotation) counts
 #: as pressing (the opposite hand on the crossed knee).
 PRESS_TURN_DEG = 20.0
@@ -1012,6 +1109,12 @@ def main() -> None:
         action="store_true",
         help="seated cross-ankle: the crossed knee's screen error pressing or not, by camera side",
     )
+    ap.add_argument(
+        "--start-template",
+        action="store_true",
+        help="prone: the start template's camera azimuth on the truth's joints and on "
+        "MediaPipe's picture, in its own proportions and an adult's",
+    )
     ap.add_argument("--stretch", nargs="+", help="only these stretches (ids)")
     ap.add_argument("--roll-sign", type=float, default=1.0, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -1028,6 +1131,7 @@ def main() -> None:
         "blend": blend_table,
         "best": best_table,
         "crossed_knee": crossed_knee_table,
+        "start_template": start_template_table,
     }
     for flag, table in tables.items():
         if getattr(args, flag):

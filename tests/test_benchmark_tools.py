@@ -177,6 +177,25 @@ def test_best_scores_the_number_a_person_keeps(rows) -> None:
     assert rb.best_check(walk, DATA / "clips") is None
 
 
+def test_start_template_sets_the_joints_beside_mediapipes_picture(rows) -> None:
+    """``rom_breakdown.py --start-template`` (prone): on r0065 (camera 62 round on the
+    person's right) the start template in the picture's proportions reads MediaPipe's picture
+    within 5 degrees but the truth's joints 18 too near the feet, an adult's template the
+    joints within 10 and MediaPipe 15 too far round (docs/measurement.md 18.x); another
+    stretch has no such template."""
+    rb = _module("rom_breakdown")
+    by_clip = {r["clip"]: r for r in rows}
+    clip, az, errors = rb.start_template_check(
+        by_clip["r0065_prone_internal_rotation_good_b02"], DATA / "clips"
+    )
+    assert clip.startswith("r0065") and az < -55
+    picture_joints, picture_mp, adult_joints, adult_mp = errors
+    assert picture_joints > 15 and abs(picture_mp) < 5  # toward the feet: az read nearer 0
+    assert 0 < adult_joints < 10 and adult_mp < -10
+    walk = next(r for r in rows if r["stretch"] == "band_walk")
+    assert rb.start_template_check(walk, DATA / "clips") is None
+
+
 def test_the_interval_resamples_bodies_not_clips() -> None:
     """The overall interval draws whole bodies: two bodies that disagree completely (one all
     hits, one all false alarms) give a precision interval from 0 to 1; one body alone gives

@@ -194,6 +194,18 @@ def test_the_prone_start_template_raises_the_shins_by_the_knee_bend():
             assert t[name] == pytest.approx(PRONE_START[name])
 
 
+def test_the_prone_start_template_in_other_proportions():
+    """By hand: an adult's proportions (hips 0.09, shoulders 0.19, shin 0.42) move the hips,
+    knees, shoulders and ankles across and the ankles up; the trunk and thighs stay."""
+    adult = prone_start(90.0, hip_half_width=0.09, shoulder_half_width=0.19, shin=0.42)
+    assert adult["right_hip"] == pytest.approx((-0.09, 0.0, 0.0))
+    assert adult["left_knee"] == pytest.approx((0.09, -0.44, 0.0))
+    assert adult["left_shoulder"] == pytest.approx((0.19, 0.50, 0.0))
+    assert adult["right_ankle"] == pytest.approx((-0.09, -0.44, -0.42))
+    for name, point in prone_start(90.0).items():  # the picture's by default
+        assert point == pytest.approx(PRONE_START[name])
+
+
 @pytest.mark.parametrize(("azimuth_deg", "height_m"), [(-35.0, 1.0), (25.0, 0.9), (55.0, 1.4)])
 def test_a_prone_body_resting_with_the_knees_bent_55(
     azimuth_deg: float, height_m: float, monkeypatch: pytest.MonkeyPatch

@@ -101,10 +101,19 @@ PRONE_SHOULDER_HALF_WIDTH = 0.15
 PRONE_SHIN = 0.32
 
 
-def prone_start(knee_flexion_deg: float = 90.0) -> dict[str, tuple[float, float, float]]:
+def prone_start(
+    knee_flexion_deg: float = 90.0,
+    *,
+    hip_half_width: float = PRONE_HIP_HALF_WIDTH,
+    shoulder_half_width: float = PRONE_SHOULDER_HALF_WIDTH,
+    shin: float = PRONE_SHIN,
+) -> dict[str, tuple[float, float, float]]:
     """A 3D template of a body lying face down: shoulders, hips and knees on the floor, both
     lower legs raised by the knee bend (degrees: 0 flat on the floor, 90 upright), in the
-    proportions MediaPipe's picture gives that pose (:data:`PRONE_START`).
+    proportions MediaPipe's picture gives that pose (:data:`PRONE_START`), or in others given
+    (metres against the trunk's 0.50 and the thighs' 0.44; ``benchmarks/rom_breakdown.py
+    --start-template`` compares an adult's: on the truth's projected joints the picture's
+    proportions read the camera 14 degrees too near the feet, docs/measurement.md 18.x).
 
     The camera solves it at the body's own bend, not at a fixed 90
     (:func:`posecheck.body.camera.with_posture_template` reads the bend from MediaPipe's 3D
@@ -112,11 +121,11 @@ def prone_start(knee_flexion_deg: float = 90.0) -> dict[str, tuple[float, float,
     person resting with the knees bent 55 (the prone stretch's ``knee_bend_off`` fault) put the
     fixed template's camera 13 degrees too far round (dev r0338; 0 with the body's bend)."""
     k = math.radians(knee_flexion_deg)
-    dy, dz = -math.cos(k) * PRONE_SHIN, -math.sin(k) * PRONE_SHIN
+    dy, dz = -math.cos(k) * shin, -math.sin(k) * shin
     out: dict[str, tuple[float, float, float]] = {}
     for side, sign in (("left", 1.0), ("right", -1.0)):
-        hx = sign * PRONE_HIP_HALF_WIDTH
-        out[f"{side}_shoulder"] = (sign * PRONE_SHOULDER_HALF_WIDTH, 0.50, 0.0)
+        hx = sign * hip_half_width
+        out[f"{side}_shoulder"] = (sign * shoulder_half_width, 0.50, 0.0)
         out[f"{side}_hip"] = (hx, 0.0, 0.0)
         out[f"{side}_knee"] = (hx, -0.44, 0.0)
         out[f"{side}_ankle"] = (hx, -0.44 + dy, dz)
