@@ -241,7 +241,13 @@ def deleting(store: HistoryStore, rows: list[SessionRow], profile: str) -> None:
         chosen = st.selectbox(
             "One session", list(labels), format_func=labels.__getitem__, key="delete_one"
         )
-        if st.button("Delete this session", key="delete_one_button"):
+        # Ticked for this one session only: choosing another one asks again.
+        sure_one = st.checkbox(
+            "Yes, delete this session. This cannot be undone.",
+            key=f"delete_one_sure_{chosen}",
+            value=False,
+        )
+        if st.button("Delete this session", disabled=not sure_one, key="delete_one_button"):
             store.delete_session(chosen)
             st.session_state["progress_notice"] = "The session was deleted."
             st.rerun()
@@ -266,7 +272,9 @@ def one_set(store: HistoryStore, rows: list[SessionRow]) -> None:
     """A chosen saved set's angles, second by second (kept for live sets and analysed clips
     at the stretch's analysis rate)."""
     st.markdown("#### One set, second by second")
-    measured = [r for r in rows if r.best_left_deg is not None or r.best_right_deg is not None]
+    measured = [  # newest first: the set just done is the one a person looks for
+        r for r in reversed(rows) if r.best_left_deg is not None or r.best_right_deg is not None
+    ]
     if not measured:
         st.caption("None of these sets measured a range of motion.")
         return

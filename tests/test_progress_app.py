@@ -100,6 +100,12 @@ def test_one_saved_set_is_charted_second_by_second(filled: HistoryStore) -> None
     at = progress_page()
     chosen = at.selectbox(key="progress_one_set")
     assert chosen.options and "Pigeon" not in " ".join(chosen.options)  # no angle measured
+    newest = next(
+        r
+        for r in filled.sessions(SessionQuery(profile="Me", newest_first=True))
+        if r.best_left_deg is not None or r.best_right_deg is not None
+    )
+    assert chosen.value.session_id == newest.session_id, "the set just done is shown first"
     spec = at.get("vega_lite_chart")[-1].proto.spec
     assert "seconds into the set" in spec and "degrees" in spec
     assert "of each side, second by second." in texts(at)  # what is measured, in words
@@ -142,6 +148,16 @@ def test_delete_one_session_then_everything_with_confirmation(filled: HistorySto
     at = progress_page()
     newest = filled.sessions(SessionQuery(profile="Me", newest_first=True))[0]
     assert at.selectbox(key="delete_one").value == newest.session_id
+    one = next(b for b in at.button if b.label == "Delete this session")
+    assert one.disabled, "deleting a session needs the confirmation ticked"
+    at.checkbox(key=f"delete_one_sure_{newest.session_id}").check().run()
+    assert not next(b for b in at.button if b.label == "Delete this session").disabled
+    # Another session chosen after the tick: asked again (the tick was for the other one).
+    other = filled.sessions(SessionQuery(profile="Me", newest_first=True))[1]
+    at.selectbox(key="delete_one").set_value(other.session_id).run()
+    assert next(b for b in at.button if b.label == "Delete this session").disabled
+    at.selectbox(key="delete_one").set_value(newest.session_id).run()
+    at.checkbox(key=f"delete_one_sure_{newest.session_id}").check().run()
     next(b for b in at.button if b.label == "Delete this session").click().run()
     assert "The session was deleted." in texts(at)
     assert filled.count(SessionQuery(profile="Me")) == 29
