@@ -33,9 +33,17 @@ from posecheck.coaching.wording import (
     unmeasured_side_text,
 )
 from posecheck.errors import PosecheckError
+from posecheck.media.source import SourceInfo
 from posecheck.overlay import annotate_step
+from posecheck.pose.landmarks import Pose
 from posecheck.review.analysis import Analysis, analyze_video, replay_camera_message
-from posecheck.review.photo import PhotoAnalysis, analyze_photo, is_photo, photo_report
+from posecheck.review.photo import (
+    estimate_photo,
+    is_photo,
+    photo_analysis,
+    photo_report,
+    unchecked_text,
+)
 from posecheck.review.photo import suggest as photo_suggestions
 from posecheck.review.report import frames_csv, report_dict
 from posecheck.review.timeline import (
@@ -166,22 +174,67 @@ def run_analysis(
     return Result(key, clip_name, out, analysis)
 
 
-def show_photo(clip: Path, clip_name: str, spec: StretchSpec, specs: dict, model: str) -> None:
-    """A photo: a one-picture verdict (no hold time, no reps), kept across reruns."""
-    key = f"photo:{clip}:{clip.stat().st_mtime if clip.exists() else 0}:{spec.id}:{model}"
-    photos: dict[str, PhotoAnalysis] = st.session_state.setdefault("photo_results", {})
-    if key not in photos:
+def photo_pose(clip: Path, model: str) -> tuple[SourceInfo, Pose | None] | None:
+    """The photo's pose, found once per photo and model (judging it as another stretch needs
+    no second run); None, with the reason shown, when the photo cannot be read."""
+    key = f"{clip}:{clip.stat().st_mtime if clip.exists() else 0}:{model}"
+    poses: dict[str, tuple[SourceInfo, Pose | None]] = st.session_state.setdefault(
+        "photo_poses", {}
+    )
+    if key not in poses:
         with st.spinner("Looking at the photo…"):
             try:
-                photos.clear()  # one photo's pose at a time is plenty
-                photos[key] = analyze_photo(clip, spec, model=model)
+                found = estimate_photo(clip, model=model)
             except PosecheckError as exc:
                 st.error(f"This photo could not be analysed. {exc}")
-                return
-    a = photos[key]
-    v = a.verdict
-    if v is None:  # analyze_photo was given a spec: always a verdict
+                return None
+        poses.clear()  # one photo's pose at a time is plenty
+        poses[key] = found
+    return poses[key]
+
+
+def photo_stretch(clip: Path, specs: dict[str, StretchSpec], model: str) -> str | None:
+    """The stretch a photo shows a person in position for (fewest faults), or None."""
+    found = photo_pose(clip, model)
+    if found is None or found[1] is None:
+        return None
+    fits = photo_suggestions(found[1], specs)
+    return fits[0].stretch_id if fits else None
+
+
+def _analyse_as(stretch_id: str) -> None:
+    # A callback: it runs before the stretch chooser is drawn (setting the chooser's value
+    # after it is drawn raised StreamlitAPIException, so the button failed).
+    st.session_state["replay_stretch"] = stretch_id
+    st.session_state.setdefault("_kept", {})["replay_stretch"] = stretch_id
+
+
+def offer_stretches(fits: list[tuple[str, str]], across: bool = True) -> None:
+    """A button per stretch the footage or photo could show: analyse it as that one (side by
+    side, or one under the other in a narrow column)."""
+    cols = st.columns(max(1, len(fits))) if across else [st.container() for _ in fits]
+    for col, (sid, name) in zip(cols, fits, strict=False):
+        col.button(f"Analyse as {name}", key=f"suggest_{sid}", on_click=_analyse_as, args=(sid,))
+
+
+def show_photo(clip: Path, clip_name: str, spec: StretchSpec, specs: dict, model: str) -> None:
+    """A photo: a one-picture verdict (no hold time, no reps), kept across reruns."""
+    found = photo_pose(clip, model)
+    if found is None:
         return
+    a = photo_analysis(*found, spec)
+    v = a.verdict
+    if v is None:  # photo_analysis was given a spec: always a verdict
+        return
+    if a.pose is not None:  # nobody in the photo: which stretch does not matter yet
+        picked = st.session_state.get("replay_photo_pick")
+        if picked == spec.id:
+            st.caption(
+                f"Chosen from what the photo shows: {spec.name}. If you were doing another "
+                "stretch, choose it above."
+            )
+        elif picked is None and not st.session_state.get("replay_guessed", True):
+            st.info("Which stretch is in this photo? Choose it above.")
     left, right = st.columns([3, 2])
     left.image(str(clip), caption=clip_name, width="stretch")
     with right:
@@ -211,7 +264,7 @@ def show_photo(clip: Path, clip_name: str, spec: StretchSpec, specs: dict, model
         if v.not_checked:
             st.markdown("#### Not checked from this photo")
             for n in v.not_checked:
-                st.markdown(f"- {fault_label(n.message, n.side)} ({n.reason})")
+                st.markdown(f"- {unchecked_text(n)}")
         if a.pose is not None and not v.in_position:
             others = [s for s in photo_suggestions(a.pose, specs) if s.stretch_id != spec.id]
             if others:
@@ -219,6 +272,7 @@ def show_photo(clip: Path, clip_name: str, spec: StretchSpec, specs: dict, model
                     s.name + (f" ({s.variant_name})" if s.variant_name else "") for s in others
                 )
                 st.info(f"This photo looks more like: {names}.")
+                offer_stretches([(s.stretch_id, s.name) for s in others[:3]], across=False)
         st.download_button(
             "Verdict (JSON)",
             json.dumps(photo_report(a), indent=2, allow_nan=False),
@@ -334,12 +388,7 @@ def suggest(a: Analysis, other: Mismatch) -> None:
         f"{other.words}. It is not saved to your history."
         + (" Which stretch is it? It could be:" if fitting else " Which stretch is it?")
     )
-    cols = st.columns(max(1, len(fitting)))
-    for col, m in zip(cols, fitting, strict=False):
-        if col.button(f"Analyse as {m.name}", key=f"suggest_{m.spec_id}"):
-            st.session_state["replay_stretch"] = m.spec_id
-            st.session_state.setdefault("_kept", {})["replay_stretch"] = m.spec_id
-            st.rerun()
+    offer_stretches([(m.spec_id, m.name) for m in fitting])
 
 
 def frame_words(a: Analysis, index: int) -> str:
@@ -489,6 +538,10 @@ def main() -> None:
             st.session_state["replay_clip"] = str(clip)
             guess = guess_stretch(clip, list(specs))
             st.session_state["replay_guessed"] = guess is not None
+            st.session_state.pop("replay_photo_pick", None)
+            if guess is None and is_photo(clip):  # the name says nothing: the picture may
+                guess = photo_stretch(clip, specs, model)
+                st.session_state["replay_photo_pick"] = guess
             if guess is not None:
                 st.session_state["replay_stretch"] = guess
     spec = stretch_selector(specs, key="replay_stretch")

@@ -234,6 +234,11 @@ def test_replay_keeps_an_analysis_only_of_the_stretch_it_shows(
     assert ("Saved to" in texts(at)) == bool(kept)
     store = HistoryStore(tmp_path / "data" / "history.sqlite3")
     assert store.count() == kept
+    if warned:  # the offered stretch is chosen and waits for its own analysis
+        next(b for b in at.button if b.label == "Analyse as Supine knee drop").click().run()
+        assert not at.exception, [e.message for e in at.exception]
+        assert at.selectbox(key="replay_stretch").value == "supine_knee_drop"
+        assert [b for b in at.button if b.label == "Analyse"]
 
 
 # -- replay helpers (no Streamlit) -----------------------------------------------------------
@@ -387,3 +392,55 @@ def test_the_replay_page_finds_the_repositorys_sample_clips(
     monkeypatch.delenv("POSECHECK_SAMPLE_DIR", raising=False)
     assert sample_dir() == REPO / "sample_videos"
     assert list_clips(sample_dir())
+
+
+@pytest.mark.mediapipe
+def test_replay_photo_whose_name_says_nothing_takes_the_stretch_it_shows(
+    media: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A photo named by the phone: the stretch is read from the picture (else asked), the
+    pose is found once however many stretches it is judged as, and a photo that looks like
+    another stretch offers it."""
+    import posecheck.review.photo as photo
+
+    runs: list[str] = []
+    real = photo.estimate_photo
+
+    def counted(path: object, **kw: object) -> object:
+        runs.append(str(path))
+        return real(path, **kw)
+
+    monkeypatch.setattr(photo, "estimate_photo", counted)
+    at = page(REPLAY)
+    at.radio(key="source").set_value("Upload a video").run()
+    data = (media / "seated_floor.jpg").read_bytes()
+    at.file_uploader(key="upload").set_value(("IMG_0042.jpg", data, "image/jpeg")).run(timeout=120)
+    assert not at.exception, [e.message for e in at.exception]
+    # Sitting with the knees bent and apart: the position of the reclined hero, sitting up.
+    assert at.selectbox(key="replay_stretch").value == "reclined_hero"
+    assert "Chosen from what the photo shows: Reclined hero." in texts(at)
+    assert not [i for i in at.info if "Which stretch" in i.value]
+    # Judged as the butterfly: not in position, the reclined hero offered, one estimator run.
+    at.selectbox(key="replay_stretch").set_value("seated_butterfly").run(timeout=120)
+    assert not at.exception, [e.message for e in at.exception]
+    assert "Chosen from what the photo shows" not in texts(at)
+    assert any(w.value.startswith("Not in position") for w in at.warning)
+    assert any("looks more like: Reclined hero" in i.value for i in at.info)
+    assert len(runs) == 1, runs
+    # "Sit up tall; lift your chest (it is measured ...)": no full stop before the reason.
+    assert ". (" not in texts(at)
+    next(b for b in at.button if b.label == "Analyse as Reclined hero").click().run(timeout=120)
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.selectbox(key="replay_stretch").value == "reclined_hero"
+    assert len(runs) == 1, runs
+
+
+@pytest.mark.mediapipe
+def test_replay_photo_of_no_stretch_asks_which_one(media: Path) -> None:
+    at = page(REPLAY)
+    at.radio(key="source").set_value("Upload a video").run()
+    data = (media / "standing.jpeg").read_bytes()
+    at.file_uploader(key="upload").set_value(("IMG_0043.jpeg", data, "image/jpeg")).run(timeout=120)
+    assert not at.exception, [e.message for e in at.exception]
+    assert any("Which stretch is in this photo?" in i.value for i in at.info)
+    assert "Chosen from what the photo shows" not in texts(at)
