@@ -54,6 +54,7 @@ from posecheck.review.timeline import (
     frame_at,
     guess_stretch,
     list_clips,
+    longest_hold_text,
     read_frame,
     rom_rows,
     sample_dir,
@@ -333,7 +334,8 @@ def show_summary(a: Analysis, camera_note: bool = True) -> None:
     cols[0].metric("Duration", f"{r['duration_s'] or 0:.1f} s")
     if r["hold_target_s"]:
         cols[0].metric("Holds completed", f"{r['holds_completed']}")
-        cols[0].caption(f"of {r['hold_target_s']:.0f} s each")
+        longest = longest_hold_text(a.summary.holds)
+        cols[0].caption(f"of {r['hold_target_s']:.0f} s each. {longest}".strip())
     cols[1].metric("Reps", reps_text(r["reps"]))
     rom = r["rom"]
     if rom:

@@ -23,6 +23,7 @@ from posecheck.review.timeline import (
     frame_at,
     guess_stretch,
     list_clips,
+    longest_hold_text,
     read_frame,
     rom_rows,
     safe_name,
@@ -273,6 +274,20 @@ def test_clip_list_and_stretch_guess(tmp_path: Path) -> None:
     assert guess_stretch(tmp_path / "holiday.mp4", ids) is None
     (tmp_path / "mystery.truth.json").write_text(json.dumps({"stretch": "supine_knee_drop"}))
     assert guess_stretch(tmp_path / "mystery.mp4", ids) == "supine_knee_drop"
+
+
+def test_longest_hold_says_how_far_each_side_got() -> None:
+    from posecheck.coaching.checker import Hold
+
+    def hold(side: str | None, held_s: float) -> Hold:
+        return Hold(side, 0.0, held_s * 1000, held_s, held_s >= 30, None)
+
+    holds = [hold("left", 4.4), hold("right", 12.6), hold("left", 9.2), hold("right", 0.4)]
+    assert longest_hold_text(holds) == "Longest hold: left 9 s, right 13 s."
+    assert longest_hold_text([hold("both", 21.0)]) == "Longest hold: 21 s."
+    assert longest_hold_text([hold("left", 0.6)]) == "", "under a second is no hold"
+    assert longest_hold_text([hold("left", 7.0), hold("right", 0.3)]) == "Longest hold: left 7 s."
+    assert longest_hold_text([]) == ""
 
 
 def test_frame_at_finds_the_frame_shown_at_a_time_and_clamps() -> None:

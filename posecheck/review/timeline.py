@@ -2,6 +2,7 @@
 
 - :func:`rom_rows` / :func:`fault_intervals` / :func:`fault_rows`: plain rows (lists of dicts)
   for the ROM timeline chart, its shaded fault intervals and the fault-event table.
+- :func:`longest_hold_text`: how far the holds got, per side, in words.
 - :func:`list_clips` and :func:`guess_stretch`: the sample clips and which stretch each shows.
 - :func:`save_upload`: an uploaded file written to disk and checked, with a clear error.
 - :func:`frame_at` / :func:`read_frame`: the record at a time, and the picture of the
@@ -22,6 +23,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from posecheck.coaching.checker import Hold
 from posecheck.errors import SourceError
 from posecheck.media.source import IMAGE_SUFFIXES, VIDEO_SUFFIXES, VideoSource
 from posecheck.review.analysis import Analysis
@@ -71,6 +73,20 @@ def angle_rows(
             if v is not None:
                 rows.append({"t_s": round(t_ms / 1000.0, 3), "side": side, "rom_deg": v})
     return rows
+
+
+def longest_hold_text(holds: Iterable[Hold]) -> str:
+    """ "Longest hold: left 12 s, right 9 s." (time that counted toward the hold, per side,
+    whole seconds), or "" when nothing was held for a second: how far a hold got when it
+    was not completed, which "0 holds completed" does not say."""
+    best: dict[str, float] = {}
+    for h in holds:
+        side = h.side if h.side in ("left", "right") else ""
+        best[side] = max(best.get(side, 0.0), h.held_s)
+    if not best or max(best.values()) < 1.0:
+        return ""
+    parts = [f"{side} {s:.0f} s".strip() for side, s in sorted(best.items()) if s >= 1.0]
+    return f"Longest hold: {', '.join(parts)}."
 
 
 def fault_rows(analysis: Analysis) -> list[FaultRow]:
