@@ -72,6 +72,14 @@ STATE_WORDS = {
 }
 
 
+#: Turning a picture that was filmed on its side (clockwise degrees), in words.
+TURNS = {
+    0: "No: as filmed",
+    90: "A quarter turn clockwise",
+    180: "Half a turn (it is upside down)",
+    270: "A quarter turn anticlockwise",
+}
+
 KEEP_RESULTS = 4  # analyses (with their annotated videos) kept per browser session
 
 
@@ -144,6 +152,21 @@ def choose_clip() -> tuple[Path, str] | None:
     return None
 
 
+def choose_turn() -> int:
+    """How far to turn the picture (a phone held sideways may not say so in the file)."""
+    keep("replay_turn", 0)
+    turn = st.selectbox(
+        "Turn the picture? (the floor should be at the bottom)",
+        list(TURNS),
+        format_func=TURNS.__getitem__,
+        key="replay_turn",
+        help="A phone or camera held on its side does not always say so in the file. The "
+        "body is found and measured best when the picture is the right way up.",
+    )
+    remember_widget("replay_turn")
+    return int(turn)
+
+
 def remember(results: dict[str, Result], result: Result) -> None:
     """Keep the newest analyses; older ones give up their annotated video (it can be made
     again with one click), so a long session does not fill the disk."""
@@ -154,7 +177,7 @@ def remember(results: dict[str, Result], result: Result) -> None:
 
 
 def run_analysis(
-    clip: Path, clip_name: str, spec: StretchSpec, key: str, model: str = "full"
+    clip: Path, clip_name: str, spec: StretchSpec, key: str, model: str = "full", turn: int = 0
 ) -> Result | None:
     out = work_dir() / "annotated" / f"{abs(hash(key)):x}.mp4"
     bar = st.progress(0.0, text="Analysing…")
@@ -165,7 +188,13 @@ def run_analysis(
 
     try:
         analysis = analyze_video(
-            clip, spec, annotate_to=out, draw=annotate_step, progress=progress, model=model
+            clip,
+            spec,
+            annotate_to=out,
+            draw=annotate_step,
+            progress=progress,
+            model=model,
+            rotate_deg=turn,
         )
     except PosecheckError as exc:
         bar.empty()
@@ -175,17 +204,17 @@ def run_analysis(
     return Result(key, clip_name, out, analysis)
 
 
-def photo_pose(clip: Path, model: str) -> tuple[SourceInfo, Pose | None] | None:
-    """The photo's pose, found once per photo and model (judging it as another stretch needs
-    no second run); None, with the reason shown, when the photo cannot be read."""
-    key = f"{clip}:{clip.stat().st_mtime if clip.exists() else 0}:{model}"
+def photo_pose(clip: Path, model: str, turn: int = 0) -> tuple[SourceInfo, Pose | None] | None:
+    """The photo's pose, found once per photo, model and turn (judging it as another stretch
+    needs no second run); None, with the reason shown, when the photo cannot be read."""
+    key = f"{clip}:{clip.stat().st_mtime if clip.exists() else 0}:{model}:{turn}"
     poses: dict[str, tuple[SourceInfo, Pose | None]] = st.session_state.setdefault(
         "photo_poses", {}
     )
     if key not in poses:
         with st.spinner("Looking at the photo…"):
             try:
-                found = estimate_photo(clip, model=model)
+                found = estimate_photo(clip, model=model, rotate_deg=turn)
             except PosecheckError as exc:
                 st.error(f"This photo could not be analysed. {exc}")
                 return None
@@ -218,9 +247,11 @@ def offer_stretches(fits: list[tuple[str, str]], across: bool = True) -> None:
         col.button(f"Analyse as {name}", key=f"suggest_{sid}", on_click=_analyse_as, args=(sid,))
 
 
-def show_photo(clip: Path, clip_name: str, spec: StretchSpec, specs: dict, model: str) -> None:
+def show_photo(
+    clip: Path, clip_name: str, spec: StretchSpec, specs: dict, model: str, turn: int = 0
+) -> None:
     """A photo: a one-picture verdict (no hold time, no reps), kept across reruns."""
-    found = photo_pose(clip, model)
+    found = photo_pose(clip, model, turn)
     if found is None:
         return
     a = photo_analysis(*found, spec)
@@ -237,7 +268,8 @@ def show_photo(clip: Path, clip_name: str, spec: StretchSpec, specs: dict, model
         elif picked is None and not st.session_state.get("replay_guessed", True):
             st.info("Which stretch is in this photo? Choose it above.")
     left, right = st.columns([3, 2])
-    left.image(str(clip), caption=clip_name, width="stretch")
+    picture = read_frame(clip, 0.0, turn)  # as it was analysed: turned if asked
+    left.image(str(clip) if picture is None else picture, caption=clip_name, width="stretch")
     with right:
         st.markdown(f"#### {spec.name}: one photo")
         st.caption("A single picture has no hold time or repetitions.")
@@ -541,6 +573,8 @@ def main() -> None:
             guess = guess_stretch(clip, list(specs))
             st.session_state["replay_guessed"] = guess is not None
             st.session_state.pop("replay_photo_pick", None)
+            st.session_state["replay_turn"] = 0  # a new clip starts as filmed
+            st.session_state.setdefault("_kept", {})["replay_turn"] = 0
             if guess is None and is_photo(clip):  # the name says nothing: the picture may
                 guess = photo_stretch(clip, specs, model)
                 st.session_state["replay_photo_pick"] = guess
@@ -549,11 +583,12 @@ def main() -> None:
     spec = stretch_selector(specs, key="replay_stretch")
     if spec is None or chosen is None:
         return
+    turn = choose_turn()
     if is_photo(clip):
-        show_photo(clip, clip_name, spec, specs, model)
+        show_photo(clip, clip_name, spec, specs, model, turn)
         return
     stamp = clip.stat().st_mtime if clip.exists() else 0.0
-    key = f"{clip}:{stamp}:{spec.id}:{model}"
+    key = f"{clip}:{stamp}:{spec.id}:{model}:{turn}"
     results: dict[str, Result] = st.session_state.setdefault("replay_results", {})
     if key not in results:
         ask = st.empty()  # asked until the clip is analysed
@@ -565,10 +600,13 @@ def main() -> None:
         slot = st.empty()
         if not slot.button("Analyse", type="primary"):
             st.caption("Analysis runs on this machine; a 10 s clip takes a few seconds.")
+            first = read_frame(clip, 0.0, turn)
+            if first is not None:
+                st.image(first, width=320, caption="The first picture, as it will be analysed.")
             return
         slot.empty()
         ask.empty()
-        result = run_analysis(clip, clip_name, spec, key, model)
+        result = run_analysis(clip, clip_name, spec, key, model, turn)
         if result is None:
             return
         remember(results, result)

@@ -214,6 +214,34 @@ def test_replay_analyses_a_sample_clip(short_clip: Path, monkeypatch: pytest.Mon
 
 
 @pytest.mark.mediapipe
+def test_replay_turns_a_clip_filmed_on_its_side(
+    short_clip: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A clip whose file does not say the camera was on its side: turned before the analysis
+    (the preview shows it turned), and a new clip starts as filmed again."""
+    monkeypatch.setenv("POSECHECK_SAMPLE_DIR", str(short_clip.parent))
+    at = page(REPLAY)
+    assert at.selectbox(key="replay_turn").value == 0
+    assert at.get("image")[-1].proto.imgs[0].caption.startswith("The first picture")
+    at.selectbox(key="replay_turn").set_value(90).run()
+    next(b for b in at.button if b.label == "Analyse").click().run(timeout=120)
+    assert not at.exception, [e.message for e in at.exception]
+    (result,) = at.session_state["replay_results"].values()
+    source = result.analysis.source
+    assert (source.width, source.height) == (480, 640), "turned a quarter: upright picture"
+    assert "#### Timeline" in texts(at)
+    # Another clip: as filmed again (a turn belongs to the clip it was chosen for).
+    other = short_clip.with_name("prone_internal_rotation_try.mp4")
+    other.write_bytes(short_clip.read_bytes())
+    at = page(REPLAY)
+    assert at.selectbox(key="sample_clip").value == other.name  # listed first
+    at.selectbox(key="replay_turn").set_value(180).run()
+    at.selectbox(key="sample_clip").set_value(short_clip.name).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.selectbox(key="replay_turn").value == 0
+
+
+@pytest.mark.mediapipe
 @pytest.mark.parametrize(
     ("stretch", "kept"), [("supine_knee_drop", 1), ("prone_internal_rotation", 0)]
 )

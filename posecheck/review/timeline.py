@@ -214,12 +214,13 @@ def save_upload(name: str, data: bytes, directory: str | Path) -> Path:
     return path
 
 
-def read_frame(video: str | Path, t_ms: float) -> np.ndarray | None:
+def read_frame(video: str | Path, t_ms: float, rotate_deg: int = 0) -> np.ndarray | None:
     """The picture of ``video`` at ``t_ms`` (a record's time) as RGB, or None if it cannot be
-    read: decoded as the analysis decoded it, found by its time, so the picture shown for a
-    record is the frame that record was made from."""
+    read: decoded as the analysis decoded it (turned by ``rotate_deg`` clockwise as well),
+    found by its time, so the picture shown for a record is the frame that record was made
+    from."""
     try:
-        image = VideoSource(video).image_at(t_ms)
+        image = VideoSource(video, rotate_deg=rotate_deg).image_at(t_ms)
     except SourceError:
         return None
     return None if image is None else cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
