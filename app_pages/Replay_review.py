@@ -281,15 +281,15 @@ def show_photo(
             st.markdown(f"**Tip:** {v.cue}")
         if v.angles:
             st.markdown("#### Angles")
-            st.table(
-                pd.DataFrame(
-                    [
-                        {"side": side_word(g.side) or "-", "what": g.label,
-                         "angle": deg_text(g.value_deg)}
-                        for g in v.angles
-                    ]
-                )
-            )  # fmt: skip
+            table = pd.DataFrame(
+                [
+                    {"side": side_word(g.side), "what": g.label, "angle": deg_text(g.value_deg)}
+                    for g in v.angles
+                ]
+            )
+            if not table["side"].any():  # whole-body angles only (a "-" showed as a bullet)
+                table = table.drop(columns="side")
+            st.table(table)
         if v.faults:
             st.markdown("#### Seen in this photo")
             for f in v.faults:

@@ -462,6 +462,8 @@ def test_replay_photo_whose_name_says_nothing_takes_the_stretch_it_shows(
     # Sitting with the knees bent and apart: the position of the reclined hero, sitting up.
     assert at.selectbox(key="replay_stretch").value == "reclined_hero"
     assert "Chosen from what the photo shows: Reclined hero." in texts(at)
+    # Whole-body angles: no side column (its "-" showed as a list bullet).
+    assert list(at.table[0].value.columns) == ["what", "angle"]
     assert not [i for i in at.info if "Which stretch" in i.value]
     # Judged as the butterfly: not in position, the reclined hero offered, one estimator run.
     at.selectbox(key="replay_stretch").set_value("seated_butterfly").run(timeout=120)
@@ -469,6 +471,7 @@ def test_replay_photo_whose_name_says_nothing_takes_the_stretch_it_shows(
     assert "Chosen from what the photo shows" not in texts(at)
     assert any(w.value.startswith("Not in position") for w in at.warning)
     assert any("looks more like: Reclined hero" in i.value for i in at.info)
+    assert set(at.table[0].value["side"]) == {"Left", "Right"}
     assert len(runs) == 1, runs
     # "Sit up tall; lift your chest (it is measured ...)": no full stop before the reason.
     assert ". (" not in texts(at)
