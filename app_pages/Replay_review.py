@@ -103,14 +103,16 @@ def work_dir() -> Path:
 def choose_clip() -> tuple[Path, str] | None:
     """The clip to review: a sample clip or the user's upload (kept across reruns)."""
     keep("source", "Sample clip")
-    source = st.radio("Clip", ["Sample clip", "Upload a video"], horizontal=True, key="source")
+    source = st.radio(
+        "Clip", ["Sample clip", "Upload a video or photo"], horizontal=True, key="source"
+    )
     remember_widget("source")
     if source == "Sample clip":
         folder = sample_dir()
         clips = list_clips(folder)
         if not clips:
             st.info(
-                f"No sample clips in {folder} yet. Upload a video of your own instead, or "
+                f"No sample clips in {folder} yet. Upload a video or photo of your own instead, or "
                 "come back when the sample clips have been rendered."
             )
             return None
@@ -374,7 +376,9 @@ def show_summary(a: Analysis, camera_note: bool = True) -> None:
         best = {"left": rom["best_left_deg"], "right": rom["best_right_deg"]}
         cols[2].metric(f"Best {rom['label']}, left", deg_text(best["left"]))
         cols[2].metric(f"Best {rom['label']}, right", deg_text(best["right"]))
-        cols[2].caption(f"± {rom['uncertainty_deg']:.0f}° from this camera view")
+        cols[2].caption(
+            f"Both sides: give or take {rom['uncertainty_deg']:.0f}° from this camera view."
+        )
         st.markdown(
             "**Left/right:** " + asymmetry_text(best, rom["asymmetry_deg"], rom["uncertainty_deg"])
         )

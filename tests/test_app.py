@@ -147,12 +147,12 @@ def test_pose_model_choice_is_kept_across_pages_and_a_missing_model_is_named(
 def test_replay_with_no_sample_clips_says_so_and_carries_on() -> None:
     at = page(REPLAY)
     assert any("No sample clips" in i.value for i in at.info)
-    assert at.radio(key="source").options == ["Sample clip", "Upload a video"]
+    assert at.radio(key="source").options == ["Sample clip", "Upload a video or photo"]
 
 
 def test_replay_broken_upload_shows_a_clear_error() -> None:
     at = page(REPLAY)
-    at.radio(key="source").set_value("Upload a video").run()
+    at.radio(key="source").set_value("Upload a video or photo").run()
     uploader = at.file_uploader(key="upload")
     assert "200 MB" in uploader.label
     uploader.set_value(("holiday.mp4", b"this is not a video at all", "video/mp4")).run()
@@ -205,6 +205,8 @@ def test_replay_analyses_a_sample_clip(short_clip: Path, monkeypatch: pytest.Mon
     # Words a person uses: no ids, no negative angles, no "for 0.0 s".
     body = texts(at)
     assert ":none" not in body and "for 0.0 s" not in body and " -" not in body
+    # The uncertainty is said for both sides (a bare "± 15°" stood under the right one).
+    assert "Both sides: give or take" in body
     # Another page and back: the result is still there, no second analysis.
     at.switch_page(LIVE).run()
     at.switch_page(REPLAY).run()
@@ -455,7 +457,7 @@ def test_replay_photo_whose_name_says_nothing_takes_the_stretch_it_shows(
 
     monkeypatch.setattr(photo, "estimate_photo", counted)
     at = page(REPLAY)
-    at.radio(key="source").set_value("Upload a video").run()
+    at.radio(key="source").set_value("Upload a video or photo").run()
     data = (media / "seated_floor.jpg").read_bytes()
     at.file_uploader(key="upload").set_value(("IMG_0042.jpg", data, "image/jpeg")).run(timeout=120)
     assert not at.exception, [e.message for e in at.exception]
@@ -484,7 +486,7 @@ def test_replay_photo_whose_name_says_nothing_takes_the_stretch_it_shows(
 @pytest.mark.mediapipe
 def test_replay_photo_of_no_stretch_asks_which_one(media: Path) -> None:
     at = page(REPLAY)
-    at.radio(key="source").set_value("Upload a video").run()
+    at.radio(key="source").set_value("Upload a video or photo").run()
     data = (media / "standing.jpeg").read_bytes()
     at.file_uploader(key="upload").set_value(("IMG_0043.jpeg", data, "image/jpeg")).run(timeout=120)
     assert not at.exception, [e.message for e in at.exception]
