@@ -355,7 +355,7 @@ def timeline_chart(result: Result, frame_index: int) -> alt.LayerChart | alt.Cha
     layers.append(
         alt.Chart(pd.DataFrame({"t_s": [t_now]}))
         .mark_rule(color="#444", strokeDash=[4, 3])
-        .encode(x=alt.X("t_s:Q", scale=x))
+        .encode(x=alt.X("t_s:Q", scale=x, title="time (s)"))
     )
     return alt.layer(*layers).properties(height=260)
 
@@ -441,9 +441,20 @@ def frame_words(a: Analysis, index: int) -> str:
     return " · ".join([f"{rec.t_ms / 1000:.1f} s", state, *faults])
 
 
+#: A clip in which nobody was ever found: said instead of an empty review.
+NOBODY_TEXT = (
+    "I couldn't find anyone in this video, so nothing was measured. Film again with your "
+    "whole body in the picture, in good light, from where the camera-placement picture on "
+    "the Live coaching page shows."
+)
+
+
 def show_result(result: Result, other: Mismatch | None) -> None:
     a = result.analysis
     n = len(a.records)
+    if all(rec.state == "no_person" for rec in a.records):  # (an empty timeline, "no faults")
+        st.warning(NOBODY_TEXT, icon=":material/person_search:")
+        return
     if other is not None:
         suggest(a, other)
     show_summary(a, camera_note=other is None)
@@ -606,7 +617,9 @@ def main() -> None:
             st.caption("Analysis runs on this machine; a 10 s clip takes a few seconds.")
             first = read_frame(clip, 0.0, turn)
             if first is not None:
-                st.image(first, width=320, caption="The first picture, as it will be analysed.")
+                st.image(
+                    first, width=320, caption="The clip's first picture, turned as chosen above."
+                )
             return
         slot.empty()
         ask.empty()

@@ -216,6 +216,27 @@ def test_replay_analyses_a_sample_clip(short_clip: Path, monkeypatch: pytest.Mon
 
 
 @pytest.mark.mediapipe
+def test_replay_of_a_clip_with_nobody_in_it_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An empty room: one plain message, not an empty review that says "no faults"."""
+    folder = tmp_path / "clips"
+    folder.mkdir()
+    clip = folder / "prone_internal_rotation_empty_room.mp4"
+    cmd = [ffmpeg_exe(), "-y", "-loglevel", "error", "-f", "lavfi"]
+    cmd += ["-i", "color=c=gray:s=320x240:d=1:r=10", "-c:v", "libx264", "-pix_fmt", "yuv420p"]
+    subprocess.run([*cmd, str(clip)], check=True, capture_output=True)
+    monkeypatch.setenv("POSECHECK_SAMPLE_DIR", str(folder))
+    at = page(REPLAY)
+    next(b for b in at.button if b.label == "Analyse").click().run(timeout=120)
+    assert not at.exception, [e.message for e in at.exception]
+    assert any("couldn't find anyone in this video" in w.value for w in at.warning)
+    body = texts(at)
+    assert "#### Timeline" not in body and "No faults were flagged" not in body
+    assert not [s for s in at.success if "No faults" in s.value]
+
+
+@pytest.mark.mediapipe
 def test_replay_turns_a_clip_filmed_on_its_side(
     short_clip: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -224,7 +245,7 @@ def test_replay_turns_a_clip_filmed_on_its_side(
     monkeypatch.setenv("POSECHECK_SAMPLE_DIR", str(short_clip.parent))
     at = page(REPLAY)
     assert at.selectbox(key="replay_turn").value == 0
-    assert at.get("image")[-1].proto.imgs[0].caption.startswith("The first picture")
+    assert at.get("image")[-1].proto.imgs[0].caption.startswith("The clip's first picture")
     at.selectbox(key="replay_turn").set_value(90).run()
     next(b for b in at.button if b.label == "Analyse").click().run(timeout=120)
     assert not at.exception, [e.message for e in at.exception]
