@@ -23,7 +23,7 @@ from posecheck.review.progress import (
     time_ticks,
     weekly_sessions,
 )
-from posecheck.review.records import SessionQuery, SessionRow
+from posecheck.review.records import HistoryError, SessionQuery, SessionRow
 from posecheck.review.store import HistoryStore
 from posecheck.review.timeline import angle_rows, safe_name
 
@@ -248,8 +248,14 @@ def deleting(store: HistoryStore, rows: list[SessionRow], profile: str) -> None:
             value=False,
         )
         if st.button("Delete this session", disabled=not sure_one, key="delete_one_button"):
-            store.delete_session(chosen)
-            st.session_state["progress_notice"] = "The session was deleted."
+            try:
+                store.delete_session(chosen)
+            except HistoryError:  # deleted meanwhile (another window, the command line)
+                st.session_state["progress_problem"] = (
+                    "That session was already deleted (in another window, perhaps)."
+                )
+            else:
+                st.session_state["progress_notice"] = "The session was deleted."
             st.rerun()
         st.divider()
         scope = st.radio(
@@ -324,6 +330,9 @@ def main() -> None:
     notice = st.session_state.pop("progress_notice", None)
     if notice:
         st.success(notice)
+    problem = st.session_state.pop("progress_problem", None)
+    if problem:
+        st.warning(problem)
     profile = current_profile()
     st.caption(
         f"Saved sets of the profile “{profile}” (change it in the sidebar). Kept only on this "

@@ -161,12 +161,20 @@ def test_delete_one_session_then_everything_with_confirmation(filled: HistorySto
     next(b for b in at.button if b.label == "Delete this session").click().run()
     assert "The session was deleted." in texts(at)
     assert filled.count(SessionQuery(profile="Me")) == 29
+    # Deleted meanwhile elsewhere (the command line, another window) after the tick: the
+    # click deletes nothing else (the tick was for the one that is gone), no traceback.
+    gone = filled.sessions(SessionQuery(profile="Me", newest_first=True))[0]
+    at.checkbox(key=f"delete_one_sure_{gone.session_id}").check().run()
+    filled.delete_session(gone.session_id)
+    next(b for b in at.button if b.label == "Delete this session").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert filled.count(SessionQuery(profile="Me")) == 28
     everything = next(b for b in at.button if b.label == "Delete everything chosen")
     assert everything.disabled, "deleting everything needs the confirmation ticked"
     at.checkbox(key="delete_all_sure").check().run()
     next(b for b in at.button if b.label == "Delete everything chosen").click().run()
     assert not at.exception
-    assert "29 sessions were deleted." in texts(at)
+    assert "28 sessions were deleted." in texts(at)
     assert filled.count(SessionQuery(profile="Me")) == 0
     assert filled.count(SessionQuery(profile="Sam")) == 2, "only Me's sessions were chosen"
 
@@ -181,6 +189,23 @@ def test_adding_a_profile_switches_to_it(data_dir: Path) -> None:
     at.sidebar.text_input(key="new_profile").input("x" * 39 + "\x07").run()
     next(b for b in at.sidebar.button if b.label == "Add").click().run()
     assert any("control characters" in e.value for e in at.sidebar.error)
+    # A blank name asks for one (it switched to "Me" without a word).
+    at.sidebar.text_input(key="new_profile").input("   ").run()
+    next(b for b in at.sidebar.button if b.label == "Add").click().run()
+    assert any("Type a name" in e.value for e in at.sidebar.error)
+    assert at.sidebar.selectbox(key="profile").value == "Grandad"
+    # "grandad" is Grandad: no second profile splitting one person's sets.
+    at.sidebar.text_input(key="new_profile").input("Sam").run()
+    next(b for b in at.sidebar.button if b.label == "Add").click().run()
+    assert at.sidebar.selectbox(key="profile").value == "Sam"
+    at.sidebar.text_input(key="new_profile").input("grandad ").run()
+    next(b for b in at.sidebar.button if b.label == "Add").click().run()
+    assert not at.exception
+    assert at.sidebar.selectbox(key="profile").value == "Grandad"
+    names = at.sidebar.selectbox(key="profile").options
+    assert [o for o in names if o.casefold() == "grandad"] == ["Grandad"]
+    assert any("already a profile" in i.value for i in at.sidebar.info)
+    assert not at.sidebar.error
 
 
 def _keep_script() -> None:
