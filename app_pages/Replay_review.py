@@ -49,6 +49,9 @@ from posecheck.review.report import frames_csv, report_dict
 from posecheck.review.timeline import (
     MAX_UPLOAD_MB,
     UPLOAD_SUFFIXES,
+    ClipFacts,
+    clip_facts,
+    clip_label,
     fault_intervals,
     fault_rows,
     frame_at,
@@ -100,7 +103,12 @@ def work_dir() -> Path:
     return Path(st.session_state["work_dir"])
 
 
-def choose_clip() -> tuple[Path, str] | None:
+@st.cache_data(show_spinner=False, max_entries=512)
+def _clip_facts(path: str, stamp: float) -> ClipFacts | None:
+    return clip_facts(path)
+
+
+def choose_clip(specs: dict[str, StretchSpec]) -> tuple[Path, str] | None:
     """The clip to review: a sample clip or the user's upload (kept across reruns)."""
     keep("source", "Sample clip")
     source = st.radio(
@@ -120,7 +128,10 @@ def choose_clip() -> tuple[Path, str] | None:
         keep("sample_clip", names[0])
         if st.session_state.get("sample_clip") not in names:
             st.session_state["sample_clip"] = names[0]
-        name = st.selectbox("Sample clip", names, key="sample_clip")
+        labels = {
+            c.name: clip_label(c, _clip_facts(str(c), c.stat().st_mtime), specs) for c in clips
+        }
+        name = st.selectbox("Sample clip", names, key="sample_clip", format_func=labels.get)
         remember_widget("sample_clip")
         return folder / name, name
     exts = [s.lstrip(".") for s in UPLOAD_SUFFIXES]
@@ -579,7 +590,7 @@ def main() -> None:
     safety_note()
     model = pose_model_selector()
     specs = load_specs()
-    chosen = choose_clip()
+    chosen = choose_clip(specs)
     if chosen is not None:
         clip, clip_name = chosen
         # A new clip: preselect the stretch it shows.

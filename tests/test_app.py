@@ -18,6 +18,8 @@ from posecheck.overlay import annotate_step
 from posecheck.review.analysis import analyze_video
 from posecheck.review.store import HistoryStore
 from posecheck.review.timeline import (
+    clip_facts,
+    clip_label,
     fault_intervals,
     fault_rows,
     frame_at,
@@ -294,6 +296,44 @@ def test_replay_keeps_an_analysis_only_of_the_stretch_it_shows(
 
 
 # -- replay helpers (no Streamlit) -----------------------------------------------------------
+
+
+def test_sample_clips_are_named_in_words(tmp_path: Path) -> None:
+    """The sample-clip chooser says the stretch, what the clip shows and the body, never a
+    file name of ids, unless the clip's truth file says nothing usable."""
+
+    def clip(name: str, truth: object | None) -> Path:
+        path = tmp_path / f"{name}.mp4"
+        path.write_bytes(b"")
+        if truth is not None:
+            text = truth if isinstance(truth, str) else json.dumps(truth)
+            (tmp_path / f"{name}.truth.json").write_text(text)
+        return path
+
+    def label(path: Path) -> str:
+        return clip_label(path, clip_facts(path), SPECS)
+
+    good = clip("a", {"stretch": "prone_internal_rotation", "faults": [], "body": "female"})
+    assert label(good) == "Prone hip internal rotation · good form · female body"
+    lifts = {"fault": "hips_lift", "side": "none", "start_s": 1.0, "end_s": 2.0}
+    faulty = clip("b", {"stretch": "prone_internal_rotation", "faults": [lifts, lifts]})
+    fix = "to fix: Keep your hip bones on the floor."
+    assert label(faulty) == f"Prone hip internal rotation · {fix}", "each fault once"
+    # A fault the camera view cannot check is named too (the spec's not-checked list).
+    rolls = {"fault": "pelvis_rolls_back", "side": "none"}
+    unseen = clip("c", {"stretch": "clamshell", "faults": [rolls], "body": "male"})
+    assert label(unseen).startswith("Clamshell · to fix: ") and label(unseen).endswith("male body")
+    for name, truth in [
+        ("no_truth", None),
+        ("broken", "{not json"),
+        ("unknown_stretch", {"stretch": "handstand", "faults": []}),
+        ("unknown_fault", {"stretch": "clamshell", "faults": [{"fault": "spins_round"}]}),
+        ("no_stretch", {"faults": []}),
+    ]:
+        assert label(clip(name, truth)) == f"{name}.mp4", name
+    assert all("_" not in label(c) for c in list_clips(REPO / "sample_videos")), (
+        "every committed sample clip is named in words"
+    )
 
 
 def test_save_upload_rejects_what_it_cannot_read(tmp_path: Path) -> None:

@@ -3,7 +3,8 @@
 - :func:`rom_rows` / :func:`fault_intervals` / :func:`fault_rows`: plain rows (lists of dicts)
   for the ROM timeline chart, its shaded fault intervals and the fault-event table.
 - :func:`longest_hold_text`: how far the holds got, per side, in words.
-- :func:`list_clips` and :func:`guess_stretch`: the sample clips and which stretch each shows.
+- :func:`list_clips` and :func:`guess_stretch`: the sample clips and which stretch each shows;
+  :func:`clip_label` names a sample clip in words (stretch, what to fix or good form, body).
 - :func:`save_upload`: an uploaded file written to disk and checked, with a clear error.
 - :func:`frame_at` / :func:`read_frame`: the record at a time, and the picture of the
   annotated MP4 at that record's time (seeking by time, as the analysis decoded it).
@@ -15,7 +16,7 @@ import bisect
 import json
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from posecheck.coaching.checker import Hold
 from posecheck.errors import SourceError
 from posecheck.media.source import IMAGE_SUFFIXES, VIDEO_SUFFIXES, VideoSource
 from posecheck.review.analysis import Analysis
+from posecheck.specs.schema import StretchSpec
 
 SAMPLE_DIR_ENV = "POSECHECK_SAMPLE_DIR"
 #: Matches .streamlit/config.toml ``server.maxUploadSize``.
@@ -140,6 +142,43 @@ def list_clips(directory: str | Path) -> list[Path]:
         for p in d.iterdir()
         if p.is_file() and p.suffix.lower() in VIDEO_SUFFIXES and p.stat().st_size > 0
     )
+
+
+@dataclass(frozen=True)
+class ClipFacts:
+    """What a sample clip's ``.truth.json`` says it shows (ids: worded by :func:`clip_label`)."""
+
+    stretch_id: str
+    fault_ids: tuple[str, ...]
+    body: str  # "female", "male", ""
+
+
+def clip_facts(clip: str | Path) -> ClipFacts | None:
+    """The stretch, faults and body of a clip from its ``<stem>.truth.json``, or None."""
+    clip = Path(clip)
+    try:
+        truth = json.loads(clip.with_name(clip.stem + ".truth.json").read_text(encoding="utf-8"))
+        faults = tuple(dict.fromkeys(str(f["fault"]) for f in truth.get("faults") or ()))
+        return ClipFacts(str(truth["stretch"]), faults, str(truth.get("body") or ""))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def clip_label(clip: str | Path, facts: ClipFacts | None, specs: Mapping[str, StretchSpec]) -> str:
+    """A sample clip in words: "Prone hip internal rotation · to fix: Keep your hip bones on
+    the floor. · female body" (the file name when its truth file says nothing usable)."""
+    spec = specs.get(facts.stretch_id) if facts is not None else None
+    if facts is None or spec is None:
+        return Path(clip).name
+    # Faults the spec checks, and those it lists as not checked from its view.
+    messages = {n.id: n.message for n in spec.not_checked} | {f.id: f.message for f in spec.faults}
+    fixes = [messages[f] for f in facts.fault_ids if f in messages]
+    if len(fixes) < len(facts.fault_ids):  # a fault the spec no longer names
+        return Path(clip).name
+    parts = [spec.name, "to fix: " + " ".join(fixes) if fixes else "good form"]
+    if facts.body:
+        parts.append(f"{facts.body} body")
+    return " · ".join(parts)
 
 
 def guess_stretch(clip: str | Path, stretch_ids: list[str]) -> str | None:
