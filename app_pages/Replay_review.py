@@ -217,20 +217,22 @@ def run_analysis(
     return Result(key, clip_name, out, analysis)
 
 
-def photo_pose(clip: Path, model: str, turn: int = 0) -> tuple[SourceInfo, Pose | None] | None:
+def photo_pose(clip: Path, model: str, turn: int = 0) -> tuple[SourceInfo, Pose | None] | str:
     """The photo's pose, found once per photo, model and turn (judging it as another stretch
-    needs no second run); None, with the reason shown, when the photo cannot be read."""
+    needs no second run), or what went wrong, in words (kept too: said once, not retried on
+    every rerun)."""
     key = f"{clip}:{clip.stat().st_mtime if clip.exists() else 0}:{model}:{turn}"
-    poses: dict[str, tuple[SourceInfo, Pose | None]] = st.session_state.setdefault(
+    poses: dict[str, tuple[SourceInfo, Pose | None] | str] = st.session_state.setdefault(
         "photo_poses", {}
     )
     if key not in poses:
         with st.spinner("Looking at the photo…"):
             try:
-                found = estimate_photo(clip, model=model, rotate_deg=turn)
+                found: tuple[SourceInfo, Pose | None] | str = estimate_photo(
+                    clip, model=model, rotate_deg=turn
+                )
             except PosecheckError as exc:
-                st.error(f"This photo could not be analysed. {exc}")
-                return None
+                found = f"This photo could not be analysed. {exc}"
         poses.clear()  # one photo's pose at a time is plenty
         poses[key] = found
     return poses[key]
@@ -239,7 +241,7 @@ def photo_pose(clip: Path, model: str, turn: int = 0) -> tuple[SourceInfo, Pose 
 def photo_stretch(clip: Path, specs: dict[str, StretchSpec], model: str) -> str | None:
     """The stretch a photo shows a person in position for (fewest faults), or None."""
     found = photo_pose(clip, model)
-    if found is None or found[1] is None:
+    if isinstance(found, str) or found[1] is None:
         return None
     fits = photo_suggestions(found[1], specs)
     return fits[0].stretch_id if fits else None
@@ -265,7 +267,8 @@ def show_photo(
 ) -> None:
     """A photo: a one-picture verdict (no hold time, no reps), kept across reruns."""
     found = photo_pose(clip, model, turn)
-    if found is None:
+    if isinstance(found, str):
+        st.error(found)
         return
     a = photo_analysis(*found, spec)
     v = a.verdict

@@ -544,6 +544,35 @@ def test_replay_photo_whose_name_says_nothing_takes_the_stretch_it_shows(
     assert len(runs) == 1, runs
 
 
+def test_replay_photo_that_cannot_be_analysed_says_so_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The pose model fails on a photo: one message, and no second try on every rerun."""
+    import cv2
+
+    import posecheck.review.photo as photo
+    from posecheck.errors import EstimatorError
+
+    runs: list[str] = []
+
+    def broken(path: object, **kw: object) -> object:
+        runs.append(str(path))
+        raise EstimatorError("the pose model file is damaged; run 'make models' again.")
+
+    monkeypatch.setattr(photo, "estimate_photo", broken)
+    _, jpg = cv2.imencode(".jpg", np.full((120, 160, 3), 180, np.uint8))
+    at = page(REPLAY)
+    at.radio(key="source").set_value("Upload a video or photo").run()
+    at.file_uploader(key="upload").set_value(("IMG_0044.jpg", jpg.tobytes(), "image/jpeg")).run()
+    assert not at.exception, [e.message for e in at.exception]
+    errors = [e.value for e in at.error]
+    assert errors == [
+        "This photo could not be analysed. the pose model file is damaged; run 'make models' again."
+    ]
+    at.selectbox(key="replay_stretch").set_value("pigeon").run()
+    assert not at.exception and len(at.error) == 1 and len(runs) == 1, runs
+
+
 @pytest.mark.mediapipe
 def test_replay_photo_of_no_stretch_asks_which_one(media: Path) -> None:
     at = page(REPLAY)
