@@ -47,6 +47,7 @@ from posecheck.review.photo import (
 from posecheck.review.photo import suggest as photo_suggestions
 from posecheck.review.report import frames_csv, report_dict
 from posecheck.review.timeline import (
+    HEIC_SUFFIXES,
     MAX_UPLOAD_MB,
     UPLOAD_SUFFIXES,
     ClipFacts,
@@ -137,7 +138,7 @@ def choose_clip(specs: dict[str, StretchSpec]) -> tuple[Path, str] | None:
     exts = [s.lstrip(".") for s in UPLOAD_SUFFIXES]
     up = st.file_uploader(
         f"Video or photo file (up to {MAX_UPLOAD_MB} MB; {', '.join(exts)})",
-        type=exts,
+        type=exts + [s.lstrip(".") for s in HEIC_SUFFIXES],  # taken to say what to do
         key="upload",
         help="Film the stretch from where the camera-placement picture on the Live coaching "
         "page shows. The file stays on this machine.",

@@ -157,6 +157,9 @@ def test_replay_broken_upload_shows_a_clear_error() -> None:
     at.radio(key="source").set_value("Upload a video or photo").run()
     uploader = at.file_uploader(key="upload")
     assert "200 MB" in uploader.label
+    uploader.set_value(("IMG_0001.heic", b"\x00\x00\x00\x18ftypheic", "image/heic")).run()
+    assert any("HEIC photo" in e.value and "JPEG" in e.value for e in at.error)
+    uploader = at.file_uploader(key="upload")
     uploader.set_value(("holiday.mp4", b"this is not a video at all", "video/mp4")).run()
     assert not at.exception
     errors = [e.value for e in at.error]
@@ -343,6 +346,9 @@ def test_save_upload_rejects_what_it_cannot_read(tmp_path: Path) -> None:
         save_upload("empty.mp4", b"", tmp_path)
     with pytest.raises(SourceError, match=r"'broken\.mov'"):
         save_upload("broken.mov", b"\x00" * 1000, tmp_path)
+    # An iPhone photo: named, with what to do (the uploader refused it without a word).
+    with pytest.raises(SourceError, match=r"'IMG_0001\.HEIC' is an HEIC photo.*JPEG"):
+        save_upload("IMG_0001.HEIC", b"\x00\x00\x00\x18ftypheic", tmp_path)
     assert list(tmp_path.iterdir()) == [], "a rejected upload must not be kept"
 
 

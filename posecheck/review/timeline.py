@@ -35,6 +35,8 @@ SAMPLE_DIR_ENV = "POSECHECK_SAMPLE_DIR"
 MAX_UPLOAD_MB = 200
 #: Videos, and photos for a one-picture verdict (``posecheck.review.photo``).
 UPLOAD_SUFFIXES: tuple[str, ...] = VIDEO_SUFFIXES + IMAGE_SUFFIXES
+#: Taken by the uploader only to be answered: the iPhone's own photo format, not readable here.
+HEIC_SUFFIXES: tuple[str, ...] = (".heic", ".heif")
 
 
 @dataclass(frozen=True)
@@ -228,6 +230,12 @@ def save_upload(name: str, data: bytes, directory: str | Path) -> Path:
     empty, or not a readable video. A file that fails the check is removed.
     """
     suffix = Path(name).suffix.lower()
+    if suffix in HEIC_SUFFIXES:
+        raise SourceError(
+            f"'{name}' is an HEIC photo (an iPhone's own format), which cannot be read here. "
+            "Upload it as a JPEG: share it by mail or AirDrop as JPEG, or set the iPhone's "
+            "Settings → Camera → Formats to Most Compatible for the next photos."
+        )
     if suffix not in UPLOAD_SUFFIXES:
         raise SourceError(
             f"'{name}' is not a supported video format (nor a photo). Use one of: "
