@@ -147,7 +147,7 @@ def choose_clip(specs: dict[str, StretchSpec]) -> tuple[Path, str] | None:
         sig = f"{up.name}:{up.size}"
         if st.session_state.get("upload_sig") != sig:
             st.session_state["upload_sig"] = sig
-            st.session_state.pop("upload_path", None)
+            earlier = st.session_state.pop("upload_path", None)
             st.session_state.pop("upload_error", None)
             try:
                 path = save_upload(up.name, up.getvalue(), work_dir() / "uploads")
@@ -156,6 +156,10 @@ def choose_clip(specs: dict[str, StretchSpec]) -> tuple[Path, str] | None:
             else:
                 st.session_state["upload_path"] = str(path)
                 st.session_state["upload_name"] = up.name
+            # The copy of the upload it replaces goes (its analyses keep their own videos):
+            # no copies of a person's videos pile up in the temporary folder.
+            if earlier and earlier != st.session_state.get("upload_path"):
+                Path(earlier).unlink(missing_ok=True)
     if st.session_state.get("upload_error") and up is not None:
         st.error(st.session_state["upload_error"])
         return None

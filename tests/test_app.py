@@ -579,6 +579,34 @@ def test_replay_photo_that_cannot_be_analysed_says_so_once(
     assert not at.exception and len(at.error) == 1 and len(runs) == 1, runs
 
 
+def test_replay_keeps_no_copy_of_an_upload_it_replaced(monkeypatch: pytest.MonkeyPatch) -> None:
+    import cv2
+
+    import posecheck.review.photo as photo
+    from posecheck.errors import EstimatorError
+
+    def no_model(path: object, **kw: object) -> object:
+        raise EstimatorError("no pose model in this test")
+
+    monkeypatch.setattr(photo, "estimate_photo", no_model)
+    _, jpg = cv2.imencode(".jpg", np.full((120, 160, 3), 180, np.uint8))
+    at = page(REPLAY)
+    at.radio(key="source").set_value("Upload a video or photo").run()
+    at.file_uploader(key="upload").set_value(("pigeon_1.jpg", jpg.tobytes(), "image/jpeg")).run()
+    first = Path(at.session_state["upload_path"])
+    assert first.is_file()
+    at.file_uploader(key="upload").set_value(("pigeon_2.jpg", jpg.tobytes()[:-1], "image/jpeg"))
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    second = Path(at.session_state["upload_path"])
+    assert second.is_file() and not first.exists(), "the replaced upload's copy is deleted"
+    # A broken upload after a good one: the good one's copy goes too (it is no longer used).
+    at.file_uploader(key="upload").set_value(("pigeon_3.jpg", b"not a photo", "image/jpeg"))
+    at.run()
+    assert any("pigeon_3.jpg" in e.value for e in at.error)
+    assert not second.exists() and list(second.parent.iterdir()) == []
+
+
 @pytest.mark.mediapipe
 def test_replay_photo_of_no_stretch_asks_which_one(media: Path) -> None:
     at = page(REPLAY)
