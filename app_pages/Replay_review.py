@@ -286,7 +286,11 @@ def show_photo(
                 f"Chosen from what the photo shows: {spec.name}. If you were doing another "
                 "stretch, choose it above."
             )
-        elif picked is None and not st.session_state.get("replay_guessed", True):
+        elif (
+            picked is None
+            and not st.session_state.get("replay_guessed", True)
+            and st.session_state.get("replay_asked_with") in (None, spec.id)
+        ):
             st.info("Which stretch is in this photo? Choose it above.")
     left, right = st.columns([3, 2])
     picture = read_frame(clip, 0.0, turn)  # as it was analysed: turned if asked
@@ -614,6 +618,8 @@ def main() -> None:
                 st.session_state["replay_photo_pick"] = guess
             if guess is not None:
                 st.session_state["replay_stretch"] = guess
+            # What the chooser held when the question was asked: a choice answers it.
+            st.session_state["replay_asked_with"] = st.session_state.get("replay_stretch")
     spec = stretch_selector(specs, key="replay_stretch")
     if spec is None or chosen is None:
         return

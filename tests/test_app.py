@@ -616,3 +616,7 @@ def test_replay_photo_of_no_stretch_asks_which_one(media: Path) -> None:
     assert not at.exception, [e.message for e in at.exception]
     assert any("Which stretch is in this photo?" in i.value for i in at.info)
     assert "Chosen from what the photo shows" not in texts(at)
+    other = next(i for i in SPECS if i != at.selectbox(key="replay_stretch").value)
+    at.selectbox(key="replay_stretch").set_value(other).run(timeout=120)
+    assert not at.exception, [e.message for e in at.exception]
+    assert not [i for i in at.info if "Which stretch" in i.value], "answered by the choice"
