@@ -134,11 +134,19 @@ def current_profile() -> str:
 
 
 def _add_profile(store: HistoryStore) -> None:
+    typed = str(st.session_state.get("new_profile", "")).strip()
+    st.session_state.pop("profile_notice", None)
+    if not typed:  # (a blank name meant the default profile: a silent switch to "Me")
+        st.session_state["profile_error"] = "Type a name for the new profile first."
+        return
+    same = [p.name for p in store.profiles() if p.name.casefold() == typed.casefold()]
     try:
-        name = store.add_profile(st.session_state.get("new_profile", ""))
+        name = same[0] if same else store.add_profile(typed)
     except HistoryError as exc:
         st.session_state["profile_error"] = str(exc)
         return
+    if same:  # "sam" beside "Sam" would split one person's sets in two
+        st.session_state["profile_notice"] = f"“{name}” is already a profile: switched to it."
     st.session_state["profile"] = name
     st.session_state["new_profile"] = ""
     st.session_state.pop("profile_error", None)
@@ -166,6 +174,8 @@ def history_sidebar() -> None:
             st.button("Add", key="add_profile", on_click=_add_profile, args=(store,))
             if st.session_state.get("profile_error"):
                 st.error(st.session_state["profile_error"])
+            if st.session_state.get("profile_notice"):
+                st.info(st.session_state["profile_notice"])
         st.toggle(
             "Save my sets to my history",
             key="save_history",

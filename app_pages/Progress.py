@@ -23,7 +23,7 @@ from posecheck.review.progress import (
     time_ticks,
     weekly_sessions,
 )
-from posecheck.review.records import SessionQuery, SessionRow
+from posecheck.review.records import HistoryError, SessionQuery, SessionRow
 from posecheck.review.store import HistoryStore
 from posecheck.review.timeline import angle_rows, safe_name
 
@@ -241,9 +241,21 @@ def deleting(store: HistoryStore, rows: list[SessionRow], profile: str) -> None:
         chosen = st.selectbox(
             "One session", list(labels), format_func=labels.__getitem__, key="delete_one"
         )
-        if st.button("Delete this session", key="delete_one_button"):
-            store.delete_session(chosen)
-            st.session_state["progress_notice"] = "The session was deleted."
+        # Ticked for this one session only: choosing another one asks again.
+        sure_one = st.checkbox(
+            "Yes, delete this session. This cannot be undone.",
+            key=f"delete_one_sure_{chosen}",
+            value=False,
+        )
+        if st.button("Delete this session", disabled=not sure_one, key="delete_one_button"):
+            try:
+                store.delete_session(chosen)
+            except HistoryError:  # deleted meanwhile (another window, the command line)
+                st.session_state["progress_problem"] = (
+                    "That session was already deleted (in another window, perhaps)."
+                )
+            else:
+                st.session_state["progress_notice"] = "The session was deleted."
             st.rerun()
         st.divider()
         scope = st.radio(
@@ -266,7 +278,9 @@ def one_set(store: HistoryStore, rows: list[SessionRow]) -> None:
     """A chosen saved set's angles, second by second (kept for live sets and analysed clips
     at the stretch's analysis rate)."""
     st.markdown("#### One set, second by second")
-    measured = [r for r in rows if r.best_left_deg is not None or r.best_right_deg is not None]
+    measured = [  # newest first: the set just done is the one a person looks for
+        r for r in reversed(rows) if r.best_left_deg is not None or r.best_right_deg is not None
+    ]
     if not measured:
         st.caption("None of these sets measured a range of motion.")
         return
@@ -316,6 +330,9 @@ def main() -> None:
     notice = st.session_state.pop("progress_notice", None)
     if notice:
         st.success(notice)
+    problem = st.session_state.pop("progress_problem", None)
+    if problem:
+        st.warning(problem)
     profile = current_profile()
     st.caption(
         f"Saved sets of the profile “{profile}” (change it in the sidebar). Kept only on this "

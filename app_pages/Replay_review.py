@@ -33,19 +33,32 @@ from posecheck.coaching.wording import (
     unmeasured_side_text,
 )
 from posecheck.errors import PosecheckError
+from posecheck.media.source import SourceInfo
 from posecheck.overlay import annotate_step
+from posecheck.pose.landmarks import Pose
 from posecheck.review.analysis import Analysis, analyze_video, replay_camera_message
-from posecheck.review.photo import PhotoAnalysis, analyze_photo, is_photo, photo_report
+from posecheck.review.photo import (
+    estimate_photo,
+    is_photo,
+    photo_analysis,
+    photo_report,
+    unchecked_text,
+)
 from posecheck.review.photo import suggest as photo_suggestions
 from posecheck.review.report import frames_csv, report_dict
 from posecheck.review.timeline import (
+    HEIC_SUFFIXES,
     MAX_UPLOAD_MB,
     UPLOAD_SUFFIXES,
+    ClipFacts,
+    clip_facts,
+    clip_label,
     fault_intervals,
     fault_rows,
     frame_at,
     guess_stretch,
     list_clips,
+    longest_hold_text,
     read_frame,
     rom_rows,
     sample_dir,
@@ -62,6 +75,14 @@ STATE_WORDS = {
     "active": "in the stretch",
 }
 
+
+#: Turning a picture that was filmed on its side (clockwise degrees), in words.
+TURNS = {
+    0: "No: as filmed",
+    90: "A quarter turn clockwise",
+    180: "Half a turn (it is upside down)",
+    270: "A quarter turn anticlockwise",
+}
 
 KEEP_RESULTS = 4  # analyses (with their annotated videos) kept per browser session
 
@@ -83,17 +104,24 @@ def work_dir() -> Path:
     return Path(st.session_state["work_dir"])
 
 
-def choose_clip() -> tuple[Path, str] | None:
+@st.cache_data(show_spinner=False, max_entries=512)
+def _clip_facts(path: str, stamp: float) -> ClipFacts | None:
+    return clip_facts(path)
+
+
+def choose_clip(specs: dict[str, StretchSpec]) -> tuple[Path, str] | None:
     """The clip to review: a sample clip or the user's upload (kept across reruns)."""
     keep("source", "Sample clip")
-    source = st.radio("Clip", ["Sample clip", "Upload a video"], horizontal=True, key="source")
+    source = st.radio(
+        "Clip", ["Sample clip", "Upload a video or photo"], horizontal=True, key="source"
+    )
     remember_widget("source")
     if source == "Sample clip":
         folder = sample_dir()
         clips = list_clips(folder)
         if not clips:
             st.info(
-                f"No sample clips in {folder} yet. Upload a video of your own instead, or "
+                f"No sample clips in {folder} yet. Upload a video or photo of your own instead, or "
                 "come back when the sample clips have been rendered."
             )
             return None
@@ -101,13 +129,16 @@ def choose_clip() -> tuple[Path, str] | None:
         keep("sample_clip", names[0])
         if st.session_state.get("sample_clip") not in names:
             st.session_state["sample_clip"] = names[0]
-        name = st.selectbox("Sample clip", names, key="sample_clip")
+        labels = {
+            c.name: clip_label(c, _clip_facts(str(c), c.stat().st_mtime), specs) for c in clips
+        }
+        name = st.selectbox("Sample clip", names, key="sample_clip", format_func=labels.get)
         remember_widget("sample_clip")
         return folder / name, name
     exts = [s.lstrip(".") for s in UPLOAD_SUFFIXES]
     up = st.file_uploader(
         f"Video or photo file (up to {MAX_UPLOAD_MB} MB; {', '.join(exts)})",
-        type=exts,
+        type=exts + [s.lstrip(".") for s in HEIC_SUFFIXES],  # taken to say what to do
         key="upload",
         help="Film the stretch from where the camera-placement picture on the Live coaching "
         "page shows. The file stays on this machine.",
@@ -116,7 +147,7 @@ def choose_clip() -> tuple[Path, str] | None:
         sig = f"{up.name}:{up.size}"
         if st.session_state.get("upload_sig") != sig:
             st.session_state["upload_sig"] = sig
-            st.session_state.pop("upload_path", None)
+            earlier = st.session_state.pop("upload_path", None)
             st.session_state.pop("upload_error", None)
             try:
                 path = save_upload(up.name, up.getvalue(), work_dir() / "uploads")
@@ -125,6 +156,10 @@ def choose_clip() -> tuple[Path, str] | None:
             else:
                 st.session_state["upload_path"] = str(path)
                 st.session_state["upload_name"] = up.name
+            # The copy of the upload it replaces goes (its analyses keep their own videos):
+            # no copies of a person's videos pile up in the temporary folder.
+            if earlier and earlier != st.session_state.get("upload_path"):
+                Path(earlier).unlink(missing_ok=True)
     if st.session_state.get("upload_error") and up is not None:
         st.error(st.session_state["upload_error"])
         return None
@@ -133,6 +168,21 @@ def choose_clip() -> tuple[Path, str] | None:
             st.caption(f"Using your earlier upload: {st.session_state['upload_name']}")
         return Path(st.session_state["upload_path"]), st.session_state["upload_name"]
     return None
+
+
+def choose_turn() -> int:
+    """How far to turn the picture (a phone held sideways may not say so in the file)."""
+    keep("replay_turn", 0)
+    turn = st.selectbox(
+        "Turn the picture? (the floor should be at the bottom)",
+        list(TURNS),
+        format_func=TURNS.__getitem__,
+        key="replay_turn",
+        help="A phone or camera held on its side does not always say so in the file. The "
+        "body is found and measured best when the picture is the right way up.",
+    )
+    remember_widget("replay_turn")
+    return int(turn)
 
 
 def remember(results: dict[str, Result], result: Result) -> None:
@@ -145,7 +195,7 @@ def remember(results: dict[str, Result], result: Result) -> None:
 
 
 def run_analysis(
-    clip: Path, clip_name: str, spec: StretchSpec, key: str, model: str = "full"
+    clip: Path, clip_name: str, spec: StretchSpec, key: str, model: str = "full", turn: int = 0
 ) -> Result | None:
     out = work_dir() / "annotated" / f"{abs(hash(key)):x}.mp4"
     bar = st.progress(0.0, text="Analysing…")
@@ -156,7 +206,13 @@ def run_analysis(
 
     try:
         analysis = analyze_video(
-            clip, spec, annotate_to=out, draw=annotate_step, progress=progress, model=model
+            clip,
+            spec,
+            annotate_to=out,
+            draw=annotate_step,
+            progress=progress,
+            model=model,
+            rotate_deg=turn,
         )
     except PosecheckError as exc:
         bar.empty()
@@ -166,24 +222,79 @@ def run_analysis(
     return Result(key, clip_name, out, analysis)
 
 
-def show_photo(clip: Path, clip_name: str, spec: StretchSpec, specs: dict, model: str) -> None:
-    """A photo: a one-picture verdict (no hold time, no reps), kept across reruns."""
-    key = f"photo:{clip}:{clip.stat().st_mtime if clip.exists() else 0}:{spec.id}:{model}"
-    photos: dict[str, PhotoAnalysis] = st.session_state.setdefault("photo_results", {})
-    if key not in photos:
+def photo_pose(clip: Path, model: str, turn: int = 0) -> tuple[SourceInfo, Pose | None] | str:
+    """The photo's pose, found once per photo, model and turn (judging it as another stretch
+    needs no second run), or what went wrong, in words (kept too: said once, not retried on
+    every rerun)."""
+    key = f"{clip}:{clip.stat().st_mtime if clip.exists() else 0}:{model}:{turn}"
+    poses: dict[str, tuple[SourceInfo, Pose | None] | str] = st.session_state.setdefault(
+        "photo_poses", {}
+    )
+    if key not in poses:
         with st.spinner("Looking at the photo…"):
             try:
-                photos.clear()  # one photo's pose at a time is plenty
-                photos[key] = analyze_photo(clip, spec, model=model)
+                found: tuple[SourceInfo, Pose | None] | str = estimate_photo(
+                    clip, model=model, rotate_deg=turn
+                )
             except PosecheckError as exc:
-                st.error(f"This photo could not be analysed. {exc}")
-                return
-    a = photos[key]
-    v = a.verdict
-    if v is None:  # analyze_photo was given a spec: always a verdict
+                found = f"This photo could not be analysed. {exc}"
+        poses.clear()  # one photo's pose at a time is plenty
+        poses[key] = found
+    return poses[key]
+
+
+def photo_stretch(clip: Path, specs: dict[str, StretchSpec], model: str) -> str | None:
+    """The stretch a photo shows a person in position for (fewest faults), or None."""
+    found = photo_pose(clip, model)
+    if isinstance(found, str) or found[1] is None:
+        return None
+    fits = photo_suggestions(found[1], specs)
+    return fits[0].stretch_id if fits else None
+
+
+def _analyse_as(stretch_id: str) -> None:
+    # A callback: it runs before the stretch chooser is drawn (setting the chooser's value
+    # after it is drawn raised StreamlitAPIException, so the button failed).
+    st.session_state["replay_stretch"] = stretch_id
+    st.session_state.setdefault("_kept", {})["replay_stretch"] = stretch_id
+
+
+def offer_stretches(fits: list[tuple[str, str]], across: bool = True) -> None:
+    """A button per stretch the footage or photo could show: analyse it as that one (side by
+    side, or one under the other in a narrow column)."""
+    cols = st.columns(max(1, len(fits))) if across else [st.container() for _ in fits]
+    for col, (sid, name) in zip(cols, fits, strict=False):
+        col.button(f"Analyse as {name}", key=f"suggest_{sid}", on_click=_analyse_as, args=(sid,))
+
+
+def show_photo(
+    clip: Path, clip_name: str, spec: StretchSpec, specs: dict, model: str, turn: int = 0
+) -> None:
+    """A photo: a one-picture verdict (no hold time, no reps), kept across reruns."""
+    found = photo_pose(clip, model, turn)
+    if isinstance(found, str):
+        st.error(found)
         return
+    a = photo_analysis(*found, spec)
+    v = a.verdict
+    if v is None:  # photo_analysis was given a spec: always a verdict
+        return
+    if a.pose is not None:  # nobody in the photo: which stretch does not matter yet
+        picked = st.session_state.get("replay_photo_pick")
+        if picked == spec.id:
+            st.caption(
+                f"Chosen from what the photo shows: {spec.name}. If you were doing another "
+                "stretch, choose it above."
+            )
+        elif (
+            picked is None
+            and not st.session_state.get("replay_guessed", True)
+            and st.session_state.get("replay_asked_with") in (None, spec.id)
+        ):
+            st.info("Which stretch is in this photo? Choose it above.")
     left, right = st.columns([3, 2])
-    left.image(str(clip), caption=clip_name, width="stretch")
+    picture = read_frame(clip, 0.0, turn)  # as it was analysed: turned if asked
+    left.image(str(clip) if picture is None else picture, caption=clip_name, width="stretch")
     with right:
         st.markdown(f"#### {spec.name}: one photo")
         st.caption("A single picture has no hold time or repetitions.")
@@ -195,15 +306,15 @@ def show_photo(clip: Path, clip_name: str, spec: StretchSpec, specs: dict, model
             st.markdown(f"**Tip:** {v.cue}")
         if v.angles:
             st.markdown("#### Angles")
-            st.table(
-                pd.DataFrame(
-                    [
-                        {"side": side_word(g.side) or "-", "what": g.label,
-                         "angle": deg_text(g.value_deg)}
-                        for g in v.angles
-                    ]
-                )
-            )  # fmt: skip
+            table = pd.DataFrame(
+                [
+                    {"side": side_word(g.side), "what": g.label, "angle": deg_text(g.value_deg)}
+                    for g in v.angles
+                ]
+            )
+            if not table["side"].any():  # whole-body angles only (a "-" showed as a bullet)
+                table = table.drop(columns="side")
+            st.table(table)
         if v.faults:
             st.markdown("#### Seen in this photo")
             for f in v.faults:
@@ -211,7 +322,7 @@ def show_photo(clip: Path, clip_name: str, spec: StretchSpec, specs: dict, model
         if v.not_checked:
             st.markdown("#### Not checked from this photo")
             for n in v.not_checked:
-                st.markdown(f"- {fault_label(n.message, n.side)} ({n.reason})")
+                st.markdown(f"- {unchecked_text(n)}")
         if a.pose is not None and not v.in_position:
             others = [s for s in photo_suggestions(a.pose, specs) if s.stretch_id != spec.id]
             if others:
@@ -219,6 +330,7 @@ def show_photo(clip: Path, clip_name: str, spec: StretchSpec, specs: dict, model
                     s.name + (f" ({s.variant_name})" if s.variant_name else "") for s in others
                 )
                 st.info(f"This photo looks more like: {names}.")
+                offer_stretches([(s.stretch_id, s.name) for s in others[:3]], across=False)
         st.download_button(
             "Verdict (JSON)",
             json.dumps(photo_report(a), indent=2, allow_nan=False),
@@ -266,7 +378,7 @@ def timeline_chart(result: Result, frame_index: int) -> alt.LayerChart | alt.Cha
     layers.append(
         alt.Chart(pd.DataFrame({"t_s": [t_now]}))
         .mark_rule(color="#444", strokeDash=[4, 3])
-        .encode(x=alt.X("t_s:Q", scale=x))
+        .encode(x=alt.X("t_s:Q", scale=x, title="time (s)"))
     )
     return alt.layer(*layers).properties(height=260)
 
@@ -279,14 +391,17 @@ def show_summary(a: Analysis, camera_note: bool = True) -> None:
     cols[0].metric("Duration", f"{r['duration_s'] or 0:.1f} s")
     if r["hold_target_s"]:
         cols[0].metric("Holds completed", f"{r['holds_completed']}")
-        cols[0].caption(f"of {r['hold_target_s']:.0f} s each")
+        longest = longest_hold_text(a.summary.holds)
+        cols[0].caption(f"of {r['hold_target_s']:.0f} s each. {longest}".strip())
     cols[1].metric("Reps", reps_text(r["reps"]))
     rom = r["rom"]
     if rom:
         best = {"left": rom["best_left_deg"], "right": rom["best_right_deg"]}
         cols[2].metric(f"Best {rom['label']}, left", deg_text(best["left"]))
         cols[2].metric(f"Best {rom['label']}, right", deg_text(best["right"]))
-        cols[2].caption(f"± {rom['uncertainty_deg']:.0f}° from this camera view")
+        cols[2].caption(
+            f"Both sides: give or take {rom['uncertainty_deg']:.0f}° from this camera view."
+        )
         st.markdown(
             "**Left/right:** " + asymmetry_text(best, rom["asymmetry_deg"], rom["uncertainty_deg"])
         )
@@ -334,12 +449,7 @@ def suggest(a: Analysis, other: Mismatch) -> None:
         f"{other.words}. It is not saved to your history."
         + (" Which stretch is it? It could be:" if fitting else " Which stretch is it?")
     )
-    cols = st.columns(max(1, len(fitting)))
-    for col, m in zip(cols, fitting, strict=False):
-        if col.button(f"Analyse as {m.name}", key=f"suggest_{m.spec_id}"):
-            st.session_state["replay_stretch"] = m.spec_id
-            st.session_state.setdefault("_kept", {})["replay_stretch"] = m.spec_id
-            st.rerun()
+    offer_stretches([(m.spec_id, m.name) for m in fitting])
 
 
 def frame_words(a: Analysis, index: int) -> str:
@@ -354,9 +464,20 @@ def frame_words(a: Analysis, index: int) -> str:
     return " · ".join([f"{rec.t_ms / 1000:.1f} s", state, *faults])
 
 
+#: A clip in which nobody was ever found: said instead of an empty review.
+NOBODY_TEXT = (
+    "I couldn't find anyone in this video, so nothing was measured. Film again with your "
+    "whole body in the picture, in good light, from where the camera-placement picture on "
+    "the Live coaching page shows."
+)
+
+
 def show_result(result: Result, other: Mismatch | None) -> None:
     a = result.analysis
     n = len(a.records)
+    if all(rec.state == "no_person" for rec in a.records):  # (an empty timeline, "no faults")
+        st.warning(NOBODY_TEXT, icon=":material/person_search:")
+        return
     if other is not None:
         suggest(a, other)
     show_summary(a, camera_note=other is None)
@@ -481,7 +602,7 @@ def main() -> None:
     safety_note()
     model = pose_model_selector()
     specs = load_specs()
-    chosen = choose_clip()
+    chosen = choose_clip(specs)
     if chosen is not None:
         clip, clip_name = chosen
         # A new clip: preselect the stretch it shows.
@@ -489,16 +610,25 @@ def main() -> None:
             st.session_state["replay_clip"] = str(clip)
             guess = guess_stretch(clip, list(specs))
             st.session_state["replay_guessed"] = guess is not None
+            st.session_state.pop("replay_photo_pick", None)
+            st.session_state["replay_turn"] = 0  # a new clip starts as filmed
+            st.session_state.setdefault("_kept", {})["replay_turn"] = 0
+            if guess is None and is_photo(clip):  # the name says nothing: the picture may
+                guess = photo_stretch(clip, specs, model)
+                st.session_state["replay_photo_pick"] = guess
             if guess is not None:
                 st.session_state["replay_stretch"] = guess
+            # What the chooser held when the question was asked: a choice answers it.
+            st.session_state["replay_asked_with"] = st.session_state.get("replay_stretch")
     spec = stretch_selector(specs, key="replay_stretch")
     if spec is None or chosen is None:
         return
+    turn = choose_turn()
     if is_photo(clip):
-        show_photo(clip, clip_name, spec, specs, model)
+        show_photo(clip, clip_name, spec, specs, model, turn)
         return
     stamp = clip.stat().st_mtime if clip.exists() else 0.0
-    key = f"{clip}:{stamp}:{spec.id}:{model}"
+    key = f"{clip}:{stamp}:{spec.id}:{model}:{turn}"
     results: dict[str, Result] = st.session_state.setdefault("replay_results", {})
     if key not in results:
         ask = st.empty()  # asked until the clip is analysed
@@ -510,10 +640,15 @@ def main() -> None:
         slot = st.empty()
         if not slot.button("Analyse", type="primary"):
             st.caption("Analysis runs on this machine; a 10 s clip takes a few seconds.")
+            first = read_frame(clip, 0.0, turn)
+            if first is not None:
+                st.image(
+                    first, width=320, caption="The clip's first picture, turned as chosen above."
+                )
             return
         slot.empty()
         ask.empty()
-        result = run_analysis(clip, clip_name, spec, key, model)
+        result = run_analysis(clip, clip_name, spec, key, model, turn)
         if result is None:
             return
         remember(results, result)

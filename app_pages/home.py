@@ -27,7 +27,7 @@ st.markdown(
     "what to fix.\n"
     "4. Press **STOP** when you are done: the set's results are shown and kept on the "
     "**Progress** page.\n\n"
-    "Filmed yourself already? **Replay review** analyses a recorded clip."
+    "Filmed yourself already? **Replay review** analyses a recorded clip or a photo."
 )
 left, right = st.columns(2)
 with left:

@@ -18,11 +18,14 @@ from posecheck.overlay import annotate_step
 from posecheck.review.analysis import analyze_video
 from posecheck.review.store import HistoryStore
 from posecheck.review.timeline import (
+    clip_facts,
+    clip_label,
     fault_intervals,
     fault_rows,
     frame_at,
     guess_stretch,
     list_clips,
+    longest_hold_text,
     read_frame,
     rom_rows,
     safe_name,
@@ -146,14 +149,17 @@ def test_pose_model_choice_is_kept_across_pages_and_a_missing_model_is_named(
 def test_replay_with_no_sample_clips_says_so_and_carries_on() -> None:
     at = page(REPLAY)
     assert any("No sample clips" in i.value for i in at.info)
-    assert at.radio(key="source").options == ["Sample clip", "Upload a video"]
+    assert at.radio(key="source").options == ["Sample clip", "Upload a video or photo"]
 
 
 def test_replay_broken_upload_shows_a_clear_error() -> None:
     at = page(REPLAY)
-    at.radio(key="source").set_value("Upload a video").run()
+    at.radio(key="source").set_value("Upload a video or photo").run()
     uploader = at.file_uploader(key="upload")
     assert "200 MB" in uploader.label
+    uploader.set_value(("IMG_0001.heic", b"\x00\x00\x00\x18ftypheic", "image/heic")).run()
+    assert any("HEIC photo" in e.value and "JPEG" in e.value for e in at.error)
+    uploader = at.file_uploader(key="upload")
     uploader.set_value(("holiday.mp4", b"this is not a video at all", "video/mp4")).run()
     assert not at.exception
     errors = [e.value for e in at.error]
@@ -204,12 +210,63 @@ def test_replay_analyses_a_sample_clip(short_clip: Path, monkeypatch: pytest.Mon
     # Words a person uses: no ids, no negative angles, no "for 0.0 s".
     body = texts(at)
     assert ":none" not in body and "for 0.0 s" not in body and " -" not in body
+    # The uncertainty is said for both sides (a bare "± 15°" stood under the right one).
+    assert "Both sides: give or take" in body
     # Another page and back: the result is still there, no second analysis.
     at.switch_page(LIVE).run()
     at.switch_page(REPLAY).run()
     assert not at.exception
     assert "#### Timeline" in texts(at)
     assert at.selectbox(key="replay_stretch").value == "supine_knee_drop"
+
+
+@pytest.mark.mediapipe
+def test_replay_of_a_clip_with_nobody_in_it_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An empty room: one plain message, not an empty review that says "no faults"."""
+    folder = tmp_path / "clips"
+    folder.mkdir()
+    clip = folder / "prone_internal_rotation_empty_room.mp4"
+    cmd = [ffmpeg_exe(), "-y", "-loglevel", "error", "-f", "lavfi"]
+    cmd += ["-i", "color=c=gray:s=320x240:d=1:r=10", "-c:v", "libx264", "-pix_fmt", "yuv420p"]
+    subprocess.run([*cmd, str(clip)], check=True, capture_output=True)
+    monkeypatch.setenv("POSECHECK_SAMPLE_DIR", str(folder))
+    at = page(REPLAY)
+    next(b for b in at.button if b.label == "Analyse").click().run(timeout=120)
+    assert not at.exception, [e.message for e in at.exception]
+    assert any("couldn't find anyone in this video" in w.value for w in at.warning)
+    body = texts(at)
+    assert "#### Timeline" not in body and "No faults were flagged" not in body
+    assert not [s for s in at.success if "No faults" in s.value]
+
+
+@pytest.mark.mediapipe
+def test_replay_turns_a_clip_filmed_on_its_side(
+    short_clip: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A clip whose file does not say the camera was on its side: turned before the analysis
+    (the preview shows it turned), and a new clip starts as filmed again."""
+    monkeypatch.setenv("POSECHECK_SAMPLE_DIR", str(short_clip.parent))
+    at = page(REPLAY)
+    assert at.selectbox(key="replay_turn").value == 0
+    assert at.get("image")[-1].proto.imgs[0].caption.startswith("The clip's first picture")
+    at.selectbox(key="replay_turn").set_value(90).run()
+    next(b for b in at.button if b.label == "Analyse").click().run(timeout=120)
+    assert not at.exception, [e.message for e in at.exception]
+    (result,) = at.session_state["replay_results"].values()
+    source = result.analysis.source
+    assert (source.width, source.height) == (480, 640), "turned a quarter: upright picture"
+    assert "#### Timeline" in texts(at)
+    # Another clip: as filmed again (a turn belongs to the clip it was chosen for).
+    other = short_clip.with_name("prone_internal_rotation_try.mp4")
+    other.write_bytes(short_clip.read_bytes())
+    at = page(REPLAY)
+    assert at.selectbox(key="sample_clip").value == other.name  # listed first
+    at.selectbox(key="replay_turn").set_value(180).run()
+    at.selectbox(key="sample_clip").set_value(short_clip.name).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.selectbox(key="replay_turn").value == 0
 
 
 @pytest.mark.mediapipe
@@ -234,9 +291,52 @@ def test_replay_keeps_an_analysis_only_of_the_stretch_it_shows(
     assert ("Saved to" in texts(at)) == bool(kept)
     store = HistoryStore(tmp_path / "data" / "history.sqlite3")
     assert store.count() == kept
+    if warned:  # the offered stretch is chosen and waits for its own analysis
+        next(b for b in at.button if b.label == "Analyse as Supine knee drop").click().run()
+        assert not at.exception, [e.message for e in at.exception]
+        assert at.selectbox(key="replay_stretch").value == "supine_knee_drop"
+        assert [b for b in at.button if b.label == "Analyse"]
 
 
 # -- replay helpers (no Streamlit) -----------------------------------------------------------
+
+
+def test_sample_clips_are_named_in_words(tmp_path: Path) -> None:
+    """The sample-clip chooser says the stretch, what the clip shows and the body, never a
+    file name of ids, unless the clip's truth file says nothing usable."""
+
+    def clip(name: str, truth: object | None) -> Path:
+        path = tmp_path / f"{name}.mp4"
+        path.write_bytes(b"")
+        if truth is not None:
+            text = truth if isinstance(truth, str) else json.dumps(truth)
+            (tmp_path / f"{name}.truth.json").write_text(text)
+        return path
+
+    def label(path: Path) -> str:
+        return clip_label(path, clip_facts(path), SPECS)
+
+    good = clip("a", {"stretch": "prone_internal_rotation", "faults": [], "body": "female"})
+    assert label(good) == "Prone hip internal rotation · good form · female body"
+    lifts = {"fault": "hips_lift", "side": "none", "start_s": 1.0, "end_s": 2.0}
+    faulty = clip("b", {"stretch": "prone_internal_rotation", "faults": [lifts, lifts]})
+    fix = "to fix: Keep your hip bones on the floor."
+    assert label(faulty) == f"Prone hip internal rotation · {fix}", "each fault once"
+    # A fault the camera view cannot check is named too (the spec's not-checked list).
+    rolls = {"fault": "pelvis_rolls_back", "side": "none"}
+    unseen = clip("c", {"stretch": "clamshell", "faults": [rolls], "body": "male"})
+    assert label(unseen).startswith("Clamshell · to fix: ") and label(unseen).endswith("male body")
+    for name, truth in [
+        ("no_truth", None),
+        ("broken", "{not json"),
+        ("unknown_stretch", {"stretch": "handstand", "faults": []}),
+        ("unknown_fault", {"stretch": "clamshell", "faults": [{"fault": "spins_round"}]}),
+        ("no_stretch", {"faults": []}),
+    ]:
+        assert label(clip(name, truth)) == f"{name}.mp4", name
+    assert all("_" not in label(c) for c in list_clips(REPO / "sample_videos")), (
+        "every committed sample clip is named in words"
+    )
 
 
 def test_save_upload_rejects_what_it_cannot_read(tmp_path: Path) -> None:
@@ -246,6 +346,9 @@ def test_save_upload_rejects_what_it_cannot_read(tmp_path: Path) -> None:
         save_upload("empty.mp4", b"", tmp_path)
     with pytest.raises(SourceError, match=r"'broken\.mov'"):
         save_upload("broken.mov", b"\x00" * 1000, tmp_path)
+    # An iPhone photo: named, with what to do (the uploader refused it without a word).
+    with pytest.raises(SourceError, match=r"'IMG_0001\.HEIC' is an HEIC photo.*JPEG"):
+        save_upload("IMG_0001.HEIC", b"\x00\x00\x00\x18ftypheic", tmp_path)
     assert list(tmp_path.iterdir()) == [], "a rejected upload must not be kept"
 
 
@@ -268,6 +371,20 @@ def test_clip_list_and_stretch_guess(tmp_path: Path) -> None:
     assert guess_stretch(tmp_path / "holiday.mp4", ids) is None
     (tmp_path / "mystery.truth.json").write_text(json.dumps({"stretch": "supine_knee_drop"}))
     assert guess_stretch(tmp_path / "mystery.mp4", ids) == "supine_knee_drop"
+
+
+def test_longest_hold_says_how_far_each_side_got() -> None:
+    from posecheck.coaching.checker import Hold
+
+    def hold(side: str | None, held_s: float) -> Hold:
+        return Hold(side, 0.0, held_s * 1000, held_s, held_s >= 30, None)
+
+    holds = [hold("left", 4.4), hold("right", 12.6), hold("left", 9.2), hold("right", 0.4)]
+    assert longest_hold_text(holds) == "Longest hold: left 9 s, right 13 s."
+    assert longest_hold_text([hold("both", 21.0)]) == "Longest hold: 21 s."
+    assert longest_hold_text([hold("left", 0.6)]) == "", "under a second is no hold"
+    assert longest_hold_text([hold("left", 7.0), hold("right", 0.3)]) == "Longest hold: left 7 s."
+    assert longest_hold_text([]) == ""
 
 
 def test_frame_at_finds_the_frame_shown_at_a_time_and_clamps() -> None:
@@ -387,3 +504,119 @@ def test_the_replay_page_finds_the_repositorys_sample_clips(
     monkeypatch.delenv("POSECHECK_SAMPLE_DIR", raising=False)
     assert sample_dir() == REPO / "sample_videos"
     assert list_clips(sample_dir())
+
+
+@pytest.mark.mediapipe
+def test_replay_photo_whose_name_says_nothing_takes_the_stretch_it_shows(
+    media: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A photo named by the phone: the stretch is read from the picture (else asked), the
+    pose is found once however many stretches it is judged as, and a photo that looks like
+    another stretch offers it."""
+    import posecheck.review.photo as photo
+
+    runs: list[str] = []
+    real = photo.estimate_photo
+
+    def counted(path: object, **kw: object) -> object:
+        runs.append(str(path))
+        return real(path, **kw)
+
+    monkeypatch.setattr(photo, "estimate_photo", counted)
+    at = page(REPLAY)
+    at.radio(key="source").set_value("Upload a video or photo").run()
+    data = (media / "seated_floor.jpg").read_bytes()
+    at.file_uploader(key="upload").set_value(("IMG_0042.jpg", data, "image/jpeg")).run(timeout=120)
+    assert not at.exception, [e.message for e in at.exception]
+    # Sitting with the knees bent and apart: the position of the reclined hero, sitting up.
+    assert at.selectbox(key="replay_stretch").value == "reclined_hero"
+    assert "Chosen from what the photo shows: Reclined hero." in texts(at)
+    # Whole-body angles: no side column (its "-" showed as a list bullet).
+    assert list(at.table[0].value.columns) == ["what", "angle"]
+    assert not [i for i in at.info if "Which stretch" in i.value]
+    # Judged as the butterfly: not in position, the reclined hero offered, one estimator run.
+    at.selectbox(key="replay_stretch").set_value("seated_butterfly").run(timeout=120)
+    assert not at.exception, [e.message for e in at.exception]
+    assert "Chosen from what the photo shows" not in texts(at)
+    assert any(w.value.startswith("Not in position") for w in at.warning)
+    assert any("looks more like: Reclined hero" in i.value for i in at.info)
+    assert set(at.table[0].value["side"]) == {"Left", "Right"}
+    assert len(runs) == 1, runs
+    # "Sit up tall; lift your chest (it is measured ...)": no full stop before the reason.
+    assert ". (" not in texts(at)
+    next(b for b in at.button if b.label == "Analyse as Reclined hero").click().run(timeout=120)
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.selectbox(key="replay_stretch").value == "reclined_hero"
+    assert len(runs) == 1, runs
+
+
+def test_replay_photo_that_cannot_be_analysed_says_so_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The pose model fails on a photo: one message, and no second try on every rerun."""
+    import cv2
+
+    import posecheck.review.photo as photo
+    from posecheck.errors import EstimatorError
+
+    runs: list[str] = []
+
+    def broken(path: object, **kw: object) -> object:
+        runs.append(str(path))
+        raise EstimatorError("the pose model file is damaged; run 'make models' again.")
+
+    monkeypatch.setattr(photo, "estimate_photo", broken)
+    _, jpg = cv2.imencode(".jpg", np.full((120, 160, 3), 180, np.uint8))
+    at = page(REPLAY)
+    at.radio(key="source").set_value("Upload a video or photo").run()
+    at.file_uploader(key="upload").set_value(("IMG_0044.jpg", jpg.tobytes(), "image/jpeg")).run()
+    assert not at.exception, [e.message for e in at.exception]
+    errors = [e.value for e in at.error]
+    assert errors == [
+        "This photo could not be analysed. the pose model file is damaged; run 'make models' again."
+    ]
+    at.selectbox(key="replay_stretch").set_value("pigeon").run()
+    assert not at.exception and len(at.error) == 1 and len(runs) == 1, runs
+
+
+def test_replay_keeps_no_copy_of_an_upload_it_replaced(monkeypatch: pytest.MonkeyPatch) -> None:
+    import cv2
+
+    import posecheck.review.photo as photo
+    from posecheck.errors import EstimatorError
+
+    def no_model(path: object, **kw: object) -> object:
+        raise EstimatorError("no pose model in this test")
+
+    monkeypatch.setattr(photo, "estimate_photo", no_model)
+    _, jpg = cv2.imencode(".jpg", np.full((120, 160, 3), 180, np.uint8))
+    at = page(REPLAY)
+    at.radio(key="source").set_value("Upload a video or photo").run()
+    at.file_uploader(key="upload").set_value(("pigeon_1.jpg", jpg.tobytes(), "image/jpeg")).run()
+    first = Path(at.session_state["upload_path"])
+    assert first.is_file()
+    at.file_uploader(key="upload").set_value(("pigeon_2.jpg", jpg.tobytes()[:-1], "image/jpeg"))
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    second = Path(at.session_state["upload_path"])
+    assert second.is_file() and not first.exists(), "the replaced upload's copy is deleted"
+    # A broken upload after a good one: the good one's copy goes too (it is no longer used).
+    at.file_uploader(key="upload").set_value(("pigeon_3.jpg", b"not a photo", "image/jpeg"))
+    at.run()
+    assert any("pigeon_3.jpg" in e.value for e in at.error)
+    assert not second.exists() and list(second.parent.iterdir()) == []
+
+
+@pytest.mark.mediapipe
+def test_replay_photo_of_no_stretch_asks_which_one(media: Path) -> None:
+    at = page(REPLAY)
+    at.radio(key="source").set_value("Upload a video or photo").run()
+    data = (media / "standing.jpeg").read_bytes()
+    at.file_uploader(key="upload").set_value(("IMG_0043.jpeg", data, "image/jpeg")).run(timeout=120)
+    assert not at.exception, [e.message for e in at.exception]
+    assert any("Which stretch is in this photo?" in i.value for i in at.info)
+    assert "Chosen from what the photo shows" not in texts(at)
+    other = next(i for i in SPECS if i != at.selectbox(key="replay_stretch").value)
+    at.selectbox(key="replay_stretch").set_value(other).run(timeout=120)
+    assert not at.exception, [e.message for e in at.exception]
+    assert not [i for i in at.info if "Which stretch" in i.value], "answered by the choice"

@@ -287,3 +287,21 @@ def test_holds_count_only_for_stretches_that_are_held(history: HistoryStore) -> 
     assert reps_only, "the sample has a stretch done in repetitions"
     with_reps = [r for r in rows if r.hold_target_s is not None] + reps_only
     assert adherence(with_reps).holds_completed == held
+
+
+def test_report_date_axes_name_the_year_once() -> None:
+    """Under ticks "15, Oct, 15, Nov, Dec" the year alone, not "2026-Dec" under "Dec"."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from posecheck.review.pdf import date_axis
+
+    days = [datetime(2026, 9, 17) + timedelta(days=d) for d in range(0, 76, 5)]
+    fig = Figure()
+    ax = fig.add_subplot()
+    ax.plot(days, range(len(days)))
+    date_axis(ax)
+    FigureCanvasAgg(fig).draw()
+    assert ax.xaxis.get_major_formatter().get_offset() == "2026"
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert "Oct" in labels and "Nov" in labels, labels

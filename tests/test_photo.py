@@ -259,7 +259,7 @@ def test_the_replay_page_gives_an_uploaded_photo_its_verdict(tmp_path):
 
     still = _frame_png(tmp_path, "pigeon_good_male.mp4", 6.0)
     at = page(REPLAY)
-    at.radio(key="source").set_value("Upload a video").run()
+    at.radio(key="source").set_value("Upload a video or photo").run()
     uploader = at.file_uploader(key="upload")
     assert "photo" in uploader.label
     uploader.set_value(("pigeon_good_male.png", still.read_bytes(), "image/png")).run(timeout=120)

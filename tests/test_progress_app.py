@@ -100,6 +100,12 @@ def test_one_saved_set_is_charted_second_by_second(filled: HistoryStore) -> None
     at = progress_page()
     chosen = at.selectbox(key="progress_one_set")
     assert chosen.options and "Pigeon" not in " ".join(chosen.options)  # no angle measured
+    newest = next(
+        r
+        for r in filled.sessions(SessionQuery(profile="Me", newest_first=True))
+        if r.best_left_deg is not None or r.best_right_deg is not None
+    )
+    assert chosen.value.session_id == newest.session_id, "the set just done is shown first"
     spec = at.get("vega_lite_chart")[-1].proto.spec
     assert "seconds into the set" in spec and "degrees" in spec
     assert "of each side, second by second." in texts(at)  # what is measured, in words
@@ -142,15 +148,33 @@ def test_delete_one_session_then_everything_with_confirmation(filled: HistorySto
     at = progress_page()
     newest = filled.sessions(SessionQuery(profile="Me", newest_first=True))[0]
     assert at.selectbox(key="delete_one").value == newest.session_id
+    one = next(b for b in at.button if b.label == "Delete this session")
+    assert one.disabled, "deleting a session needs the confirmation ticked"
+    at.checkbox(key=f"delete_one_sure_{newest.session_id}").check().run()
+    assert not next(b for b in at.button if b.label == "Delete this session").disabled
+    # Another session chosen after the tick: asked again (the tick was for the other one).
+    other = filled.sessions(SessionQuery(profile="Me", newest_first=True))[1]
+    at.selectbox(key="delete_one").set_value(other.session_id).run()
+    assert next(b for b in at.button if b.label == "Delete this session").disabled
+    at.selectbox(key="delete_one").set_value(newest.session_id).run()
+    at.checkbox(key=f"delete_one_sure_{newest.session_id}").check().run()
     next(b for b in at.button if b.label == "Delete this session").click().run()
     assert "The session was deleted." in texts(at)
     assert filled.count(SessionQuery(profile="Me")) == 29
+    # Deleted meanwhile elsewhere (the command line, another window) after the tick: the
+    # click deletes nothing else (the tick was for the one that is gone), no traceback.
+    gone = filled.sessions(SessionQuery(profile="Me", newest_first=True))[0]
+    at.checkbox(key=f"delete_one_sure_{gone.session_id}").check().run()
+    filled.delete_session(gone.session_id)
+    next(b for b in at.button if b.label == "Delete this session").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert filled.count(SessionQuery(profile="Me")) == 28
     everything = next(b for b in at.button if b.label == "Delete everything chosen")
     assert everything.disabled, "deleting everything needs the confirmation ticked"
     at.checkbox(key="delete_all_sure").check().run()
     next(b for b in at.button if b.label == "Delete everything chosen").click().run()
     assert not at.exception
-    assert "29 sessions were deleted." in texts(at)
+    assert "28 sessions were deleted." in texts(at)
     assert filled.count(SessionQuery(profile="Me")) == 0
     assert filled.count(SessionQuery(profile="Sam")) == 2, "only Me's sessions were chosen"
 
@@ -165,6 +189,23 @@ def test_adding_a_profile_switches_to_it(data_dir: Path) -> None:
     at.sidebar.text_input(key="new_profile").input("x" * 39 + "\x07").run()
     next(b for b in at.sidebar.button if b.label == "Add").click().run()
     assert any("control characters" in e.value for e in at.sidebar.error)
+    # A blank name asks for one (it switched to "Me" without a word).
+    at.sidebar.text_input(key="new_profile").input("   ").run()
+    next(b for b in at.sidebar.button if b.label == "Add").click().run()
+    assert any("Type a name" in e.value for e in at.sidebar.error)
+    assert at.sidebar.selectbox(key="profile").value == "Grandad"
+    # "grandad" is Grandad: no second profile splitting one person's sets.
+    at.sidebar.text_input(key="new_profile").input("Sam").run()
+    next(b for b in at.sidebar.button if b.label == "Add").click().run()
+    assert at.sidebar.selectbox(key="profile").value == "Sam"
+    at.sidebar.text_input(key="new_profile").input("grandad ").run()
+    next(b for b in at.sidebar.button if b.label == "Add").click().run()
+    assert not at.exception
+    assert at.sidebar.selectbox(key="profile").value == "Grandad"
+    names = at.sidebar.selectbox(key="profile").options
+    assert [o for o in names if o.casefold() == "grandad"] == ["Grandad"]
+    assert any("already a profile" in i.value for i in at.sidebar.info)
+    assert not at.sidebar.error
 
 
 def _keep_script() -> None:

@@ -19,6 +19,7 @@ from pathlib import Path
 import matplotlib
 from fpdf import FPDF
 from fpdf.fonts import FontFace
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
@@ -131,6 +132,17 @@ def _figure(width_in: float, height_in: float) -> Figure:
     return fig
 
 
+#: The note beside a date axis: the year alone (matplotlib's own read "2026-Dec" under "Dec").
+_DATE_OFFSETS = ["", "%Y", "%Y", "%d %b %Y", "%d %b %Y", "%d %b %Y %H:%M"]
+
+
+def date_axis(ax: Axes) -> None:
+    """Dates along the x axis in few words: days, months, and the year once beside them."""
+    locator = AutoDateLocator(minticks=3, maxticks=8)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(ConciseDateFormatter(locator, offset_formats=_DATE_OFFSETS))
+
+
 def trend_chart(rows: Sequence[SessionRow], title: str, label: str) -> io.BytesIO:
     """Best range of motion per side per session, with the ± uncertainty band (PNG)."""
     fig = _figure(7.0, 2.6)
@@ -161,9 +173,7 @@ def trend_chart(rows: Sequence[SessionRow], title: str, label: str) -> io.BytesI
         )
         top = max(top, *(p.high_deg for p in pts))
     ax.set_ylim(0, top * 1.08)
-    locator = AutoDateLocator(minticks=3, maxticks=8)
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    date_axis(ax)
     ax.set_ylabel("degrees")
     ax.set_title(f"{title}: best {label} per session", fontsize=10, loc="left")
     ax.grid(alpha=0.3)
@@ -210,9 +220,7 @@ def weekly_chart(weeks: Sequence[WeekCount]) -> io.BytesIO:
     ax.bar([w.week_start for w in weeks], [w.sessions for w in weeks], width=5, color="#4c7a5a")
     ax.set_ylabel("sessions")
     ax.set_title("Sessions per week (weeks start on Monday)", fontsize=10, loc="left")
-    locator = AutoDateLocator(minticks=3, maxticks=8)
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    date_axis(ax)
     ax.yaxis.get_major_locator().set_params(integer=True)
     for spine in ("top", "right"):
         ax.spines[spine].set_visible(False)

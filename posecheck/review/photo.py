@@ -295,6 +295,17 @@ def analyze_photo(
 ) -> PhotoAnalysis:
     """One photo: the verdict for ``spec``, or without one, the stretches it may show."""
     info, pose = estimate_photo(path, estimator=estimator, model=model, rotate_deg=rotate_deg)
+    return photo_analysis(info, pose, spec, specs)
+
+
+def photo_analysis(
+    info: SourceInfo,
+    pose: Pose | None,
+    spec: StretchSpec | None,
+    specs: dict[str, StretchSpec] | None = None,
+) -> PhotoAnalysis:
+    """The verdict of a pose already estimated (judging it as another stretch needs no second
+    run of the estimator)."""
     verdict = judge_pose(spec, pose) if spec is not None else None
     suggestions = tuple(suggest(pose, specs or {})) if spec is None else ()
     return PhotoAnalysis(info, pose, verdict, suggestions, read_posture(pose).words)
@@ -348,11 +359,13 @@ def photo_lines(a: PhotoAnalysis) -> list[str]:
         lines.append("  no fault seen in this photo")
     if v.not_checked:
         lines.append("  not checked from this photo:")
-        lines += [
-            f"    - {fault_label(n.message.rstrip('.'), n.side)} ({n.reason})"
-            for n in v.not_checked
-        ]
+        lines += [f"    - {unchecked_text(n)}" for n in v.not_checked]
     return lines
+
+
+def unchecked_text(n: Unchecked) -> str:
+    """ "Sit up tall; lift your chest (it is measured as a change from your start ...)"."""
+    return f"{fault_label(n.message.rstrip('.'), n.side)} ({n.reason})"
 
 
 def _r(v: float) -> float | None:

@@ -2,7 +2,9 @@
 
 - :func:`rom_rows` / :func:`fault_intervals` / :func:`fault_rows`: plain rows (lists of dicts)
   for the ROM timeline chart, its shaded fault intervals and the fault-event table.
-- :func:`list_clips` and :func:`guess_stretch`: the sample clips and which stretch each shows.
+- :func:`longest_hold_text`: how far the holds got, per side, in words.
+- :func:`list_clips` and :func:`guess_stretch`: the sample clips and which stretch each shows;
+  :func:`clip_label` names a sample clip in words (stretch, what to fix or good form, body).
 - :func:`save_upload`: an uploaded file written to disk and checked, with a clear error.
 - :func:`frame_at` / :func:`read_frame`: the record at a time, and the picture of the
   annotated MP4 at that record's time (seeking by time, as the analysis decoded it).
@@ -14,7 +16,7 @@ import bisect
 import json
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,15 +24,19 @@ from typing import Any
 import cv2
 import numpy as np
 
+from posecheck.coaching.checker import Hold
 from posecheck.errors import SourceError
 from posecheck.media.source import IMAGE_SUFFIXES, VIDEO_SUFFIXES, VideoSource
 from posecheck.review.analysis import Analysis
+from posecheck.specs.schema import StretchSpec
 
 SAMPLE_DIR_ENV = "POSECHECK_SAMPLE_DIR"
 #: Matches .streamlit/config.toml ``server.maxUploadSize``.
 MAX_UPLOAD_MB = 200
 #: Videos, and photos for a one-picture verdict (``posecheck.review.photo``).
 UPLOAD_SUFFIXES: tuple[str, ...] = VIDEO_SUFFIXES + IMAGE_SUFFIXES
+#: Taken by the uploader only to be answered: the iPhone's own photo format, not readable here.
+HEIC_SUFFIXES: tuple[str, ...] = (".heic", ".heif")
 
 
 @dataclass(frozen=True)
@@ -71,6 +77,20 @@ def angle_rows(
             if v is not None:
                 rows.append({"t_s": round(t_ms / 1000.0, 3), "side": side, "rom_deg": v})
     return rows
+
+
+def longest_hold_text(holds: Iterable[Hold]) -> str:
+    """ "Longest hold: left 12 s, right 9 s." (time that counted toward the hold, per side,
+    whole seconds), or "" when nothing was held for a second: how far a hold got when it
+    was not completed, which "0 holds completed" does not say."""
+    best: dict[str, float] = {}
+    for h in holds:
+        side = h.side if h.side in ("left", "right") else ""
+        best[side] = max(best.get(side, 0.0), h.held_s)
+    if not best or max(best.values()) < 1.0:
+        return ""
+    parts = [f"{side} {s:.0f} s".strip() for side, s in sorted(best.items()) if s >= 1.0]
+    return f"Longest hold: {', '.join(parts)}."
 
 
 def fault_rows(analysis: Analysis) -> list[FaultRow]:
@@ -126,6 +146,43 @@ def list_clips(directory: str | Path) -> list[Path]:
     )
 
 
+@dataclass(frozen=True)
+class ClipFacts:
+    """What a sample clip's ``.truth.json`` says it shows (ids: worded by :func:`clip_label`)."""
+
+    stretch_id: str
+    fault_ids: tuple[str, ...]
+    body: str  # "female", "male", ""
+
+
+def clip_facts(clip: str | Path) -> ClipFacts | None:
+    """The stretch, faults and body of a clip from its ``<stem>.truth.json``, or None."""
+    clip = Path(clip)
+    try:
+        truth = json.loads(clip.with_name(clip.stem + ".truth.json").read_text(encoding="utf-8"))
+        faults = tuple(dict.fromkeys(str(f["fault"]) for f in truth.get("faults") or ()))
+        return ClipFacts(str(truth["stretch"]), faults, str(truth.get("body") or ""))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def clip_label(clip: str | Path, facts: ClipFacts | None, specs: Mapping[str, StretchSpec]) -> str:
+    """A sample clip in words: "Prone hip internal rotation · to fix: Keep your hip bones on
+    the floor. · female body" (the file name when its truth file says nothing usable)."""
+    spec = specs.get(facts.stretch_id) if facts is not None else None
+    if facts is None or spec is None:
+        return Path(clip).name
+    # Faults the spec checks, and those it lists as not checked from its view.
+    messages = {n.id: n.message for n in spec.not_checked} | {f.id: f.message for f in spec.faults}
+    fixes = [messages[f] for f in facts.fault_ids if f in messages]
+    if len(fixes) < len(facts.fault_ids):  # a fault the spec no longer names
+        return Path(clip).name
+    parts = [spec.name, "to fix: " + " ".join(fixes) if fixes else "good form"]
+    if facts.body:
+        parts.append(f"{facts.body} body")
+    return " · ".join(parts)
+
+
 def guess_stretch(clip: str | Path, stretch_ids: list[str]) -> str | None:
     """Which stretch a clip shows: its ``<stem>.truth.json`` ``stretch`` field if present, else
     the spec id that the file name starts with, else the one sharing the longest prefix."""
@@ -173,6 +230,12 @@ def save_upload(name: str, data: bytes, directory: str | Path) -> Path:
     empty, or not a readable video. A file that fails the check is removed.
     """
     suffix = Path(name).suffix.lower()
+    if suffix in HEIC_SUFFIXES:
+        raise SourceError(
+            f"'{name}' is an HEIC photo (an iPhone's own format), which cannot be read here. "
+            "Upload it as a JPEG: share it by mail or AirDrop as JPEG, or set the iPhone's "
+            "Settings → Camera → Formats to Most Compatible for the next photos."
+        )
     if suffix not in UPLOAD_SUFFIXES:
         raise SourceError(
             f"'{name}' is not a supported video format (nor a photo). Use one of: "
@@ -198,12 +261,13 @@ def save_upload(name: str, data: bytes, directory: str | Path) -> Path:
     return path
 
 
-def read_frame(video: str | Path, t_ms: float) -> np.ndarray | None:
+def read_frame(video: str | Path, t_ms: float, rotate_deg: int = 0) -> np.ndarray | None:
     """The picture of ``video`` at ``t_ms`` (a record's time) as RGB, or None if it cannot be
-    read: decoded as the analysis decoded it, found by its time, so the picture shown for a
-    record is the frame that record was made from."""
+    read: decoded as the analysis decoded it (turned by ``rotate_deg`` clockwise as well),
+    found by its time, so the picture shown for a record is the frame that record was made
+    from."""
     try:
-        image = VideoSource(video).image_at(t_ms)
+        image = VideoSource(video, rotate_deg=rotate_deg).image_at(t_ms)
     except SourceError:
         return None
     return None if image is None else cv2.cvtColor(image, cv2.COLOR_BGR2RGB)

@@ -469,6 +469,13 @@ def test_replay_asks_which_stretch_real_footage_shows(app_url: str, browser: obj
     assert "The camera seems" not in body and "should stand" not in body, body
     assert "Which stretch is in this video?" not in body
     assert "It is not saved to your history." in body, body  # not kept under the wrong name
+    # The offered stretch is chosen, ready for its own analysis (the button raised an error).
+    page.get_by_role("button", name="Analyse as Supine knee drop").click()
+    page.get_by_role("button", name="Analyse", exact=True).wait_for(timeout=60_000)
+    chooser = page.locator('[data-testid="stMain"] [data-testid="stSelectbox"]')
+    field = chooser.filter(has_text="Stretch").locator("input").first
+    assert field.input_value() == "Supine knee drop"
+    assert page.locator("[data-testid='stException']").count() == 0
     page.close()
 
 
