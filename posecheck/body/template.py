@@ -44,6 +44,14 @@ MediaPipe's depth is the cause. The template keeps the body's own bends and repl
 rest: MAE 6.4, 74 % within 10, with nothing tuned. A template fixed at the clamshell's
 start (hips 45, knees 90, the renderer's start on every clip) read dev within 2.4 degrees,
 but a body bent 30 or 60 degrees 13-15 off, with as good a fit: not built.
+
+Sitting with both legs straight out in front (the seated stretches' start), the azimuth comes
+from a 3D template of that start (:data:`SEATED_START`): the trunk upright, the legs along the
+floor at an adult's lengths. The 3D solve put seated cameras nearer the front than they stood
+(MediaPipe's hip line comes out flattened in depth); the straight legs, pointing at the
+camera, show on screen which way round it stands. Used only while both knees read straight
+(:data:`posecheck.body.camera.SEATED_STRAIGHT_MAX_DEG`); nothing fitted (docs/measurement.md,
+section 18).
 """
 
 from __future__ import annotations
