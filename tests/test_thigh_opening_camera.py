@@ -151,10 +151,16 @@ def test_cross_ankle_replay_reads_the_picture_s_knee() -> None:
     """Dev split, r0113 (body b02, camera 12 degrees round; rendered again in session 8 with
     a sampled amplitude, true peak 37.7): MediaPipe's 3D knee reads the crossed thigh 12.0
     degrees off on average over the frames in position, the picture's knee 5.5 (replayed
-    from its recording; before the new render 15.4 and 10.4)."""
+    from its recording; before the new render 15.4 and 10.4). Read from every view: since
+    session 11 the camera estimated from the seated body stands 10.0 degrees round toward
+    the crossed leg (the straight legs' start template; nearer the front before), where the
+    spec gives no number."""
     clip = "r0113_seated_cross_ankle_rotation_near_back_rounded_b02"
     spec = load_by_id("seated_cross_ankle_rotation")
     assert spec.measures["opening"].space == "camera"
-    world = with_measure(spec, "opening", space="world")
-    assert benchmark_rom_error_deg(spec, clip, 21) == pytest.approx(5.5, abs=0.3)
+    every = with_measure(spec, "opening", unseen_toward_deg=None)
+    world = with_measure(every, "opening", space="world")
+    assert benchmark_rom_error_deg(every, clip, 21) == pytest.approx(5.5, abs=0.3)
     assert benchmark_rom_error_deg(world, clip, 21) == pytest.approx(12.0, abs=0.3)
+    with pytest.raises(AssertionError):  # the spec as it is: no number from there
+        benchmark_rom_error_deg(spec, clip, 1)

@@ -35,7 +35,7 @@ from typing import Literal
 import cv2
 import numpy as np
 
-from posecheck.body.geometry import wrap_deg
+from posecheck.body.geometry import flexion_deg, wrap_deg
 from posecheck.body.template import floor_view_deg, prone_start, side_lying_start, start_view_deg
 from posecheck.pose.landmarks import Pose, index_of
 
@@ -356,6 +356,16 @@ def leg_bends_deg(world_xyz: np.ndarray) -> tuple[float, float]:
 #: 1.0 (all of the body's bend) read 6.8.
 PRONE_BEND_WEIGHT = 0.5
 
+#: Sitting, the start template (legs straight out in front) is solved only while both knees
+#: read at most this bent in MediaPipe's 3D landmarks: from the front it reads a straight leg
+#: bent by up to 40-60 degrees (dev split, seated cross-ankle: 63 at most after the first
+#: second but on r0009, whose straight legs read 120-155 for 2.6 s); bent legs (the
+#: butterfly's soles together) are another shape. Every line from 60 to 150 gives the same
+#: camera on every seated dev clip (45: cross-ankle within 10 degrees 95 % -> 91 %); with no
+#: line the butterfly took the template with its knees bent (r0249 -6 -> +12, r0353 -10 ->
+#: -19; within 10 degrees 91 % -> 82 %). 60 is the reason (a straight leg's misread), not a fit.
+SEATED_STRAIGHT_MAX_DEG = 60.0
+
 #: The most the start template may turn the 3D solve's azimuth (degrees). On the dev split it
 #: moved it by up to 30; a body lying face down with its legs straight fits the template from
 #: the other end of the body (a synthetic one: 160-180 degrees round, fit 0.07-0.15).
@@ -386,12 +396,28 @@ def with_posture_template(
         elif posture == "prone" and pose.world_xyz is not None:
             knee_deg = leg_bends_deg(pose.world_xyz)[1]
             template = prone_start(90.0 + PRONE_BEND_WEIGHT * (knee_deg - 90.0))
-        start = start_view_deg(
-            pose, width, height, posture, view.focal_px, min_visibility, template
+        start = (
+            None
+            if posture == "seated" and not _legs_straight(pose)
+            else start_view_deg(
+                pose, width, height, posture, view.focal_px, min_visibility, template
+            )
         )
         if start is not None and abs(wrap_deg(start[0] - view.azimuth_deg)) <= START_TURN_MAX_DEG:
             view = replace(view, azimuth_deg=start[0])
     return with_floor_elevation(view, pose, width, height, posture, min_visibility)
+
+
+def _legs_straight(pose: Pose) -> bool:
+    """Both knees read at most :data:`SEATED_STRAIGHT_MAX_DEG` bent in the 3D landmarks."""
+    w = pose.world_xyz
+    if w is None:
+        return False
+    bends = [
+        flexion_deg(*(w[index_of(f"{side}_{n}")] for n in ("hip", "knee", "ankle")))
+        for side in ("left", "right")
+    ]
+    return all(b <= SEATED_STRAIGHT_MAX_DEG for b in bends)
 
 
 def with_floor_elevation(

@@ -44,6 +44,14 @@ MediaPipe's depth is the cause. The template keeps the body's own bends and repl
 rest: MAE 6.4, 74 % within 10, with nothing tuned. A template fixed at the clamshell's
 start (hips 45, knees 90, the renderer's start on every clip) read dev within 2.4 degrees,
 but a body bent 30 or 60 degrees 13-15 off, with as good a fit: not built.
+
+Sitting with both legs straight out in front (the seated stretches' start), the azimuth comes
+from a 3D template of that start (:data:`SEATED_START`): the trunk upright, the legs along the
+floor at an adult's lengths. The 3D solve put seated cameras nearer the front than they stood
+(MediaPipe's hip line comes out flattened in depth); the straight legs, pointing at the
+camera, show on screen which way round it stands. Used only while both knees read straight
+(:data:`posecheck.body.camera.SEATED_STRAIGHT_MAX_DEG`); nothing fitted (docs/measurement.md,
+section 18).
 """
 
 from __future__ import annotations
@@ -156,15 +164,43 @@ def side_lying_start(
     return out
 
 
+def _seated_start() -> dict[str, tuple[float, float, float]]:
+    """A 3D template of a body sitting on the floor with both legs straight out in front
+    and the trunk upright (the seated stretches' start, before a leg bends): shoulders and
+    hips as :data:`_TRUNK`, the knees and ankles at the hips' height, an average adult's
+    thighs (0.44) and shins (0.42), as :func:`side_lying_start`. Nothing fitted."""
+    out: dict[str, tuple[float, float, float]] = {}
+    for side in ("left", "right"):
+        (sx, sy), (hx, _) = _TRUNK[f"{side}_shoulder"], _TRUNK[f"{side}_hip"]
+        out[f"{side}_shoulder"] = (sx, sy, 0.0)
+        out[f"{side}_hip"] = (hx, 0.0, 0.0)
+        out[f"{side}_knee"] = (hx, 0.0, 0.44)
+        out[f"{side}_ankle"] = (hx, 0.0, 0.86)
+    return out
+
+
+#: Sitting with both legs straight out in front (:func:`_seated_start`). MediaPipe's 3D body
+#: put a seated camera nearer the front than it stood (dev r0230: a camera 20 degrees round
+#: read as 4; the hip line's depth comes out flattened), while the straight legs pointing at
+#: the camera show on screen which way round it stands. Dev split (start hold), cross-ankle
+#: 22 clips: camera azimuth MAE 5.8 -> 4.1, within 10 degrees 77 % -> 95 %; twist 22 clips:
+#: 7.2 -> 4.0, 77 % -> 100 %; butterfly unchanged (5.5, 91 %). Used only while both legs read
+#: straight (:data:`posecheck.body.camera.SEATED_STRAIGHT_MAX_DEG`).
+SEATED_START: dict[str, tuple[float, float, float]] = _seated_start()
+
 #: 3D start templates per posture (:func:`start_view_deg`).
 #: (Lying on the side the template is built per frame: :func:`side_lying_start`.)
-START_TEMPLATES: dict[str, dict[str, tuple[float, float, float]]] = {"prone": PRONE_START}
+START_TEMPLATES: dict[str, dict[str, tuple[float, float, float]]] = {
+    "prone": PRONE_START,
+    "seated": SEATED_START,
+}
 #: Per posture with a start template, in the template's frame (left, superior, anterior):
 #: the floor's up, the reference end (azimuth 0) and the positive-azimuth direction. Lying
 #: on the side, the floor's up is the hip line, either way (the camera is above the floor).
 _START_AXES: dict[str, tuple[tuple[float, float, float], ...]] = {
     "prone": _AXES["prone"],
     "side_lying": ((1.0, 0.0, 0.0), (0.0, -1.0, 0.0), (0.0, 0.0, 1.0)),
+    "seated": ((0.0, 1.0, 0.0), (0.0, 0.0, 1.0), (1.0, 0.0, 0.0)),
 }
 #: The most a start template may miss the picture by (RMS reprojection over the diagonal of
 #: its landmarks' box on screen) and still be the posture's answer; beyond it

@@ -33,7 +33,7 @@ from posecheck.coaching.wording import fault_label
 from posecheck.media.source import Frame, SourceInfo, VideoSource
 from posecheck.pose.estimator import MediaPipePoseEstimator, PoseEstimator
 from posecheck.pose.landmarks import SIDES, Pose
-from posecheck.specs.metrics import FromMeasure, LowerOf
+from posecheck.specs.metrics import FromMeasure, LowerOf, StartOr
 from posecheck.specs.schema import StretchSpec
 
 #: Reasons a fault is not judged from one picture, in a person's words.
@@ -175,8 +175,12 @@ def _angles(spec: StretchSpec, values: Values, working: str | None) -> list[Angl
     out: list[Angle] = []
     rom = spec.rom.measure if spec.rom is not None else None
     for name, metric in spec.measures.items():
-        if metric.unit != "deg" or isinstance(metric, FromMeasure) or metric.relative_to_start:
-            continue
+        if (
+            metric.unit != "deg"
+            or isinstance(metric, (FromMeasure, StartOr))
+            or metric.relative_to_start
+        ):
+            continue  # a start_or repeats the angle it reads before a start
         label = spec.rom.label if name == rom and spec.rom else name.replace("_", " ")
         sides = SIDES if spec.sided[name] else (None,)
         from_working = any(p.startswith("other_") for p in metric.parts())

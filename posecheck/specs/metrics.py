@@ -1000,13 +1000,24 @@ class TrunkTwist(MetricBase):
     toward: Literal["same", "other"] = Field(
         "same", description="Positive for a chest turn toward this side or the other one."
     )
+    against: Literal["hips", "camera"] = Field(
+        "hips",
+        description="hips: the shoulder line's turn against the hip line; camera: against "
+        "the camera's left-right (MediaPipe's 3D axes follow the camera), so a hip line the "
+        "estimator turns along with the shoulders does not eat the turn. Use camera with "
+        "relative_to_start: a body sitting at an angle to the camera then cancels.",
+    )
 
     def parts(self) -> tuple[str, ...]:
         return ("hip", "other_hip", "shoulder", "other_shoulder")
 
     def compute(self, g: PoseGeometry, side: Side | None) -> float:
         axis = _unit(g.world("mid_shoulder") - g.world("mid_hip"))
-        across = g.world("left_hip") - g.world("right_hip")
+        if self.against == "camera":
+            # The camera's left-right: a person facing the camera has their left at +x.
+            across = np.array([1.0, 0.0, 0.0])
+        else:
+            across = g.world("left_hip") - g.world("right_hip")
         across = _unit(across - np.dot(across, axis) * axis)
         forward = np.cross(across, axis)  # out of the front of the pelvis
         shoulders = g.world("left_shoulder") - g.world("right_shoulder")
@@ -1303,6 +1314,32 @@ class LowerOf(OfMeasure):
         return math.nan  # the checker takes it from the measure it names
 
 
+class StartOr(OfMeasure):
+    """Another measure counted from its own start (``of``) once that start is taken; until
+    then, and from one picture, the value of ``before_start`` as it reads. For a fault whose
+    best reading needs a start that a person may never give (a leg set before they are
+    seen at rest): the check runs from the first frame either way. Computed by the checker
+    from the two measures it names."""
+
+    metric: Literal["start_or"]
+    of: str = Field(description="Name of a measure taken relative to the start.")
+    before_start: str = Field(
+        description="Name of the measure read while the start of 'of' is not taken yet "
+        "(from one picture: always); same unit and sides as 'of'."
+    )
+
+    # The unit of the measure named in ``of``, set when the spec resolves its names.
+    _of_unit: str = PrivateAttr(default="deg")
+
+    @property
+    def unit(self) -> str:  # type: ignore[override]
+        """The unit of the measures it reads."""
+        return self._of_unit
+
+    def compute(self, g: PoseGeometry, side: Side | None) -> float:
+        return math.nan  # the checker takes it from the measures it names
+
+
 Metric = Annotated[
     Union[
         JointFlexion,
@@ -1327,6 +1364,7 @@ Metric = Annotated[
         MoveTime,
         Speed,
         LowerOf,
+        StartOr,
     ],
     Field(discriminator="metric"),
 ]

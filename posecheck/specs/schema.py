@@ -19,7 +19,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from posecheck.body.camera import posture_from_position
 from posecheck.body.camera_words import CameraGuide
 from posecheck.errors import SpecError
-from posecheck.specs.metrics import PART_NAMES, CameraView, FromMeasure, LowerOf, Metric, OfMeasure
+from posecheck.specs.metrics import (
+    PART_NAMES,
+    CameraView,
+    FromMeasure,
+    LowerOf,
+    Metric,
+    OfMeasure,
+    StartOr,
+)
 from posecheck.specs.yaml_loader import compose, format_loc, yaml_error, yaml_line
 
 SPEC_DIR = Path(__file__).resolve().parents[2] / "stretch_specs"
@@ -388,6 +396,27 @@ class Fault(_Model):
         )
 
 
+def _check_start_or(name: str, m: StartOr, measures: dict, need) -> None:
+    """A ``start_or`` reads ``of`` (relative to the start) and, before that start, a measure
+    read from the picture with the same unit and sides."""
+    need(("measures", name, "before_start"), m.before_start)
+    of, before = measures[m.of], measures[m.before_start]
+    if not of.relative_to_start:
+        raise _FieldError(("measures", name, "of"), f"'{m.of}' is not relative to the start")
+    if before.relative_to_start or isinstance(before, OfMeasure):
+        raise _FieldError(
+            ("measures", name, "before_start"),
+            f"'{m.before_start}' must be read from one picture (not relative to the start, "
+            "not worked out from another measure)",
+        )
+    if of.unit != before.unit or of.sided != before.sided:
+        raise _FieldError(
+            ("measures", name, "before_start"),
+            f"'{m.before_start}' and '{m.of}' must have the same unit and sides",
+        )
+    m._of_unit = of.unit
+
+
 class NotChecked(_Model):
     """A catalogue fault this camera view cannot see: listed, never pretended."""
 
@@ -434,7 +463,7 @@ class StretchSpec(_Model):
         for name, m in self.measures.items():
             out[name] = (
                 self.measures[m.of].sided
-                if isinstance(m, FromMeasure) and m.of in self.measures
+                if isinstance(m, (FromMeasure, StartOr)) and m.of in self.measures
                 else m.sided and not isinstance(m, LowerOf)
             )
         return out
@@ -495,6 +524,8 @@ class StretchSpec(_Model):
                 raise _FieldError(("measures", name, "of"), f"'{m.of}' is not a per-side measure")
             if isinstance(m, LowerOf):
                 m._of_unit = self.measures[m.of].unit  # the lower of two values, in their unit
+            if isinstance(m, StartOr):
+                _check_start_or(name, m, self.measures, need)
         need(("active", "measure"), self.active.measure)
         if self.measures[self.active.measure].from_position:
             raise _FieldError(

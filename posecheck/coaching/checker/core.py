@@ -30,6 +30,7 @@ from posecheck.specs.metrics import (
     OfMeasure,
     SeparationRatio,
     Speed,
+    StartOr,
 )
 from posecheck.specs.schema import StretchSpec
 
@@ -203,6 +204,12 @@ class StretchChecker:
                     known = all(mv.known for mv in both)
                     lower = min(mv.value for mv in both) if known else math.nan
                     out[(name, side)] = MeasureValue(name, side, lower, missing)
+                    continue
+                if isinstance(metric, StartOr):
+                    src = out[(metric.of, side)]
+                    if not src.known and not src.missing:  # no start yet
+                        src = out[(metric.before_start, side)]
+                    out[(name, side)] = dataclasses.replace(src, name=name)
                     continue
                 if isinstance(metric, KneeRoll) and metric.knees_together:
                     # each knee from its own start, paired afterwards (_pair_knees): read

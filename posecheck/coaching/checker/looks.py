@@ -3,12 +3,13 @@ which side, which variant, which sides a fault is checked on, and every measure 
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 from posecheck.body.geometry import PoseGeometry
 from posecheck.coaching.checker.results import MeasureValue, SideKey, Values
 from posecheck.pose.landmarks import SIDES, Pose, Side, other_side
-from posecheck.specs.metrics import FromMeasure, MetricBase
+from posecheck.specs.metrics import FromMeasure, MetricBase, StartOr
 from posecheck.specs.schema import Fault, Look, StretchSpec, Variant
 
 
@@ -134,6 +135,10 @@ def measure_still(spec: StretchSpec, pose: Pose, min_visibility: float | None = 
             missing, raw = raw_value(metric, g, side)
             value = math.nan if metric.relative_to_start else raw
             out[(name, side)] = MeasureValue(name, side, value, missing, raw)
+    for name, metric in spec.measures.items():
+        if isinstance(metric, StartOr):  # no start from one picture
+            for side in SIDES if spec.sided[name] else (None,):
+                out[(name, side)] = dataclasses.replace(out[(metric.before_start, side)], name=name)
     return out
 
 

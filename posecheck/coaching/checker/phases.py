@@ -142,7 +142,7 @@ class Phases:
         if not stays:
             ep.stayed_since_ms = None
         elif ep.stayed_since_ms is None:
-            ep.stayed_since_ms = t
+            ep.stayed_since_ms, ep.stayed = t, True
         if (current < leave and not stays) or looks_gone(self.spec, values, ep.side):
             self.end(t)
             if leave > sign * pos.exit:  # ended by rep_return: the next rep rises from a low
@@ -256,9 +256,14 @@ class Phases:
 
     def track_rom(self, rom: dict[Side, float], t: float) -> None:
         """Keep this frame's reported ROM value(s) (per side, as the frame's result gives
-        them) as samples of the episode (fault-free time only)."""
+        them) as samples of the episode (fault-free time only). None once
+        ``active.stays_while`` has kept the position past the exit line: the set-up read as
+        undone is no record, nor is the rest of that time in position (seated cross-ankle,
+        dev: the crossed ankle read off the knee comes with a misread thigh, r0087 40-55 for
+        a true 23-28, and uncrossing with the knee still bent read 60-70 for 36-42, r0386;
+        the best of a set, 20 sides: p90 22.4 with only the stayed frames left out, 14.7 so)."""
         ep = self.episode
-        if not rom or ep is None or ep.legs_swapped:
+        if not rom or ep is None or ep.legs_swapped or ep.stayed:
             return  # a swapped leg's angle is not this side's record
         for side in SIDES if ep.side in ("both", None) else (ep.side,):
             v = rom[side]
