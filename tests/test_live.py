@@ -6,6 +6,7 @@ import itertools
 import math
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from posecheck.body.camera import CameraEstimate
 from posecheck.body.stage import BodyState
 from posecheck.body.synthetic import Body, Camera, Key, animate, render
 from posecheck.coaching.checker import CheckResult, FaultEvent, Summary
+from posecheck.coaching.checker.movetime import MoveTimer
 from posecheck.coaching.feedback import Cue
 from posecheck.coaching.framing import (
     FramingAdvice,
@@ -1032,3 +1034,66 @@ def test_busy_text_words() -> None:
     assert busy_text(6.4, 10.0, for_s=42.3).startswith(
         "For 42 s of this set your computer was busy: about 6 pictures a second were checked"
     )
+
+
+# -- clamshell too_fast with frames dropped (jump_within_s) ----------------------------------
+
+
+def _lift(t_s: float, start_s: float, lift_s: float) -> float:
+    """The clamshell's top knee: at rest (0), a lift of 35 degrees taking ``lift_s`` from
+    ``start_s`` (linear), held 1 s, lowered over 1.5 s."""
+    up = min(1.0, max(0.0, (t_s - start_s) / lift_s))
+    down = min(1.0, max(0.0, (t_s - start_s - lift_s - 1.0) / 1.5))
+    return 35.0 * (up - down)
+
+
+def _timed_s(fps: float, phase_s: float, start_s: float, lift_s: float) -> list[float]:
+    """The clamshell lift timer's times for that knee read at ``fps`` from ``phase_s``."""
+    metric = load_by_id("clamshell").measures["opening_time"]
+    timer = MoveTimer(metric)
+    n = int(5.0 * fps)
+    times = [timer.update(1000.0 * (phase_s + k / fps), _lift(phase_s + k / fps, start_s, lift_s))
+             for k in range(n)]  # fmt: skip
+    return sorted({round(x, 4) for x in times if x == x})
+
+
+def test_a_lift_quicker_than_the_frame_spacing_cannot_be_told_from_a_jump() -> None:
+    """Clamshell ``too_fast`` (middle 60 % of a lift in under 0.25 s) does not time a movement
+    with no frame inside its middle passed between frames at most ``jump_within_s`` (0.12 s)
+    apart: a still knee's reading jumping between two levels (dev r0211). A real lift of 0.15 s
+    (middle 0.09 s) is timed at 30 fps; at 10 fps its middle falls between two frames or not
+    as the frames fall (phase), and when it does, its samples are those of a reading jumping
+    from the one frame's value to the next's: no rule on the samples can time the lift and
+    not the jump. No rule is frame-rate free for a movement whose middle is shorter than the
+    frame spacing; one whose middle is at least the spacing always shows a frame inside."""
+    line = next(f for f in load_by_id("clamshell").faults if f.id == "too_fast").below or 0.0
+    quick = {p: _timed_s(30.0, p, 1.0, 0.15) for p in (0.0, 0.011, 0.022)}
+    assert all(t and min(t) < line for t in quick.values()), quick  # 30 fps: timed, too fast
+    at_10 = {p: _timed_s(10.0, p, 1.0, 0.15) for p in (0.0, 0.02, 0.04, 0.06, 0.08)}
+    flagged = {p for p, t in at_10.items() if t and min(t) < line}
+    assert flagged and flagged != set(at_10), at_10  # 10 fps: as the frames fall
+    # Where the middle fell between two frames, a knee reading that leaps from the one
+    # frame's value to the next's between them (a misread, never too fast) gives the same
+    # samples at 10 fps; at 30 fps the leap shows and is not timed, the lift is.
+    p = next(p for p in at_10 if p not in flagged)
+    k = next(k for k in range(50) if 0 < _lift(p + k / 10, 1.0, 0.15) < 35)
+    t0, t1 = p + k / 10, p + (k + 1) / 10
+
+    def leap(t_s: float) -> float:
+        if t0 < t_s < t1:
+            return _lift(t0 if t_s < (t0 + t1) / 2 else t1, 1.0, 0.15)
+        return _lift(t_s, 1.0, 0.15)
+
+    def read(f: Callable[[float], float], fps: float, phase: float) -> list[float]:
+        return [f(phase + j / fps) for j in range(int(5 * fps))]
+
+    assert read(leap, 10.0, p) == read(lambda t: _lift(t, 1.0, 0.15), 10.0, p)
+    assert read(leap, 30.0, 0.0) != read(lambda t: _lift(t, 1.0, 0.15), 30.0, 0.0)
+    timer = MoveTimer(load_by_id("clamshell").measures["opening_time"])
+    leap_times = [timer.update(j * 1000 / 30, v) for j, v in enumerate(read(leap, 30.0, 0.0))]
+    assert not any(x < line for x in leap_times if x == x), "a leap is no quick lift"
+    # A lift whose middle spans the frame spacing is timed the same at 30, 15 and 10 fps.
+    for fps in (30.0, 15.0, 10.0):
+        for phase in (0.0, 0.013, 0.031, 0.047, 0.066, 0.085):
+            t = _timed_s(fps, phase, 1.0, 0.2)  # middle 0.12 s: at least one frame in it
+            assert t and min(t) < line, (fps, phase, t)
