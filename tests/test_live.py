@@ -697,6 +697,19 @@ def test_a_live_set_keeps_its_angles_frame_by_frame_for_the_history() -> None:
     assert best_left == pytest.approx(dict(summary.best_rom_deg)["left"], abs=5)
 
 
+def test_a_15_fps_live_set_keeps_a_record_of_every_picture() -> None:
+    """A 15 fps camera: the history kept every 2nd frame of the prone stretch (7.5 a second,
+    under its 10), "half a frame" being a 30 fps camera's; now by the frames' own spacing."""
+    frames = [replace(f, t_ms=round(f.t_ms)) for f in knee_drop_at_30_fps()[::2][:60]]
+    proc = LiveProcessor(lambda: Pipeline(SPEC, estimator=ReplayingEstimator(frames)))
+    try:
+        feed(proc, frames)
+        records = proc.records()
+    finally:
+        proc.close()
+    assert [r.t_ms for r in records] == [f.t_ms for f in frames]
+
+
 def test_a_long_live_set_keeps_its_whole_span_in_bounded_memory() -> None:
     spec = load_by_id("supine_knee_drop")
     frames = knee_drop_at_30_fps()

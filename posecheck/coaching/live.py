@@ -362,9 +362,11 @@ class FrameLog:
         self.max_records = max(2, max_records)
         self._sample = FrameSampler(rate_hz, self.NOMINAL_FPS)
         self._records: list[FrameRecord] = []
+        self._last_ms: float | None = None  # the last step's time: "half a frame" is its half
 
     def add(self, step: Step) -> None:
-        if not self._sample(step.result.t_ms):
+        t_ms, last_ms, self._last_ms = step.result.t_ms, self._last_ms, step.result.t_ms
+        if not self._sample(t_ms, None if last_ms is None else t_ms - last_ms):
             return
         self._records.append(FrameRecord.from_step(step))
         if len(self._records) > self.max_records:
