@@ -23,7 +23,9 @@ after other neighbours (``benchmarks/parity.py``: on sample_videos/supine_knee_d
 best left ROM 25.4 from every 2nd picture, 29.7 from all). While the worker keeps up, live takes
 the replay's pictures by their capture times and the last pose stands for those in between;
 once it falls behind (frames dropped) every new picture goes to the model. Pictures a busy
-machine loses still move MediaPipe's reading (docs/app.md, "Latency").
+machine loses still move MediaPipe's reading (docs/app.md, "Latency"); when fewer of them
+reach the model than a replay would analyse, :class:`BusyNote` tells the person, calmly, and
+the set summary says it too.
 """
 
 from __future__ import annotations
@@ -315,7 +317,7 @@ class SetStats:
     rom_asymmetry_deg: float | None
     rom_label: str | None
     wrong_exercise_s: float = 0.0  # time the set did not look like the stretch (not counted)
-    busy_s: float = 0.0  # time the busy-computer note showed (``BusyNote``)
+    busy_s: float = 0.0  # time the busy-computer note showed with the rate low (``BusyNote``)
     busy_seen_hz: float | None = None  # pictures a second the pose model saw then
     busy_wanted_hz: float | None = None  # ... and a replay of the footage would have taken
 
