@@ -31,7 +31,14 @@ from app_common import (
     voice,
 )
 from posecheck.coaching.checker import Summary
-from posecheck.coaching.live import LiveProcessor, SetStats, dose_text, parse_ice_servers, reps_text
+from posecheck.coaching.live import (
+    LiveProcessor,
+    SetStats,
+    dose_text,
+    parse_ice_servers,
+    reps_text,
+    set_busy_text,
+)
 from posecheck.coaching.pipeline import FrameRecord, Pipeline
 from posecheck.coaching.placement import draw_placement
 from posecheck.coaching.wording import NOT_CHECKED_WHY, asymmetry_text, deg_text, not_checked_lines
@@ -207,6 +214,9 @@ def show_set(stats: SetStats, spec: StretchSpec, title: str) -> None:
         )
     else:
         st.markdown("**Corrections:** none. Good form.")
+    busy = set_busy_text(stats)
+    if busy:
+        st.caption(busy)
 
 
 #: A phone (390x844) showed the camera picture from 735 px down: below the fold. On narrow
@@ -308,6 +318,7 @@ def main() -> None:
     cue_slot = st.empty()  # above the video at every width: read first on a phone
     camera_slot = st.empty()  # the camera message (see posecheck.coaching.live.CameraMessage)
     people_slot = st.empty()  # "someone else is in view", while they are
+    busy_slot = st.empty()  # fewer pictures reach the pose model (LiveFrame.busy_note)
     speak, mode, rate, sounds_on = voice_controls(holder)
     voice_slot = st.empty()
     video_col, side_col = st.columns([3, 2], gap="medium")
@@ -382,6 +393,7 @@ def main() -> None:
     shown_line = None
     shown_note: str | None = None
     shown_people: str | None = None
+    shown_busy: str | None = None
     last_event = proc.events_after(-1)[-1][0] if proc.events_after(-1) else 0
     spoken = None
     while ctx.state.playing:
@@ -425,6 +437,12 @@ def main() -> None:
                     people_slot.info(notice, icon=":material/group:")
                 else:
                     people_slot.empty()
+            if out.busy_note != shown_busy:
+                shown_busy = out.busy_note
+                if shown_busy:
+                    busy_slot.info(shown_busy, icon=":material/hourglass_empty:")
+                else:
+                    busy_slot.empty()
             r = out.step.result
             side = (
                 f" · working side: {r.working_side}" if r.working_side in ("left", "right") else ""

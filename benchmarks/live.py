@@ -18,7 +18,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from posecheck.coaching.live import LiveFrame, LiveProcessor
+from posecheck.coaching.live import LiveFrame, LiveProcessor, SetStats, set_busy_text
 from posecheck.coaching.pipeline import Pipeline
 from posecheck.media.source import Frame, VideoSource
 from posecheck.overlay import annotate_step
@@ -58,9 +58,9 @@ def raw_inference(frames: list[np.ndarray], n: int) -> tuple[float, float]:
 
 def live_run(
     frames: list[np.ndarray], seconds: float, camera_fps: float
-) -> tuple[list[LiveFrame], int, int]:
+) -> tuple[list[LiveFrame], int, int, SetStats | None]:
     """Feed frames at ``camera_fps`` by wall clock; returns every distinct output frame seen,
-    frames submitted and frames dropped."""
+    frames submitted, frames dropped and the set's figures (the busy-computer note's)."""
     spec = load_by_id("prone_internal_rotation")
     proc = LiveProcessor(lambda: Pipeline(spec), draw=annotate_step)  # as the app draws
     # Warm up: build the model before timing starts (the app does this on the first frame).
@@ -88,9 +88,10 @@ def live_run(
         if out is not None:
             outputs[out.seq] = out
         stats = proc.stats()
+        set_stats = proc.set_stats()
     finally:
         proc.close()
-    return [outputs[s] for s in sorted(outputs)], stats.submitted, stats.dropped
+    return [outputs[s] for s in sorted(outputs)], stats.submitted, stats.dropped, set_stats
 
 
 def main() -> None:
@@ -107,7 +108,7 @@ def main() -> None:
     print(f"machine: {os.cpu_count()} CPU cores, load average {load} (other work skews figures)")
     # Raw inference before and after the live run, so a change in machine load shows up.
     before = raw_inference(frames, args.raw_frames)
-    outs, submitted, dropped = live_run(frames, args.seconds, args.fps)
+    outs, submitted, dropped, set_stats = live_run(frames, args.seconds, args.fps)
     after = raw_inference(frames, args.raw_frames)
     raw_ms = (before[1] + after[1]) / 2
     raw_fps = 1000.0 / raw_ms
@@ -128,6 +129,12 @@ def main() -> None:
     )
     print(f"ratio live fps / raw inference fps:      {live_fps / raw_fps:4.2f}")
     print(f"ratio mean delay / raw inference time:   {lat.mean() / raw_ms:4.2f}")
+    busy = sum(o.busy_note is not None for o in outs)
+    said = set_busy_text(set_stats) if set_stats is not None else None
+    print(
+        f"busy-computer note:       on {busy} of {len(outs)} frames sent back; set summary: "
+        f"{said or 'nothing (the pose model saw at least 3/4 of the pictures a replay takes)'}"
+    )
     first, last = lat[: len(lat) // 4].mean(), lat[-len(lat) // 4 :].mean()
     print(
         f"delay first quarter vs last quarter:     {first:5.1f} ms vs {last:5.1f} ms "

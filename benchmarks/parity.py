@@ -20,21 +20,32 @@ Also the speed of each mode: seconds a picture, as a ratio to ``video`` over the
 in the same run. Prints; asserts nothing.
 
     nice -n 10 .venv/bin/python benchmarks/parity.py [--clips NAME ...] [--modes video image]
+
+``--too-fast-drops`` instead replays the dev split's clamshell recordings with frames dropped
+(all kept, every 2nd, every 3rd, 55 % at random: ``--seeds`` patterns) under three rules for a
+timed movement with no frame inside its middle (the spec's ``jump_within_s``, never timed,
+always timed) and prints ``too_fast`` hits, misses and false alarms against the truth
+(docs/measurement.md, 18.x).
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import random
 import time
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
 from posecheck.coaching.checker import Summary
-from posecheck.coaching.pipeline import Pipeline
+from posecheck.coaching.pipeline import FrameRecord, Pipeline
 from posecheck.media.source import Frame, VideoSource
 from posecheck.pose.estimator import TasksPoseEstimator
 from posecheck.pose.landmarks import PoseFrame
+from posecheck.pose.recording import RecordedEstimator, load_recording
+from posecheck.review.analysis import Analysis
+from posecheck.review.truth import load_truth, score
 from posecheck.specs.schema import load_by_id
 
 REPO = Path(__file__).resolve().parents[1]
@@ -100,13 +111,77 @@ def best(summary: Summary) -> str:
     return " ".join(f"{s[0]} {'-' if v is None else f'{v:5.1f}'}" for s, v in summary.best_rom_deg)
 
 
+def too_fast_drops(
+    seeds: int = 1, index: Path = REPO / "benchmarks" / "data" / "index.csv"
+) -> None:
+    """Clamshell ``too_fast`` on the dev recordings with frames dropped, per jump rule."""
+    base = load_by_id("clamshell")
+
+    def with_jump(within_s: float | None):  # the spec with another jump rule
+        metric = base.measures["opening_time"].model_copy(update={"jump_within_s": within_s})
+        return base.model_copy(update={"measures": {**base.measures, "opening_time": metric}})
+
+    rules = {"spec": base, "never timed": with_jump(1e9), "always timed": with_jump(None)}
+    with open(index, newline="") as fh:
+        rows = [
+            r for r in csv.DictReader(fh) if r["split"] == "dev" and r["stretch"] == "clamshell"
+        ]
+    kept: dict[str, Callable[[int, random.Random], list[int]]] = {
+        "all": lambda n, rng: list(range(n)),
+        "every 2nd": lambda n, rng: list(range(0, n, 2)),
+        "every 3rd": lambda n, rng: list(range(0, n, 3)),
+    }
+    for seed in range(1, seeds + 1):  # 55 % kept at random, a pattern per clip and seed
+        kept[f"55% seed {seed}"] = lambda n, rng: [
+            i for i in range(n) if i == 0 or rng.random() < 0.55
+        ]
+    counts: dict[tuple[str, str], list[int]] = {}  # hits, misses, false alarms
+    alarmed: dict[tuple[str, str], set[str]] = {}  # clips with a false alarm
+    clips = index.parent / "clips"
+    for row in rows:
+        recording = load_recording(clips / f"{row['clip']}.pose.json.gz")
+        frames = RecordedEstimator(recording).frames()
+        truth = load_truth(clips / f"{row['clip']}.truth.json.gz")
+        for name, pattern in kept.items():
+            rng = random.Random(zlib.crc32(f"{row['clip']} {name}".encode()))
+            keep = pattern(len(frames), rng)
+            for rule, spec in rules.items():
+                pipe = Pipeline(spec, RecordedEstimator(recording), recorded=True)
+                records = tuple(FrameRecord.from_step(pipe.process_pose(frames[i])) for i in keep)
+                analysis = Analysis(
+                    recording.info, spec, records, pipe.checker.summary(), pipe.body.camera.estimate
+                )
+                s = score(analysis, truth)
+                alarms = [e for e in s.false_alarms if e.fault_id == "too_fast"]
+                c = counts.setdefault((name, rule), [0, 0, 0])
+                c[0] += sum(h[0].fault == "too_fast" for h in s.hits)
+                c[1] += sum(m.fault == "too_fast" for m in s.misses)
+                c[2] += len(alarms)
+                if alarms:
+                    alarmed.setdefault((name, rule), set()).add(row["clip"].split("_")[0])
+    print(f"dev clamshell, {len(rows)} recordings: too_fast hits / misses / false alarms")
+    for name in kept:
+        cells = []
+        for rule in rules:
+            h, m, fa = counts[(name, rule)]
+            where = " ".join(sorted(alarmed.get((name, rule), ())))
+            cells.append(f"{rule} {h}/{m}/{fa}{f' ({where})' if where else ''}")
+        print(f"  {name:14s}  " + "   ".join(cells))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clips", nargs="*", default=list(CLIPS))
     parser.add_argument("--modes", nargs="*", default=list(MODES), choices=list(MODES))
     parser.add_argument("--seeds", type=int, default=1, help="random patterns (55 %% kept)")
     parser.add_argument("--steady", type=int, nargs="*", default=[2], help="every n-th kept")
+    parser.add_argument(
+        "--too-fast-drops", action="store_true", help="clamshell too_fast with frames dropped"
+    )
     args = parser.parse_args()
+    if args.too_fast_drops:
+        too_fast_drops(args.seeds)
+        return
     speed: dict[str, list[float]] = {m: [] for m in args.modes}
     worst: dict[str, float] = {m: 0.0 for m in args.modes}
     sets_differ: dict[str, int] = {m: 0 for m in args.modes}

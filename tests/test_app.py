@@ -118,6 +118,33 @@ def test_mute_toggle_and_ice_setting() -> None:
     assert any("not a stun:/turn: URL" in e.value for e in at.sidebar.error)
 
 
+def test_the_live_set_summary_says_when_the_computer_was_busy() -> None:
+    """A finished set whose pose model saw fewer pictures than a replay would: its summary
+    says so calmly, with the numbers (posecheck.coaching.live.BusyNote)."""
+    from types import SimpleNamespace
+
+    from posecheck.coaching.live import SetStats
+
+    spec = load_by_id("prone_internal_rotation")
+    stats = SetStats(
+        60.0, 30.0, 1, (("left", 1), ("right", 0)), 5, (), (("left", 30.0), ("right", None)),
+        None, spec.rom.label if spec.rom else None,
+        busy_s=41.6, busy_seen_hz=5.8, busy_wanted_hz=10.0,
+    )  # fmt: skip
+    done = SimpleNamespace(why="You pressed STOP", spec=spec, stats=stats, summary=None, key="k")
+    done.records = ()
+    at = page(LIVE)
+    at.session_state["live_set"] = SimpleNamespace(
+        spec_id=spec.id, model="", proc=None, finished=[done], mirror=True
+    )
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert (
+        "For 42 s of this set your computer was busy: about 6 pictures a second were checked "
+        "instead of 10; numbers may read a little low."
+    ) in texts(at)
+
+
 def pose_model_box(at: AppTest):
     return next(s for s in at.sidebar.selectbox if s.label == "Pose model")
 

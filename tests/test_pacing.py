@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import threading
 
@@ -23,6 +24,27 @@ from posecheck.specs.schema import load_all, load_by_id
 def kept(rate_hz: float, times_ms: list[float], fps: float | None) -> list[float]:
     sample = FrameSampler(rate_hz, fps)
     return [t for t in times_ms if sample(t)]
+
+
+@pytest.mark.parametrize(
+    ("fps", "rate_hz", "every"), [(25.0, 10.0, 2), (15.0, 10.0, 1), (20.0, 4 / 0.3, 1)]
+)
+@pytest.mark.parametrize("whole_ms", [False, True])
+def test_a_frame_on_the_line_is_taken_steadily(
+    fps: float, rate_hz: float, every: int, whole_ms: bool
+) -> None:
+    """A frame due exactly on the line (25 fps at 10 a second: every 2nd frame, 80 ms apart,
+    is half a frame early) was taken or not as floating point fell, and times in whole
+    milliseconds (66 and 67 ms apart at 15 fps) moved it; now steadily, by its times or by
+    each frame's own interval (a live camera)."""
+    times = [k * 1000.0 / fps for k in range(60)]
+    if whole_ms:
+        times = [float(round(t)) for t in times]
+    assert kept(rate_hz, times, fps) == times[::every]
+    live = FrameSampler(rate_hz, None)
+    taken = [times[0]] if live(times[0]) else []
+    taken += [t for before, t in itertools.pairwise(times) if live(t, t - before)]
+    assert taken == times[::every]
 
 
 def test_a_speed_window_sets_the_rate_and_10_hz_is_the_floor():
@@ -65,7 +87,7 @@ def test_variable_frame_rate_never_leaves_a_gap_longer_than_a_period_and_a_frame
     out = kept(10.0, times, 30.0)
     gaps = np.diff(out)
     assert gaps.max() <= 100.0 + 50.0
-    assert gaps.min() >= 100.0 - 1000.0 / 30 / 2 - 1e-9
+    assert gaps.min() >= 100.0 - 1000.0 / 30 / 2 - FrameSampler.SLACK_MS - 1e-9
     assert len(out) >= (times[-1] - times[0]) / 150.0
 
 

@@ -23,7 +23,9 @@ after other neighbours (``benchmarks/parity.py``: on sample_videos/supine_knee_d
 best left ROM 25.4 from every 2nd picture, 29.7 from all). While the worker keeps up, live takes
 the replay's pictures by their capture times and the last pose stands for those in between;
 once it falls behind (frames dropped) every new picture goes to the model. Pictures a busy
-machine loses still move MediaPipe's reading (docs/app.md, "Latency").
+machine loses still move MediaPipe's reading (docs/app.md, "Latency"); when fewer of them
+reach the model than a replay would analyse, :class:`BusyNote` tells the person, calmly, and
+the set summary says it too.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ import numpy as np
 from posecheck.coaching.checker import Summary
 from posecheck.coaching.feedback import Cue
 from posecheck.coaching.framing import FramingAdvice, camera_advice
-from posecheck.coaching.pacing import FrameSampler, analysis_rate_hz
+from posecheck.coaching.pacing import SPEED_SAMPLES, FrameSampler, analysis_rate_hz
 from posecheck.coaching.pipeline import FrameRecord, Pipeline, Step
 from posecheck.coaching.session import AdviceHold, Coach, Coaching
 from posecheck.coaching.wording import fault_label
@@ -143,6 +145,118 @@ class CameraNote:
         return None if shown is None else shown.text
 
 
+def busy_text(seen_hz: float, wanted_hz: float, for_s: float | None = None) -> str:
+    """The busy-computer notice in words, e.g. "Your computer is busy: about 6 pictures a
+    second are being checked instead of 13; numbers may read a little low." With ``for_s``,
+    said of a finished set ("For 40 s of this set your computer was busy: ...")."""
+    n, m = max(1, round(seen_hz)), max(1, round(wanted_hz))
+    pictures = "picture" if n == 1 else "pictures"
+    if for_s is None:
+        return (
+            f"Your computer is busy: about {n} {pictures} a second are being checked "
+            f"instead of {m}; numbers may read a little low."
+        )
+    return (
+        f"For {max(1, round(for_s))} s of this set your computer was busy: about {n} "
+        f"{pictures} a second were checked instead of {m}; numbers may read a little low."
+    )
+
+
+class BusyNote:
+    """Says when fewer pictures reach the pose model than a replay of the same footage would
+    analyse (a busy computer), from the pictures' capture times, never the wall clock.
+
+    ``offered(t_s)``: the camera delivered a new picture (not a repeat) captured at ``t_s``;
+    those a replay would analyse are taken at the stretch's analysis rate, as
+    :class:`~posecheck.coaching.pacing.FrameSampler` takes them from a file (a 10 fps camera
+    wants 10 a second, not the rate). ``seen(t_s)``: the pose model saw the picture captured
+    at ``t_s``. Over the last ``window_s`` of capture time, the note is due when the model saw
+    fewer than ``share`` of the pictures wanted. The share is 3/4: below it a speed measure's
+    window no longer holds the :data:`~posecheck.coaching.pacing.SPEED_SAMPLES` samples its
+    analysis rate was set for (the rate is 4 samples a window; at 3/4 of it the window holds
+    3). While the worker keeps up it sees exactly the wanted pictures, so the note never shows
+    on a machine that keeps up, whatever the camera's rate.
+
+    Calm: a low rate must last ``onset_s`` before the note shows; a shown note stays at least
+    ``min_show_s``, and goes once the rate has been back for ``onset_s``. ``busy_s`` and the
+    rates while the note showed are kept for the set summary.
+    """
+
+    def __init__(
+        self,
+        rate_hz: float,
+        window_s: float = 2.0,
+        share: float = (SPEED_SAMPLES - 1) / SPEED_SAMPLES,
+        onset_s: float = 3.0,
+        min_show_s: float = 5.0,
+    ) -> None:
+        self.rate_hz = rate_hz
+        self.window_s = window_s
+        self.share = share
+        self._wanted = FrameSampler(rate_hz, FrameLog.NOMINAL_FPS)
+        self._wanted_s: deque[float] = deque()
+        self._seen_s: deque[float] = deque()
+        self._first_s: float | None = None
+        self._last_s: float | None = None
+        self._hold = AdviceHold(min_show_s=min_show_s, min_onset_s=onset_s)
+        self.busy_s = 0.0  # capture time with the note shown and the rate low
+        self._seen_sum = 0.0  # rates weighted by that time, for the set summary
+        self._wanted_sum = 0.0
+        self._shown_since_s: float | None = None  # the last update's time, while shown
+
+    def offered(self, t_s: float) -> None:
+        interval_s = None if self._last_s is None else t_s - self._last_s
+        self._restart_if_back(t_s)
+        if self._wanted(t_s * 1000.0, None if interval_s is None else interval_s * 1000.0):
+            self._wanted_s.append(t_s)
+
+    def seen(self, t_s: float) -> None:
+        """Call after the picture's own ``offered``."""
+        self._seen_s.append(t_s)
+
+    def _restart_if_back(self, t_s: float) -> None:
+        """A capture time before the last one: the camera restarted its clock."""
+        if self._last_s is not None and t_s < self._last_s:
+            self._wanted = FrameSampler(self.rate_hz, FrameLog.NOMINAL_FPS)
+            self._wanted_s.clear()
+            self._seen_s.clear()
+            self._first_s = None
+        if self._first_s is None:
+            self._first_s = t_s
+        self._last_s = t_s
+
+    def rates_hz(self, t_s: float) -> tuple[float, float] | None:
+        """Pictures a second (seen by the model, wanted) over the last ``window_s`` up to
+        ``t_s``; None until a whole window has passed."""
+        if self._first_s is None or t_s - self._first_s < self.window_s:
+            return None
+        for times in (self._wanted_s, self._seen_s):
+            while times and times[0] <= t_s - self.window_s:
+                times.popleft()
+        return len(self._seen_s) / self.window_s, len(self._wanted_s) / self.window_s
+
+    def update(self, t_s: float) -> str | None:
+        """The note at capture time ``t_s`` (after this picture's ``offered``/``seen``)."""
+        rates = self.rates_hz(t_s)
+        low = rates is not None and rates[1] > 0 and rates[0] < self.share * rates[1]
+        shown = self._hold.update(FramingAdvice("busy", "busy") if low else None, t_s * 1000.0)
+        text = None if shown is None or rates is None else busy_text(*rates)
+        if low and text is not None and rates is not None and self._shown_since_s is not None:
+            dt = min(max(0.0, t_s - self._shown_since_s), 1.0)  # a stall counts for little
+            self.busy_s += dt
+            self._seen_sum += dt * rates[0]
+            self._wanted_sum += dt * rates[1]
+        self._shown_since_s = t_s if text is not None else None
+        return text
+
+    def summary(self) -> tuple[float, float, float] | None:
+        """(seconds the note showed with the rate low, the mean pictures a second seen then,
+        and wanted then), or None when it never showed."""
+        if self.busy_s <= 0:
+            return None
+        return self.busy_s, self._seen_sum / self.busy_s, self._wanted_sum / self.busy_s
+
+
 def same_picture(a: np.ndarray, b: np.ndarray) -> bool:
     """Is ``a`` the very picture ``b`` again (every pixel equal)? A camera fed from a slower
     clip, or one repeating frames in dim light, delivers a picture several times; see
@@ -162,6 +276,7 @@ class LiveFrame:
     step: Step  # the pipeline's result, with the cue actually shown
     coaching: Coaching | None = None  # the session flow (None when the flow is off)
     camera_note: str | None = None  # how to move the camera (see ``CameraMessage``), calm
+    busy_note: str | None = None  # fewer pictures reach the pose model (see ``BusyNote``)
 
     @property
     def latency_ms(self) -> float:
@@ -202,6 +317,16 @@ class SetStats:
     rom_asymmetry_deg: float | None
     rom_label: str | None
     wrong_exercise_s: float = 0.0  # time the set did not look like the stretch (not counted)
+    busy_s: float = 0.0  # time the busy-computer note showed with the rate low (``BusyNote``)
+    busy_seen_hz: float | None = None  # pictures a second the pose model saw then
+    busy_wanted_hz: float | None = None  # ... and a replay of the footage would have taken
+
+
+def set_busy_text(stats: SetStats) -> str | None:
+    """The set summary's busy-computer line, or None when the computer kept up."""
+    if stats.busy_s <= 0 or stats.busy_seen_hz is None or stats.busy_wanted_hz is None:
+        return None
+    return busy_text(stats.busy_seen_hz, stats.busy_wanted_hz, for_s=stats.busy_s)
 
 
 def set_stats(summary: Summary, spec: StretchSpec) -> SetStats:
@@ -239,9 +364,11 @@ class FrameLog:
         self.max_records = max(2, max_records)
         self._sample = FrameSampler(rate_hz, self.NOMINAL_FPS)
         self._records: list[FrameRecord] = []
+        self._last_ms: float | None = None  # the last step's time: "half a frame" is its half
 
     def add(self, step: Step) -> None:
-        if not self._sample(step.result.t_ms):
+        t_ms, last_ms, self._last_ms = step.result.t_ms, self._last_ms, step.result.t_ms
+        if not self._sample(t_ms, None if last_ms is None else t_ms - last_ms):
             return
         self._records.append(FrameRecord.from_step(step))
         if len(self._records) > self.max_records:
@@ -299,10 +426,14 @@ class LiveProcessor:
         self._closed = False
         self._window = stats_window
         self._event_n = 0  # events are numbered across sets, so a reader never misses one
+        self._set_n = 0  # sets started (``reset``): a frame from an earlier set is not processed
         self._reset_state()
 
     def _reset_state(self) -> None:
-        self._pending: tuple[int, float, float, np.ndarray] | None = None
+        self._pending: tuple[int, float, float, float, int, np.ndarray] | None = None
+        self._offered: list[float] = []  # capture times of new pictures, for the busy note
+        self._last_submitted: np.ndarray | None = None
+        self._busy: BusyNote | None = None
         self._latest: LiveFrame | None = None
         self._seq = 0
         self._processed = 0
@@ -318,6 +449,7 @@ class LiveProcessor:
         self._wrong_s = 0.0  # time with the wrong-exercise notice up
         self._last_t_ms: float | None = None
         self._last_image: np.ndarray | None = None  # the last picture shown to the pose model
+        self._last_new_ms: float | None = None  # the last new picture's time (not a repeat)
         self._due: FrameSampler | None = None  # new pictures for the pose model, as a replay
         self._last_seq = 0  # the last frame processed (a gap: the worker fell behind)
         self._camera_note = CameraNote(self._camera_message)
@@ -336,7 +468,15 @@ class LiveProcessor:
                 self._dropped += 1
             arrived_s = self._clock()
             source_s = arrived_s if capture_s is None else float(capture_s)
-            self._pending = (self._seq, arrived_s, source_s, image)
+            # The checker's time now, on every frame the camera delivers: a stalled stream is
+            # a gap between the camera's frames, not between the frames a busy worker took
+            # (a first picture that takes a new pose model over a second must not cut it).
+            t_ms = self._checker_time_ms(source_s)
+            self._pending = (self._seq, arrived_s, source_s, t_ms, self._set_n, image)
+            last = self._last_submitted
+            if last is None or not same_picture(image, last):  # a new picture, not a repeat
+                self._offered.append(source_s)
+                self._last_submitted = image.copy()  # a copy: a camera may reuse its buffer
             if self._thread is None:
                 self._thread = threading.Thread(
                     target=self._run, name="posecheck-live", daemon=True
@@ -374,11 +514,11 @@ class LiveProcessor:
                 if self._closed or self._pending is None:
                     self._thread = None
                     return
-                seq, arrived_s, source_s, image = self._pending
+                seq, arrived_s, source_s, t_ms, set_n, image = self._pending
                 self._pending = None
-                t_ms = self._checker_time_ms(source_s)
+                offered, self._offered = self._offered, []  # up to this picture
             try:
-                out = self._process(seq, arrived_s, t_ms, image)
+                out = self._process(seq, arrived_s, t_ms, image, source_s, offered, set_n)
             except Exception as exc:  # keep the camera running; show the error
                 log.exception("live processing failed")
                 with self._lock:
@@ -406,18 +546,30 @@ class LiveProcessor:
         return (source_s - self._t0_s - self._paused_s) * 1000.0
 
     def _process(
-        self, seq: int, arrived_s: float, t_ms: float, image: np.ndarray
+        self,
+        seq: int,
+        arrived_s: float,
+        t_ms: float,
+        image: np.ndarray,
+        source_s: float,
+        offered: list[float],
+        set_n: int,
     ) -> LiveFrame | None:
         with self._pipe_lock:
             if self._pipeline is None:
                 self._pipeline = self._factory()
             pipeline = self._pipeline
             with self._lock:
-                if self._t0_s is None:  # reset() ran while this frame waited
+                if set_n != self._set_n:  # reset() ran while this frame waited
                     return None
                 index = self._processed
             if self._due is None:
                 self._due = FrameSampler(analysis_rate_hz(pipeline.spec), FrameLog.NOMINAL_FPS)
+            busy = self._busy
+            if busy is None:
+                busy = self._busy = BusyNote(analysis_rate_hz(pipeline.spec))
+            for t_s in offered:
+                busy.offered(t_s)
             # A picture the camera repeated, or, while the worker keeps up with the camera, a
             # new one before a replay of the same footage would take one (the stretch's
             # analysis rate): the last pose stands for it. Behind (frames were dropped), every
@@ -425,12 +577,18 @@ class LiveProcessor:
             new = self._last_image is None or not same_picture(image, self._last_image)
             behind = seq != self._last_seq + 1
             self._last_seq = seq
-            step = None if new and (self._due(t_ms) or behind) else pipeline.repeat(index, t_ms)
+            due = False
+            if new:  # on the camera's own frame interval (15 fps: every picture at 10 a second)
+                last_ms, self._last_new_ms = self._last_new_ms, t_ms
+                due = self._due(t_ms, None if last_ms is None else t_ms - last_ms)
+            step = None if due or (new and behind) else pipeline.repeat(index, t_ms)
             if step is None:
                 step = pipeline.process(Frame(index, t_ms, image))
                 self._last_image = image.copy()  # a copy: a camera may reuse its buffer
+                busy.seen(source_s)
                 with self._lock:
                     self._estimated += 1
+            busy_note = busy.update(source_s)
             coaching = None
             if self._coaching:
                 if self._coach is None:
@@ -455,7 +613,7 @@ class LiveProcessor:
             else:
                 annotated = np.ascontiguousarray(image[:, ::-1]) if self.mirror else image
         return LiveFrame(
-            seq, arrived_s, t_ms, self._clock(), annotated, step, coaching, camera_note
+            seq, arrived_s, t_ms, self._clock(), annotated, step, coaching, camera_note, busy_note
         )
 
     def events_after(self, n: int) -> list[tuple[int, str, str]]:
@@ -508,7 +666,17 @@ class LiveProcessor:
             if self._pipeline is None or self.latest() is None:
                 return None
             stats = set_stats(self._pipeline.checker.summary(), self._pipeline.spec)
-            return replace(stats, wrong_exercise_s=round(self._wrong_s, 1))
+            stats = replace(stats, wrong_exercise_s=round(self._wrong_s, 1))
+            busy = None if self._busy is None else self._busy.summary()
+            if busy is None:
+                return stats
+            busy_s, seen_hz, wanted_hz = busy
+            return replace(
+                stats,
+                busy_s=round(busy_s, 1),
+                busy_seen_hz=round(seen_hz, 1),
+                busy_wanted_hz=round(wanted_hz, 1),
+            )
 
     # -- lifecycle -------------------------------------------------------------------------
     def reset(self) -> None:
@@ -522,6 +690,7 @@ class LiveProcessor:
         with self._pipe_lock:
             old, self._pipeline = self._pipeline, None
             with self._lock:
+                self._set_n += 1
                 self._reset_state()
             if old is not None:
                 old.close()

@@ -42,13 +42,26 @@ class FrameSampler:
     (works for variable frame rate too): a frame is analysed unless the previous analysed one
     is less than a period, minus half a frame interval, before it."""
 
+    #: Frames within this of due are taken too: times rounded to whole milliseconds, and
+    #: rates where a frame falls exactly on the line (25 fps at 10 a second: every 2nd frame
+    #: 80 ms apart, the line 100 - 20 = 80 ms), which floating point decided either way.
+    SLACK_MS = 1.0
+
     def __init__(self, rate_hz: float, fps: float | None) -> None:
         half_frame_ms = 500.0 / fps if fps else 0.0
-        self._gap_ms = max(0.0, 1000.0 / rate_hz - half_frame_ms) if rate_hz > 0 else 0.0
+        self._period_ms = 1000.0 / rate_hz if rate_hz > 0 else 0.0
+        self._gap_ms = max(0.0, self._period_ms - half_frame_ms - self.SLACK_MS)
         self._last_ms: float | None = None
 
-    def __call__(self, t_ms: float) -> bool:
-        if self._last_ms is None or t_ms - self._last_ms >= self._gap_ms:
+    def __call__(self, t_ms: float, interval_ms: float | None = None) -> bool:
+        """Is the frame at ``t_ms`` analysed? ``interval_ms``: its time since the frame before
+        it, for a source whose rate is not known ahead (a live camera, 15 or 30 fps): half of
+        it is the margin instead of half of ``fps``'s frame, so a 15 fps camera gives every
+        frame at 10 a second, as a replay of its 15 fps recording does."""
+        gap = self._gap_ms
+        if interval_ms is not None:
+            gap = max(0.0, self._period_ms - interval_ms / 2.0 - self.SLACK_MS)
+        if self._last_ms is None or t_ms - self._last_ms >= gap:
             self._last_ms = t_ms
             return True
         return False
