@@ -282,21 +282,32 @@ def voice_controls(holder: LiveSet) -> tuple[bool, str, float, bool]:
 
 
 def sidebar() -> list[dict[str, object]]:
-    st.sidebar.toggle("Show speed figures", key="show_speed", value=False)
+    """Settings few people need, folded away: speed figures and the connection servers.
+
+    The fold opens by itself when the servers typed there cannot be read, so the message shows.
+    """
     default = os.environ.get(ICE_ENV, "")
-    text = st.sidebar.text_input(
-        "ICE servers",
-        value=default,
-        key="ice_servers",
-        help="Only needed when the browser is on another machine than this app: STUN/TURN "
-        "URLs, comma-separated (e.g. stun:stun.example.org:3478), or a JSON list. Empty: "
-        f"local only. Default from the {ICE_ENV} environment variable. See docs/app.md.",
-    )
     try:
-        return parse_ice_servers(text)
-    except ValueError as exc:
-        st.sidebar.error(str(exc))
-        return []
+        parse_ice_servers(str(st.session_state.get("ice_servers", default)))
+        unreadable = False
+    except ValueError:
+        unreadable = True
+    with st.sidebar.expander("Advanced settings", expanded=unreadable):
+        st.toggle("Show speed figures", key="show_speed", value=False)
+        text = st.text_input(
+            "Connection servers (ICE)",
+            value=default,
+            key="ice_servers",
+            help="Only needed when the browser is on another computer than this app: STUN/TURN "
+            "addresses, comma-separated (e.g. stun:stun.example.org:3478), or a JSON list. "
+            f"Empty: this computer only. Default from the {ICE_ENV} environment variable. "
+            "See docs/app.md.",
+        )
+        try:
+            return parse_ice_servers(text)
+        except ValueError as exc:
+            st.error(str(exc))
+            return []
 
 
 def main() -> None:

@@ -114,6 +114,11 @@ def test_mute_toggle_and_ice_setting() -> None:
     assert at.session_state["speak_cues"] is False
     assert at.radio(key="voice_mode").value == "every"
     assert at.slider(key="voice_rate").value == 1.0
+    # Settings few people need are folded away under one plain heading (no bare "ICE servers").
+    advanced = [e for e in at.sidebar.expander if e.label == "Advanced settings"]
+    assert len(advanced) == 1
+    assert [t.key for t in advanced[0].text_input] == ["ice_servers"]
+    assert [t.key for t in advanced[0].toggle] == ["show_speed"]
     at.text_input(key="ice_servers").input("http://not-ice").run()
     assert any("not a stun:/turn: URL" in e.value for e in at.sidebar.error)
 
