@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import copy
+import csv
 import importlib.util
+import os
 import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-ASSETS = ROOT.parent / "shared" / "assets" / "makehuman"
+ASSETS = Path(
+    os.environ.get("POSECHECK_MAKEHUMAN_DIR") or ROOT.parent / "shared" / "assets" / "makehuman"
+)
 
 
 def _load(name: str):
@@ -178,3 +182,51 @@ def test_the_second_test_set_gives_new_test_bodies_every_stretch_and_leaves_the_
     assert not new_ids & {b.id for b in bodies.BODIES}
     first = gen.plan_clip(16, 11, TEMPLATES)
     assert first["body"]["id"] == bodies.BODIES[0].id
+
+
+def test_the_second_dev_set_plans_the_rom_stretches_first_on_every_new_body():
+    """Numbers from SECOND_DEV_FROM show the second dev set's bodies: first every stretch with a
+    ROM number on every new body once, then the 13 stretches in turn (every pair once in 52)."""
+    start = gen.SECOND_DEV_FROM
+    new_ids = {b.id for b in bodies.SECOND_DEV}
+    rom_first = len(gen.SECOND_DEV_ROM_FIRST) * len(new_ids)
+    plans = [gen.plan_clip(i, 11, TEMPLATES) for i in range(start, start + rom_first)]
+    pairs = {(p["stretch"], p["body"]["id"]) for p in plans}
+    assert pairs == {(s, b) for s in gen.SECOND_DEV_ROM_FIRST for b in new_ids}
+    assert [p["stretch"] for p in plans[:9]] == list(gen.SECOND_DEV_ROM_FIRST)
+    assert set(gen.SECOND_DEV_ROM_FIRST) == set(gen.AMPLITUDE)  # the stretches with a ROM
+    assert all(p["generation"]["rom_peak_deg"] is not None for p in plans)
+    assert {p["generation"]["split"] for p in plans} == {"dev"}
+    rest = [gen.stretch_and_body(i) for i in range(start + rom_first, start + rom_first + 52)]
+    assert {(s, b.id) for s, b in rest} == {(s, b) for s in gen.STRETCHES for b in new_ids}
+    others = {b.id for b in bodies.BODIES + bodies.SECOND_TEST}
+    assert not new_ids & others and {b.split for b in bodies.SECOND_DEV} == {"dev"}
+
+
+def test_each_new_dev_body_goes_past_the_old_dev_bodies_on_some_slider():
+    """The second dev set is there for what the first lacks: each of its bodies lies outside the
+    range of the eleven old dev bodies on at least one slider."""
+    old = [b for b in bodies.BODIES if b.split == "dev"]
+    sliders = ("gender", "age", "muscle", "weight", "height", "proportions")
+    for body in bodies.SECOND_DEV:
+        outside = [
+            s
+            for s in sliders
+            if not min(getattr(b, s) for b in old)
+            <= getattr(body, s)
+            <= max(getattr(b, s) for b in old)
+        ]
+        assert outside, f"{body.id} lies inside the old dev bodies' range on every slider"
+
+
+def test_the_rendered_clips_keep_their_number_s_stretch_body_and_seed():
+    """Adding a set leaves the plan of every clip already rendered: its number still gives the
+    stretch, body, split and seed in index.csv (the first 416 and the second test set)."""
+    with open(ROOT / "benchmarks" / "data" / "index.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) >= 447
+    for row in rows:
+        i = int(row["clip"][1:5])
+        stretch, body = gen.stretch_and_body(i)
+        assert (stretch, body.id, body.split) == (row["stretch"], row["body"], row["split"])
+        assert str(gen.clip_seed(11, i)) == row["seed"], row["clip"]

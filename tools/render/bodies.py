@@ -86,7 +86,20 @@ SECOND_TEST: tuple[Body, ...] = (
     Body("b20", "test", 0.0, 0.52, 0.70, 0.22, 0.72, 0.9, 0.8, 0.0, 0.2),
     Body("b21", "test", 0.5, 0.62, 0.50, 0.97, 0.55, 0.6, 0.1, 0.4, 0.5),
 )
-ALL_BODIES: tuple[Body, ...] = BODIES + SECOND_TEST
+
+#: A second dev set (session 11): four bodies at the extremes the eleven dev bodies lack (a tall
+#: slim woman; a short, very heavy, old man with uncommon proportions; a heavy, muscular body
+#: between the sexes; a very tall, lean, very muscular young man), so that a line tuned on dev
+#: can be checked on bodies it was not tuned on without looking at test. Their clips are
+#: numbered from ``generate.SECOND_DEV_FROM``.
+SECOND_DEV: tuple[Body, ...] = (
+    #    id     split  gender age  muscle weight height prop  afr  asi  cau
+    Body("b22", "dev", 0.0, 0.55, 0.25, 0.12, 0.95, 0.9, 0.4, 0.0, 0.6),
+    Body("b23", "dev", 1.0, 0.95, 0.20, 1.00, 0.12, 0.2, 0.0, 0.5, 0.5),
+    Body("b24", "dev", 0.35, 0.75, 0.85, 0.85, 0.55, 0.15, 0.8, 0.0, 0.2),
+    Body("b25", "dev", 1.0, 0.50, 0.98, 0.10, 0.98, 1.0, 0.0, 0.3, 0.7),
+)
+ALL_BODIES: tuple[Body, ...] = BODIES + SECOND_TEST + SECOND_DEV
 BY_ID = {b.id: b for b in ALL_BODIES}
 
 

@@ -58,6 +58,11 @@ MOTIONS = HERE / "motions"
 #: bodies in turn, one per clip; with the 13 stretches also in turn, numbers 1000-1064 cover
 #: every (stretch, body) pair once. The first plan (numbers below) is untouched.
 SECOND_TEST_FROM = 1000
+#: Clip numbers from here on show the second dev set's bodies (``bodies.SECOND_DEV``), the
+#: bodies in turn. The first 36 numbers (2000-2035) give each of the stretches whose truth has a
+#: ROM number (``SECOND_DEV_ROM_FIRST``, in turn) on each of the four bodies once; from 2036 on
+#: the 13 stretches go in turn, so 2036-2087 cover every (stretch, body) pair once.
+SECOND_DEV_FROM = 2000
 SPECS = ROOT / "stretch_specs"
 
 STRETCHES = (
@@ -74,6 +79,18 @@ STRETCHES = (
     "pigeon",
     "reclined_hero",
     "band_walk",
+)
+# The second dev set's first stretches: those with a ROM number, the hip rotation ones first.
+SECOND_DEV_ROM_FIRST = (
+    "prone_internal_rotation",
+    "clamshell",
+    "seated_cross_ankle_rotation",
+    "seated_internal_rotation_twist",
+    "supine_knee_drop",
+    "standing_band_rotation",
+    "supine_hip_rotation",
+    "supine_knee_fallout",
+    "seated_butterfly",
 )
 
 # Parameters mirrored (negated) when the motion is mirrored left <-> right: rotations about
@@ -434,8 +451,23 @@ def clip_seed(master: int, i: int) -> int:
     return int(hashlib.sha256(f"posecheck-bench-{master}-{i}".encode()).hexdigest()[:8], 16)
 
 
-def plan_clip(i: int, master: int, templates: dict[str, list[dict]]) -> dict:
+def stretch_and_body(i: int) -> tuple[str, bodies.Body]:
+    """The stretch and the body of clip number ``i`` (the three sets' numbering rules)."""
+    if i >= SECOND_DEV_FROM:
+        j = i - SECOND_DEV_FROM
+        body = bodies.SECOND_DEV[j % len(bodies.SECOND_DEV)]
+        first = len(SECOND_DEV_ROM_FIRST) * len(bodies.SECOND_DEV)
+        if j < first:
+            return SECOND_DEV_ROM_FIRST[j % len(SECOND_DEV_ROM_FIRST)], body
+        return STRETCHES[(j - first) % len(STRETCHES)], body
     stretch = STRETCHES[i % len(STRETCHES)]
+    if i >= SECOND_TEST_FROM:
+        return stretch, bodies.SECOND_TEST[(i - SECOND_TEST_FROM) % len(bodies.SECOND_TEST)]
+    return stretch, bodies.BODIES[i % len(bodies.BODIES)]
+
+
+def plan_clip(i: int, master: int, templates: dict[str, list[dict]]) -> dict:
+    stretch, body = stretch_and_body(i)
     seed = clip_seed(master, i)
     rng = random.Random(seed)
     pool = templates[stretch]
@@ -449,10 +481,6 @@ def plan_clip(i: int, master: int, templates: dict[str, list[dict]]) -> dict:
         template = rng.choices(faults, weights=weights)[0]
     motion = copy.deepcopy(template)
     name_t = motion.pop("_template")
-    if i >= SECOND_TEST_FROM:
-        body = bodies.SECOND_TEST[(i - SECOND_TEST_FROM) % len(bodies.SECOND_TEST)]
-    else:
-        body = bodies.BODIES[i % len(bodies.BODIES)]
     gen: dict = {"index": i, "master_seed": master, "seed": seed, "template": name_t}
     checked = checked_faults(stretch)
 

@@ -15,7 +15,7 @@ Options (after the two positional arguments):
 Writes OUTDIR/NAME.mp4 and OUTDIR/NAME.truth.json (see tools/render/README.md).
 
 The body comes from the CC0 MakeHuman data files in ../shared/assets/makehuman (relative to the
-repository root); they are read in place, never copied. All code here is the project's own.
+repository root, or the folder in $POSECHECK_MAKEHUMAN_DIR); they are read in place, never copied. All code here is the project's own.
 """
 import array
 import gzip
@@ -34,7 +34,11 @@ from mathutils import Matrix, Quaternion, Vector
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.normpath(os.path.join(HERE, "..", ".."))
-ASSETS = os.path.normpath(os.path.join(REPO, "..", "shared", "assets", "makehuman"))
+# POSECHECK_MAKEHUMAN_DIR names the folder when the repository is not next to shared/ (a git
+# worktree elsewhere)
+ASSETS = os.environ.get("POSECHECK_MAKEHUMAN_DIR") or os.path.normpath(
+    os.path.join(REPO, "..", "shared", "assets", "makehuman")
+)
 
 FPS = 10
 WIDTH, HEIGHT = 640, 480
