@@ -261,3 +261,37 @@ def test_a_time_in_position_ends_where_the_person_was_lost() -> None:
     brief = run_checker(spec, lost(6.0, 6.5))  # under a second: still the same hold
     assert [h.side for h in brief.summary.holds] == ["right"]
     assert brief.summary.holds[0].end_ms > 8000.0
+
+
+def test_a_rep_ends_only_once_its_reading_has_stayed_under_the_exit_line() -> None:
+    """Supine hip rotation (reps, both knees together): one frame of the knee's reading under
+    the exit line in the middle of a rep held steady (dev r0084: 7.4 under 8 for a true 17.6)
+    is one rep, not two, as recorded and with frames dropped; the rep ends where the reading
+    went out. A real rest between reps, under the line for 0.4 s or more, still parts them."""
+    spec = load_by_id("supine_hip_rotation")
+    assert spec.dose.kind == "reps" and spec.active.rep_return == 0
+    enter, leave = spec.active.enter, spec.active.exit
+    rest, rolled, dip = (0.0, 0.0), (enter + 5.0, -(enter + 5.0)), (leave - 0.6, -(leave - 0.6))
+    drops = (lambda i: True, lambda i: i % 2 == 0, lambda i: i % 2 == 1, lambda i: i % 4 != 3)
+    one = [rest] * 10 + [rolled] * 30 + [dip] + [rolled] * 30 + [rest] * 20
+    for keep in drops:
+        phases = _run_phases(spec, one, keep)
+        assert dict(phases.reps) == {"left": 1, "right": 0}
+    holds = _run_phases(spec, one).totals(10_000.0)[0]
+    assert [(h.start_ms, h.end_ms) for h in holds] == [(1000.0, 7100.0)]
+    for gap in (4, 6, 10):  # a rest of 0.4 s, 0.6 s, 1 s between two reps
+        two = [rest] * 10 + [rolled] * 30 + [rest] * gap + [rolled] * 30 + [rest] * 20
+        for keep in drops:
+            assert dict(_run_phases(spec, two, keep).reps) == {"left": 2, "right": 0}
+
+
+def test_a_hold_and_a_rep_back_by_rep_return_still_end_on_the_first_frame_out() -> None:
+    """The rule above is for reps ended at the exit line: a clamshell rep, ended on its way
+    back (``rep_return``), ends on its first frame back, so quick reps stay apart."""
+    spec = load_by_id("clamshell")
+    assert spec.active.rep_return > 0
+    enter = spec.active.enter
+    rest, top = (0.0, 0.0), (0.0, enter + 20.0)
+    back = (0.0, enter + 20.0 - spec.active.rep_return * 20.0 - 4.0)  # back past rep_return
+    frames = [rest] * 10 + [top] * 5 + [back] + [top] * 5 + [rest] * 10
+    assert dict(_run_phases(spec, frames).reps)["right"] == 2

@@ -31,6 +31,10 @@ class Episode:
     #: entered by the position measure's own reading before a start existed
     #: (``active.clear_past``): it lasts while that reading stays clear
     from_look: bool = False
+    #: a rep's reading under its exit line since (ms), else None (``Phases._rep_out_briefly``)
+    out_since_ms: float | None = None
+    #: ``held_s`` when the reading went under the exit line (the time under it is not held)
+    held_at_out_s: float = 0.0
 
     def discard_rom_since(self, t_ms: float) -> None:
         """Forget ROM samples from a fault's onset on: faulty form is not a record."""

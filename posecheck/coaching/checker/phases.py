@@ -145,8 +145,41 @@ class Phases:
             ep.stayed_since_ms, ep.stayed = t, True
         if (current < leave and not stays) or looks_gone(self.spec, values, ep.side):
             self.end(t)
+
+            ep.stayed_since_ms = t
+        out_ms = self._went_out(ep, current < leave and not stays, current >= leave, t)
+        if out_ms is None and looks_gone(self.spec, values, ep.side):
+            out_ms = t if ep.out_since_ms is None else ep.out_since_ms
+        if out_ms is not None:
+            if out_ms < t:  # the time since the reading went out was not in position
+                ep.held_s = ep.held_at_out_s
+                ep.discard_rom_since(out_ms)
+            self.end(out_ms)
             if leave > sign * pos.exit:  # ended by rep_return: the next rep rises from a low
                 self._valley = dict(vals)
+
+    def _went_out(self, ep: Episode, out: bool, back_in: bool, t: float) -> float | None:
+        """When this time in position ended (ms), if it has; else None. A hold, or a rep
+        ended on its way back (``rep_return``), ends on the first frame out. A rep ended at
+        the exit line ends where its reading went under it, once it has been under it for
+        the stretch's own ``min_episode_s``, reckoned up to the newest frame or the first
+        frame back over the line, so dropped frames do not change it; back over it sooner,
+        the moment under is forgotten. A moment out as short as the shortest time in
+        position that counts is a misread, not the rest between two reps (dev split, r0084:
+        one frame of the left knee's reading at 7.4 under the exit line of 8, for a true
+        17.6 held steady, made one rep two). Holds have their own re-entry merge
+        (``_REENTRY_MERGE_S``). An unknown reading neither ends the rep nor brings it back."""
+        if self.spec.dose.kind != "reps" or self.spec.active.rep_return > 0:
+            return t if out else None
+        since = ep.out_since_ms
+        if out and since is None:
+            ep.out_since_ms, ep.held_at_out_s = t, ep.held_s
+            return None if self.spec.active.min_episode_s > 0 else t
+        if since is None or not (out or back_in):
+            return None
+        if back_in:
+            ep.out_since_ms = None
+        return since if (t - since) / 1000.0 >= self.spec.active.min_episode_s - 1e-9 else None
 
     def update_from_look(self, values: Values, t: float) -> None:
         """Before the position measure's starting value exists (the first seconds, or a
@@ -333,6 +366,9 @@ class Phases:
                 add_peaks(best, ep)
         if self.episode is not None and not mostly_contradicts(self.episode.posture):
             ep = self.episode  # still in position when the set ended: a rep too
+            held_s = ep.held_s
+            if ep.out_since_ms is not None:  # a rep on its way out: it ended there
+                end, held_s = ep.out_since_ms, ep.held_at_out_s
             hold = self._as_hold(ep, end)
             if hold is not None:
                 reps[self._rep_key(ep.side)] += 1
@@ -341,8 +377,8 @@ class Phases:
                     ep.side,
                     ep.start_ms,
                     end,
-                    ep.held_s,
-                    self.spec.dose.kind == "hold" and ep.held_s >= self.spec.dose.hold_s,
+                    held_s,
+                    self.spec.dose.kind == "hold" and held_s >= self.spec.dose.hold_s,
                     ep.peak(),
                 )
             )
