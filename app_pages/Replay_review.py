@@ -29,6 +29,7 @@ from posecheck.coaching.wording import (
     deg_text,
     fault_label,
     not_checked_sentence,
+    side_cell,
     side_word,
     unmeasured_side_text,
 )
@@ -545,7 +546,7 @@ def show_result(result: Result, other: Mismatch | None) -> None:
                 {
                     "from (s)": r.start_s,
                     "until (s)": r.end_s,
-                    "side": side_word(r.side) or "both",
+                    "side": side_cell(r.side),
                     "what to fix": r.message,
                 }
                 for r in rows

@@ -405,6 +405,18 @@ def test_clip_list_and_stretch_guess(tmp_path: Path) -> None:
     assert guess_stretch(tmp_path / "mystery.mp4", ids) == "supine_knee_drop"
 
 
+def test_fault_table_side_reads_naturally() -> None:
+    # A whole-body fault ("Rest your head on the mat") is recorded with side "none"; the
+    # replay's fault table said "both" for it, as if both legs were at fault.
+    from posecheck.coaching.wording import side_cell
+
+    assert side_cell("none") == "whole body"
+    assert side_cell(None) == "whole body"
+    assert side_cell("left") == "Left" and side_cell("right") == "Right"
+    page_source = (REPO / REPLAY).read_text(encoding="utf-8")
+    assert '"side": side_cell(r.side)' in page_source, "the fault table uses the wording"
+
+
 def test_longest_hold_says_how_far_each_side_got() -> None:
     from posecheck.coaching.checker import Hold
 

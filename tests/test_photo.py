@@ -226,6 +226,19 @@ def test_a_photo_of_another_exercise_is_not_in_position(media, photo, stretch):
 
 
 @pytest.mark.mediapipe
+def test_sitting_on_the_floor_knees_up_is_not_the_reclined_hero(media):
+    # A woman sitting on the floor, feet in front, knees bent apart and raised: the hero's
+    # knees rest on the mat with the hips no lower than them (thigh 136 from straight up, the
+    # trunk 32 from the thigh here). It read "in position" and the app opened on it.
+    v = _verdict(str(media / "seated_floor.jpg"), "--stretch", "reclined_hero")
+    assert v["person_found"] is True
+    assert v["in_position"] is False, v["why"]
+    free = run_cli("analyze", str(media / "seated_floor.jpg"))
+    assert free.returncode == 0, free.stderr
+    assert "Reclined hero" not in free.stdout
+
+
+@pytest.mark.mediapipe
 def test_the_cli_prints_a_one_photo_verdict_and_suggests_without_a_stretch(media, tmp_path):
     report = tmp_path / "photo.json"
     proc = run_cli(

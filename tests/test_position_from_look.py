@@ -203,3 +203,35 @@ def test_the_line_table_stays_a_margin_past_every_resting_reading():
     assert tool.past(frames, 30.0, 15.0) == 2  # both in-position frames, no resting one
     share, _, _ = tool.best_line(frames, 25.0)  # a wider margin catches less
     assert share < 1.0
+
+
+def _hero_values(thigh_down: float, trunk_to_thigh: float, knee_bend: float = 150.0) -> dict:
+    from posecheck.coaching.checker.results import MeasureValue
+
+    spec = load_by_id("reclined_hero")
+    given = {"thigh_down": thigh_down, "trunk_to_thigh": trunk_to_thigh, "knee_bend": knee_bend}
+    return {
+        (name, None): MeasureValue(
+            name, None, given.get(name, math.nan), (), given.get(name, math.nan)
+        )
+        for name in spec.measures
+    }
+
+
+@pytest.mark.parametrize(
+    ("thigh_down", "trunk_to_thigh", "expected"),
+    [
+        (80.0, 110.0, True),  # sitting up between the heels (dev: thigh 68-102, trunk 90-129)
+        (95.0, 160.0, True),  # leaning back onto the support
+        (136.0, 32.0, False),  # sitting on the floor, knees up, trunk over them (the photo)
+        (136.0, 110.0, False),  # knees above the hips: the thighs are not on the mat
+        (80.0, 40.0, False),  # trunk folded forward over level thighs
+    ],
+)
+def test_reclined_hero_looks_need_thighs_on_the_mat_and_the_trunk_up(
+    thigh_down, trunk_to_thigh, expected
+):
+    from posecheck.coaching.checker.looks import entering_side
+
+    spec = load_by_id("reclined_hero")
+    assert entering_side(spec, _hero_values(thigh_down, trunk_to_thigh))[0] is expected

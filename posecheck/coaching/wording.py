@@ -26,6 +26,13 @@ def side_word(side: str | None) -> str:
     return side.capitalize() if side in ("left", "right") else ""
 
 
+def side_cell(side: str | None) -> str:
+    """A fault table's side column: "Left", "Right", or "whole body" for a fault of the
+    whole body (the head, the trunk, both hips at once), which has no side ("both" read
+    as if both legs were at fault)."""
+    return side_word(side) or "whole body"
+
+
 def asymmetry_text(
     best: dict[str, float | None], asymmetry_deg: float | None, uncertainty_deg: float | None
 ) -> str:
