@@ -143,10 +143,6 @@ class Phases:
             ep.stayed_since_ms = None
         elif ep.stayed_since_ms is None:
             ep.stayed_since_ms, ep.stayed = t, True
-        if (current < leave and not stays) or looks_gone(self.spec, values, ep.side):
-            self.end(t)
-
-            ep.stayed_since_ms = t
         out_ms = self._went_out(ep, current < leave and not stays, current >= leave, t)
         if out_ms is None and looks_gone(self.spec, values, ep.side):
             out_ms = t if ep.out_since_ms is None else ep.out_since_ms
