@@ -25,9 +25,6 @@ class Episode:
     swapped_ms: float | None = None
     #: past the exit line, kept in position by ``active.stays_while`` since (ms), else None
     stayed_since_ms: float | None = None
-    #: kept in position by ``active.stays_while`` at some point of this time in position: its
-    #: ROM samples stop there (the set-up read as undone is no record, nor what follows it)
-    stayed: bool = False
     #: entered by the position measure's own reading before a start existed
     #: (``active.clear_past``): it lasts while that reading stays clear
     from_look: bool = False

@@ -142,7 +142,7 @@ class Phases:
         if not stays:
             ep.stayed_since_ms = None
         elif ep.stayed_since_ms is None:
-            ep.stayed_since_ms, ep.stayed = t, True
+            ep.stayed_since_ms = t
         out_ms = self._went_out(ep, current < leave and not stays, current >= leave, t)
         if out_ms is None and looks_gone(self.spec, values, ep.side):
             out_ms = t if ep.out_since_ms is None else ep.out_since_ms
@@ -285,14 +285,9 @@ class Phases:
 
     def track_rom(self, rom: dict[Side, float], t: float) -> None:
         """Keep this frame's reported ROM value(s) (per side, as the frame's result gives
-        them) as samples of the episode (fault-free time only). None once
-        ``active.stays_while`` has kept the position past the exit line: the set-up read as
-        undone is no record, nor is the rest of that time in position (seated cross-ankle,
-        dev: the crossed ankle read off the knee comes with a misread thigh, r0087 40-55 for
-        a true 23-28, and uncrossing with the knee still bent read 60-70 for 36-42, r0386;
-        the best of a set, 20 sides: p90 22.4 with only the stayed frames left out, 14.7 so)."""
+        them) as samples of the episode (fault-free time only)."""
         ep = self.episode
-        if not rom or ep is None or ep.legs_swapped or ep.stayed:
+        if not rom or ep is None or ep.legs_swapped:
             return  # a swapped leg's angle is not this side's record
         for side in SIDES if ep.side in ("both", None) else (ep.side,):
             v = rom[side]
