@@ -77,7 +77,9 @@ def test_against_the_camera_the_hips_turning_along_do_not_eat_the_turn(follow_de
     hips follow; against the camera (square in front) 14 whatever the hips do."""
     g = PoseGeometry(render(_in_position("left", 14.0, follow_deg), TWIST.camera), 0.5)
     hips = TrunkTwist(metric="trunk_twist", toward="other")
-    camera = TrunkTwist(metric="trunk_twist", toward="other", against="camera")
+    camera = TrunkTwist(
+        metric="trunk_twist", toward="other", against="camera", relative_to_start=True
+    )
     assert hips.compute(g, "left") == pytest.approx(14.0 - follow_deg, abs=0.5)
     assert camera.compute(g, "left") == pytest.approx(14.0, abs=0.5)
     assert camera.compute(g, "right") == pytest.approx(-14.0, abs=0.5)
@@ -102,7 +104,12 @@ def test_no_turn_is_caught_with_frames_dropped(side: Side, keep: int) -> None:
     elif keep == 4:
         frames = [f for i, f in enumerate(frames) if i % 4 != 3]
     assert _no_rotation(SPEC, frames) == {side}
-    assert _no_rotation(SPEC, _frames(side, 20.0, 0.0)[:: max(keep, 1)]) == set()
+    turned = _frames(side, 20.0, 0.0)
+    if keep == 2:
+        turned = turned[::2]
+    elif keep == 4:
+        turned = [f for i, f in enumerate(turned) if i % 4 != 3]
+    assert _no_rotation(SPEC, turned) == set()
 
 
 def test_without_a_start_at_rest_it_reads_the_turn_against_the_hips() -> None:
@@ -147,6 +154,17 @@ def test_start_or_names_are_checked_at_load(old: str, new: str, message: str) ->
     assert old in text and text != _TEXT
     with pytest.raises(SpecError, match=message):
         parse_spec(text.replace(old, new), "seated_internal_rotation_twist.yaml")
+
+
+def test_against_the_camera_without_a_start_fails_at_load() -> None:
+    """Against the camera, a body sitting at an angle to it would read as a turn: the spec
+    must count from the start, and a file that does not is refused at load, named."""
+    text = _TEXT.replace(
+        "    against: camera\n    relative_to_start: true\n", "    against: camera\n"
+    )
+    assert text != _TEXT
+    with pytest.raises(SpecError, match=r"seated_internal_rotation_twist\.yaml.*relative_to_start"):
+        parse_spec(text, "seated_internal_rotation_twist.yaml")
 
 
 # -- replayed -------------------------------------------------------------------------------

@@ -1008,6 +1008,15 @@ class TrunkTwist(MetricBase):
         "relative_to_start: a body sitting at an angle to the camera then cancels.",
     )
 
+    @model_validator(mode="after")
+    def _camera_needs_start(self) -> TrunkTwist:
+        if self.against == "camera" and not self.relative_to_start:
+            raise ValueError(
+                "'against: camera' needs 'relative_to_start: true' (a body sitting at an "
+                "angle to the camera would read as a turn)"
+            )
+        return self
+
     def parts(self) -> tuple[str, ...]:
         return ("hip", "other_hip", "shoulder", "other_shoulder")
 
