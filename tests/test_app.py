@@ -551,12 +551,32 @@ def test_the_replay_page_finds_the_repositorys_sample_clips(
 
 
 @pytest.mark.mediapipe
+def test_replay_photo_sitting_on_the_floor_is_not_taken_for_the_reclined_hero(media: Path) -> None:
+    """A real photo of a woman sitting on the floor, knees up and apart, fits no stretch's
+    look (it once read as the reclined hero, which lies back): the page asks which stretch,
+    and the question goes once one is chosen."""
+    at = page(REPLAY)
+    at.radio(key="source").set_value("Upload a video or photo").run()
+    data = (media / "seated_floor.jpg").read_bytes()
+    at.file_uploader(key="upload").set_value(("IMG_0042.jpg", data, "image/jpeg")).run(timeout=120)
+    assert not at.exception, [e.message for e in at.exception]
+    assert "Chosen from what the photo shows" not in texts(at)
+    assert any("Which stretch is in this photo?" in i.value for i in at.info)
+    at.selectbox(key="replay_stretch").set_value("seated_butterfly").run(timeout=120)
+    assert not [i for i in at.info if "Which stretch" in i.value]
+    assert any(w.value.startswith("Not in position") for w in at.warning)
+
+
+@pytest.mark.mediapipe
 def test_replay_photo_whose_name_says_nothing_takes_the_stretch_it_shows(
-    media: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A photo named by the phone: the stretch is read from the picture (else asked), the
     pose is found once however many stretches it is judged as, and a photo that looks like
-    another stretch offers it."""
+    another stretch offers it. The photo: the middle picture of the committed sample clip of the
+    reclined hero, saved as a phone would name it."""
+    import cv2
+
     import posecheck.review.photo as photo
 
     runs: list[str] = []
@@ -567,19 +587,24 @@ def test_replay_photo_whose_name_says_nothing_takes_the_stretch_it_shows(
         return real(path, **kw)
 
     monkeypatch.setattr(photo, "estimate_photo", counted)
+    video = cv2.VideoCapture(str(REPO / "sample_videos" / "reclined_hero_good_female.mp4"))
+    video.set(cv2.CAP_PROP_POS_FRAMES, int(video.get(cv2.CAP_PROP_FRAME_COUNT)) // 2)
+    found, picture = video.read()
+    video.release()
+    assert found
+    data = cv2.imencode(".jpg", picture)[1].tobytes()
     at = page(REPLAY)
     at.radio(key="source").set_value("Upload a video or photo").run()
-    data = (media / "seated_floor.jpg").read_bytes()
     at.file_uploader(key="upload").set_value(("IMG_0042.jpg", data, "image/jpeg")).run(timeout=120)
     assert not at.exception, [e.message for e in at.exception]
-    # Sitting with the knees bent and apart: the position of the reclined hero, sitting up.
     assert at.selectbox(key="replay_stretch").value == "reclined_hero"
     assert "Chosen from what the photo shows: Reclined hero." in texts(at)
     # Whole-body angles: no side column (its "-" showed as a list bullet).
     assert list(at.table[0].value.columns) == ["what", "angle"]
     assert not [i for i in at.info if "Which stretch" in i.value]
-    # Judged as the butterfly: not in position, the reclined hero offered, one estimator run.
-    at.selectbox(key="replay_stretch").set_value("seated_butterfly").run(timeout=120)
+    # Judged as the figure four (done lying down): not in position, the reclined hero offered,
+    # one estimator run.
+    at.selectbox(key="replay_stretch").set_value("figure_four").run(timeout=120)
     assert not at.exception, [e.message for e in at.exception]
     assert "Chosen from what the photo shows" not in texts(at)
     assert any(w.value.startswith("Not in position") for w in at.warning)

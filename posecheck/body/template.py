@@ -200,7 +200,7 @@ START_TEMPLATES: dict[str, dict[str, tuple[float, float, float]]] = {
 _START_AXES: dict[str, tuple[tuple[float, float, float], ...]] = {
     "prone": _AXES["prone"],
     "side_lying": ((1.0, 0.0, 0.0), (0.0, -1.0, 0.0), (0.0, 0.0, 1.0)),
-    "seated": ((0.0, 1.0, 0.0), (0.0, 0.0, 1.0), (1.0, 0.0, 0.0)),
+    "seated": _AXES["standing"],  # upright trunk, facing the camera: the standing axes
 }
 #: The most a start template may miss the picture by (RMS reprojection over the diagonal of
 #: its landmarks' box on screen) and still be the posture's answer; beyond it
