@@ -96,12 +96,13 @@ def test_clamshell_replay_reads_the_picture_s_knee() -> None:
 
 def test_supine_hip_rotation_replay_reads_both_knees() -> None:
     """Dev split, r0370 (body b03, camera 67 degrees round, true peak 40): the working knee
-    alone reads its roll 39 off (MediaPipe's knee does not follow it), both knees together
-    about 6."""
+    alone reads its roll 37-39 off (MediaPipe's knee does not follow it), both knees together
+    about 6. (39.2 until session 11, when a rep's last 0.3 s under the exit line became part
+    of it: the frames scored grew by those.)"""
     clip = "r0370_supine_hip_rotation_shoulders_lift_b03"
     spec = load_by_id("supine_hip_rotation")
     assert spec.rom is not None
     alone = with_measure(spec, spec.rom.measure, knees_together=False)
-    assert benchmark_rom_error_deg(alone, clip, 30) == pytest.approx(39.2, abs=0.5)
+    assert benchmark_rom_error_deg(alone, clip, 30) == pytest.approx(36.7, abs=0.5)
     assert benchmark_rom_error_deg(spec, clip, 30) == pytest.approx(6.0, abs=0.5)
     assert np.isfinite(benchmark_rom_error_deg(spec, clip, 30))
