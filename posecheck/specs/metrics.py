@@ -1238,6 +1238,22 @@ class OfMeasure(MetricBase):
         return ()
 
 
+class InUnitOfMeasure(OfMeasure):
+    """A measure in the unit of the one it reads (``of``), computed by the checker from the
+    values of the measures it names, not from the picture."""
+
+    # The unit of the measure named in ``of``, set when the spec resolves its names.
+    _of_unit: str = PrivateAttr(default="ratio")
+
+    @property
+    def unit(self) -> str:  # type: ignore[override]
+        """The unit of the measure it reads (``of``)."""
+        return self._of_unit
+
+    def compute(self, g: PoseGeometry, side: Side | None) -> float:
+        return math.nan  # the checker takes it from the measures it names
+
+
 class FromMeasure(OfMeasure):
     """A measure the checker works out from another measure's values in time (``of``): unknown
     from one picture, and never the ``of`` of another."""
@@ -1300,7 +1316,7 @@ class MoveTime(FromMeasure):
         return self
 
 
-class LowerOf(OfMeasure):
+class LowerOf(InUnitOfMeasure):
     """The lower of another measure's two sides, each counted from its own start: whole-body.
     For a movement that moves both sides at once where the estimator moves one side's point
     with something else: lying face down, a pelvis lift raises both hip bones, while
@@ -1311,19 +1327,8 @@ class LowerOf(OfMeasure):
     metric: Literal["lower_of"]
     of: str = Field(description="Name of a per-side measure; the lower of its two values.")
 
-    # The unit of the measure named in ``of``, set when the spec resolves its names.
-    _of_unit: str = PrivateAttr(default="ratio")
 
-    @property
-    def unit(self) -> str:  # type: ignore[override]
-        """The unit of the measure it reads (``of``)."""
-        return self._of_unit
-
-    def compute(self, g: PoseGeometry, side: Side | None) -> float:
-        return math.nan  # the checker takes it from the measure it names
-
-
-class StartOr(OfMeasure):
+class StartOr(InUnitOfMeasure):
     """Another measure counted from its own start (``of``) once that start is taken; until
     then, and from one picture, the value of ``before_start`` as it reads. For a fault whose
     best reading needs a start that a person may never give (a leg set before they are
@@ -1337,16 +1342,7 @@ class StartOr(OfMeasure):
         "(from one picture: always); same unit and sides as 'of'."
     )
 
-    # The unit of the measure named in ``of``, set when the spec resolves its names.
     _of_unit: str = PrivateAttr(default="deg")
-
-    @property
-    def unit(self) -> str:  # type: ignore[override]
-        """The unit of the measures it reads."""
-        return self._of_unit
-
-    def compute(self, g: PoseGeometry, side: Side | None) -> float:
-        return math.nan  # the checker takes it from the measures it names
 
 
 Metric = Annotated[
