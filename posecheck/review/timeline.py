@@ -155,14 +155,25 @@ class ClipFacts:
     body: str  # "female", "male", ""
 
 
-def clip_facts(clip: str | Path) -> ClipFacts | None:
-    """The stretch, faults and body of a clip from its ``<stem>.truth.json``, or None."""
+def _truth_of(clip: str | Path) -> dict | None:
+    """A clip's ``<stem>.truth.json`` as read, or None (missing, unreadable, not an object)."""
     clip = Path(clip)
     try:
         truth = json.loads(clip.with_name(clip.stem + ".truth.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return truth if isinstance(truth, dict) else None
+
+
+def clip_facts(clip: str | Path) -> ClipFacts | None:
+    """The stretch, faults and body of a clip from its ``<stem>.truth.json``, or None."""
+    truth = _truth_of(clip)
+    if truth is None:
+        return None
+    try:
         faults = tuple(dict.fromkeys(str(f["fault"]) for f in truth.get("faults") or ()))
         return ClipFacts(str(truth["stretch"]), faults, str(truth.get("body") or ""))
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (KeyError, TypeError, AttributeError):
         return None
 
 
@@ -187,14 +198,9 @@ def guess_stretch(clip: str | Path, stretch_ids: list[str]) -> str | None:
     """Which stretch a clip shows: its ``<stem>.truth.json`` ``stretch`` field if present, else
     the spec id that the file name starts with, else the one sharing the longest prefix."""
     clip = Path(clip)
-    sidecar = clip.with_name(clip.stem + ".truth.json")
-    if sidecar.is_file():
-        try:
-            sid = json.loads(sidecar.read_text(encoding="utf-8")).get("stretch")
-        except (OSError, ValueError, AttributeError):
-            sid = None
-        if sid in stretch_ids:
-            return sid
+    truth = _truth_of(clip)
+    if truth is not None and truth.get("stretch") in stretch_ids:
+        return truth["stretch"]
     stem = clip.stem.lower()
     for sid in sorted(stretch_ids, key=len, reverse=True):
         if stem.startswith(sid):
