@@ -1113,3 +1113,20 @@ def test_a_lift_quicker_than_the_frame_spacing_cannot_be_told_from_a_jump() -> N
         for phase in (0.0, 0.013, 0.031, 0.047, 0.066, 0.085):
             t = _timed_s(fps, phase, 1.0, 0.2)  # middle 0.12 s: at least one frame in it
             assert t and min(t) < line, (fps, phase, t)
+
+
+def test_the_busy_note_clearing_still_says_a_low_rate() -> None:
+    """While a shown note is held after the rate came back, it keeps the words it was shown
+    with: never "about 10 pictures a second ... instead of 10"."""
+    import re
+
+    note = BusyNote(analysis_rate_hz(load_by_id("prone_internal_rotation")))
+    busy_stream(note, 30.0, None, 0.0, 4.0)
+    busy_stream(note, 30.0, 4.0, 4.0, 16.0)
+    back = [t for t in busy_stream(note, 30.0, None, 16.0, 30.0) if t]
+    assert back, "the note is held a while after the rate comes back"
+    for text in back:
+        seen, wanted = map(
+            int, re.findall(r"about (\d+) pictures? a second .* instead of (\d+)", text)[0]
+        )
+        assert seen < wanted, text

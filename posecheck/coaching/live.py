@@ -203,6 +203,7 @@ class BusyNote:
         self._seen_sum = 0.0  # rates weighted by that time, for the set summary
         self._wanted_sum = 0.0
         self._shown_since_s: float | None = None  # the last update's time, while shown
+        self._low_text: str | None = None  # the note as last said with the rate low
 
     def offered(self, t_s: float) -> None:
         interval_s = None if self._last_s is None else t_s - self._last_s
@@ -240,7 +241,12 @@ class BusyNote:
         rates = self.rates_hz(t_s)
         low = rates is not None and rates[1] > 0 and rates[0] < self.share * rates[1]
         shown = self._hold.update(FramingAdvice("busy", "busy") if low else None, t_s * 1000.0)
-        text = None if shown is None or rates is None else busy_text(*rates)
+        if shown is None or rates is None:
+            text = None
+        elif low:
+            text = self._low_text = busy_text(*rates)
+        else:  # held while it clears: said with the rates it was shown for
+            text = self._low_text
         if low and text is not None and rates is not None and self._shown_since_s is not None:
             dt = min(max(0.0, t_s - self._shown_since_s), 1.0)  # a stall counts for little
             self.busy_s += dt
