@@ -25,7 +25,7 @@ in the same run. Prints; asserts nothing.
 (all kept, every 2nd, every 3rd, 55 % at random: ``--seeds`` patterns) under three rules for a
 timed movement with no frame inside its middle (the spec's ``jump_within_s``, never timed,
 always timed) and prints ``too_fast`` hits, misses and false alarms against the truth
-(docs/measurement.md, 18.x).
+(docs/measurement.md, 18.6).
 """
 
 from __future__ import annotations

@@ -181,7 +181,7 @@ def test_start_template_sets_the_joints_beside_mediapipes_picture(rows) -> None:
     """``rom_breakdown.py --start-template`` (prone): on r0065 (camera 62 round on the
     person's right) the start template in the picture's proportions reads MediaPipe's picture
     within 5 degrees but the truth's joints 18 too near the feet, an adult's template the
-    joints within 10 and MediaPipe 15 too far round (docs/measurement.md 18.x); another
+    joints within 10 and MediaPipe 15 too far round (docs/measurement.md 18.4); another
     stretch has no such template."""
     rb = _module("rom_breakdown")
     by_clip = {r["clip"]: r for r in rows}

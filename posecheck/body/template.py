@@ -121,7 +121,7 @@ def prone_start(
     proportions MediaPipe's picture gives that pose (:data:`PRONE_START`), or in others given
     (metres against the trunk's 0.50 and the thighs' 0.44; ``benchmarks/rom_breakdown.py
     --start-template`` compares an adult's: on the truth's projected joints the picture's
-    proportions read the camera 14 degrees too near the feet, docs/measurement.md 18.x).
+    proportions read the camera 14 degrees too near the feet, docs/measurement.md 18.4).
 
     The camera solves it at the body's own bend, not at a fixed 90
     (:func:`posecheck.body.camera.with_posture_template` reads the bend from MediaPipe's 3D
