@@ -184,3 +184,36 @@ def test_segment_from_vertical_signed_outward_by_hand():
     assert signed.compute(g, "right") == pytest.approx(out_deg)
     # the part it signs against is read, so hiding it makes the value unknown
     assert "mid_hip" in signed.parts() and "mid_hip" not in plain.parts()
+
+
+def _collapsed_shin(g: PoseGeometry, side: str, share: float) -> PoseGeometry:
+    """``g`` with the ankle point drawn ``share`` of the way from the knee (MediaPipe's
+    collapsed upright shin: dev r2075, the knee and ankle points nearly on top of each other)."""
+    xy = np.array(g.pose.image_xy)
+    knee, ankle = index_of(f"{side}_knee"), index_of(f"{side}_ankle")
+    xy[ankle] = xy[knee] + share * (xy[ankle] - xy[knee])
+    return PoseGeometry(Pose(xy, g.pose.visibility, g.pose.world_xyz), 0.5)
+
+
+def test_prone_ir_unknown_while_the_shin_is_drawn_too_short():
+    body = with_body(PRONE, left={"hip_rotation_deg": 30})
+    g = geometry(body, Camera.looking_at_feet(2.0, 0.8, 45, "prone"))
+    plain = ir().seen_from(45, 19)
+    guarded = ir(min_shin_to_thigh=0.55).seen_from(45, 19)
+    # A shin drawn in full reads the same with the line as without it ...
+    for side in ("left", "right"):
+        assert guarded.compute(g, side) == pytest.approx(plain.compute(g, side))
+    # ... a shin drawn a seventh of its length points wherever the jitter puts it: unknown,
+    # never a reading (without the line it reads a number); the other leg still reads.
+    short = _collapsed_shin(g, "left", 0.15)
+    assert not math.isnan(plain.compute(short, "left"))
+    assert math.isnan(guarded.compute(short, "left"))
+    assert guarded.compute(short, "right") == pytest.approx(plain.compute(g, "right"))
+    # The 3D reading does not look at the picture's shin.
+    world = ir(space="world", min_shin_to_thigh=0.55)
+    assert world.compute(short, "left") == pytest.approx(30)
+
+
+def test_min_shin_to_thigh_is_a_share():
+    with pytest.raises(ValueError):
+        ir(min_shin_to_thigh=0)

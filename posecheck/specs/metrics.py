@@ -366,11 +366,29 @@ class HipInternalRotation(CameraView, MetricBase):
     posture: Literal["prone", "seated"] = Field(
         "prone", description="Prone: shin points at the ceiling at 0; seated: at the floor."
     )
+    min_shin_to_thigh: float | None = Field(
+        None,
+        gt=0,
+        lt=2,
+        description="With space image or camera: unknown while the shin is drawn on screen "
+        "shorter than this share of its thigh (the knee and ankle points nearly on top of "
+        "each other, so the shin's direction is the landmarks' jitter); none: always read.",
+    )
 
     def parts(self) -> tuple[str, ...]:
         if self.space == "world":
             return ("hip", "other_hip", "knee", "ankle", "mid_shoulder")
         return ("hip", "other_hip", "knee", "ankle")
+
+    def shin_too_short(self, g: PoseGeometry, side: Side | None) -> bool:
+        """Whether the shin is drawn too short on screen to point anywhere
+        (``min_shin_to_thigh``)."""
+        if self.min_shin_to_thigh is None or self.space not in ("image", "camera"):
+            return False
+        knee = g.image("knee", side)
+        shin = float(np.linalg.norm(g.image("ankle", side) - knee))
+        thigh = float(np.linalg.norm(knee - g.image("hip", side)))
+        return shin < self.min_shin_to_thigh * thigh
 
     def compute(self, g: PoseGeometry, side: Side | None) -> float:
         if self.space == "world":
@@ -378,6 +396,8 @@ class HipInternalRotation(CameraView, MetricBase):
         if self.space == "model":
             fit = g.body.leg(side) if g.body is not None and side is not None else None
             return math.nan if fit is None else fit.hip_rotation_deg
+        if self.shin_too_short(g, side):
+            return math.nan
         if self.space == "camera":
             outward = swing.left_axis(self.posture) * (1.0 if side == "left" else -1.0)
             rest = swing.UP if self.posture == "prone" else -swing.UP
