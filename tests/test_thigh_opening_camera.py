@@ -138,13 +138,23 @@ def test_no_reading_from_a_camera_round_toward_the_crossed_leg(
     assert load_by_id("seated_cross_ankle_rotation").measures["opening"].unseen_toward_deg == 10
 
 
-def test_no_camera_solve_reads_unknown_not_zero() -> None:
+def test_no_picture_knee_reads_the_3d_knee_and_a_hidden_knee_unknown() -> None:
+    """Where the picture gives no knee (one photo: no body stage; a frame whose camera could
+    not be solved) ``space: camera`` reads MediaPipe's 3D knee, as ``space: world`` does
+    (session 13: before, NaN, and a butterfly photo read no opening). A knee hidden in the
+    picture and in 3D stays unknown, never zero."""
     pose = syn.render(_crossed(30), Camera.front_view(2.5, 0.6, body="seated"))
-    assert math.isnan(
-        ThighOpening(metric="thigh_opening", space="camera").compute(
-            PoseGeometry(pose, 0.5), "left"
-        )
-    )
+    world_m = ThighOpening(metric="thigh_opening")
+    camera_m = ThighOpening(metric="thigh_opening", space="camera")
+    world = world_m.compute(PoseGeometry(pose, 0.5), "left")
+    assert world > 15  # the thigh opens out
+    assert camera_m.compute(PoseGeometry(pose, 0.5), "left") == world  # no body stage
+    no_solve = BodyStage("seated", knee_rays=True).update(PoseFrame(0, 0.0, W, H, None))
+    assert camera_m.compute(PoseGeometry(pose, 0.5, no_solve), "left") == world
+    hidden = pose.hidden("left_knee")
+    state = BodyStage("seated", knee_rays=True).update(PoseFrame(0, 0.0, W, H, hidden))
+    assert state.knee("left") is None
+    assert math.isnan(camera_m.compute(PoseGeometry(hidden, 0.5, state), "left"))
 
 
 def test_cross_ankle_replay_reads_the_picture_s_knee() -> None:

@@ -1099,14 +1099,17 @@ class ThighOpening(MetricBase):
     through the camera solved against the body in that frame
     (:func:`posecheck.body.legfit.knee_at_depth`).
     From the front a thigh turning out moves the knee across the picture, which the 3D
-    landmarks follow only in part.
+    landmarks follow only in part. Where the picture gives no knee (one photo, a frame
+    whose camera could not be solved, the knee not seen on screen) the 3D knee is read
+    instead, so the measure is known wherever the world one is.
     """
 
     metric: Literal["thigh_opening"]
     space: Literal["world", "camera"] = Field(
         "world",
         description="world: MediaPipe's 3D knee; camera: the knee across the view from the "
-        "picture, its depth from MediaPipe, through the camera solved against the body.",
+        "picture, its depth from MediaPipe, through the camera solved against the body (the "
+        "3D knee where the picture gives none).",
     )
 
     unseen_toward_deg: float | None = Field(
@@ -1142,10 +1145,12 @@ class ThighOpening(MetricBase):
             return math.nan
         out = _unit(g.world("hip", side) - g.world("other_hip", side))
         knee = g.world("knee", side)
-        if self.space == "camera":
-            knee = g.body.knee(side) if g.body is not None and side is not None else None
-            if knee is None:
-                return math.nan
+        if self.space == "camera" and g.body is not None and side is not None:
+            # MediaPipe's 3D knee stands in when the picture gives none (one photo, no
+            # camera solved, the knee not seen on screen)
+            pictured = g.body.knee(side)
+            if pictured is not None:
+                knee = pictured
         thigh = _unit(knee - g.world("hip", side))
         c = float(np.dot(thigh, out))
         if math.isnan(c):
