@@ -223,6 +223,9 @@ def show_set(stats: SetStats, spec: StretchSpec, title: str) -> None:
 #: screens the page's top space, the title and the safety note shrink, the cue box takes a
 #: smaller (still large) type, and the voice controls sit side by side, so the cue and the
 #: camera picture are both in view (tests/e2e: the video's top is within the first screen).
+#: The notes under the cue (the camera's place, someone else in view, a busy computer) take
+#: a small type there too: a camera note and the busy note pushed the picture 75 px below the
+#: first screen (session 13, tests/e2e test_a_busy_computer_is_told_calmly).
 PHONE_CSS = """
 <style>
 @media (max-width: 640px) {
@@ -241,6 +244,10 @@ PHONE_CSS = """
     min-width: 0 !important; width: auto !important; flex: 0 1 auto !important;
   }
   .st-key-live_keys { display: none !important; }
+  .st-key-live_notes [data-testid="stAlertContainer"] { padding: 0.3rem 0.6rem !important; }
+  .st-key-live_notes [data-testid="stMarkdownContainer"] p {
+    font-size: 0.8rem !important; line-height: 1.25 !important;
+  }
 }
 @media (hover: none) and (pointer: coarse) {
   .st-key-live_keys { display: none !important; }
@@ -327,9 +334,10 @@ def main() -> None:
     assert proc is not None  # noqa: S101 - use_stretch always sets it
 
     cue_slot = st.empty()  # above the video at every width: read first on a phone
-    camera_slot = st.empty()  # the camera message (see posecheck.coaching.live.CameraMessage)
-    people_slot = st.empty()  # "someone else is in view", while they are
-    busy_slot = st.empty()  # fewer pictures reach the pose model (LiveFrame.busy_note)
+    with st.container(key="live_notes"):  # the notes take a small type on a phone (PHONE_CSS)
+        camera_slot = st.empty()  # the camera message (posecheck.coaching.live.CameraMessage)
+        people_slot = st.empty()  # "someone else is in view", while they are
+        busy_slot = st.empty()  # fewer pictures reach the pose model (LiveFrame.busy_note)
     speak, mode, rate, sounds_on = voice_controls(holder)
     voice_slot = st.empty()
     video_col, side_col = st.columns([3, 2], gap="medium")

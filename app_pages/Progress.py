@@ -378,10 +378,17 @@ def main() -> None:
             .encode(
                 x=alt.X("day:T", title=None, axis=day_axis(diff["day"])),
                 y=alt.Y("difference:Q", title="degrees"),
-                color=alt.Color("stretch:N", title=None, legend=alt.Legend(orient="bottom")),
+                # One name a line: in a row, a phone's narrow chart cut off the third name.
+                color=alt.Color(
+                    "stretch:N",
+                    title=None,
+                    legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=0),
+                ),
                 tooltip=[alt.Tooltip("day:T", format="%d %b %Y"), "stretch:N", "difference:Q"],
             )
-            .properties(height=200),
+            # The chart's height holds its legend (the chart fits its box): a line more for
+            # each stretch after the first keeps the lines' own height.
+            .properties(height=240 + 30 * (diff["stretch"].nunique() - 1)),
             width="stretch",
         )
     st.markdown("#### Holds, reps and faults, each session")

@@ -143,12 +143,13 @@ def _line_height(scale: float) -> int:
 
 
 def rom_words(label: str, rom_deg: tuple[tuple[str, float], ...]) -> str | None:
-    """ "hip internal rotation: left 16°, right 21°": sizes only (a reading past the start
-    position the other way is a size too, never a negative angle); None when unknown."""
+    """ "hip internal rotation: left 16, right 21 degrees": sizes only (a reading past the
+    start position the other way is a size too, never a negative angle); None when unknown.
+    The word, not "deg" (an abbreviation) nor "°" (the Hershey fonts are ASCII only)."""
     vals = [f"{side} {abs(v):.0f}" for side, v in rom_deg if v == v]
     if not vals:
         return None
-    return f"{label}: " + ", ".join(vals) + " deg"
+    return f"{label}: " + ", ".join(vals) + " degrees"
 
 
 def draw_hud(

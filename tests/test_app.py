@@ -145,8 +145,8 @@ def test_the_live_set_summary_says_when_the_computer_was_busy() -> None:
     at.run()
     assert not at.exception, [e.message for e in at.exception]
     assert (
-        "For 42 s of this set your computer was busy: about 6 pictures a second were checked "
-        "instead of 10; numbers may read a little low."
+        "For 42 s of this set your computer was busy: it checked about 6 pictures a second "
+        "instead of 10, so angles and counts may be a little off."
     ) in texts(at)
 
 

@@ -185,6 +185,48 @@ def test_filters_by_profile_stretch_and_local_dates(store: HistoryStore) -> None
     assert sum(t.times for t in totals) == sum(r.fault_events for r in sam)
 
 
+def test_a_name_in_other_capitals_is_the_same_profile_everywhere(store: HistoryStore) -> None:
+    """The names "Anna" and "anna" are one person in the store (not only in the sidebar),
+    in every alphabet: SQLite's NOCASE folds only A-Z, so "åsa" beside "Åsa" made a second
+    profile and split her sets (and ``add_profile`` answered with the name as typed)."""
+    for name in ("Anna", "Åsa"):
+        for s in sample_sessions([PRONE], 2, start=START, profile=name, frames=5):
+            store.save(s)
+    assert store.add_profile("anna") == "Anna"
+    assert store.add_profile("ÅSA ") == "Åsa"
+    for s in sample_sessions([CLAMSHELL], 1, start=START, profile="åsa", frames=5):
+        store.save(s)  # the CLI's --profile, typed in small letters
+    assert [(p.name, p.sessions) for p in store.profiles()] == [("Anna", 2), ("Åsa", 3)]
+    for typed in ("Åsa", "åsa", "ÅSA"):
+        rows = store.sessions(SessionQuery(profile=typed))  # history, exports, the report
+        assert len(rows) == 3 and {r.profile for r in rows} == {"Åsa"}, typed
+        assert store.count(SessionQuery(profile=typed)) == 3
+        assert set(store.stretches(typed)) == {PRONE.id, CLAMSHELL.id}
+    assert store.delete_all("åsa") == 3
+    assert [(p.name, p.sessions) for p in store.profiles()] == [("Anna", 2), ("Åsa", 0)]
+
+
+def test_an_older_file_with_one_name_in_two_capitals_reads_as_one_profile(tmp_path: Path) -> None:
+    """A file written before the store folded capitals may hold "Åsa" and "åsa": they are
+    listed, filtered and exported as one profile, named as first created."""
+    path = tmp_path / "history.sqlite3"
+    store = HistoryStore(path)
+    for s in sample_sessions([PRONE], 2, start=START, profile="Åsa", frames=5):
+        store.save(s)
+    store.close()
+    con = sqlite3.connect(path, isolation_level=None)
+    con.execute("INSERT INTO profiles (name, created_at) VALUES ('åsa', '2026-09-09T08:00:00Z')")
+    con.execute("UPDATE sessions SET profile_id = 2 WHERE id = 2")
+    con.close()
+    store = HistoryStore(path)
+    try:
+        assert [(p.name, p.sessions) for p in store.profiles()] == [("Åsa", 2)]
+        assert [r.profile for r in store.sessions(SessionQuery(profile="åsa"))] == ["Åsa"] * 2
+        assert store.session(2).row.profile == "Åsa"
+    finally:
+        store.close()
+
+
 def test_deleting_one_session_or_everything_leaves_no_trace(store: HistoryStore) -> None:
     secret = "secret-clip-7f3a.mp4"
     for s in sample_sessions([PRONE], 4, start=START, profile="Sam", frames=20):

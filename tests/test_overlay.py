@@ -8,7 +8,7 @@ import pytest
 
 from posecheck.coaching.feedback import Cue
 from posecheck.coaching.session import Coaching
-from posecheck.overlay import annotate
+from posecheck.overlay import annotate, rom_words
 from posecheck.pose.landmarks import PoseFrame, index_of
 from posecheck.specs.schema import load_by_id
 from tests.test_live import result, standing_pose
@@ -153,3 +153,15 @@ def test_no_countdown_number_on_the_video_beside_the_wrong_exercise_notice() -> 
     wrong = Coaching(0.0, "countdown", LONG_CUE, "", 0.0, 30.0, 1, (), True)
     assert (annotate(grey, frame, PRONE, result(), LONG_CUE, right)[middle] != 128).any()
     assert (annotate(grey, frame, PRONE, result(), LONG_CUE, wrong)[middle] == 128).all()
+
+
+def test_the_angle_line_on_the_picture_is_in_words() -> None:
+    """Sizes in whole degrees, spelled out (it said "deg"), never a negative angle; a side
+    not measured is left out, and nothing measured is no line."""
+    assert rom_words("knee drop", (("left", 24.4), ("right", -2.3))) == (
+        "knee drop: left 24, right 2 degrees"
+    )
+    assert rom_words("knee drop", (("left", float("nan")), ("right", 7.6))) == (
+        "knee drop: right 8 degrees"
+    )
+    assert rom_words("knee drop", (("left", float("nan")),)) is None

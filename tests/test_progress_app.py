@@ -3,6 +3,7 @@ switch, and saving a finished set once."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -81,6 +82,12 @@ def test_progress_page_shows_every_part_in_words(filled: HistoryStore) -> None:
     assert metrics["Sessions"] == "30"
     charts = at.get("vega_lite_chart")
     assert len(charts) == 2 + 1 + 3 + 1 + 1  # stretches, difference, h/r/f, weekly, one set
+    # The difference chart names the stretches one a line, whole: in a row, a phone's narrow
+    # chart cut off the third name (tests/e2e progress_phone_whole.png, session 13).
+    legend = json.loads(charts[2].proto.spec)["encoding"]["color"]["legend"]
+    assert legend["direction"] == "vertical" and legend["labelLimit"] == 0, legend
+    # ... and the chart grows by a line for each, or the legend squeezes the lines flat.
+    assert json.loads(charts[2].proto.spec)["height"] == 240 + 30 * (2 - 1)
     # Words, not ids: stretch names in the filter, no negative angles, no raw ids on the page.
     stretch = at.selectbox(key="progress_stretch")
     assert stretch.options == [

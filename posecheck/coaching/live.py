@@ -146,19 +146,24 @@ class CameraNote:
 
 
 def busy_text(seen_hz: float, wanted_hz: float, for_s: float | None = None) -> str:
-    """The busy-computer notice in words, e.g. "Your computer is busy: about 6 pictures a
-    second are being checked instead of 13; numbers may read a little low." With ``for_s``,
-    said of a finished set ("For 40 s of this set your computer was busy: ...")."""
+    """The busy-computer notice in words, e.g. "Your computer is busy: it is checking about
+    6 pictures a second instead of 13, so angles and counts may be a little off." With
+    ``for_s``, said of a finished set ("For 40 s of this set your computer was busy: it
+    checked about 6 pictures a second instead of 13, ...").
+
+    The computer is the subject, so one picture or many take the same verb (it said "1
+    picture a second are"). "A little off", not "a little low": with pictures lost the
+    angles read over as often as under (docs/app.md, the parity test: 6.8 over at 45 of 120)."""
     n, m = max(1, round(seen_hz)), max(1, round(wanted_hz))
     pictures = "picture" if n == 1 else "pictures"
     if for_s is None:
         return (
-            f"Your computer is busy: about {n} {pictures} a second are being checked "
-            f"instead of {m}; numbers may read a little low."
+            f"Your computer is busy: it is checking about {n} {pictures} a second instead "
+            f"of {m}, so angles and counts may be a little off."
         )
     return (
-        f"For {max(1, round(for_s))} s of this set your computer was busy: about {n} "
-        f"{pictures} a second were checked instead of {m}; numbers may read a little low."
+        f"For {max(1, round(for_s))} s of this set your computer was busy: it checked about "
+        f"{n} {pictures} a second instead of {m}, so angles and counts may be a little off."
     )
 
 

@@ -206,6 +206,7 @@ class HistoryStore:
             con.execute("PRAGMA foreign_keys = ON")
             con.execute("PRAGMA synchronous = NORMAL")
             con.execute("PRAGMA secure_delete = ON")
+            con.create_function(_FOLD, 1, _fold, deterministic=True)
         except sqlite3.Error:
             con.close()
             raise
@@ -346,11 +347,13 @@ class HistoryStore:
         return self._run(lambda con: _save(con, session), retry_fresh=True)
 
     def add_profile(self, name: str) -> str:
+        """Add a profile, or find the one that differs only in capitals ("anna" is "Anna");
+        returns the name as stored."""
         name = clean_profile(name)
 
         def work(con: sqlite3.Connection) -> str:
-            _profile_id(con, name, create=True)
-            return name
+            pid = _profile_id(con, name, create=True)
+            return con.execute("SELECT name FROM profiles WHERE id = ?", (pid,)).fetchone()[0]
 
         return self._run(work)
 
@@ -376,8 +379,8 @@ class HistoryStore:
                 else:
                     n = con.execute(
                         "DELETE FROM sessions WHERE profile_id IN "
-                        "(SELECT id FROM profiles WHERE name = ?)",
-                        (clean_profile(profile),),
+                        f"(SELECT id FROM profiles WHERE {_FOLD}(name) = ?)",
+                        (_fold(clean_profile(profile)),),
                     ).rowcount
                 con.execute("COMMIT")
             except BaseException:
@@ -390,12 +393,25 @@ class HistoryStore:
 
     # -- reading ---------------------------------------------------------------------------
     def profiles(self) -> tuple[Profile, ...]:
+        """Every profile, by name in any capitals. Names differing only in capitals are one
+        profile (an older file may hold both, e.g. "Åsa" and "åsa": SQLite's NOCASE only
+        folds A-Z), named as first created."""
+
         def work(con: sqlite3.Connection) -> tuple[Profile, ...]:
             rows = con.execute(
                 "SELECT p.name, count(s.id), max(s.started_at) FROM profiles p "
-                "LEFT JOIN sessions s ON s.profile_id = p.id GROUP BY p.id ORDER BY p.name"
+                "LEFT JOIN sessions s ON s.profile_id = p.id GROUP BY p.id ORDER BY p.id"
             ).fetchall()
-            return tuple(Profile(n, c, parse_utc(t) if t else None) for n, c, t in rows)
+            merged: dict[str, tuple[str, int, str | None]] = {}
+            for name, n, last in rows:
+                first, total, latest = merged.get(_fold(name), (name, 0, None))
+                if last is not None and (latest is None or last > latest):
+                    latest = last
+                merged[_fold(name)] = (first, total + n, latest)
+            return tuple(
+                Profile(n, c, parse_utc(t) if t else None)
+                for n, c, t in sorted(merged.values(), key=lambda v: (_fold(v[0]), v[0]))
+            )
 
         return self._run(work)
 
@@ -410,7 +426,12 @@ class HistoryStore:
         )
         if q.limit is not None:
             sql += f" LIMIT {int(q.limit)}"
-        return self._run(lambda con: _rows(con.execute(sql, args)))
+
+        def work(con: sqlite3.Connection) -> list[SessionRow]:
+            names = _first_names(con)
+            return _rows(con.execute(sql, args), names)
+
+        return self._run(work)
 
     def stretches(self, profile: str | None = None) -> dict[str, str]:
         """The stretches with saved sessions (of ``profile``): id -> name."""
@@ -463,7 +484,7 @@ class HistoryStore:
                 (session_id,),
             ).fetchall()
             return SessionDetail(
-                _row(r[:-2]),
+                _row(r[:-2], names=_first_names(con)),
                 r[-2],
                 r[-1],
                 tuple(FaultTally(*f) for f in faults),
@@ -493,8 +514,22 @@ def _statements(script: str) -> list[str]:
     return [s.strip() for s in script.split(";") if s.strip()]
 
 
+#: The SQL function :func:`_fold` is registered as on every connection.
+_FOLD = "posecheck_fold"
+
+
+def _fold(name: object) -> object:
+    """A profile name for matching: capitals ignored in every alphabet ("Åsa" is "åsa";
+    the column's NOCASE folds only A-Z)."""
+    return name.casefold() if isinstance(name, str) else name
+
+
 def _profile_id(con: sqlite3.Connection, name: str, *, create: bool) -> int | None:
-    row = con.execute("SELECT id FROM profiles WHERE name = ?", (name,)).fetchone()
+    """The profile named ``name`` in any capitals (the first created, should an older file
+    hold two), created if asked."""
+    row = con.execute(
+        f"SELECT id FROM profiles WHERE {_FOLD}(name) = ? ORDER BY id LIMIT 1", (_fold(name),)
+    ).fetchone()
     if row is not None:
         return row[0]
     if not create:
@@ -566,8 +601,8 @@ def _where(q: SessionQuery) -> tuple[str, list[object]]:
     clauses: list[str] = []
     args: list[object] = []
     if q.profile is not None:
-        clauses.append("p.name = ?")
-        args.append(clean_profile(q.profile))
+        clauses.append(f"{_FOLD}(p.name) = ?")
+        args.append(_fold(clean_profile(q.profile)))
     if q.stretch_id is not None:
         clauses.append("s.stretch_id = ?")
         args.append(q.stretch_id)
@@ -580,16 +615,29 @@ def _where(q: SessionQuery) -> tuple[str, list[object]]:
     return ("WHERE " + " AND ".join(clauses)) if clauses else "", args
 
 
-def _rows(cursor: Iterable[tuple]) -> list[SessionRow]:
+def _first_names(con: sqlite3.Connection) -> dict[object, str]:
+    """Each profile's name as first created, by its name without capitals (a row of "åsa"
+    saved beside "Åsa" by an older posecheck reads as Åsa's, as :meth:`profiles` lists it)."""
+    names: dict[object, str] = {}
+    for (name,) in con.execute("SELECT name FROM profiles ORDER BY id"):
+        names.setdefault(_fold(name), name)
+    return names
+
+
+def _rows(cursor: Iterable[tuple], names: dict[object, str] | None = None) -> list[SessionRow]:
     reps: dict[str, tuple[tuple[str, int], ...]] = {}  # a few distinct values, parsed once
-    return [_row(r, reps) for r in cursor]
+    return [_row(r, reps, names) for r in cursor]
 
 
 def _parse_reps(text: str) -> tuple[tuple[str, int], ...]:
     return tuple((str(side), int(n)) for side, n in json.loads(text))
 
 
-def _row(r: tuple, reps: dict[str, tuple[tuple[str, int], ...]] | None = None) -> SessionRow:
+def _row(
+    r: tuple,
+    reps: dict[str, tuple[tuple[str, int], ...]] | None = None,
+    names: dict[object, str] | None = None,
+) -> SessionRow:
     if reps is None:
         reps = {}
     if r[10] not in reps:
@@ -597,7 +645,7 @@ def _row(r: tuple, reps: dict[str, tuple[tuple[str, int], ...]] | None = None) -
     started = parse_utc(r[2])
     return SessionRow(
         session_id=r[0],
-        profile=r[1],
+        profile=names.get(_fold(r[1]), r[1]) if names else r[1],
         started_at=started,
         local_start=started.astimezone(),
         origin=r[3],

@@ -33,12 +33,12 @@ LIVE_CLIP = SHARED_MEDIA / "bridging.mp4"
 REPLAY_CLIP = REPO / "sample_videos" / "prone_ir_hips_lift_female.mp4"
 # The busy-computer note's words (posecheck.coaching.live.busy_text): whole positive numbers.
 BUSY_NOW = re.compile(
-    r"^Your computer is busy: about [1-9]\d* pictures? a second are being checked instead of "
-    r"[1-9]\d*; numbers may read a little low\.$"
+    r"^Your computer is busy: it is checking about [1-9]\d* pictures? a second instead of "
+    r"[1-9]\d*, so angles and counts may be a little off\.$"
 )
 BUSY_SET = re.compile(
-    r"For [1-9]\d* s of this set your computer was busy: about [1-9]\d* pictures? a second "
-    r"were checked instead of [1-9]\d*; numbers may read a little low\."
+    r"For [1-9]\d* s of this set your computer was busy: it checked about [1-9]\d* pictures? "
+    r"a second instead of [1-9]\d*, so angles and counts may be a little off\."
 )
 
 # Records what the page asks the browser to say, as a real voice would take it: each sentence
@@ -93,11 +93,10 @@ def _wait_healthy(url: str, proc: subprocess.Popen, timeout_s: float = 60) -> No
     raise TimeoutError(f"streamlit did not come up at {url}")
 
 
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    _need(CHROMIUM, "Chromium")
+@contextlib.contextmanager
+def _serve(log: Path, env: dict[str, str] | None = None) -> Iterator[str]:
+    """``streamlit run app.py`` on a free port (with ``env`` added to its environment)."""
     port = _free_port()
-    log = tmp_path_factory.mktemp("streamlit") / "server.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [
@@ -116,6 +115,7 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             cwd=REPO,
             stdout=out,
             stderr=subprocess.STDOUT,
+            env={**os.environ, **(env or {})},
         )
         url = f"http://127.0.0.1:{port}"
         try:
@@ -127,9 +127,37 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
-    text = log.read_text(errors="replace")
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    _need(CHROMIUM, "Chromium")
+    log = tmp_path_factory.mktemp("streamlit") / "server.log"
+    with _serve(log) as url:
+        yield url
     ARTIFACTS.mkdir(exist_ok=True)
-    (ARTIFACTS / "streamlit-server.log").write_text(text)
+    (ARTIFACTS / "streamlit-server.log").write_text(log.read_text(errors="replace"))
+
+
+#: On the busy app's server the pose model waits this long more a picture: at most 1/0.3 = 3
+#: pictures a second reach it where the stretch wants 10, on any machine (a fast one kept up,
+#: so the busy note's check, run only when the note happened to show, never ran there).
+BUSY_DELAY_S = 0.3
+
+
+@pytest.fixture(scope="module")
+def busy_app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app on a computer too busy for the stretch (tests/e2e/busy_site/sitecustomize.py
+    slows the pose model in the server process; the app itself is unchanged)."""
+    _need(CHROMIUM, "Chromium")
+    log = tmp_path_factory.mktemp("streamlit") / "server.log"
+    site = Path(__file__).resolve().parent / "busy_site"
+    path = os.pathsep.join(p for p in (str(site), str(REPO), os.environ.get("PYTHONPATH")) if p)
+    env = {"PYTHONPATH": path, "POSECHECK_TEST_POSE_DELAY_S": str(BUSY_DELAY_S)}
+    with _serve(log, env) as url:
+        yield url
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "streamlit-busy-server.log").write_text(log.read_text(errors="replace"))
 
 
 FLOW_CLIP = REPO / "sample_videos" / "supine_knee_drop_good_female.mp4"
@@ -296,12 +324,6 @@ def test_live_coaching_notices_the_wrong_exercise(app_url: str, browser: object)
     # Nothing is counted in another posture (last session this bridge counted L1 R2).
     main = page.locator('[data-testid="stMain"]').first.inner_text()
     assert "Reps: L 0 · R 0" in main, main
-    # A busy machine (this one often is) gets a calm note with plain numbers, in a quiet box.
-    busy = page.get_by_text("Your computer is busy")
-    busy_during = busy.count() > 0
-    if busy_during:
-        assert BUSY_NOW.search(busy.first.inner_text()), busy.first.inner_text()
-        assert page.locator('[data-testid="stAlertContentInfo"]', has=busy).count() == 1
     _shot(page, "live_wrong_exercise.png")
     video.screenshot(path=str(ARTIFACTS / "live_video.png"))
     spoken = page.evaluate("window.__spoken")
@@ -316,17 +338,50 @@ def test_live_coaching_notices_the_wrong_exercise(app_url: str, browser: object)
     _webrtc(page).get_by_role("button", name="START").wait_for()
     time.sleep(1.0)  # the metrics finish rendering
     _shot(page, "live_end_of_set.png")
-    summary = page.locator('[data-testid="stMain"]').first.inner_text()
-    (ARTIFACTS / "live_busy.json").write_text(
-        json.dumps({"during": busy_during, "summary": "your computer was busy" in summary})
-    )
-    if "your computer was busy" in summary:
-        assert BUSY_SET.search(summary), summary
     with page.expect_download() as download:  # the set, frame by frame, without stopping
         page.get_by_role("button", name="This set, frame by frame (CSV)").click()
     rows = Path(download.value.path()).read_text().splitlines()
     assert rows[0].startswith("index,t_ms,") and len(rows) > 10, rows[:3]
     assert not outside, f"requests to other hosts: {outside}"
+    page.close()
+
+
+def test_a_busy_computer_is_told_calmly(busy_app_url: str, browser: object) -> None:
+    """Too few pictures reach the pose model (slowed on this server): the live page says so
+    in plain numbers in a quiet box, at phone size without pushing the picture off the first
+    screen, and the set summary says it again. Before, this was checked only when the shared
+    machine happened to be busy, so on a machine that kept up it never ran."""
+    page = _new_page(browser, busy_app_url)
+    page.goto(f"{busy_app_url}/Live_coaching")
+    page.get_by_role("heading", name="Live coaching").wait_for()
+    video = _wait_playing(page)
+    busy = page.get_by_text("Your computer is busy")
+    busy.first.wait_for(timeout=45_000)  # after its 2 s window and 3 s onset
+    note = busy.first.inner_text()
+    assert BUSY_NOW.search(note), note
+    seen, wanted = map(int, re.findall(r"about (\d+) .* instead of (\d+)", note)[0])
+    assert seen < wanted, note
+    assert page.locator('[data-testid="stAlertContentInfo"]', has=busy).count() == 1
+    _shot(page, "live_busy_desktop.png")
+    page.set_viewport_size(PHONE)  # the note is small on a phone: the picture still fits
+    time.sleep(1.0)
+    page.evaluate("window.scrollTo(0, 0)")
+    page.locator('[data-testid="stMain"]').first.evaluate("e => e.scrollTo(0, 0)")
+    time.sleep(0.5)
+    box = video.bounding_box()
+    page.screenshot(path=str(ARTIFACTS / "live_busy_phone.png"))
+    (ARTIFACTS / "live_busy_phone.json").write_text(json.dumps({"video": box}))
+    assert busy.count() == 1, "the note cleared while the pose model is still slowed"
+    assert box["y"] + box["height"] <= PHONE["height"], box
+    page.set_viewport_size({"width": 1400, "height": 1100})
+    time.sleep(3.0)  # the set's busy time grows while the note shows
+    page.get_by_role("heading", name="Live coaching").click()
+    page.keyboard.press("Space")
+    page.get_by_text("Set summary").wait_for(timeout=30_000)
+    time.sleep(1.0)
+    summary = page.locator('[data-testid="stMain"]').first.inner_text()
+    assert BUSY_SET.search(summary), summary
+    _shot(page, "live_busy_end_of_set.png")
     page.close()
 
 
