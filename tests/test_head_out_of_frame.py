@@ -101,3 +101,22 @@ def test_the_framing_advice_says_the_picture_cuts_off_the_top() -> None:
     run = run_checker(BAND_ROTATION, frames)
     advice = framing_advice(run.results[-1], frames[-1], BAND_ROTATION)
     assert advice is not None and advice.kind == "cut_off" and advice.edges == ("top",)
+
+
+def test_dev_r2067_head_above_the_picture_replayed() -> None:
+    """The recorded landmarks of dev r2067 (b25, the head above the picture): 12 false faults
+    before, at most the one read from the front next to a swap now; the swapped frames are
+    unknown, and the framing advice says the top is cut off (17 of 205 frames before)."""
+    from posecheck.coaching.checker import StretchChecker
+    from posecheck.pose.recording import load_recording
+    from tests.test_fault_causes import _BENCHMARK_CLIPS, _replay_score
+
+    clip = "r2067_standing_band_rotation_hip_hikes_b25"
+    assert len(_replay_score(BAND_ROTATION, clip).false_alarms) <= 1
+    checker = StretchChecker(BAND_ROTATION)
+    frames = load_recording(_BENCHMARK_CLIPS / f"{clip}.pose.json.gz").frames
+    top = 0
+    for f in frames:
+        advice = framing_advice(checker.update(f), f, BAND_ROTATION)
+        top += advice is not None and advice.edges == ("top",)
+    assert top >= 0.9 * len(frames)
