@@ -201,3 +201,36 @@ class PoseGeometry:
     def world(self, part: str, side: Side | None = None) -> np.ndarray:
         """World position (metres) of a part, NaN if not visible or not estimated."""
         return self._get(self.pose.world_xyz, part, side, 3)
+
+
+#: How far the top of the head lies beyond the eyes, in trunk lengths (the shoulders' midpoint
+#: to the hips'), along the trunk's line: about 11 cm over a 50 cm trunk.
+HEAD_ABOVE_EYES_TRUNK = 0.2
+
+
+def head_cut_edges(pose: Pose, width: float, height: float) -> tuple[str, ...]:
+    """The edges of the picture the top of the head lies beyond (left, right, top, bottom):
+    the eyes' midpoint carried ``HEAD_ABOVE_EYES_TRUNK`` trunk lengths further along the
+    trunk's line (hips to shoulders). Landmark positions are read whatever their visibility:
+    MediaPipe keeps a face it cannot see at full visibility, squeezed just inside the edge
+    (dev r2067, b25: the true shoulders 19 px under the top, the eyes read 0-20 px under
+    it). Empty when the trunk has no length or a point is unknown."""
+    xy = pose.image_xy
+    shoulders = (xy[index_of("left_shoulder")] + xy[index_of("right_shoulder")]) / 2.0
+    hips = (xy[index_of("left_hip")] + xy[index_of("right_hip")]) / 2.0
+    eyes = (xy[index_of("left_eye")] + xy[index_of("right_eye")]) / 2.0
+    trunk = shoulders - hips
+    if not float(np.linalg.norm(trunk)) > 0 or not np.all(np.isfinite(eyes)):
+        return ()
+    x, y = eyes + HEAD_ABOVE_EYES_TRUNK * trunk
+    found = {"left": x < 0, "right": x > width, "top": y < 0, "bottom": y > height}
+    return tuple(e for e in ("left", "right", "top", "bottom") if found[e])
+
+
+def read_from_behind(pose: Pose) -> bool:
+    """Whether the shoulders or the hips are labelled as seen from behind: the left one on the
+    picture's left (seen from the front, a person's left is on the picture's right)."""
+    xy = pose.image_xy
+    shoulders = xy[index_of("left_shoulder")][0] - xy[index_of("right_shoulder")][0]
+    hips = xy[index_of("left_hip")][0] - xy[index_of("right_hip")][0]
+    return bool(shoulders < 0 or hips < 0)

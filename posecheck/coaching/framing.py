@@ -27,6 +27,7 @@ import numpy as np
 from posecheck.body import synthetic
 from posecheck.body.camera import CameraEstimate
 from posecheck.body.camera_words import CameraGuide, advice
+from posecheck.body.geometry import head_cut_edges
 from posecheck.coaching.checker import CheckResult
 from posecheck.pose.landmarks import PoseFrame, index_of
 from posecheck.specs.schema import StretchSpec
@@ -86,7 +87,9 @@ def cut_edges(
     pose_frame: PoseFrame, names: tuple[str, ...] = CORE_LANDMARKS, margin_frac: float = 0.01
 ) -> tuple[str, ...]:
     """Edges of the frame that the named landmarks lie beyond (MediaPipe extrapolates landmarks
-    outside the picture, with low visibility), in the order left, right, top, bottom."""
+    outside the picture, with low visibility), in the order left, right, top, bottom. With
+    the nose among them, the top of the head too (``geometry.head_cut_edges``: MediaPipe
+    may keep a face it cannot see inside the picture, at full visibility)."""
     pose = pose_frame.pose
     if pose is None:
         return ()
@@ -96,13 +99,14 @@ def cut_edges(
     xy = xy[np.isfinite(xy).all(axis=1)]
     if xy.size == 0:
         return ()
+    head = head_cut_edges(pose, w, h) if "nose" in names else ()
     found = {
         "left": bool((xy[:, 0] < mx).any()),
         "right": bool((xy[:, 0] > w - mx).any()),
         "top": bool((xy[:, 1] < my).any()),
         "bottom": bool((xy[:, 1] > h - my).any()),
     }
-    return tuple(e for e in ("left", "right", "top", "bottom") if found[e])
+    return tuple(e for e in ("left", "right", "top", "bottom") if found[e] or e in head)
 
 
 def body_fraction(pose_frame: PoseFrame, min_visibility: float = 0.5) -> float:

@@ -6,7 +6,8 @@ import dataclasses
 import math
 from collections import deque
 
-from posecheck.body.geometry import PoseGeometry, wrap_deg
+from posecheck.body.camera import posture_from_position
+from posecheck.body.geometry import PoseGeometry, head_cut_edges, read_from_behind, wrap_deg
 from posecheck.body.stage import BodyState
 from posecheck.coaching.checker.faults import FaultWatch
 from posecheck.coaching.checker.looks import position_values, raw_value, variant_of
@@ -36,6 +37,10 @@ from posecheck.specs.schema import StretchSpec
 
 #: Episodes shorter than this after ``no_person`` restart the settling period.
 _REDETECT_GAP_S = 1.0
+#: What the frame says when the face is cut off in a front view (:meth:`_face_cut_off`).
+HEAD_CUT_REASON = "I can't see your head, so I can't tell your left from your right"
+#: The landmarks named missing then.
+HEAD_LANDMARKS: tuple[str, ...] = ("nose", "left_eye", "right_eye")
 #: A speed over a longer span than this (frames stopped coming) is unknown, not slow.
 _SPEED_MAX_SPAN_S = 1.0
 
@@ -60,6 +65,25 @@ class StretchChecker:
         self._near: Side | None = None  # the side nearer the camera, this frame
         self._posture = PostureWatch(spec)
         self._wrong_posture = False
+        self._faces_camera = spec.camera.view == "front" and posture_from_position(
+            spec.position
+        ) in ("standing", "seated")
+
+    def _face_cut_off(self, frame: PoseFrame) -> bool:
+        """Whether this frame's left and right cannot be trusted: a stretch done upright and
+        facing the camera (the spec's view ``front``), the top of the head beyond the picture
+        (``geometry.head_cut_edges``) and the shoulders or the hips labelled as seen from
+        behind. Without the face MediaPipe cannot tell the person's front from their back:
+        dev r2067 (band rotation, b25, the head above the picture) read the trunk from
+        behind in 111 of 205 frames and swapped left and right 51 times at full visibility,
+        12 false faults. Such a frame is unknown: nothing is measured, no fault checked. The
+        head out alone is not enough: seated butterflies with the head out, read from the
+        front throughout (dev r2035, r2008), score as before."""
+        if not self._faces_camera or frame.pose is None:
+            return False
+        if not head_cut_edges(frame.pose, frame.width, frame.height):
+            return False
+        return read_from_behind(frame.pose)
 
     def _measure_order(self) -> list[str]:
         plain = [n for n, m in self.spec.measures.items() if not isinstance(m, OfMeasure)]
@@ -128,6 +152,10 @@ class StretchChecker:
             self._first_seen_ms = t
             self._starts.retake()
         self._last_seen_ms = t
+        if self._face_cut_off(frame):
+            self._unknown_s += dt_s
+            self._advance_faults(t, {}, None)
+            return self._result(frame, "unknown", HEAD_CUT_REASON, HEAD_LANDMARKS, ())
         geometry = PoseGeometry(frame.pose, self.spec.min_visibility, body)
         self._near = geometry.near_side() if self._faults.needs_near else None
         values = self._measure(geometry, t)

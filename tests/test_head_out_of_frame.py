@@ -1,0 +1,122 @@
+"""The head out of the picture in a front view: MediaPipe swaps left and right, nothing is read.
+
+Dev r2067 (standing band rotation, b25, the tallest body): the camera kept the template's
+framing, the head was above the picture, and MediaPipe kept a face it could not see squeezed
+just under the top edge at full visibility and read the trunk from behind in 111 of 205
+frames, swapping left and right 51 times: 12 false faults (jerky_return, trunk_leans,
+knee_bends). Those frames are unknown now (``StretchChecker._face_cut_off``), and the framing
+advice says the picture cuts the person off at the top (``framing.cut_edges``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from posecheck.body.geometry import head_cut_edges, read_from_behind
+from posecheck.coaching.checker.core import HEAD_CUT_REASON
+from posecheck.coaching.framing import cut_edges, framing_advice
+from posecheck.pose.landmarks import LANDMARK_NAMES, Pose, PoseFrame, index_of
+from tests.helpers import assert_flagged, run_checker
+from tests.test_fault_causes import (
+    BAND_ROTATION,
+    FAULT_ON_S,
+    STANDING_FRONT,
+    _band_lean_frames,
+)
+
+#: Each landmark's row after a left/right swap of the labels.
+_SWAPPED = [
+    index_of(n.replace("left_", "@").replace("right_", "left_").replace("@", "right_"))
+    for n in LANDMARK_NAMES
+]
+
+
+def _eyes_y(f: PoseFrame) -> float:
+    return float(
+        (f.pose.image_xy[index_of("left_eye"), 1] + f.pose.image_xy[index_of("right_eye"), 1]) / 2
+    )
+
+
+def _head_out(frames: list[PoseFrame], swap_every_s: float | None = 0.6) -> list[PoseFrame]:
+    """The picture moved down the body until the eyes are 4 px under its top edge (the top
+    of the head above it, as MediaPipe placed r2067's face), and, every other
+    ``swap_every_s``, the labels swapped left for right as MediaPipe swapped them there."""
+    dy = _eyes_y(frames[0]) - 4.0
+    out = []
+    for f in frames:
+        xy = f.pose.image_xy.copy()
+        xy[:, 1] -= dy
+        vis, xyz = f.pose.visibility, f.pose.world_xyz
+        if swap_every_s is not None and int(f.t_ms / 1000.0 / swap_every_s) % 2 == 1:
+            xy, vis, xyz = xy[_SWAPPED], vis[_SWAPPED], xyz[_SWAPPED] * np.array([-1, 1, 1])
+        out.append(replace(f, pose=Pose(xy, vis, xyz)))
+    return out
+
+
+def test_the_head_above_the_picture_is_found_and_a_swap_read_from_behind() -> None:
+    frames = _band_lean_frames(STANDING_FRONT, 0.0, 0.0)
+    f = frames[0]
+    assert head_cut_edges(f.pose, f.width, f.height) == ()
+    assert not read_from_behind(f.pose)
+    out = _head_out(frames)
+    inside = out[0]  # eyes 4 px inside the picture, the top of the head above it
+    assert 0 < _eyes_y(inside) < 10
+    assert head_cut_edges(inside.pose, inside.width, inside.height) == ("top",)
+    assert not read_from_behind(inside.pose)
+    swapped = next(g for g in out if g.t_ms >= 600)
+    assert read_from_behind(swapped.pose)
+
+
+def test_the_head_out_of_the_picture_raises_no_fault() -> None:
+    """Good form, the head above the picture and left and right swapped every 0.6 s: no
+    fault, and the swapped frames are unknown with the head named. Before, the swaps read
+    as the trunk leaning and the foot snapping back (faults flagged)."""
+    run = run_checker(BAND_ROTATION, _head_out(_band_lean_frames(STANDING_FRONT, 0.0, 0.0)))
+    assert run.fault_ids() == set()
+    unknown = [r for r in run.results if r.state == "unknown"]
+    assert unknown and all(r.reason == HEAD_CUT_REASON for r in unknown)
+    assert all(r.state != "unknown" for r in run.results[:6])  # not swapped: still read
+
+
+def test_a_lean_with_the_head_in_the_picture_is_still_caught() -> None:
+    run = run_checker(BAND_ROTATION, _band_lean_frames(STANDING_FRONT, 0.0, 6.0))
+    assert_flagged(run, "trunk_leans", None, FAULT_ON_S)
+
+
+def test_a_lean_with_the_head_just_out_but_not_swapped_is_still_caught() -> None:
+    """The head above the picture alone does not stop the checks: the frames read from the
+    front are read (dev r2035, b25 seated, head out, never swapped, scores as before)."""
+    frames = _head_out(_band_lean_frames(STANDING_FRONT, 0.0, 6.0), swap_every_s=None)
+    run = run_checker(BAND_ROTATION, frames)
+    assert_flagged(run, "trunk_leans", None, FAULT_ON_S)
+
+
+def test_the_framing_advice_says_the_picture_cuts_off_the_top() -> None:
+    """MediaPipe's face 4 px inside the picture was not past the 1 % margin: no advice."""
+    frames = _head_out(_band_lean_frames(STANDING_FRONT, 0.0, 0.0), swap_every_s=None)
+    f = frames[0]
+    assert cut_edges(f) == ("top",)
+    run = run_checker(BAND_ROTATION, frames)
+    advice = framing_advice(run.results[-1], frames[-1], BAND_ROTATION)
+    assert advice is not None and advice.kind == "cut_off" and advice.edges == ("top",)
+
+
+def test_dev_r2067_head_above_the_picture_replayed() -> None:
+    """The recorded landmarks of dev r2067 (b25, the head above the picture): 12 false faults
+    before, at most the one read from the front next to a swap now; the swapped frames are
+    unknown, and the framing advice says the top is cut off (17 of 205 frames before)."""
+    from posecheck.coaching.checker import StretchChecker
+    from posecheck.pose.recording import load_recording
+    from tests.test_fault_causes import _BENCHMARK_CLIPS, _replay_score
+
+    clip = "r2067_standing_band_rotation_hip_hikes_b25"
+    assert len(_replay_score(BAND_ROTATION, clip).false_alarms) <= 1
+    checker = StretchChecker(BAND_ROTATION)
+    frames = load_recording(_BENCHMARK_CLIPS / f"{clip}.pose.json.gz").frames
+    top = 0
+    for f in frames:
+        advice = framing_advice(checker.update(f), f, BAND_ROTATION)
+        top += advice is not None and advice.edges == ("top",)
+    assert top >= 0.9 * len(frames)
