@@ -1058,9 +1058,10 @@ def _feet_in_hip_widths(stretch_id: str, measure: str, line: float):
 
 @pytest.mark.parametrize("camera", DROP_CAMERAS.values(), ids=DROP_CAMERAS.keys())
 def test_feet_sliding_just_past_the_line_are_caught_from_either_side(camera: Camera) -> None:
-    # both legs opening 13 degrees more part the feet by 0.45-0.49 start shoulder widths (12:
-    # 0.41-0.46); the line is 0.4. Still feet read at most 0.05.
-    run = run_checker(KNEE_DROP, _knee_dropped(camera, "left", 13))
+    # both legs opening 15 degrees more part the feet by 0.51-0.56 start shoulder widths (14:
+    # 0.48-0.53); the line is 0.47 (session 13, was 0.4 with 13 degrees). Still feet read at
+    # most 0.05.
+    run = run_checker(KNEE_DROP, _knee_dropped(camera, "left", 15))
     assert_flagged(run, "feet_move", None, FAULT_ON_S)
 
 

@@ -18,7 +18,7 @@ picture seen three times differently from one seen once, and the set's numbers t
 from a replay's (:meth:`posecheck.coaching.pipeline.Pipeline.repeat`). Nor is a new picture
 that comes before a replay of the same footage would take one: a replay analyses a file at the
 stretch's analysis rate (:func:`posecheck.coaching.pacing.analysis_rate_hz`, e.g. every 2nd
-picture of a 30 fps file for the knee drop), and MediaPipe's video mode reads a picture otherwise
+picture of a 30 fps file for the clamshell), and MediaPipe's video mode reads a picture otherwise
 after other neighbours (``benchmarks/parity.py``: on sample_videos/supine_knee_drop_good_male the
 best left ROM 25.4 from every 2nd picture, 29.7 from all). While the worker keeps up, live takes
 the replay's pictures by their capture times and the last pose stands for those in between;

@@ -7,7 +7,9 @@ second. A spec's analysis rate is the lowest at which its checks still work:
   rendered sample clips are 10 fps), and the One Euro smoother's defaults suit 10-30 fps;
 - a speed measure (what the speed faults judge) needs :data:`SPEED_SAMPLES` samples in its
   window, so that the first and last samples it differences span at least three quarters of
-  the window: a 0.3 s window needs 13.3 Hz, so a 30 fps clip is analysed every 2nd frame.
+  the window: a 0.3 s window needs 13.3 Hz, so a 30 fps clip is analysed every 2nd frame;
+- a timed movement (``move_time``, e.g. the knee drop's ``too_fast`` since session 13) has no
+  window: its crossings are interpolated on frame timestamps, so it needs only the floor.
 
 Frames in between are still decoded, counted and written to the annotated video; they carry
 the last analysed frame's result. Live coaching takes the same pictures by their capture times
