@@ -295,3 +295,26 @@ def test_a_hold_and_a_rep_back_by_rep_return_still_end_on_the_first_frame_out() 
     back = (0.0, enter + 20.0 - spec.active.rep_return * 20.0 - 4.0)  # back past rep_return
     frames = [rest] * 10 + [top] * 5 + [back] + [top] * 5 + [rest] * 10
     assert dict(_run_phases(spec, frames).reps)["right"] == 2
+
+
+def test_the_rom_read_after_a_rep_went_out_is_not_the_reps() -> None:
+    """Supine hip rotation: the set ends while the knees are on their way down, under the exit
+    line for less than ``min_episode_s`` (so the rep is still under way): the rep ended where
+    the reading went out, and the ROM read since (a misread 35 on the way down) is neither
+    its peak nor the side's best (on the old code both read 27.5, halfway to it)."""
+    spec = load_by_id("supine_hip_rotation")
+    enter, leave = spec.active.enter, spec.active.exit
+    rest, rolled, down = (0.0, 0.0), (enter + 5.0, -(enter + 5.0)), (leave - 2.0, -(leave - 2.0))
+    nan = float("nan")
+    phases = Phases(spec)
+    frames = [(rest, nan)] * 10 + [(rolled, 20.0)] * 3 + [(down, 35.0)] * 3
+    for i, ((left, right), rom) in enumerate(frames):
+        t = i * 100.0
+        phases.close_leaving(t)
+        phases.update(_fall_values(spec, left, right), t)
+        phases.track_rom({"left": rom, "right": nan}, t)
+    assert phases.episode is not None and phases.episode.out_since_ms == 1300.0
+    holds, reps, best = phases.totals(1500.0)
+    assert reps == {"left": 1, "right": 0}
+    assert [(h.start_ms, h.end_ms, h.peak_rom_deg) for h in holds] == [(1000.0, 1300.0, 20.0)]
+    assert best == {"left": 20.0}

@@ -9,6 +9,7 @@ or a look is clearly gone. A hold is closed only once the person has stayed out 
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 from posecheck.coaching.checker.episodes import Episode, add_peaks
 from posecheck.coaching.checker.looks import (
@@ -358,8 +359,11 @@ class Phases:
         if self.episode is not None and not mostly_contradicts(self.episode.posture):
             ep = self.episode  # still in position when the set ended: a rep too
             held_s = ep.held_s
-            if ep.out_since_ms is not None:  # a rep on its way out: it ended there
-                end, held_s = ep.out_since_ms, ep.held_at_out_s
+            if ep.out_since_ms is not None:  # on its way out: it ended there, and the ROM
+                until = ep.out_since_ms  # read since then was read out of position
+                samples = [s for s in ep.rom_samples if s[0] < until]
+                ep = replace(ep, held_s=ep.held_at_out_s, rom_samples=samples)
+                end, held_s = until, ep.held_s
             hold = self._as_hold(ep, end)
             if hold is not None:
                 reps[self._rep_key(ep.side)] += 1
