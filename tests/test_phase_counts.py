@@ -285,9 +285,14 @@ def test_a_rep_ends_only_once_its_reading_has_stayed_under_the_exit_line() -> No
             assert dict(_run_phases(spec, two, keep).reps) == {"left": 2, "right": 0}
 
 
-def test_a_hold_and_a_rep_back_by_rep_return_still_end_on_the_first_frame_out() -> None:
-    """The rule above is for reps ended at the exit line: a clamshell rep, ended on its way
-    back (``rep_return``), ends on its first frame back, so quick reps stay apart."""
+DROPS = (lambda i: True, lambda i: i % 2 == 0, lambda i: i % 2 == 1, lambda i: i % 4 != 3)
+
+
+def test_a_rep_back_by_rep_return_still_ends_on_the_first_frame_out() -> None:
+    """The rules above are for holds and for reps ended at the exit line: a clamshell rep,
+    ended on its way back (``rep_return``), ends on its first frame back, so quick reps stay
+    apart (one frame back still parts two reps), as recorded and with every other frame
+    dropped (either phase) or every fourth."""
     spec = load_by_id("clamshell")
     assert spec.active.rep_return > 0
     enter = spec.active.enter
@@ -295,3 +300,70 @@ def test_a_hold_and_a_rep_back_by_rep_return_still_end_on_the_first_frame_out() 
     back = (0.0, enter + 20.0 - spec.active.rep_return * 20.0 - 4.0)  # back past rep_return
     frames = [rest] * 10 + [top] * 5 + [back] + [top] * 5 + [rest] * 10
     assert dict(_run_phases(spec, frames).reps)["right"] == 2
+    assert _run_phases(spec, frames).totals(3100.0)[0][0].end_ms == 1500.0
+    frames = [rest] * 10 + [top] * 8 + [back] * 2 + [top] * 8 + [rest] * 10
+    for keep in DROPS:
+        phases = _run_phases(spec, frames, keep)
+        assert dict(phases.reps)["right"] == 2
+        first = min(i for i in (18, 19) if keep(i))  # the first frame back kept
+        assert phases.totals(3800.0)[0][0].end_ms == first * 100.0
+
+
+def test_one_misread_frame_out_does_not_split_a_hold() -> None:
+    """Prone hip IR (a hold): the right hip turned past the entry line, one frame misread
+    under the exit line, then held between the lines for 1.5 s (longer than the re-entry
+    merge) and past the entry line again: one hold, not two (on the old rule the misread
+    frame ended the hold, and the next entry began another), as recorded and with frames
+    dropped. Two frames out, or a real rest, still end it."""
+    spec = load_by_id("prone_internal_rotation")
+    enter, leave = spec.active.enter, spec.active.exit
+    rest, turned = (0.0, 0.0), (0.0, enter + 10.0)
+    between, misread = (0.0, (enter + leave) / 2), (0.0, leave - 3.0)
+    hold = [rest] * 10 + [turned] * 30 + [misread] + [between] * 15 + [turned] * 30 + [rest] * 20
+    for keep in DROPS:
+        phases = _run_phases(spec, hold, keep)
+        assert dict(phases.reps) == {"left": 0, "right": 1}
+    twice = [rest] * 10 + [turned] * 30 + [misread] * 2 + [between] * 15 + [turned] * 30
+    phases = _run_phases(spec, twice + [rest] * 20)
+    assert dict(phases.reps) == {"left": 0, "right": 2}
+    assert phases.totals(10_000.0)[0][0].end_ms == 4000.0  # ended on the first frame out
+    # the reading flickering across the exit line on the way out (out, back, out within
+    # min_episode_s): it ended on the first frame out
+    flicker = [rest] * 10 + [turned] * 30 + [misread, between, misread] + [between] * 15
+    phases = _run_phases(spec, flicker + [turned] * 30 + [rest] * 20)
+    assert dict(phases.reps) == {"left": 0, "right": 2}
+    assert phases.totals(10_000.0)[0][0].end_ms == 4000.0
+    # the left hip turned as the right eases back: the left hold begins on the frame that
+    # ended the right one (dev r0234), as when one frame out ended a hold
+    switch = [rest] * 10 + [turned] * 30 + [(enter + 10.0, leave - 3.0)] * 20 + [rest] * 20
+    holds = _run_phases(spec, switch).totals(10_000.0)[0]
+    assert [(h.side, h.start_ms, h.end_ms) for h in holds] == [
+        ("right", 1000.0, 4000.0),
+        ("left", 4100.0, 6000.0),
+    ]
+    for keep in DROPS:  # a real rest of 1.5 s between two holds
+        two = [rest] * 10 + [turned] * 30 + [rest] * 15 + [turned] * 30 + [rest] * 20
+        assert dict(_run_phases(spec, two, keep).reps) == {"left": 0, "right": 2}
+
+
+def test_the_rom_read_after_a_rep_went_out_is_not_the_reps() -> None:
+    """Supine hip rotation: the set ends while the knees are on their way down, under the exit
+    line for less than ``min_episode_s`` (so the rep is still under way): the rep ended where
+    the reading went out, and the ROM read since (a misread 35 on the way down) is neither
+    its peak nor the side's best (on the old code both read 27.5, halfway to it)."""
+    spec = load_by_id("supine_hip_rotation")
+    enter, leave = spec.active.enter, spec.active.exit
+    rest, rolled, down = (0.0, 0.0), (enter + 5.0, -(enter + 5.0)), (leave - 2.0, -(leave - 2.0))
+    nan = float("nan")
+    phases = Phases(spec)
+    frames = [(rest, nan)] * 10 + [(rolled, 20.0)] * 3 + [(down, 35.0)] * 3
+    for i, ((left, right), rom) in enumerate(frames):
+        t = i * 100.0
+        phases.close_leaving(t)
+        phases.update(_fall_values(spec, left, right), t)
+        phases.track_rom({"left": rom, "right": nan}, t)
+    assert phases.episode is not None and phases.episode.out_since_ms == 1300.0
+    holds, reps, best = phases.totals(1500.0)
+    assert reps == {"left": 1, "right": 0}
+    assert [(h.start_ms, h.end_ms, h.peak_rom_deg) for h in holds] == [(1000.0, 1300.0, 20.0)]
+    assert best == {"left": 20.0}

@@ -28,10 +28,28 @@ class Episode:
     #: entered by the position measure's own reading before a start existed
     #: (``active.clear_past``): it lasts while that reading stays clear
     from_look: bool = False
-    #: a rep's reading under its exit line since (ms), else None (``Phases._rep_out_briefly``)
+    #: the reading out of position since (ms), else None (``Phases._went_out``)
     out_since_ms: float | None = None
+    #: a hold's readings out of position since ``out_since_ms``, and back in since then
+    #: (unknown ones not counted; ``Phases._went_out``)
+    out_readings: int = 0
+    back_readings: int = 0
     #: ``held_s`` when the reading went under the exit line (the time under it is not held)
     held_at_out_s: float = 0.0
+
+    @property
+    def leaving(self) -> bool:
+        """The reading went out and has not been back in since."""
+        return self.out_since_ms is not None and self.back_readings == 0
+
+    def went_out(self, t_ms: float) -> None:
+        """The reading went out of position at ``t_ms`` (a moment out begins)."""
+        self.out_since_ms, self.held_at_out_s = t_ms, self.held_s
+        self.out_readings, self.back_readings = 1, 0
+
+    def came_back(self) -> None:
+        """The moment out is over: forgotten, or the end of this time in position."""
+        self.out_since_ms, self.out_readings, self.back_readings = None, 0, 0
 
     def discard_rom_since(self, t_ms: float) -> None:
         """Forget ROM samples from a fault's onset on: faulty form is not a record."""

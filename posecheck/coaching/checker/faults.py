@@ -102,6 +102,9 @@ class FaultWatch:
         if working is not None and episode is not None and self._counts(episode, t):
             self._last_working = working
         swapped = episode is not None and episode.legs_swapped
+        # a hold whose reading went out a frame ago may be over (it is, from that frame, once
+        # a second reading is out: ``Phases._went_out``): no flag is raised meanwhile
+        going = self.spec.dose.kind == "hold" and episode is not None and episode.leaving
         for fault in self.spec.faults:
             in_phase = phase is not None and fault.during in (phase, "always")
             # Checked at rest too: the working side is the one that last worked (a band
@@ -118,7 +121,7 @@ class FaultWatch:
                 self._note_unseen(fault, side, t, seen)
                 bad = seen and mv is not None and mv.known and fault.violated_by(mv.value)
                 value = mv.value if bad and mv is not None else math.nan
-                wait = self._waiting_past_exit(fault, episode, t)
+                wait = going or self._waiting_past_exit(fault, episode, t)
                 if seen and mv is not None and mv.known and not wait:
                     self._readings_now.append((fault.id, side, mv.value))
                 self._step_track(fault, side, track, bad, value, t, episode, wait)

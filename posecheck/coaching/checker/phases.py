@@ -9,6 +9,7 @@ or a look is clearly gone. A hold is closed only once the person has stayed out 
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 from posecheck.coaching.checker.episodes import Episode, add_peaks
 from posecheck.coaching.checker.looks import (
@@ -45,6 +46,9 @@ _ENTRY_MEMORY_S = 1.0
 #: with the left turned 30 or more are still the right's (0 at 0.5 s), but a lead of 0.8 s
 #: (a misread) takes over at 0.5 s (tests/test_phase_counts.py): 1 s.
 _TAKEOVER_S = 1.0
+#: A hold ends (where its reading went out) once this many readings in a moment are out of
+#: position: one misread frame is not the end of it (``Phases._went_out``).
+_OUT_READINGS = 2
 
 
 class Phases:
@@ -137,13 +141,15 @@ class Phases:
         ep.legs_swapped = self._swapped_legs(vals, leave)
         if ep.legs_swapped:
             ep.swapped_ms = t
+            if ep.out_since_ms is not None:  # a reading in position, not a gap (r0048)
+                ep.back_readings += 1
             return  # the estimator swapped the legs for a moment: still the same hold
         stays = current < leave and self._still_set_up(values, ep.side)
         if not stays:
             ep.stayed_since_ms = None
         elif ep.stayed_since_ms is None:
             ep.stayed_since_ms = t
-        out_ms = self._went_out(ep, current < leave and not stays, current >= leave, t)
+        out_ms = self._went_out(ep, current < leave, stays, current >= leave, t)
         if out_ms is None and looks_gone(self.spec, values, ep.side):
             out_ms = t if ep.out_since_ms is None else ep.out_since_ms
         if out_ms is not None:
@@ -153,29 +159,69 @@ class Phases:
             self.end(out_ms)
             if leave > sign * pos.exit:  # ended by rep_return: the next rep rises from a low
                 self._valley = dict(vals)
+            elif out_ms < t and self.spec.dose.kind == "hold":
+                # out since an earlier frame: this one may already be the other side's entry
+                # (dev r0234: the right hold began on the frame that ended the left one)
+                self.update(values, t)
 
-    def _went_out(self, ep: Episode, out: bool, back_in: bool, t: float) -> float | None:
-        """When this time in position ended (ms), if it has; else None. A hold, or a rep
-        ended on its way back (``rep_return``), ends on the first frame out. A rep ended at
-        the exit line ends where its reading went under it, once it has been under it for
-        the stretch's own ``min_episode_s``, reckoned up to the newest frame or the first
-        frame back over the line, so dropped frames do not change it; back over it sooner,
-        the moment under is forgotten. A moment out as short as the shortest time in
-        position that counts is a misread, not the rest between two reps (dev split, r0084:
-        one frame of the left knee's reading at 7.4 under the exit line of 8, for a true
-        17.6 held steady, made one rep two). Holds have their own re-entry merge
-        (``_REENTRY_MERGE_S``). An unknown reading neither ends the rep nor brings it back."""
-        if self.spec.dose.kind != "reps" or self.spec.active.rep_return > 0:
+    def _went_out(
+        self, ep: Episode, under: bool, stays: bool, back_in: bool, t: float
+    ) -> float | None:
+        """When this time in position ended (ms), if it has; else None; ``under``: this
+        frame's reading is under the exit line, ``stays``: but the set-up keeps it in
+        position (``active.stays_while``), ``back_in``: over the line. Times are frame
+        times, so dropped frames do not change them. An unknown reading neither ends the
+        time in position, nor brings it back, nor counts.
+
+        - A rep ended on its way back (``rep_return``) ends on its first frame out: quick
+          reps, whose rest is short by design.
+        - A rep ended at the exit line ends where its reading went under it, once it has
+          been under it for the stretch's own ``min_episode_s``, reckoned up to the newest
+          frame or the first frame back over the line; back over it sooner, the moment under
+          is forgotten. A moment out as short as the shortest time in position that counts
+          is a misread, not the rest between two reps (dev split, r0084: one frame of the
+          left knee's reading at 7.4 under the exit line of 8, for a true 17.6 held steady,
+          made one rep two).
+        - A hold ends where its reading went out once ``_OUT_READINGS`` readings within
+          ``min_episode_s`` of the first are under the line (set up or not, once the first
+          was out), or once the first has stood for ``min_episode_s`` with no reading back
+          over the line (frames dropped or unknown meanwhile): one misread frame, the
+          readings back over the line for the rest of that moment, does not end it (nor make
+          two holds of it when the reading comes back between the lines). Holds also have
+          their re-entry merge (``_REENTRY_MERGE_S``)."""
+        kind, pos = self.spec.dose.kind, self.spec.active
+        out = under and not stays
+        if kind == "reps" and pos.rep_return > 0:
             return t if out else None
         since = ep.out_since_ms
-        if out and since is None:
-            ep.out_since_ms, ep.held_at_out_s = t, ep.held_s
-            return None if self.spec.active.min_episode_s > 0 else t
-        if since is None or not (out or back_in):
+        if kind == "reps":
+            if out and since is None:
+                ep.went_out(t)
+                since = t
+            if since is None or not (out or back_in):
+                return None
+            if back_in:
+                ep.came_back()
+            return since if (t - since) / 1000.0 >= pos.min_episode_s - 1e-9 else None
+        if since is None:
+            if out:
+                ep.went_out(t)
             return None
-        if back_in:
-            ep.out_since_ms = None
-        return since if (t - since) / 1000.0 >= self.spec.active.min_episode_s - 1e-9 else None
+        if not (under or back_in):
+            return None
+        moment_over = (t - since) / 1000.0 >= pos.min_episode_s - 1e-9
+        if under:
+            if moment_over and ep.back_readings:  # that one was a misread: a new moment out
+                ep.went_out(t)
+                return None
+            ep.out_readings += 1
+            return since if ep.out_readings >= _OUT_READINGS else None
+        if not moment_over:
+            ep.back_readings += 1
+            return None
+        ended = ep.leaving  # out since, with no reading back in between
+        ep.came_back()
+        return since if ended else None
 
     def update_from_look(self, values: Values, t: float) -> None:
         """Before the position measure's starting value exists (the first seconds, or a
@@ -302,6 +348,7 @@ class Phases:
         self.episode = None
         if ep is None:
             return
+        ep.came_back()  # if it comes back, it is back in
         if self.spec.dose.kind == "hold":
             self._leaving = (ep, t)
         else:
@@ -358,8 +405,11 @@ class Phases:
         if self.episode is not None and not mostly_contradicts(self.episode.posture):
             ep = self.episode  # still in position when the set ended: a rep too
             held_s = ep.held_s
-            if ep.out_since_ms is not None:  # a rep on its way out: it ended there
-                end, held_s = ep.out_since_ms, ep.held_at_out_s
+            if ep.leaving and ep.out_since_ms is not None:  # on its way out: it ended there,
+                until = ep.out_since_ms  # and the ROM read since was read out of position
+                samples = [s for s in ep.rom_samples if s[0] < until]
+                ep = replace(ep, held_s=ep.held_at_out_s, rom_samples=samples)
+                end, held_s = until, ep.held_s
             hold = self._as_hold(ep, end)
             if hold is not None:
                 reps[self._rep_key(ep.side)] += 1
