@@ -268,3 +268,27 @@ def test_a_replayed_side_lying_clip_reads_its_azimuth(monkeypatch: pytest.Monkey
     assert analyze_recording(recording, spec).camera.azimuth_deg == pytest.approx(71.7, abs=8.0)
     monkeypatch.setattr(cam, "START_TURN_MAX_DEG", 0.0)  # the 3D solve's azimuth only
     assert analyze_recording(recording, spec).camera.azimuth_deg > 71.7 + 12.0
+
+
+def test_face_down_a_shin_drawn_too_short_gives_no_view() -> None:
+    """Face down, a shin drawn a seventh of its length on screen (MediaPipe drew dev r2075's
+    upright shins, b25, 20-50 px for a true 140): the frame gives the camera no view
+    (``PRONE_MIN_SHIN_TO_THIGH``, the prone spec's ``min_shin_to_thigh``). Before, the
+    start template was solved on it. Other postures are not affected."""
+    c = _at(Camera.looking_at_feet(2.2, 0.9, 30.0, body="prone"))
+    pose = syn.render(PRONE, c, PRONE_START_SHAPE)
+    assert cam.estimate_view(pose, W, H, "prone").known
+    assert not cam.shin_collapsed(pose, "prone")
+
+    def collapsed(p: Pose) -> Pose:
+        xy = p.image_xy.copy()
+        knee, ankle = index_of("left_knee"), index_of("left_ankle")
+        xy[ankle] = xy[knee] + (xy[ankle] - xy[knee]) / 7.0
+        return Pose(xy, p.visibility, p.world_xyz)
+
+    short = collapsed(pose)
+    assert cam.shin_collapsed(short, "prone")
+    assert not cam.estimate_view(short, W, H, "prone").known
+    supine = syn.render(SUPINE, _at(Camera.looking_at_feet(2.2, 0.9, 30.0, body="supine")))
+    assert not cam.shin_collapsed(collapsed(supine), "supine")
+    assert cam.estimate_view(collapsed(supine), W, H, "supine").known

@@ -120,3 +120,58 @@ def test_dev_r2067_head_above_the_picture_replayed() -> None:
         advice = framing_advice(checker.update(f), f, BAND_ROTATION)
         top += advice is not None and advice.edges == ("top",)
     assert top >= 0.9 * len(frames)
+
+
+def _swapped_until(frames: list[PoseFrame], until_s: float) -> list[PoseFrame]:
+    """The head above the picture throughout, the labels swapped (read from behind) before
+    ``until_s``."""
+    out = []
+    for f in _head_out(frames, swap_every_s=None):
+        if f.t_ms < until_s * 1000.0:
+            p = f.pose
+            f = replace(
+                f,
+                pose=Pose(
+                    p.image_xy[_SWAPPED], p.visibility[_SWAPPED], p.world_xyz[_SWAPPED] * [-1, 1, 1]
+                ),
+            )
+        out.append(f)
+    return out
+
+
+def test_frames_read_from_behind_with_the_head_out_give_the_camera_no_view() -> None:
+    """The camera in front (0 degrees): the first 1.5 s read from behind with the head above
+    the picture, as MediaPipe read dev r2067's and r2032's start holds. Those frames solve a
+    camera behind the person; they give no view now, so the start hold is the frames read from
+    the front after them. (Before: the start hold mixed both, far round.)"""
+    from posecheck.coaching.pipeline import Pipeline
+    from tests.helpers import NoEstimator
+
+    frames = _swapped_until(_band_lean_frames(STANDING_FRONT, 0.0, 0.0), 1.5)
+    assert read_from_behind(frames[0].pose) and not read_from_behind(frames[-1].pose)
+    pipeline = Pipeline(BAND_ROTATION, NoEstimator())
+    steps = [pipeline.process_pose(f) for f in frames]
+    camera = steps[-1].body.camera
+    assert camera.known
+    assert abs(camera.azimuth_deg) < 10.0
+    early = next(s for s in steps if s.pose_frame.t_ms >= 1000.0)
+    assert not early.body.camera.known  # nothing seen from the front yet
+
+
+def test_only_an_upright_front_view_with_the_head_out_withholds_a_frame() -> None:
+    """The body stage of a spec not done upright facing the camera takes every frame, and a
+    frame read from behind with the head in the picture still feeds the camera (a person who
+    truly turned round; the head tells the front from the back)."""
+    from posecheck.body.stage import BodyStage
+
+    frames = _swapped_until(_band_lean_frames(STANDING_FRONT, 0.0, 0.0), 1.5)
+    plain, front = BodyStage("standing"), BodyStage("standing", faces_camera=True)
+    assert plain.trusts_labels(frames[0]) and not front.trusts_labels(frames[0])
+    assert front.trusts_labels(frames[-1])
+    f = _band_lean_frames(STANDING_FRONT, 0.0, 0.0)[0]
+    p = f.pose
+    turned = replace(
+        f, pose=Pose(p.image_xy[_SWAPPED], p.visibility[_SWAPPED], p.world_xyz[_SWAPPED])
+    )
+    assert read_from_behind(turned.pose) and not head_cut_edges(turned.pose, f.width, f.height)
+    assert front.trusts_labels(turned)

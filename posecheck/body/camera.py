@@ -372,6 +372,30 @@ SEATED_STRAIGHT_MAX_DEG = 60.0
 START_TURN_MAX_DEG = 45.0
 
 
+#: Face down, a frame whose shin is drawn on screen shorter than this share of its thigh gives
+#: the camera no view: the knee and ankle points nearly on top of each other, the legs'
+#: shape (the start template's raised shins, MediaPipe's 3D knee bend) is the landmarks'
+#: jitter. The prone spec's ``min_shin_to_thigh`` line (chosen for the ROM leaving one body
+#: out, docs/measurement.md 19.x Prone), not fitted to the camera. Dev, the start hold of the
+#: 30 prone clips: r2075 (b25, shins drawn 20-50 px for a true 140, 9 of 21 hold frames under
+#: the line) -12.9 -> -6.6 degrees; r0052, r0260, r2000 lose one frame each.
+PRONE_MIN_SHIN_TO_THIGH = 0.55
+
+
+def shin_collapsed(pose: Pose, posture: BodyPosture) -> bool:
+    """Face down, either shin drawn shorter than :data:`PRONE_MIN_SHIN_TO_THIGH` of its thigh
+    on screen (always False in other postures)."""
+    if posture != "prone":
+        return False
+    xy = pose.image_xy
+    for side in ("left", "right"):
+        hip, knee, ankle = (xy[index_of(f"{side}_{n}")] for n in ("hip", "knee", "ankle"))
+        thigh = float(np.linalg.norm(knee - hip))
+        if float(np.linalg.norm(ankle - knee)) < PRONE_MIN_SHIN_TO_THIGH * thigh:
+            return True
+    return False
+
+
 def with_posture_template(
     view: CameraView3D,
     pose: Pose,
@@ -388,7 +412,10 @@ def with_posture_template(
     lying on the side, a template with the body's own bends: 19 clamshell clips, 9.1 -> 6.4,
     nothing tuned), then the elevation from the floor template
     (:func:`with_floor_elevation`). The start template refines the 3D solve's azimuth and
-    never overturns it (:data:`START_TURN_MAX_DEG`)."""
+    never overturns it (:data:`START_TURN_MAX_DEG`). Face down with a shin drawn too short
+    (:func:`shin_collapsed`): unknown."""
+    if shin_collapsed(pose, posture):
+        return UNKNOWN_VIEW
     if view.known:
         template = None
         if posture == "side_lying" and pose.world_xyz is not None:

@@ -22,6 +22,7 @@ from posecheck.body.camera import (
     view_from_solution,
     with_posture_template,
 )
+from posecheck.body.geometry import head_cut_edges, read_from_behind
 from posecheck.body.legfit import LegFit, SegmentLengths, fit_leg, knee_at_depth
 from posecheck.pose.landmarks import PoseFrame, Side
 
@@ -56,7 +57,11 @@ class BodyStage:
     not every frame: it stands still, and the solve (four focal lengths during the start
     hold) was most of a replay's time. The leg model and the knee rays need the frame's own
     solve, so with ``fit_legs`` or ``knee_rays`` every frame is still solved (the tracker
-    takes the due ones)."""
+    takes the due ones).
+
+    With ``faces_camera`` (a stretch done upright facing the camera), a frame with the top of
+    the head beyond the picture and the shoulders or the hips labelled as seen from behind
+    gives the camera no view (:meth:`trusts_labels`)."""
 
     def __init__(
         self,
@@ -64,19 +69,34 @@ class BodyStage:
         fit_legs: bool = False,
         min_visibility: float = 0.5,
         knee_rays: bool = False,
+        faces_camera: bool = False,
     ) -> None:
         self.posture = posture
+        self.faces_camera = faces_camera
         self.fit_legs = fit_legs
         self.knee_rays = knee_rays
         self.min_visibility = min_visibility
         self.camera = CameraTracker(posture, min_visibility=min_visibility)
         self.lengths = SegmentLengths(min_visibility=min_visibility)
 
+    def trusts_labels(self, frame: PoseFrame) -> bool:
+        """Whether the frame's left and right can feed the camera. Facing the camera with the
+        head's top beyond the picture (``geometry.head_cut_edges``), MediaPipe cannot tell the
+        person's front from their back; a frame whose shoulders or hips it labels as seen from
+        behind then solves a camera behind the person (dev, standing band rotation: r2067,
+        b25, every start-hold frame, 148 degrees off; r2032, b22, 131 off). Such a frame
+        gives the camera no view, so the start hold begins with the first frame read from
+        the front (the checker leaves the same frames unknown)."""
+        pose = frame.pose
+        if not self.faces_camera or pose is None:
+            return True
+        return not (head_cut_edges(pose, frame.width, frame.height) and read_from_behind(pose))
+
     def update(self, frame: PoseFrame) -> BodyState:
         pose = frame.pose
         if pose is None or pose.world_xyz is None:
             return BodyState(self.camera.add(None, frame.t_ms), (), frame.width, frame.height)
-        due = self.camera.due(frame.t_ms)
+        due = self.camera.due(frame.t_ms) and self.trusts_labels(frame)
         per_frame = self.fit_legs or self.knee_rays  # these need the frame's own solve
         if not due and not per_frame:
             return BodyState(self.camera.estimate, (), frame.width, frame.height)

@@ -91,11 +91,13 @@ class Pipeline:
 
     def _body_stage(self) -> BodyStage:
         spec = self.spec
+        posture = posture_from_position(spec.position)
         return BodyStage(
-            posture_from_position(spec.position),
+            posture,
             fit_legs=any(m.needs_leg_fit for m in spec.measures.values()),
             min_visibility=spec.min_visibility,
             knee_rays=any(m.needs_knee_rays for m in spec.measures.values()),
+            faces_camera=spec.camera.view == "front" and posture in ("standing", "seated"),
         )
 
     def process(self, frame: Frame) -> Step:
