@@ -14,7 +14,7 @@ import pytest
 from posecheck.body.geometry import PoseGeometry
 from posecheck.body.synthetic import Body, Camera, Key, Leg, animate, with_body
 from posecheck.coaching.checker import StretchChecker
-from posecheck.pose.landmarks import PoseFrame
+from posecheck.pose.landmarks import Pose, PoseFrame, index_of
 from posecheck.specs.schema import load_by_id
 from tests.helpers import Run, assert_flagged, prone_with_knee_check, run_checker
 
@@ -411,3 +411,28 @@ def test_a_new_person_is_not_checked_on_the_last_person_s_working_side() -> None
     checker._faults._last_working = "left"
     checker.new_person()
     assert checker._faults._last_working is None
+
+
+def test_prone_shin_collapsing_mid_hold_stops_the_hold_timer():
+    """The working shin drawn a seventh of its length (dev r2075: MediaPipe's knee and ankle
+    points nearly on top of each other) cannot be measured: the frame is unknown, names the
+    knee and ankle and the hold clock stops. Before, the measure was NaN with nothing
+    missing, read as a start still pending, and the hold clock ran on."""
+    frames = []
+    for f in prone():
+        if FAULT_ON_S <= f.t_ms / 1000 <= FAULT_OFF_S:
+            xy = np.array(f.pose.image_xy)
+            knee, ankle = index_of("left_knee"), index_of("left_ankle")
+            xy[ankle] = xy[knee] + 0.15 * (xy[ankle] - xy[knee])
+            f = PoseFrame(
+                f.index, f.t_ms, f.width, f.height, Pose(xy, f.pose.visibility, f.pose.world_xyz)
+            )
+        frames.append(f)
+    run = run_checker(PRONE_SPEC, frames)
+    during = [r for r in run.results if FAULT_ON_S + 0.2 < r.t_ms / 1000 < FAULT_OFF_S]
+    assert during and all(r.state == "unknown" for r in during)
+    assert all(r.reason == "I can't see your left knee and left ankle" for r in during)
+    assert len({round(r.hold_s, 3) for r in during}) == 1  # frozen
+    left_hold = run.summary.holds[0]
+    in_position_s = (left_hold.end_ms - left_hold.start_ms) / 1000.0
+    assert left_hold.held_s < in_position_s - (FAULT_OFF_S - FAULT_ON_S) + 0.5

@@ -10,21 +10,28 @@ advice says the picture cuts the person off at the top (``framing.cut_edges``).
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 
 import numpy as np
 
 from posecheck.body.geometry import head_cut_edges, read_from_behind
+from posecheck.body.synthetic import Body, Camera, Key, animate
 from posecheck.coaching.checker.core import HEAD_CUT_REASON
 from posecheck.coaching.framing import cut_edges, framing_advice
 from posecheck.pose.landmarks import LANDMARK_NAMES, Pose, PoseFrame, index_of
+from posecheck.specs.schema import load_by_id
 from tests.helpers import assert_flagged, run_checker
+from tests.test_catalogue import _STRAIGHT, _butterfly
 from tests.test_fault_causes import (
     BAND_ROTATION,
     FAULT_ON_S,
     STANDING_FRONT,
     _band_lean_frames,
 )
+from tests.test_session import coach_run
+
+BUTTERFLY = load_by_id("seated_butterfly")
 
 #: Each landmark's row after a left/right swap of the labels.
 _SWAPPED = [
@@ -94,7 +101,9 @@ def test_a_lean_with_the_head_just_out_but_not_swapped_is_still_caught() -> None
 
 
 def test_the_framing_advice_says_the_picture_cuts_off_the_top() -> None:
-    """MediaPipe's face 4 px inside the picture was not past the 1 % margin: no advice."""
+    """Standing facing the camera with the top of the head above the picture, the framing
+    advice says the picture cuts off the top (before: MediaPipe's face 4 px inside the
+    picture was not past the 1 % margin, so no advice)."""
     frames = _head_out(_band_lean_frames(STANDING_FRONT, 0.0, 0.0), swap_every_s=None)
     f = frames[0]
     assert cut_edges(f) == ("top",)
@@ -175,3 +184,41 @@ def test_only_an_upright_front_view_with_the_head_out_withholds_a_frame() -> Non
     )
     assert read_from_behind(turned.pose) and not head_cut_edges(turned.pose, f.width, f.height)
     assert front.trusts_labels(turned)
+
+
+def _butterfly_frames() -> list[PoseFrame]:
+    """Sitting with straight legs 4 s, into a 45 degree butterfly over 2 s, held to 30 s."""
+    rest = Body("seated", left=_STRAIGHT, right=_STRAIGHT)
+    held = _butterfly("left", 45)
+    keys = [Key(0, rest), Key(4, rest), Key(6, held), Key(30, held)]
+    return animate(keys, Camera.front_view(2.0, 0.6, "seated"), fps=10, noise_px=0.5, seed=3)
+
+
+def test_a_butterfly_with_the_head_out_of_the_picture_still_reaches_coaching() -> None:
+    """Seated and read from the front, the head above the picture costs nothing: the set
+    starts as with the head in (dev r2035, r0314, r2064 butterfly and r2047 reclined hero
+    reach coaching at 5.6 s and 16.3 s). Before: the head's top counted for every stretch,
+    so the framing advice 'cut off at the top' kept the Coach in "position" for good."""
+    frames = _head_out(_butterfly_frames(), swap_every_s=None)
+    f = frames[0]
+    assert head_cut_edges(f.pose, f.width, f.height) == ("top",)
+    phases = [c.phase for c in coach_run(BUTTERFLY, frames)]
+    assert [p for p, _ in itertools.groupby(phases)] == [
+        "position",
+        "still",
+        "countdown",
+        "coaching",
+    ]
+    assert phases == [c.phase for c in coach_run(BUTTERFLY, _butterfly_frames())]
+
+
+def test_standing_facing_the_camera_with_the_head_out_is_still_told_to_frame_it() -> None:
+    """Upright and facing the camera the face tells left from right (dev r2067): the head
+    above the picture keeps the set from starting, with 'cut off at the top'."""
+    frames = _head_out(_band_lean_frames(STANDING_FRONT, 0.0, 0.0), swap_every_s=None)
+    run = coach_run(BAND_ROTATION, frames)
+    assert not any(c.phase in ("countdown", "coaching") for c in run)
+    assert all(c.phase == "position" for c in run[-100:])
+    assert any("cut off at the top" in c.cue.text for c in run)
+    whole = coach_run(BAND_ROTATION, _band_lean_frames(STANDING_FRONT, 0.0, 0.0))
+    assert any(c.phase == "coaching" for c in whole)  # the head in: the set starts

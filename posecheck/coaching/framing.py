@@ -25,10 +25,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from posecheck.body import synthetic
-from posecheck.body.camera import CameraEstimate
+from posecheck.body.camera import CameraEstimate, posture_from_position
 from posecheck.body.camera_words import CameraGuide, advice
-from posecheck.body.geometry import head_cut_edges
+from posecheck.body.geometry import head_cut_edges, read_from_behind
 from posecheck.coaching.checker import CheckResult
+from posecheck.coaching.checker.core import faces_camera
 from posecheck.pose.landmarks import PoseFrame, index_of
 from posecheck.specs.schema import StretchSpec
 
@@ -84,12 +85,17 @@ class FramingAdvice:
 
 
 def cut_edges(
-    pose_frame: PoseFrame, names: tuple[str, ...] = CORE_LANDMARKS, margin_frac: float = 0.01
+    pose_frame: PoseFrame,
+    names: tuple[str, ...] = CORE_LANDMARKS,
+    margin_frac: float = 0.01,
+    *,
+    head: bool = True,
 ) -> tuple[str, ...]:
     """Edges of the frame that the named landmarks lie beyond (MediaPipe extrapolates landmarks
     outside the picture, with low visibility), in the order left, right, top, bottom. With
-    the nose among them, the top of the head too (``geometry.head_cut_edges``: MediaPipe
-    may keep a face it cannot see inside the picture, at full visibility)."""
+    ``head`` and the nose among them, the top of the head too (``geometry.head_cut_edges``:
+    MediaPipe may keep a face it cannot see inside the picture, at full visibility);
+    :func:`framing_advice` asks for it only where the head matters (:func:`head_matters`)."""
     pose = pose_frame.pose
     if pose is None:
         return ()
@@ -99,14 +105,29 @@ def cut_edges(
     xy = xy[np.isfinite(xy).all(axis=1)]
     if xy.size == 0:
         return ()
-    head = head_cut_edges(pose, w, h) if "nose" in names else ()
+    head_edges = head_cut_edges(pose, w, h) if head and "nose" in names else ()
     found = {
         "left": bool((xy[:, 0] < mx).any()),
         "right": bool((xy[:, 0] > w - mx).any()),
         "top": bool((xy[:, 1] < my).any()),
         "bottom": bool((xy[:, 1] > h - my).any()),
     }
-    return tuple(e for e in ("left", "right", "top", "bottom") if found[e] or e in head)
+    return tuple(e for e in ("left", "right", "top", "bottom") if found[e] or e in head_edges)
+
+
+def head_matters(spec: StretchSpec, pose_frame: PoseFrame) -> bool:
+    """Whether the top of the head must be in the picture: in an upright front-view stretch
+    (``checker.core.faces_camera``) standing, or seated with the trunk read from behind
+    (``geometry.read_from_behind``), where without the face MediaPipe swaps left for right
+    (dev r2067, standing band rotation: 51 swaps, 12 false faults). Elsewhere the head out
+    of the picture costs nothing: side and lying views, and seated butterflies read from
+    the front (dev r2035, r2064 butterfly, r2047 reclined hero), which with the head's top
+    counted everywhere never reached coaching (before: 5.6 s and 16.3 s)."""
+    if pose_frame.pose is None or not faces_camera(spec):
+        return False
+    if posture_from_position(spec.position) == "standing":
+        return True
+    return read_from_behind(pose_frame.pose)
 
 
 def body_fraction(pose_frame: PoseFrame, min_visibility: float = 0.5) -> float:
@@ -257,7 +278,7 @@ def framing_advice(
     if pose_frame.pose is None or result.state == "no_person":
         return None
     needed = tuple(dict.fromkeys((*result.missing, *CORE_LANDMARKS)))
-    edges = cut_edges(pose_frame, needed)
+    edges = cut_edges(pose_frame, needed, head=head_matters(spec, pose_frame))
     distance_m = spec.camera.distance_m
     if len(edges) >= 2:  # cut off on two sides: only more distance helps
         return FramingAdvice(_STEP_BACK.format(d=distance_m + 0.5), "cut_off", edges)

@@ -390,6 +390,17 @@ class HipInternalRotation(CameraView, MetricBase):
         thigh = float(np.linalg.norm(knee - g.image("hip", side)))
         return shin < self.min_shin_to_thigh * thigh
 
+    def missing(self, g: PoseGeometry, side: Side | None) -> tuple[str, ...]:
+        """The landmarks not visible; with the shin drawn too short (``shin_too_short``),
+        the knee and ankle too: their direction is unknown, so the checker stops the hold
+        clock and says what it cannot see. Before, ``compute()`` gave NaN with nothing
+        missing, read as a start still pending: dev r2075 (prone) held on 4.3 -> 5.7 s
+        over 1.4 s at rest and the hold could not end."""
+        out = super().missing(g, side)
+        if out or not self.shin_too_short(g, side):
+            return out
+        return tuple(dict.fromkeys((*g.resolve("knee", side), *g.resolve("ankle", side))))
+
     def compute(self, g: PoseGeometry, side: Side | None) -> float:
         if self.space == "world":
             return self._world(g, side)

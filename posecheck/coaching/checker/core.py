@@ -41,6 +41,18 @@ _REDETECT_GAP_S = 1.0
 HEAD_CUT_REASON = "I can't see your head, so I can't tell your left from your right"
 #: The landmarks named missing then.
 HEAD_LANDMARKS: tuple[str, ...] = ("nose", "left_eye", "right_eye")
+
+
+def faces_camera(spec: StretchSpec) -> bool:
+    """Whether the stretch is done upright and facing the camera (the spec's view ``front``,
+    standing or seated): there, without the face, MediaPipe may read the trunk from behind
+    and swap left for right (``StretchChecker._face_cut_off``)."""
+    return spec.camera.view == "front" and posture_from_position(spec.position) in (
+        "standing",
+        "seated",
+    )
+
+
 #: A speed over a longer span than this (frames stopped coming) is unknown, not slow.
 _SPEED_MAX_SPAN_S = 1.0
 
@@ -65,9 +77,7 @@ class StretchChecker:
         self._near: Side | None = None  # the side nearer the camera, this frame
         self._posture = PostureWatch(spec)
         self._wrong_posture = False
-        self._faces_camera = spec.camera.view == "front" and posture_from_position(
-            spec.position
-        ) in ("standing", "seated")
+        self._faces_camera = faces_camera(spec)
 
     def _face_cut_off(self, frame: PoseFrame) -> bool:
         """Whether this frame's left and right cannot be trusted: a stretch done upright and
