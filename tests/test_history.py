@@ -207,7 +207,7 @@ def test_a_name_in_other_capitals_is_the_same_profile_everywhere(store: HistoryS
 
 
 def test_a_name_typed_with_combining_marks_is_the_same_profile(store: HistoryStore) -> None:
-    """"Åsa" typed as one character (U+00C5) and as "A" + a combining ring (U+030A, as some
+    """The name "Åsa" typed as one character (U+00C5) and as "A" + a combining ring (U+030A, as some
     keyboards and pasted text give it) are one person: the store folds NFKC first (casefold
     alone left them two profiles and split her sets). "Strauß" is "Strauss" too."""
     composed, decomposed = "\u00c5sa", "A\u030asa"
