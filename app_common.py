@@ -139,13 +139,12 @@ def _add_profile(store: HistoryStore) -> None:
     if not typed:  # (a blank name meant the default profile: a silent switch to "Me")
         st.session_state["profile_error"] = "Type a name for the new profile first."
         return
-    same = [p.name for p in store.profiles() if p.name.casefold() == typed.casefold()]
-    try:
-        name = same[0] if same else store.add_profile(typed)
+    try:  # the store matches names (one fold, the same for saves, the CLI and this)
+        name = store.add_profile(typed)
     except HistoryError as exc:
         st.session_state["profile_error"] = str(exc)
         return
-    if same:  # "sam" beside "Sam" would split one person's sets in two
+    if name != typed:  # "sam" beside "Sam" would split one person's sets in two
         st.session_state["profile_notice"] = f"“{name}” is already a profile: switched to it."
     st.session_state["profile"] = name
     st.session_state["new_profile"] = ""

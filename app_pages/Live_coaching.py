@@ -37,6 +37,7 @@ from posecheck.coaching.live import (
     dose_text,
     parse_ice_servers,
     reps_text,
+    reps_words,
     set_busy_text,
 )
 from posecheck.coaching.pipeline import FrameRecord, Pipeline
@@ -225,7 +226,10 @@ def show_set(stats: SetStats, spec: StretchSpec, title: str) -> None:
 #: camera picture are both in view (tests/e2e: the video's top is within the first screen).
 #: The notes under the cue (the camera's place, someone else in view, a busy computer) take
 #: a small type there too: a camera note and the busy note pushed the picture 75 px below the
-#: first screen (session 13, tests/e2e test_a_busy_computer_is_told_calmly).
+#: first screen (session 13, tests/e2e test_a_busy_computer_is_told_calmly). With both notes
+#: and the countdown's three lines the picture still ended 32 px below it, so on narrow
+#: screens the page's blocks sit closer, the notes closer still and without their icons (the
+#: words say it), leaving room under the picture (the test wants 30 px).
 PHONE_CSS = """
 <style>
 @media (max-width: 640px) {
@@ -244,6 +248,15 @@ PHONE_CSS = """
     min-width: 0 !important; width: auto !important; flex: 0 1 auto !important;
   }
   .st-key-live_keys { display: none !important; }
+  [data-testid="stMainBlockContainer"] > [data-testid="stVerticalBlock"] {
+    gap: 0.6rem !important;
+  }
+  .st-key-live_notes { gap: 0.3rem !important; }
+  .st-key-live_notes div:has(> [data-testid="stMarkdownContainer"])
+    > :not([data-testid="stMarkdownContainer"]) { display: none !important; }
+  .st-key-live_notes [data-testid="stAlertContainer"] [data-testid="stMarkdownContainer"] {
+    width: 100% !important;
+  }
   .st-key-live_notes [data-testid="stAlertContainer"] { padding: 0.3rem 0.6rem !important; }
   .st-key-live_notes [data-testid="stMarkdownContainer"] p {
     font-size: 0.8rem !important; line-height: 1.25 !important;
@@ -400,8 +413,10 @@ def main() -> None:
     if not ctx.state.playing:
         cue_slot.markdown(
             cue_html(
-                "Set the camera up as the picture under the video shows, press START, "
-                "then get into the starting position.",
+                # The picture is in "How to do it", below the video and the side panel (it
+                # said "the picture under the video": nothing is directly under it).
+                "Set the camera up as the Camera placement picture in How to do it (further "
+                "down) shows, press START, then get into the starting position.",
                 "step",
             ),
             unsafe_allow_html=True,
@@ -463,10 +478,12 @@ def main() -> None:
                 else:
                     busy_slot.empty()
             r = out.step.result
-            side = (
-                f" · working side: {r.working_side}" if r.working_side in ("left", "right") else ""
+            side = (  # words a person uses, as the overlay's "left 0, right 0"
+                f" · working on your {r.working_side} side"
+                if r.working_side in ("left", "right")
+                else ""
             )
-            line = f"**Reps:** {reps_text(r.reps)}{side}"
+            line = f"**Reps:** {reps_words(r.reps)}{side}"
             if line != shown_line:
                 shown_line = line
                 progress_slot.markdown(line)

@@ -89,6 +89,12 @@ def test_live_page_offers_every_stretch_with_its_instructions() -> None:
     assert spec.camera.placement in body
     assert "press START" in body
     assert len(at.get("image")) == 1, "no camera-placement picture"
+    # The cue sends a person to where the placement picture is: the "How to do it" panel's
+    # "Camera placement" (it said "the picture under the video", where there is none).
+    assert "#### Camera placement" in body
+    assert f"How to do it: {spec.name}" in [e.label for e in at.expander]
+    assert "Camera placement picture in How to do it" in body
+    assert "under the video" not in body
 
 
 def test_choosing_another_stretch_shows_its_steps_dose_and_blind_spots() -> None:

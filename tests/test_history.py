@@ -206,6 +206,26 @@ def test_a_name_in_other_capitals_is_the_same_profile_everywhere(store: HistoryS
     assert [(p.name, p.sessions) for p in store.profiles()] == [("Anna", 2), ("Åsa", 0)]
 
 
+def test_a_name_typed_with_combining_marks_is_the_same_profile(store: HistoryStore) -> None:
+    """The name "Åsa" typed as one character (U+00C5) and as "A" + a combining ring (U+030A, as some
+    keyboards and pasted text give it) are one person: the store folds NFKC first (casefold
+    alone left them two profiles and split her sets). "Strauß" is "Strauss" too."""
+    composed, decomposed = "\u00c5sa", "A\u030asa"
+    assert composed != decomposed
+    for s in sample_sessions([PRONE], 2, start=START, profile=composed, frames=5):
+        store.save(s)
+    assert store.add_profile(decomposed) == composed
+    for s in sample_sessions([CLAMSHELL], 1, start=START, profile=decomposed, frames=5):
+        store.save(s)
+    assert [(p.name, p.sessions) for p in store.profiles()] == [(composed, 3)]
+    assert store.count(SessionQuery(profile=decomposed)) == 3
+    assert store.has_profile(decomposed) and store.has_profile(" \u00e5SA ")
+    assert store.add_profile("Strauß") == "Strauß"
+    assert store.add_profile("STRAUSS") == "Strauß" and store.has_profile("strauss")
+    assert not store.has_profile("Anna")
+    assert store.delete_all(decomposed) == 3
+
+
 def test_an_older_file_with_one_name_in_two_capitals_reads_as_one_profile(tmp_path: Path) -> None:
     """A file written before the store folded capitals may hold "Åsa" and "åsa": they are
     listed, filtered and exported as one profile, named as first created."""

@@ -102,6 +102,18 @@ def test_history_list_show_and_profiles(history: HistoryStore, capsys) -> None:
     assert out.splitlines()[0].startswith("Alex: 2 sessions")
 
 
+def test_profile_option_matches_as_the_store_does(history: HistoryStore, capsys) -> None:
+    """``--profile`` is checked by the store's own match (the CLI's own ``casefold`` said
+    "no profile named" for "Åsa" typed with a combining ring, though saves went to her)."""
+    history.add_profile("\u00c5sa")
+    for s in sample_sessions(SPECS[:1], 1, start=START, profile="\u00c5sa", frames=30, seed=5):
+        history.save(s)
+    code, out, err = run(capsys, "history", "list", "--profile", "A\u030asa")
+    assert code == 0, err
+    rows = out.splitlines()[1:]
+    assert len(rows) == 1 and " \u00c5sa " in rows[0], out
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [

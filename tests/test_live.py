@@ -35,6 +35,7 @@ from posecheck.coaching.live import (
     dose_text,
     parse_ice_servers,
     reps_text,
+    reps_words,
     set_busy_text,
     set_stats,
 )
@@ -516,6 +517,13 @@ def test_reps_text() -> None:
     assert reps_text((("left", 2), ("right", 1))) == "L 2 · R 1"
     assert reps_text({"both": 3}) == "3"
     assert reps_text(()) == "0"
+
+
+def test_reps_words_say_the_sides_as_the_overlay_does() -> None:
+    """The live side panel said "L 0 · R 0" (and "working side: left") beside the overlay's
+    "left 0, right 0": one way of saying it, in words."""
+    assert reps_words((("left", 2), ("right", 1))) == "left 2, right 1"
+    assert reps_words({"both": 3}) == "3" and reps_words(()) == "0"
 
 
 def test_available_specs_skips_a_broken_file(tmp_path: Path) -> None:

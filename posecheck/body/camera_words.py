@@ -182,13 +182,9 @@ def advice(
         tips.append(("raise it" if rise > 0 else "lower it") + to)
     if not tips:
         return None
+    # Where it seems to be, then what to do: a second sentence naming where the stretch is
+    # measured from ("about 45 degrees round to your right from beyond your feet") said the
+    # move twice over and took two more lines on a phone (session 13 review).
     if len(tips) == 1 and height_off:  # only the height: say where it is in height
-        return (
-            f"The camera seems to be {_height_words(estimate.elevation_deg)}. This stretch is "
-            f"measured from {'higher up' if rise > 0 else 'lower down'}: {tips[0]}."
-        )
-    want = where(target, posture) if target is not None else "straight above you"
-    return (
-        f"The camera seems to be {where(estimate.azimuth_deg, posture)}. This stretch is "
-        f"measured from {want}: {' and '.join(tips)}."
-    )
+        return f"The camera seems to be {_height_words(estimate.elevation_deg)}: {tips[0]}."
+    return f"The camera seems to be {where(estimate.azimuth_deg, posture)}: {' and '.join(tips)}."

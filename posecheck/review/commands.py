@@ -77,8 +77,8 @@ def _query(
 def _check_profile(store: HistoryStore, profile: str | None) -> None:
     if profile is None:
         return
-    names = [p.name for p in store.profiles()]
-    if profile.casefold() not in (n.casefold() for n in names):
+    if not store.has_profile(profile):
+        names = [p.name for p in store.profiles()]
         known = ", ".join(names) if names else "none yet"
         raise HistoryError(f"no profile named '{profile}' (profiles: {known})")
 

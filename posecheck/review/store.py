@@ -24,6 +24,7 @@ import os
 import sqlite3
 import sys
 import threading
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing, contextmanager
 from datetime import date, datetime, time, timedelta, timezone
@@ -347,8 +348,8 @@ class HistoryStore:
         return self._run(lambda con: _save(con, session), retry_fresh=True)
 
     def add_profile(self, name: str) -> str:
-        """Add a profile, or find the one that differs only in capitals ("anna" is "Anna");
-        returns the name as stored."""
+        """Add a profile, or find the one that differs only in capitals or in how its letters
+        were typed ("anna" is "Anna"); returns the name as stored."""
         name = clean_profile(name)
 
         def work(con: sqlite3.Connection) -> str:
@@ -356,6 +357,12 @@ class HistoryStore:
             return con.execute("SELECT name FROM profiles WHERE id = ?", (pid,)).fetchone()[0]
 
         return self._run(work)
+
+    def has_profile(self, name: str) -> bool:
+        """Whether ``name`` is a profile, matched as a save matches it (capitals, spaces and
+        how the letters were typed ignored)."""
+        name = clean_profile(name)
+        return self._run(lambda con: _profile_id(con, name, create=False) is not None)
 
     def delete_session(self, session_id: int) -> None:
         def work(con: sqlite3.Connection) -> None:
@@ -520,8 +527,9 @@ _FOLD = "posecheck_fold"
 
 def _fold(name: object) -> object:
     """A profile name for matching: capitals ignored in every alphabet ("Åsa" is "åsa";
-    the column's NOCASE folds only A-Z)."""
-    return name.casefold() if isinstance(name, str) else name
+    the column's NOCASE folds only A-Z), and however the letters were typed: NFKC first, so
+    "Å" as one character and as "A" + a combining ring are one name ("Strauß" is "Strauss")."""
+    return unicodedata.normalize("NFKC", name).casefold() if isinstance(name, str) else name
 
 
 def _profile_id(con: sqlite3.Connection, name: str, *, create: bool) -> int | None:

@@ -140,8 +140,9 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 #: On the busy app's server the pose model waits this long more a picture: at most 1/0.3 = 3
-#: pictures a second reach it where the stretch wants 10, on any machine (a fast one kept up,
-#: so the busy note's check, run only when the note happened to show, never ran there).
+#: pictures a second reach it, on any machine, where the stretch wants more (its analysis rate,
+#: capped by the camera's frame rate: 10 from the test's camera). A fast machine kept up, so
+#: the busy note's check, run only when the note happened to show, never ran there.
 BUSY_DELAY_S = 0.3
 
 
@@ -176,6 +177,8 @@ CHROMIUM_ARGS = [
 ]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
+#: Space the busy test wants between the camera picture's bottom and a phone's first screen.
+PHONE_ROOM_PX = 30
 
 
 @pytest.fixture(scope="module")
@@ -323,7 +326,7 @@ def test_live_coaching_notices_the_wrong_exercise(app_url: str, browser: object)
     time.sleep(1.5)
     # Nothing is counted in another posture (last session this bridge counted L1 R2).
     main = page.locator('[data-testid="stMain"]').first.inner_text()
-    assert "Reps: L 0 · R 0" in main, main
+    assert "Reps: left 0, right 0" in main, main  # words, as the overlay says them
     _shot(page, "live_wrong_exercise.png")
     video.screenshot(path=str(ARTIFACTS / "live_video.png"))
     spoken = page.evaluate("window.__spoken")
@@ -360,7 +363,7 @@ def test_a_busy_computer_is_told_calmly(busy_app_url: str, browser: object) -> N
     note = busy.first.inner_text()
     assert BUSY_NOW.search(note), note
     seen, wanted = map(int, re.findall(r"about (\d+) .* instead of (\d+)", note)[0])
-    assert seen < wanted, note
+    assert seen < wanted and wanted >= 5, note
     assert page.locator('[data-testid="stAlertContentInfo"]', has=busy).count() == 1
     _shot(page, "live_busy_desktop.png")
     page.set_viewport_size(PHONE)  # the note is small on a phone: the picture still fits
@@ -372,7 +375,9 @@ def test_a_busy_computer_is_told_calmly(busy_app_url: str, browser: object) -> N
     page.screenshot(path=str(ARTIFACTS / "live_busy_phone.png"))
     (ARTIFACTS / "live_busy_phone.json").write_text(json.dumps({"video": box}))
     assert busy.count() == 1, "the note cleared while the pose model is still slowed"
-    assert box["y"] + box["height"] <= PHONE["height"], box
+    # Room to spare under the picture (it ended at 841 of 844 px, then at 876 with the
+    # countdown's three lines): the notes must not crowd it off the first screen.
+    assert box["y"] + box["height"] <= PHONE["height"] - PHONE_ROOM_PX, box
     page.set_viewport_size({"width": 1400, "height": 1100})
     time.sleep(3.0)  # the set's busy time grows while the note shows
     page.get_by_role("heading", name="Live coaching").click()

@@ -1,7 +1,8 @@
 """A busy computer, for the browser test only: on the app server started with this folder
 first on PYTHONPATH (tests/e2e/test_browser.py, ``busy_app_url``), the pose model takes
-``POSECHECK_TEST_POSE_DELAY_S`` longer a picture, so fewer pictures reach it than the stretch
-wants on any machine and the busy-computer note must show. Nothing in the app knows of it.
+``POSECHECK_TEST_POSE_DELAY_S`` longer a picture, so on any machine fewer pictures reach it
+than the stretch wants (its analysis rate, capped by the camera's frame rate) and the
+busy-computer note must show. Nothing in the app knows of it.
 """
 
 from __future__ import annotations
