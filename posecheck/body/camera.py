@@ -376,7 +376,7 @@ START_TURN_MAX_DEG = 45.0
 #: the camera no view: the knee and ankle points nearly on top of each other, the legs'
 #: shape (the start template's raised shins, MediaPipe's 3D knee bend) is the landmarks'
 #: jitter. The prone spec's ``min_shin_to_thigh`` line (chosen for the ROM leaving one body
-#: out, docs/measurement.md 19.x Prone), not fitted to the camera. Dev, the start hold of the
+#: out, docs/measurement.md 19.1), not fitted to the camera. Dev, the start hold of the
 #: 30 prone clips: r2075 (b25, shins drawn 20-50 px for a true 140, 9 of 21 hold frames under
 #: the line) -12.9 -> -6.6 degrees; r0052, r0260, r2000 lose one frame each.
 PRONE_MIN_SHIN_TO_THIGH = 0.55
