@@ -758,20 +758,22 @@ def parse_ice_servers(text: str | None) -> list[dict[str, object]]:
     return servers
 
 
+def _reps_items(reps: tuple[tuple[str, int], ...] | dict[str, int]) -> list[tuple[str, int]]:
+    return list(reps.items()) if isinstance(reps, dict) else list(reps)
+
+
 def reps_text(reps: tuple[tuple[str, int], ...] | dict[str, int]) -> str:
     """``(("left", 2), ("right", 1))`` -> "L 2 · R 1"; a single count ("both"/"all") -> "3"."""
-    items = list(reps.items()) if isinstance(reps, dict) else list(reps)
-    if not items:
-        return "0"
-    if len(items) == 1:
-        return str(items[0][1])
+    items = _reps_items(reps)
+    if len(items) <= 1:
+        return reps_words(reps)
     return " · ".join(f"{side[0].upper()} {n}" for side, n in items)
 
 
 def reps_words(reps: tuple[tuple[str, int], ...] | dict[str, int]) -> str:
     """``(("left", 2), ("right", 1))`` -> "left 2, right 1", as the video's overlay says them
-    (the live side panel read "L 2 · R 1" beside it); a single count -> "3"."""
-    items = list(reps.items()) if isinstance(reps, dict) else list(reps)
+    (the live side panel read "L 2 · R 1" beside it); a single count -> "3"; none -> "0"."""
+    items = _reps_items(reps)
     if not items:
         return "0"
     if len(items) == 1:
