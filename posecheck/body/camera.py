@@ -35,7 +35,7 @@ from typing import Literal
 import cv2
 import numpy as np
 
-from posecheck.body.geometry import flexion_deg, wrap_deg
+from posecheck.body.geometry import flexion_deg, shin_drawn_short, wrap_deg
 from posecheck.body.template import floor_view_deg, prone_start, side_lying_start, start_view_deg
 from posecheck.pose.landmarks import Pose, index_of
 
@@ -388,12 +388,13 @@ def shin_collapsed(pose: Pose, posture: BodyPosture) -> bool:
     if posture != "prone":
         return False
     xy = pose.image_xy
-    for side in ("left", "right"):
-        hip, knee, ankle = (xy[index_of(f"{side}_{n}")] for n in ("hip", "knee", "ankle"))
-        thigh = float(np.linalg.norm(knee - hip))
-        if float(np.linalg.norm(ankle - knee)) < PRONE_MIN_SHIN_TO_THIGH * thigh:
-            return True
-    return False
+    return any(
+        shin_drawn_short(
+            *(xy[index_of(f"{side}_{n}")] for n in ("hip", "knee", "ankle")),
+            PRONE_MIN_SHIN_TO_THIGH,
+        )
+        for side in ("left", "right")
+    )
 
 
 def with_posture_template(

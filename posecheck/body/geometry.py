@@ -227,6 +227,25 @@ def head_cut_edges(pose: Pose, width: float, height: float) -> tuple[str, ...]:
     return tuple(e for e in ("left", "right", "top", "bottom") if found[e])
 
 
+def labels_unsure(pose: Pose, width: float, height: float) -> bool:
+    """Whether the frame's left and right cannot be trusted: the shoulders or the hips read
+    from behind (:func:`read_from_behind`) with the top of the head beyond the picture
+    (:func:`head_cut_edges`), so no face tells the person's front from their back (dev r2067,
+    standing band rotation, b25: 51 swaps of left and right at full visibility). The body
+    stage gives such a frame no camera view and the checker leaves it unknown."""
+    return read_from_behind(pose) and bool(head_cut_edges(pose, width, height))
+
+
+def shin_drawn_short(
+    hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray, min_shin_to_thigh: float
+) -> bool:
+    """Whether the shin (knee to ankle) is drawn on screen shorter than ``min_shin_to_thigh``
+    of its thigh (hip to knee): the knee and ankle points nearly on top of each other, so the
+    shin's direction is the landmarks' jitter. False when a point is unknown."""
+    shin = float(np.linalg.norm(ankle - knee))
+    return shin < min_shin_to_thigh * float(np.linalg.norm(knee - hip))
+
+
 def read_from_behind(pose: Pose) -> bool:
     """Whether the shoulders or the hips are labelled as seen from behind: the left one on the
     picture's left (seen from the front, a person's left is on the picture's right)."""

@@ -22,7 +22,7 @@ from posecheck.body.camera import (
     view_from_solution,
     with_posture_template,
 )
-from posecheck.body.geometry import head_cut_edges, read_from_behind
+from posecheck.body.geometry import labels_unsure
 from posecheck.body.legfit import LegFit, SegmentLengths, fit_leg, knee_at_depth
 from posecheck.pose.landmarks import PoseFrame, Side
 
@@ -90,7 +90,7 @@ class BodyStage:
         pose = frame.pose
         if not self.faces_camera or pose is None:
             return True
-        return not (head_cut_edges(pose, frame.width, frame.height) and read_from_behind(pose))
+        return not labels_unsure(pose, frame.width, frame.height)
 
     def update(self, frame: PoseFrame) -> BodyState:
         pose = frame.pose

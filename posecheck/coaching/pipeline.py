@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from posecheck.body.camera import posture_from_position
 from posecheck.body.stage import EMPTY_BODY, BodyStage, BodyState
 from posecheck.coaching.checker import CheckResult, StretchChecker
+from posecheck.coaching.checker.core import faces_camera
 from posecheck.coaching.feedback import Cue, CueSelector
 from posecheck.media.source import Frame
 from posecheck.pose.estimator import MediaPipePoseEstimator, PoseEstimator
@@ -91,13 +92,12 @@ class Pipeline:
 
     def _body_stage(self) -> BodyStage:
         spec = self.spec
-        posture = posture_from_position(spec.position)
         return BodyStage(
-            posture,
+            posture_from_position(spec.position),
             fit_legs=any(m.needs_leg_fit for m in spec.measures.values()),
             min_visibility=spec.min_visibility,
             knee_rays=any(m.needs_knee_rays for m in spec.measures.values()),
-            faces_camera=spec.camera.view == "front" and posture in ("standing", "seated"),
+            faces_camera=faces_camera(spec),
         )
 
     def process(self, frame: Frame) -> Step:

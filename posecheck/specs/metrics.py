@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator,
 from posecheck.body import geometry as geo
 from posecheck.body import swing
 from posecheck.body.camera import CameraEstimate
-from posecheck.body.geometry import MIDPOINTS, PoseGeometry
+from posecheck.body.geometry import MIDPOINTS, PoseGeometry, shin_drawn_short
 from posecheck.pose.landmarks import LANDMARK_NAMES, Side, other_side
 
 _SIDE_PARTS = sorted({n.split("_", 1)[1] for n in LANDMARK_NAMES if "_" in n and n != "nose"})
@@ -385,10 +385,8 @@ class HipInternalRotation(CameraView, MetricBase):
         (``min_shin_to_thigh``)."""
         if self.min_shin_to_thigh is None or self.space not in ("image", "camera"):
             return False
-        knee = g.image("knee", side)
-        shin = float(np.linalg.norm(g.image("ankle", side) - knee))
-        thigh = float(np.linalg.norm(knee - g.image("hip", side)))
-        return shin < self.min_shin_to_thigh * thigh
+        hip, knee, ankle = (g.image(p, side) for p in ("hip", "knee", "ankle"))
+        return shin_drawn_short(hip, knee, ankle, self.min_shin_to_thigh)
 
     def missing(self, g: PoseGeometry, side: Side | None) -> tuple[str, ...]:
         """The landmarks not visible; with the shin drawn too short (``shin_too_short``),

@@ -7,7 +7,7 @@ import math
 from collections import deque
 
 from posecheck.body.camera import posture_from_position
-from posecheck.body.geometry import PoseGeometry, head_cut_edges, read_from_behind, wrap_deg
+from posecheck.body.geometry import PoseGeometry, labels_unsure, wrap_deg
 from posecheck.body.stage import BodyState
 from posecheck.coaching.checker.faults import FaultWatch
 from posecheck.coaching.checker.looks import position_values, raw_value, variant_of
@@ -91,9 +91,7 @@ class StretchChecker:
         front throughout (dev r2035, r2008), score as before."""
         if not self._faces_camera or frame.pose is None:
             return False
-        if not head_cut_edges(frame.pose, frame.width, frame.height):
-            return False
-        return read_from_behind(frame.pose)
+        return labels_unsure(frame.pose, frame.width, frame.height)
 
     def _measure_order(self) -> list[str]:
         plain = [n for n, m in self.spec.measures.items() if not isinstance(m, OfMeasure)]
