@@ -74,6 +74,7 @@ nothing, while the old rule would have flagged it (so the test can fail).
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -1303,6 +1304,31 @@ def test_dev_shoulder_lifts_are_counted_not_checked_and_their_false_flags_are_go
     assert [t.fault for t, _ in _replay_score(before, lift.clip).hits] == ["shoulders_lift"]
     flagged = [e.fault_id for e in _replay_score(before, near.clip).false_alarms]
     assert flagged == ["shoulders_lift"] * 3
+
+
+def test_the_report_and_the_cli_say_what_is_not_checked_in_plain_words(capsys) -> None:
+    """The report names each fault the view cannot check with its message and a plain
+    reason (no figures, no clip ids; the spec's ``why`` with the dev figures stays out), and
+    ``posecheck analyze`` says them in one sentence."""
+    from posecheck.cli import main
+    from posecheck.review.analysis import analyze_recording
+    from posecheck.review.report import report_dict
+
+    spec = load_by_id("supine_hip_rotation")
+    recording = _BENCHMARK_CLIPS / "r0006_supine_hip_rotation_shoulders_lift_b07.pose.json.gz"
+    rep = report_dict(analyze_recording(recording, spec))
+    entries = {e["fault"]: e for e in rep["not_checked"]}
+    assert set(entries) == {"shoulders_lift", "knees_apart"}
+    assert entries["shoulders_lift"]["message"] == "Keep both shoulders on the mat; roll less far."
+    for entry in entries.values():
+        assert set(entry) == {"fault", "message", "reason"}
+        assert not re.search(r"\d|MediaPipe|\bdev\b|session", entry["reason"]), entry
+    assert all("Dev split" in n.why for n in spec.not_checked)
+    assert main(["analyze", str(recording), "--stretch", spec.id]) == 0
+    out = capsys.readouterr().out
+    assert "Not checked from this view (" in out
+    assert "keep both shoulders on the mat; roll less far" in out
+    assert "Keep both shoulders" not in out  # never flagged as a fault
 
 
 # -- seated cross-ankle: back_rounded counted from the settled start (session 9) ---------------
