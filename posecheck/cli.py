@@ -207,6 +207,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
+    from posecheck.coaching.wording import NOT_CHECKED_WHY  # noqa: PLC0415
+
     spec = _specs().load_by_id(args.id, _spec_dir(args))
     print(f"{spec.name} ({spec.position})\n{spec.summary}\n")
     for i, step in enumerate(spec.instructions, 1):
@@ -218,8 +220,12 @@ def _cmd_show(args: argparse.Namespace) -> int:
     print("\nChecked:")
     for f in spec.faults:
         print(f"  - {f.message}  [{f.id}]")
-    for n in spec.not_checked:
-        print(f"  - not checked: {n.message} ({n.reason})")
+    if not spec.faults:
+        print("  nothing from this view")
+    if spec.not_checked:
+        print(f"\nNot checked from this view ({NOT_CHECKED_WHY}):")
+        for n in spec.not_checked:
+            print(f"  - {n.message} ({n.reason})")
     return 0
 
 
