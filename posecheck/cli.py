@@ -57,6 +57,7 @@ def _deg(value: float | None) -> str:
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
     from posecheck.coaching.framing import not_seen_text  # noqa: PLC0415
+    from posecheck.coaching.wording import not_checked_sentence  # noqa: PLC0415
     from posecheck.media.video_out import MP4_SUFFIXES  # noqa: PLC0415
     from posecheck.overlay import annotate_step  # noqa: PLC0415
     from posecheck.pose.recording import is_recording  # noqa: PLC0415
@@ -127,6 +128,8 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         print(f"  {f['start_s']:6.1f}-{end:>6} s  {side:<5}  {f['message']}")
     for entry in rep["not_checked_from_view"]:
         print(f"  {not_seen_text(entry)}")
+    if spec.not_checked:
+        print(f"  {not_checked_sentence(spec)}")
     if rep["no_person_s"]:
         print(f"  nobody in view for {rep['no_person_s']} s")
         if rep["no_person_s"] > 0.5 * (rep["duration_s"] or 0) and not args.rotate:
@@ -204,6 +207,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
+    from posecheck.coaching.wording import NOT_CHECKED_WHY  # noqa: PLC0415
+
     spec = _specs().load_by_id(args.id, _spec_dir(args))
     print(f"{spec.name} ({spec.position})\n{spec.summary}\n")
     for i, step in enumerate(spec.instructions, 1):
@@ -215,8 +220,12 @@ def _cmd_show(args: argparse.Namespace) -> int:
     print("\nChecked:")
     for f in spec.faults:
         print(f"  - {f.message}  [{f.id}]")
-    for n in spec.not_checked:
-        print(f"  - not checked: {n.message} ({n.reason})")
+    if not spec.faults:
+        print("  nothing from this view")
+    if spec.not_checked:
+        print(f"\nNot checked from this view ({NOT_CHECKED_WHY}):")
+        for n in spec.not_checked:
+            print(f"  - {n.message} ({n.reason})")
     return 0
 
 

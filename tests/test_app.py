@@ -112,6 +112,19 @@ def test_choosing_another_stretch_shows_its_steps_dose_and_blind_spots() -> None
     assert "rendered bodies" not in body
 
 
+def test_supine_hip_rotation_says_the_shoulders_are_not_checked_from_this_view() -> None:
+    """Session 14: a shoulder coming up is not checked from beyond the feet; the page says
+    so in plain words, without the spec's dev figures."""
+    at = page(LIVE)
+    spec = load_by_id("supine_hip_rotation")
+    at.selectbox(key="live_stretch").set_value(spec.id).run()
+    assert not at.exception
+    body = texts(at)
+    assert "Not checked from this view" in body
+    assert "Keep both shoulders on the mat; roll less far." in body
+    assert "Dev split" not in body and "margins.py" not in body
+
+
 def test_mute_toggle_and_ice_setting() -> None:
     at = page(LIVE)
     speak = at.toggle(key="speak_cues")

@@ -76,7 +76,19 @@ def test_specs_list_and_show(capsys):
     assert "prone_internal_rotation" in out and "supine_knee_drop" in out
     assert main(["specs", "show", "prone_internal_rotation"]) == 0
     out = capsys.readouterr().out
-    assert "1. Lie face down" in out and "not checked" in out
+    assert "1. Lie face down" in out and "Not checked from this view" in out
+
+
+def test_specs_show_says_in_plain_words_what_the_view_does_not_check(capsys):
+    """Supine hip rotation checks no fault from beyond the feet (session 14): show says so,
+    and lists the shoulders and knees under not checked, with the plain reason only."""
+    assert main(["specs", "show", "supine_hip_rotation"]) == 0
+    out = capsys.readouterr().out
+    assert "Checked:\n  nothing from this view\n" in out
+    not_checked = out.split("Not checked from this view (")[1]
+    assert "- Keep both shoulders on the mat; roll less far. (From beyond your feet" in not_checked
+    assert "- Keep your knees pressed together." in not_checked
+    assert "Dev split" not in out and "r0" not in out
 
 
 @pytest.mark.mediapipe

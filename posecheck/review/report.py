@@ -98,7 +98,10 @@ def report_dict(analysis: Analysis) -> dict[str, Any]:
             }
             for e in s.faults
         ],
-        "not_checked": [{"fault": n.id, "reason": n.reason} for n in spec.not_checked],
+        # The spec's faults this view cannot see, in plain words (its `why` stays out).
+        "not_checked": [
+            {"fault": n.id, "message": n.message, "reason": n.reason} for n in spec.not_checked
+        ],
         # Faults the camera could not see from where it stood, and for how long: not checked
         # from this view (never flagged), with what to change.
         "not_checked_from_view": [

@@ -423,6 +423,9 @@ class NotChecked(_Model):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="Fault id.")
     message: str = Field(description="The form point, for the instructions.")
     reason: str = Field(description="Why the view cannot see it; the app shows this.")
+    why: str = Field(
+        "", description="The figures (and split) behind not checking it; not shown to people."
+    )
 
 
 class StretchSpec(_Model):
