@@ -83,6 +83,8 @@ def test_the_head_out_of_the_picture_raises_no_fault() -> None:
     assert run.fault_ids() == set()
     unknown = [r for r in run.results if r.state == "unknown"]
     assert unknown and all(r.reason == HEAD_CUT_REASON for r in unknown)
+    # no measure of the band rotation is read from behind: nothing measured, nothing unchecked
+    assert all(r.measures == () and r.unchecked_faults == () for r in unknown)
     assert all(r.state != "unknown" for r in run.results[:6])  # not swapped: still read
 
 

@@ -79,6 +79,8 @@ class StretchChecker:
         self._posture = PostureWatch(spec)
         self._wrong_posture = False
         self._faces_camera = faces_camera(spec)
+        #: some measure may be read without trusting left and right (``read_from_behind``)
+        self._reads_from_behind = any(m.read_from_behind for m in spec.measures.values())
 
     def _face_cut_off(self, frame: PoseFrame) -> bool:
         """Whether this frame's left and right cannot be trusted: a stretch done upright and
@@ -165,8 +167,9 @@ class StretchChecker:
         self._near = geometry.near_side() if self._faults.needs_near else None
         swapped = None
         if self._face_cut_off(frame):
-            if not read_from_behind(frame.pose, both=True):
-                # halfway through a swap, the trunk read nearly edge-on: nothing is read
+            if not self._reads_from_behind or not read_from_behind(frame.pose, both=True):
+                # nothing to read without the labels, or halfway through a swap (the trunk
+                # read nearly edge-on): the frame is unknown as a whole
                 self._unknown_s += dt_s
                 self._advance_faults(t, {}, None)
                 return self._result(frame, "unknown", HEAD_CUT_REASON, HEAD_LANDMARKS, ())
