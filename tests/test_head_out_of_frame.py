@@ -14,13 +14,15 @@ import itertools
 from dataclasses import replace
 
 import numpy as np
+import pytest
 
 from posecheck.body.geometry import head_cut_edges, read_from_behind
 from posecheck.body.synthetic import Body, Camera, Key, animate
 from posecheck.coaching.checker.core import HEAD_CUT_REASON
 from posecheck.coaching.framing import cut_edges, framing_advice
-from posecheck.pose.landmarks import LANDMARK_NAMES, Pose, PoseFrame, index_of
-from posecheck.specs.schema import load_by_id
+from posecheck.errors import SpecError
+from posecheck.pose.landmarks import SWAPPED_LABELS, Pose, PoseFrame, index_of
+from posecheck.specs.schema import SPEC_DIR, load_by_id, parse_spec
 from tests.helpers import assert_flagged, run_checker
 from tests.test_catalogue import _STRAIGHT, _butterfly
 from tests.test_fault_causes import (
@@ -34,10 +36,7 @@ from tests.test_session import coach_run
 BUTTERFLY = load_by_id("seated_butterfly")
 
 #: Each landmark's row after a left/right swap of the labels.
-_SWAPPED = [
-    index_of(n.replace("left_", "@").replace("right_", "left_").replace("@", "right_"))
-    for n in LANDMARK_NAMES
-]
+_SWAPPED = list(SWAPPED_LABELS)
 
 
 def _eyes_y(f: PoseFrame) -> float:
@@ -84,6 +83,8 @@ def test_the_head_out_of_the_picture_raises_no_fault() -> None:
     assert run.fault_ids() == set()
     unknown = [r for r in run.results if r.state == "unknown"]
     assert unknown and all(r.reason == HEAD_CUT_REASON for r in unknown)
+    # no measure of the band rotation is read from behind: nothing measured, nothing unchecked
+    assert all(r.measures == () and r.unchecked_faults == () for r in unknown)
     assert all(r.state != "unknown" for r in run.results[:6])  # not swapped: still read
 
 
@@ -222,3 +223,91 @@ def test_standing_facing_the_camera_with_the_head_out_is_still_told_to_frame_it(
     assert any("cut off at the top" in c.cue.text for c in run)
     whole = coach_run(BAND_ROTATION, _band_lean_frames(STANDING_FRONT, 0.0, 0.0))
     assert any(c.phase == "coaching" for c in whole)  # the head in: the set starts
+
+
+# -- measures that need no left and right (session 14) -------------------------------------------
+BAND_WALK = load_by_id("band_walk")
+
+
+def _band_walk_feet_together() -> tuple[list[PoseFrame], float]:
+    """The catalogue's band walk: a step out held, the feet drawn 4.5 degrees each past the
+    stance (feet_together, side none) from FAULT_ON_S to FAULT_OFF_S; with the head above the
+    picture throughout and, from 1 s before the fault, the trunk read from behind (left and
+    right swapped), as MediaPipe read dev r2087 (b25). Returns (frames, the fault's onset)."""
+    from tests.test_catalogue import BAND_WALK as WALK
+    from tests.test_catalogue import FAULT_ON_S as ON_S
+    from tests.test_catalogue import _fault_keys, _frames
+
+    case = next(c for c in WALK.faults if c.fault_id == "feet_together")
+    keys, onset_s, _ = _fault_keys(WALK, case, "left", case.bad)
+    frames = _head_out(_frames(WALK, keys), swap_every_s=None)
+    out = []
+    for f in frames:
+        if f.t_ms >= (ON_S - 1.0) * 1000.0:
+            p = f.pose
+            f = replace(f, pose=p.labels_swapped())
+        out.append(f)
+    return out, onset_s
+
+
+def test_labels_swapped_is_a_mirror_of_the_names() -> None:
+    """Left and right trade rows, the nose stays, the mouth's corners trade too; twice is
+    the pose itself."""
+    f = _band_lean_frames(STANDING_FRONT, 0.0, 0.0)[0]
+    p, q = f.pose, f.pose.labels_swapped()
+    for a, b in (("left_knee", "right_knee"), ("mouth_left", "mouth_right"), ("nose", "nose")):
+        assert np.array_equal(q.image_xy[index_of(a)], p.image_xy[index_of(b)])
+        assert np.array_equal(q.world_xyz[index_of(a)], p.world_xyz[index_of(b)])
+    assert np.array_equal(q.labels_swapped().image_xy, p.image_xy)
+
+
+def test_the_feet_gap_is_read_through_frames_read_from_behind() -> None:
+    """Band walk feet_together with the head out and the trunk read from behind while the
+    feet come together: the feet's gap needs no labels (``read_from_behind``), so it is
+    flagged; the step (a leg, a label) is unknown there, with the head named. Before, the
+    whole frame was unknown and the fault was never checked (dev r2087: 2 of 6 caught)."""
+    frames, onset_s = _band_walk_feet_together()
+    assert all(read_from_behind(f.pose, both=True) for f in frames if f.t_ms >= 8000)
+    run = run_checker(BAND_WALK, frames)
+    assert_flagged(run, "feet_together", None, onset_s)
+    late = [r for r in run.results if r.t_ms >= onset_s * 1000.0]
+    assert all(r.state == "unknown" and r.reason == HEAD_CUT_REASON for r in late)
+    assert all(not m.known for r in late for m in r.measures if m.name == "leg_out")
+
+
+def test_a_measure_not_marked_stays_unknown_through_frames_read_from_behind() -> None:
+    """The same frames with the feet's gap not marked ``read_from_behind`` (the rule before):
+    nothing is read there, so feet_together is not flagged."""
+    text = (SPEC_DIR / "band_walk.yaml").read_text(encoding="utf-8")
+    unmarked = parse_spec(text.replace("    read_from_behind: true\n", ""), "band_walk")
+    frames, _ = _band_walk_feet_together()
+    assert "feet_together" not in run_checker(unmarked, frames).fault_ids()
+
+
+def test_a_marked_measure_that_needs_the_labels_is_still_unknown() -> None:
+    """A whole-body measure marked ``read_from_behind`` that reads otherwise with left and
+    right swapped (the butterfly's feet nearer than the knees: it divides by one side's
+    length) is unknown in a frame read from behind all the same: the mark is checked."""
+    from posecheck.body.geometry import PoseGeometry
+    from posecheck.coaching.checker.core import _needs_labels
+
+    frames, _ = _band_walk_feet_together()
+    f = frames[-1]
+    g = PoseGeometry(f.pose, 0.5)
+    swapped = PoseGeometry(f.pose.labels_swapped(), 0.5)
+    near = BUTTERFLY.measures["feet_near"].model_copy(update={"read_from_behind": True})
+    raw = near.compute(g, None)
+    assert _needs_labels(near, swapped, None, raw)
+    gap = BAND_WALK.measures["feet_width"]
+    assert not _needs_labels(gap, swapped, None, gap.compute(g, None))
+    unmarked = gap.model_copy(update={"read_from_behind": False})
+    assert _needs_labels(unmarked, swapped, None, gap.compute(g, None))
+
+
+def test_a_per_side_measure_cannot_be_read_from_behind() -> None:
+    text = (SPEC_DIR / "band_walk.yaml").read_text(encoding="utf-8")
+    old = "    outward_from: mid_hip\n"
+    bad = text.replace(old, old + "    read_from_behind: true\n")
+    assert bad != text
+    with pytest.raises(SpecError, match="read_from_behind"):
+        parse_spec(bad, "band_walk")

@@ -246,10 +246,14 @@ def shin_drawn_short(
     return shin < min_shin_to_thigh * float(np.linalg.norm(knee - hip))
 
 
-def read_from_behind(pose: Pose) -> bool:
-    """Whether the shoulders or the hips are labelled as seen from behind: the left one on the
-    picture's left (seen from the front, a person's left is on the picture's right)."""
+def read_from_behind(pose: Pose, both: bool = False) -> bool:
+    """Whether the shoulders or the hips (``both``: the shoulders and the hips) are labelled
+    as seen from behind: the left one on the picture's left (seen from the front, a person's
+    left is on the picture's right). One pair so and the other not is a trunk read halfway
+    through a swap of the labels, nearly edge-on (dev r2067)."""
     xy = pose.image_xy
     shoulders = xy[index_of("left_shoulder")][0] - xy[index_of("right_shoulder")][0]
     hips = xy[index_of("left_hip")][0] - xy[index_of("right_hip")][0]
+    if both:
+        return bool(shoulders < 0 and hips < 0)
     return bool(shoulders < 0 or hips < 0)

@@ -97,6 +97,19 @@ SKELETON: tuple[tuple[str, str], ...] = (
 )
 
 
+def _other_label(name: str) -> str:
+    """``left_knee`` -> ``right_knee``, ``mouth_right`` -> ``mouth_left``; ``nose`` stays."""
+    words = name.split("_")
+    swap = {"left": "right", "right": "left"}
+    return "_".join(swap.get(w, w) for w in words)
+
+
+#: Each landmark's row once left and right are swapped (``Pose.labels_swapped``).
+SWAPPED_LABELS: tuple[int, ...] = tuple(
+    LANDMARK_NAMES.index(_other_label(n)) for n in LANDMARK_NAMES
+)
+
+
 def index_of(name: str) -> int:
     """Index of a landmark name such as ``"left_knee"``; ValueError names unknown ones."""
     try:
@@ -150,6 +163,13 @@ class Pose:
         for name in names:
             vis[index_of(name)] = 0.0
         return Pose(self.image_xy, vis, self.world_xyz)
+
+    def labels_swapped(self) -> Pose:
+        """The same points with left and right swapped: each left landmark's row given to the
+        right one and back (how MediaPipe labels a person it reads from behind)."""
+        rows = list(SWAPPED_LABELS)
+        xyz = None if self.world_xyz is None else self.world_xyz[rows]
+        return Pose(self.image_xy[rows], self.visibility[rows], xyz)
 
 
 @dataclass(frozen=True)

@@ -75,6 +75,15 @@ class MetricBase(BaseModel):
         "whose raw values stay within this range (the person has settled into the shape), not "
         "the first baseline_s: settling in (a lean to press a knee) is not the fault.",
     )
+    read_from_behind: bool = Field(
+        False,
+        description="Also read in a frame whose left and right cannot be trusted (a front "
+        "view, the top of the head out of the picture and the trunk read from behind: see "
+        "StretchChecker._face_cut_off), where the other measures are unknown. Only for a "
+        "whole-body measure that reads the same with left and right swapped (checked in each "
+        "such frame; otherwise it is unknown there too) and that the estimator reads alike "
+        "from behind (the spec's comment says on what evidence).",
+    )
 
     unit: ClassVar[str] = "deg"
 
@@ -84,6 +93,8 @@ class MetricBase(BaseModel):
             raise ValueError("'start_in: position' needs 'relative_to_start: true'")
         if self.start_still_within is not None and self.start_in != "position":
             raise ValueError("'start_still_within' needs 'start_in: position'")
+        if self.read_from_behind and self.sided:
+            raise ValueError("'read_from_behind' is for a whole-body measure: a side is a label")
         return self
 
     @property

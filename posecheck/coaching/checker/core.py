@@ -7,7 +7,7 @@ import math
 from collections import deque
 
 from posecheck.body.camera import posture_from_position
-from posecheck.body.geometry import PoseGeometry, labels_unsure, wrap_deg
+from posecheck.body.geometry import PoseGeometry, labels_unsure, read_from_behind, wrap_deg
 from posecheck.body.stage import BodyState
 from posecheck.coaching.checker.faults import FaultWatch
 from posecheck.coaching.checker.looks import position_values, raw_value, variant_of
@@ -27,6 +27,7 @@ from posecheck.pose.landmarks import SIDES, PoseFrame, Side
 from posecheck.specs.metrics import (
     KneeRoll,
     LowerOf,
+    MetricBase,
     MoveTime,
     OfMeasure,
     SeparationRatio,
@@ -78,6 +79,8 @@ class StretchChecker:
         self._posture = PostureWatch(spec)
         self._wrong_posture = False
         self._faces_camera = faces_camera(spec)
+        #: some measure may be read without trusting left and right (``read_from_behind``)
+        self._reads_from_behind = any(m.read_from_behind for m in spec.measures.values())
 
     def _face_cut_off(self, frame: PoseFrame) -> bool:
         """Whether this frame's left and right cannot be trusted: a stretch done upright and
@@ -160,13 +163,18 @@ class StretchChecker:
             self._first_seen_ms = t
             self._starts.retake()
         self._last_seen_ms = t
-        if self._face_cut_off(frame):
-            self._unknown_s += dt_s
-            self._advance_faults(t, {}, None)
-            return self._result(frame, "unknown", HEAD_CUT_REASON, HEAD_LANDMARKS, ())
         geometry = PoseGeometry(frame.pose, self.spec.min_visibility, body)
         self._near = geometry.near_side() if self._faults.needs_near else None
-        values = self._measure(geometry, t)
+        swapped = None
+        if self._face_cut_off(frame):
+            if not self._reads_from_behind or not read_from_behind(frame.pose, both=True):
+                # nothing to read without the labels, or halfway through a swap (the trunk
+                # read nearly edge-on): the frame is unknown as a whole
+                self._unknown_s += dt_s
+                self._advance_faults(t, {}, None)
+                return self._result(frame, "unknown", HEAD_CUT_REASON, HEAD_LANDMARKS, ())
+            swapped = PoseGeometry(frame.pose.labels_swapped(), self.spec.min_visibility, body)
+        values = self._measure(geometry, t, swapped)
         rom = self._reported_rom(values)
 
         if self._first_seen_ms is None or (t - self._first_seen_ms) / 1000.0 < self.spec.settle_s:
@@ -185,9 +193,8 @@ class StretchChecker:
             missing = tuple(dict.fromkeys(n for v in unknown for n in v.missing))
             # Position unknown: only faults checked whatever the phase ("always") are due.
             self._advance_faults(t, values, None if self._wrong_posture else "unknown")
-            return self._result(
-                frame, "unknown", missing_reason(missing), missing, tuple(values.values()), rom
-            )
+            reason = HEAD_CUT_REASON if missing == HEAD_LANDMARKS else missing_reason(missing)
+            return self._result(frame, "unknown", reason, missing, tuple(values.values()), rom)
 
         if not self._wrong_posture:
             from_look = (
@@ -219,7 +226,11 @@ class StretchChecker:
     def _advance_faults(self, t: float, values: Values, phase: str | None) -> bool:
         return self._faults.advance(t, values, phase, self._phases.episode, self._near)
 
-    def _measure(self, g: PoseGeometry, t: float) -> Values:
+    def _measure(self, g: PoseGeometry, t: float, swapped: PoseGeometry | None = None) -> Values:
+        """Every measure of the frame. ``swapped``: the frame's left and right cannot be
+        trusted (:meth:`_face_cut_off`) and this is it with the labels swapped; a measure
+        is read then only if it does not need the labels (:func:`_needs_labels`), else it is
+        unknown with the head named missing."""
         out: Values = {}
         for name in self._order:
             metric = self.spec.measures[name]
@@ -254,6 +265,9 @@ class StretchChecker:
                     raw = math.nan if missing else metric.alone(g, side)
                 else:
                     missing, raw = raw_value(metric, g, side)
+                if swapped is not None and _needs_labels(metric, swapped, side, raw):
+                    out[(name, side)] = MeasureValue(name, side, math.nan, HEAD_LANDMARKS)
+                    continue
                 value = raw
                 scale = math.nan
                 if metric.relative_to_start and not missing:
@@ -374,6 +388,19 @@ class StretchChecker:
             best_rom_deg=tuple((s, best.get(s)) for s in SIDES),
             not_seen=self._faults.not_seen(),
         )
+
+
+def _needs_labels(metric: MetricBase, swapped: PoseGeometry, side: SideKey, raw: float) -> bool:
+    """Whether a measure cannot be read in a frame whose left and right cannot be trusted:
+    every measure but a whole-body one marked ``read_from_behind`` that reads the same with
+    the labels swapped (``swapped``: the frame so). The band walk's feet gap (dev r2087, b25,
+    the head above the picture: feet_together read through the frames read from behind)."""
+    if not metric.read_from_behind or side is not None:
+        return True
+    if math.isnan(raw):
+        return False  # unknown either way, with its own missing landmarks
+    _, other = raw_value(metric, swapped, side)
+    return not math.isclose(raw, other, rel_tol=1e-9, abs_tol=1e-9)
 
 
 def _pair_knees(values: Values, name: str) -> None:
