@@ -165,16 +165,42 @@ def test_best_scores_the_number_a_person_keeps(rows) -> None:
     """``rom_breakdown.py --best``: the best of a set per side, as reported (the twist's
     learned scale and all), against the truth's best. r0281's twist reads its 46-degree left
     turn about 17 raw, so that side's best is the dev split's largest miss (docs/measurement.md
-    section 12); band walk has no number."""
+    section 12; -42 and -21 with the turn against the hips x1.42, -38 and -13 since session
+    14's larger of two turns x1.12); band walk has no number."""
     rb = _module("rom_breakdown")
     by_clip = {r["clip"]: r for r in rows}
     stretch, clip, errors = rb.best_check(
         by_clip["r0281_seated_internal_rotation_twist_good_b10"], DATA / "clips"
     )
     assert stretch == "seated_internal_rotation_twist" and clip.startswith("r0281")
-    assert sorted(round(e) for e in errors) == [-42, -21]
+    assert sorted(round(e) for e in errors) == [-38, -13]
     walk = next(r for r in rows if r["stretch"] == "band_walk")
     assert rb.best_check(walk, DATA / "clips") is None
+
+
+@pytest.mark.parametrize(
+    ("stretch", "sides", "share"),
+    [("seated_cross_ankle_rotation", 24, 0.85), ("seated_internal_rotation_twist", 37, 0.9)],
+)
+def test_the_stated_uncertainty_covers_the_dev_sides(rows, stretch, sides, share) -> None:
+    """The "give or take" beside the seated numbers covers about 9 in 10 of the dev split's
+    sides, the best of a set as reported against the truth's best (session 14: the
+    cross-ankle's 15 covered 83 % of 24 sides once the new bodies b22-b25 came in, 23 covers
+    88 %; the twist's 16 covers 92 % of 37 since its number reads the larger of two turns)."""
+    from posecheck.specs.schema import load_by_id
+
+    rb = _module("rom_breakdown")
+    errors = [
+        e
+        for r in rows
+        if r["split"] == "dev" and r["stretch"] == stretch
+        for found in (rb.best_check(r, DATA / "clips"),)
+        if found is not None
+        for e in found[2]
+    ]
+    within = load_by_id(stretch).rom.uncertainty_deg
+    assert len(errors) == sides
+    assert sum(abs(e) <= within for e in errors) / len(errors) >= share
 
 
 def test_start_template_sets_the_joints_beside_mediapipes_picture(rows) -> None:

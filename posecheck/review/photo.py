@@ -174,13 +174,19 @@ def _angles(spec: StretchSpec, values: Values, working: str | None) -> list[Angl
     the working side ("the back leg" of a pigeon on its front leg) on the working side only."""
     out: list[Angle] = []
     rom = spec.rom.measure if spec.rom is not None else None
+    # a start_or repeats the angle it reads before a start: shown once, as the number when
+    # it is the spec's rom measure, else under the name of the angle it repeats
+    rom_metric = spec.measures[rom] if rom is not None else None
+    repeated = rom_metric.before_start if isinstance(rom_metric, StartOr) else None
     for name, metric in spec.measures.items():
         if (
             metric.unit != "deg"
-            or isinstance(metric, (FromMeasure, StartOr))
+            or isinstance(metric, FromMeasure)
+            or (isinstance(metric, StartOr) and name != rom)
+            or name == repeated
             or metric.relative_to_start
         ):
-            continue  # a start_or repeats the angle it reads before a start
+            continue
         label = spec.rom.label if name == rom and spec.rom else name.replace("_", " ")
         sides = SIDES if spec.sided[name] else (None,)
         from_working = any(p.startswith("other_") for p in metric.parts())

@@ -1377,14 +1377,22 @@ class StartOr(InUnitOfMeasure):
     """Another measure counted from its own start (``of``) once that start is taken; until
     then, and from one picture, the value of ``before_start`` as it reads. For a fault whose
     best reading needs a start that a person may never give (a leg set before they are
-    seen at rest): the check runs from the first frame either way. Computed by the checker
-    from the two measures it names."""
+    seen at rest): the check runs from the first frame either way. With ``once_started:
+    larger``, once the start is taken, the larger of the two. Computed by the checker from the
+    two measures it names."""
 
     metric: Literal["start_or"]
     of: str = Field(description="Name of a measure taken relative to the start.")
     before_start: str = Field(
         description="Name of the measure read while the start of 'of' is not taken yet "
         "(from one picture: always); same unit and sides as 'of'."
+    )
+    once_started: Literal["of", "larger"] = Field(
+        "of",
+        description="Once the start is taken: 'of' reads 'of' alone; 'larger' reads the larger "
+        "of the two that are known, for two readings of one movement that each fall short for "
+        "their own reason (the seated twist's turn against the hips, which MediaPipe turns "
+        "part of the way with the shoulders, and since the start against the camera).",
     )
 
     _of_unit: str = PrivateAttr(default="deg")

@@ -254,8 +254,15 @@ class StretchChecker:
                     continue
                 if isinstance(metric, StartOr):
                     src = out[(metric.of, side)]
+                    before = out[(metric.before_start, side)]
                     if not src.known and not src.missing:  # no start yet
-                        src = out[(metric.before_start, side)]
+                        src = before
+                    elif (
+                        metric.once_started == "larger"
+                        and before.known
+                        and (not src.known or before.value > src.value)
+                    ):
+                        src = before  # the larger of the two
                     out[(name, side)] = dataclasses.replace(src, name=name)
                     continue
                 if isinstance(metric, KneeRoll) and metric.knees_together:
