@@ -217,3 +217,50 @@ def test_prone_ir_unknown_while_the_shin_is_drawn_too_short():
 def test_min_shin_to_thigh_is_a_share():
     with pytest.raises(ValueError):
         ir(min_shin_to_thigh=0)
+
+
+def _steeper_hips(g: PoseGeometry, factor: float) -> PoseGeometry:
+    """``g`` with the two hip points drawn ``factor`` times as far apart up and down the
+    picture about their middle (MediaPipe draws a prone body's hip line steeper than the
+    joints: dev r0130 40 degrees against 11, r2027 43 against 11)."""
+    xy = np.array(g.pose.image_xy)
+    left, right = index_of("left_hip"), index_of("right_hip")
+    mid_y = (xy[left][1] + xy[right][1]) / 2
+    for i in (left, right):
+        xy[i][1] = mid_y + factor * (xy[i][1] - mid_y)
+    return PoseGeometry(Pose(xy, g.pose.visibility, g.pose.world_xyz), 0.5)
+
+
+@pytest.mark.parametrize("azimuth_deg", [45, -45])
+def test_prone_ir_hip_line_from_the_view_ignores_steep_hip_points(azimuth_deg):
+    elevation_deg = math.degrees(math.atan2(0.8 - 0.1, 2.0))
+    camera = Camera.looking_at_feet(2.0, 0.8, azimuth_deg, "prone")
+    drawn = ir().seen_from(45, elevation_deg)
+    view = ir(hip_line="view").seen_from(45, elevation_deg)
+    for side in ("left", "right"):
+        g = geometry(with_body(PRONE, **{side: {"hip_rotation_deg": 35}}), camera)
+        # The hip points where the joints are: both lines read the same, near the truth.
+        assert view.compute(g, side) == pytest.approx(35, abs=2.5)
+        assert view.compute(g, side) == pytest.approx(drawn.compute(g, side), abs=2.5)
+        # Drawn three times as steep (15 degrees drawn 39): the view's line reads the same.
+        steep = _steeper_hips(g, 3.0)
+        assert view.compute(steep, side) == pytest.approx(view.compute(g, side), abs=1e-6)
+    # The hip points' own line reads the far leg's swing (its outward up the picture) more
+    # than 10 degrees high (47.8), the near leg's within 2 (34.6).
+    far = "right" if azimuth_deg > 0 else "left"
+    g = geometry(with_body(PRONE, **{far: {"hip_rotation_deg": 35}}), camera)
+    assert drawn.compute(_steeper_hips(g, 3.0), far) > 35 + 10
+
+
+def test_prone_ir_view_hip_line_by_hand():
+    m = ir(hip_line="view").seen_from(45, 30)
+    # across the way the drawn line points, down when that hip is drawn the lower one:
+    # cos 45 across, sin 30 sin 45 down
+    c, d = math.cos(math.radians(45)), 0.5 * math.sin(math.radians(45))
+    assert m.hip_line_seen(np.array([10.0, 3.0])) == pytest.approx([c, d])
+    assert m.hip_line_seen(np.array([-10.0, -30.0])) == pytest.approx([-c, -d])
+    # from straight beyond the feet at floor level the line is level, whatever is drawn
+    flat = ir(hip_line="view").seen_from(0, 0)
+    assert flat.hip_line_seen(np.array([5.0, -9.0])) == pytest.approx([1.0, 0.0])
+    # a hip point not drawn stays unknown
+    assert np.isnan(m.hip_line_seen(np.array([np.nan, 1.0]))).any()

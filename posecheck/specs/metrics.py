@@ -196,7 +196,8 @@ class CameraView(BaseModel):
     # Dev split (issue #12): the knee fall-out reads through the body's camera, the knee drop
     # and supine hip rotation through it only from further round than the advised 60 degrees
     # (body_beyond_spec: side-on views the advised angle under-read and never counted); prone
-    # hip IR keeps the advised angles. The figures are in each spec's rom.why.
+    # hip IR reads through the body's azimuth since its hip line comes from the view
+    # (hip_line: view, session 14). The figures are in each spec's rom.why.
     camera_from: Literal["spec", "body", "body_beyond_spec"] = Field(
         "spec",
         description="spec: the advised view of the spec's camera section; body: the camera "
@@ -357,6 +358,10 @@ class HipInternalRotation(CameraView, MetricBase):
     shortens each direction. At 0 and 0 (camera at the feet, floor level) the screen angle
     is the hip angle.
 
+    ``hip_line: view`` splits the shin along the hip line the view gives the body's sideways
+    axis instead of the line through the two drawn hip points (:meth:`hip_line_seen`), which
+    MediaPipe draws too steep for a body lying face down.
+
     ``space: world`` measures the shin's rotation about the thigh from the direction straight
     out of the back (prone) or down the trunk (seated) in 3D, independent of the view.
 
@@ -384,6 +389,13 @@ class HipInternalRotation(CameraView, MetricBase):
         description="With space image or camera: unknown while the shin is drawn on screen "
         "shorter than this share of its thigh (the knee and ankle points nearly on top of "
         "each other, so the shin's direction is the landmarks' jitter); none: always read.",
+    )
+    hip_line: Literal["drawn", "view"] = Field(
+        "drawn",
+        description="With space image, the outward direction the shin is split along: drawn, "
+        "the hip points' own line on screen; view, the line the camera's view gives the hips "
+        "(its slope from the view's azimuth and elevation), pointing the way the drawn line "
+        "points across and down.",
     )
 
     def parts(self) -> tuple[str, ...]:
@@ -426,8 +438,27 @@ class HipInternalRotation(CameraView, MetricBase):
             )
         shin = g.image("ankle", side) - g.image("knee", side)
         outward = g.image("hip", side) - g.image("other_hip", side)
+        if self.hip_line == "view":
+            outward = self.hip_line_seen(outward, g)
         rest = np.array([0.0, -1.0]) if self.posture == "prone" else np.array([0.0, 1.0])
         return sideways_angle_on_screen_deg(shin, outward, rest, self.foreshortening_ratio(g))
+
+    def hip_line_seen(self, drawn: np.ndarray, g: PoseGeometry | None = None) -> np.ndarray:
+        """The outward hip line on screen as the view draws it (``hip_line: view``): across
+        the picture the way ``drawn`` points, down it when the drawn hip is the lower one
+        (the hip nearer the camera), its slope that of the body's sideways axis seen from the
+        view's azimuth ``a`` and elevation ``e``: ``sin e sin a`` down for ``cos a`` across
+        (the sideways axis seen along the view, as :meth:`foreshortening_ratio` takes it).
+        MediaPipe draws a prone body's hip points steeper than that: on 29 dev prone clips
+        by 15 degrees on the median clip, 3-39 (r0130: 40 against the joints' 11, r2027: 43
+        against 11), and a shin split along so steep a line reads its swing high for the leg
+        whose outward points up the picture. Unknown (NaN) when the drawn line is."""
+        if not np.all(np.isfinite(drawn)):
+            return drawn
+        az, el = (math.radians(a) for a in self.view_angles_deg(g))
+        across = math.copysign(math.cos(az), float(drawn[0]))
+        down = math.copysign(math.sin(el) * math.sin(az), float(drawn[1]))
+        return np.array([across, down])
 
     def _world(self, g: PoseGeometry, side: Side | None) -> float:
         hip, knee, ankle = g.world("hip", side), g.world("knee", side), g.world("ankle", side)
