@@ -1,6 +1,7 @@
 """Spec loading: good files load; a broken one names the file, the field and the line."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -215,3 +216,93 @@ def test_the_lower_of_two_sides_is_in_the_unit_of_the_measure_it_reads(tmp_path)
     assert load_spec(write(tmp_path, GOOD)).measures["hips_rise"].unit == "ratio"
     text = GOOD.replace("    of: hip_rise\n", "    of: ir\n", 1)
     assert load_spec(write(tmp_path, text)).measures["hips_rise"].unit == "deg"
+
+
+#: Words people must never read in a spec: clip ids (r0123), body ids (b22), the estimator's
+#: name, the benchmark's splits, "the estimator", "rendered bodies", and negative numbers
+#: (a minus sign, ASCII or Unicode, not after a letter, digit or point: "1-20" is a range).
+_NOT_FOR_PEOPLE = re.compile(
+    r"\br\d{4}\b|\bb\d\d\b|mediapipe|\bdev\b|\bsplit\b|estimator|\brendered\b|benchmark"
+    r"|(?<![\w.])[-\u2212]\s?\d",
+    re.IGNORECASE,
+)
+
+
+def _words_for_people(spec) -> list[tuple[str, str]]:
+    """Every text of a spec that the app, the CLI, the report or the voice gives people."""
+    a = spec.active
+    out = [
+        ("name", spec.name),
+        ("position", spec.position),
+        ("summary", spec.summary),
+        *((f"instructions[{i}]", t) for i, t in enumerate(spec.instructions)),
+        ("camera.placement", spec.camera.placement),
+        ("active.shows", a.shows),
+        *(("active.looks.shows", lk.shows) for lk in a.looks),
+        ("good_cue", spec.good_cue),
+    ]
+    if a.stays_while is not None:
+        out.append(("active.stays_while.shows", a.stays_while.shows))
+    if spec.rom is not None:
+        out.append(("rom.label", spec.rom.label))
+    for f in spec.faults:
+        out.append((f"faults.{f.id}.message", f.message))
+        if f.seen_when is not None:
+            out.append((f"faults.{f.id}.seen_when.reason", f.seen_when.reason))
+    for n in spec.not_checked:
+        out.append((f"not_checked.{n.id}.message", n.message))
+        out.append((f"not_checked.{n.id}.reason", n.reason))
+    for v in spec.variants:
+        out += [(f"variants.{v.id}.name", v.name), (f"variants.{v.id}.cue", v.cue)]
+        out += [(f"variants.{v.id}.looks.shows", lk.shows) for lk in v.looks]
+    return out
+
+
+def test_the_pattern_catches_what_people_must_not_read():
+    """The words test below would pass on anything if its pattern caught nothing: the old
+    clamshell and band-rotation reasons and a negative angle are caught, plain words are not."""
+    for bad in (
+        "(dev split, r0133 and r0276, cameras 1-20 degrees round)",
+        "bodies b03, b06 and b09",
+        "From the front MediaPipe's depth moves the top hip",
+        "the pose estimator's hip points",
+        "On rendered bodies",
+        "-13 to +9 degrees",
+        "rolled \u22125 degrees",
+    ):
+        assert _NOT_FOR_PEOPLE.search(bad), bad
+    for fine in (
+        "Put the camera 2.3 m away, 45-60 degrees round from your feet.",
+        "Keep both hip bones level on the mat; rest between sets.",
+        "A small lift is fine, but keep the knee-to-knee gap closed.",
+    ):
+        assert not _NOT_FOR_PEOPLE.search(fine), fine
+
+
+def test_words_people_read_carry_no_ids_benchmark_figures_or_estimator_names():
+    """Session 14: the not-checked reasons the replay page, the report and ``posecheck
+    analyze`` show said "MediaPipe", "dev split", clip ids (r0224) and body ids (b03); those
+    figures live in each entry's ``why`` (never shown) and the reason is one plain sentence.
+    Every other text for people (messages, cues, placement, steps) is held to the same."""
+    bad = [
+        (sid, where, m.group())
+        for sid, spec in sorted(load_all().items())
+        for where, text in _words_for_people(spec)
+        for m in _NOT_FOR_PEOPLE.finditer(text)
+    ]
+    assert bad == []
+
+
+def test_not_checked_reasons_are_plain_sentences_and_the_figures_stay_in_why():
+    """A not-checked reason says what the view cannot see (and what to do) with no numbers;
+    an entry whose reason once carried dev figures keeps them, with their split, in ``why``."""
+    specs = load_all()
+    for sid, spec in specs.items():
+        for n in spec.not_checked:
+            assert not re.search(r"\d", n.reason), (sid, n.id, n.reason)
+    whys = {(sid, n.id): n.why for sid, s in specs.items() for n in s.not_checked}
+    assert "r0133 and r0276" in whys["clamshell", "pelvis_rolls_back"]
+    assert "bodies b03, b06 and b09" in whys["seated_internal_rotation_twist", "straight_leg_bends"]
+    assert "dev split (session 9, 22 knee drop" in whys["supine_knee_drop", "pelvis_rolls"]
+    assert "dev split" in whys["standing_band_rotation", "hip_hikes"]
+    assert "(r0052, r0117)" in whys["prone_internal_rotation", "knee_lifts"]
