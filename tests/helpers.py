@@ -148,7 +148,7 @@ measures:
     elevation_from: body
 faults:
   - id: shoulders_lift
-    message: Keep both shoulders on the mat; roll less far.
+    message: Keep both shoulders on the mat by rolling less far.
     why: The rule before it moved to not_checked.
     measure: shoulder_rise
     side: each

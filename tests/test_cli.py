@@ -86,7 +86,10 @@ def test_specs_show_says_in_plain_words_what_the_view_does_not_check(capsys):
     out = capsys.readouterr().out
     assert "Checked:\n  nothing from this view\n" in out
     not_checked = out.split("Not checked from this view (")[1]
-    assert "- Keep both shoulders on the mat; roll less far. (From beyond your feet" in not_checked
+    assert (
+        "- Keep both shoulders on the mat by rolling less far. (From beyond your feet"
+        in not_checked
+    )
     assert "- Keep your knees pressed together." in not_checked
     assert "Dev split" not in out and "r0" not in out
 

@@ -11,8 +11,8 @@ from posecheck.specs.schema import StretchSpec, Variant
 if TYPE_CHECKING:
     from posecheck.body.camera import CameraEstimate
 
-#: What a user reads for a fault the camera cannot check (the spec's ``reason`` is written for
-#: developers: figures from rendered bodies, estimator internals).
+#: What a user reads for faults the camera cannot check, in one line (each spec's ``reason`` is
+#: its own plain sentence, shown where there is room; the figures behind it are in ``why``).
 NOT_CHECKED_WHY = "the camera cannot see these reliably from here, so check them yourself"
 
 
