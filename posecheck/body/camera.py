@@ -260,7 +260,7 @@ ELEVATION_DEPTH: dict[str, float] = {"side_lying": 0.4}
 #: sight: hip width 0.23 on a 0.46 trunk, against 0.18 on 0.50), so stretching depth toward
 #: them turns an upright body facing the camera that was not turned: dev split, 55 standing
 #: clips with a camera (start hold), within 10 degrees 91 % -> 98 %, MAE 5.3 -> 3.4
-#: (standing band rotation 86 % -> 100 %, 4.4 -> 2.2; band walk 96 % -> 96 %, 6.4 -> 4.9).
+#: (standing band rotation 86 % -> 100 %, 4.4 -> 2.1; band walk 96 % -> 96 %, 6.4 -> 4.9).
 #: Fixed stretches of 1.2 and more read worse on both stretches, 0.8 better on one and
 #: worse on the other; 1.0 is no correction, not a fit.
 AZIMUTH_DEPTH: dict[str, float] = {"standing": 1.0}
