@@ -292,3 +292,24 @@ def test_face_down_a_shin_drawn_too_short_gives_no_view() -> None:
     supine = syn.render(SUPINE, _at(Camera.looking_at_feet(2.2, 0.9, 30.0, body="supine")))
     assert not cam.shin_collapsed(collapsed(supine), "supine")
     assert cam.estimate_view(collapsed(supine), W, H, "supine").known
+
+
+#: A narrow standing body (hips 0.14 and shoulders 0.30 apart on the adult's 0.50 trunk):
+#: MediaPipe's 3D bodies do not keep ``camera._LENGTHS``'s adult proportions (dev start
+#: holds: hips 0.23 apart on a 0.46 trunk), nor do people.
+NARROW = syn.Proportions(hip_half_width=0.07, shoulder_half_width=0.15)
+
+
+@pytest.mark.parametrize("azimuth_deg", [-25.0, 10.0, 20.0])
+def test_standing_the_azimuth_keeps_the_bodys_own_depth(azimuth_deg: float) -> None:
+    """Standing, the azimuth is read at the 3D body's own depth (``AZIMUTH_DEPTH``): a
+    narrow body seen exactly reads its camera, where depth stretched toward an adult's
+    proportions turned it 14-23 degrees further round (10 read as 24)."""
+    body = Body(posture="standing")
+    left, _, anterior = (np.array(v, float) for v in syn._POSTURES["standing"][:3])
+    a = math.radians(azimuth_deg)
+    target = np.array([0.0, 0.9, 0.0])
+    pos = target + 2.5 * (math.cos(a) * anterior + math.sin(a) * left)
+    c = Camera((float(pos[0]), 1.2, float(pos[2])), tuple(target), focal_px=F)
+    view = cam.estimate_view(syn.render(body, c, NARROW), W, H, "standing")
+    assert view.azimuth_deg == pytest.approx(_expected(body, c)[0], abs=1.0)
