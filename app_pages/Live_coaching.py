@@ -36,13 +36,17 @@ from posecheck.coaching.live import (
     SetStats,
     dose_text,
     parse_ice_servers,
-    reps_text,
-    reps_words,
     set_busy_text,
 )
 from posecheck.coaching.pipeline import FrameRecord, Pipeline
 from posecheck.coaching.placement import draw_placement
-from posecheck.coaching.wording import NOT_CHECKED_WHY, asymmetry_text, deg_text, not_checked_lines
+from posecheck.coaching.wording import (
+    NOT_CHECKED_WHY,
+    asymmetry_text,
+    deg_text,
+    not_checked_lines,
+    reps_words,
+)
 from posecheck.overlay import annotate_step
 from posecheck.pose.estimator import MediaPipePoseEstimator
 from posecheck.pose.people import live_notice
@@ -186,7 +190,7 @@ def show_set(stats: SetStats, spec: StretchSpec, title: str) -> None:
         cols[0].caption(f"of {stats.hold_target_s:.0f} s each")
     else:
         cols[0].metric("Time", f"{stats.duration_s:.0f} s")
-    cols[1].metric("Reps", reps_text(stats.reps))
+    cols[1].metric("Reps", reps_words(stats.reps, finished=True))
     cols[1].caption(f"target {stats.reps_target_per_side} per side")
     best = dict(stats.best_rom_deg)
     if stats.rom_label:
@@ -478,7 +482,7 @@ def main() -> None:
                 else:
                     busy_slot.empty()
             r = out.step.result
-            side = (  # words a person uses, as the overlay's "left 0, right 0"
+            side = (  # words a person uses, as the overlay's "3 left, 2 right"
                 f" · working on your {r.working_side} side"
                 if r.working_side in ("left", "right")
                 else ""

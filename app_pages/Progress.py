@@ -11,13 +11,13 @@ import pandas as pd
 import streamlit as st
 
 from app_common import current_profile, history_store, safety_note
+from posecheck.coaching.wording import reps_words
 from posecheck.review.pdf import gather, render_pdf
 from posecheck.review.progress import (
     adherence,
     deg_text,
     describe,
     origin_words,
-    reps_words,
     rom_points,
     sessions_csv,
     time_ticks,
@@ -182,7 +182,7 @@ def session_table(rows: list[SessionRow]) -> pd.DataFrame:
                 "stretch": r.stretch_name,
                 "how": origin_words(r),
                 "holds": "-" if r.hold_target_s is None else str(r.holds_completed),
-                "reps": reps_words(r.reps),
+                "reps": reps_words(r.reps, finished=True),
                 "best left": deg_text(r.best_left_deg),
                 "best right": deg_text(r.best_right_deg),
                 "difference": deg_text(r.asymmetry_deg),

@@ -22,13 +22,13 @@ from app_common import (
     stretch_selector,
 )
 from posecheck.coaching.framing import not_seen_text
-from posecheck.coaching.live import reps_text
 from posecheck.coaching.posture import StretchMatch, suggest_stretches
 from posecheck.coaching.wording import (
     asymmetry_text,
     deg_text,
     fault_label,
     not_checked_sentence,
+    reps_words,
     side_cell,
     side_word,
     unmeasured_side_text,
@@ -394,7 +394,7 @@ def show_summary(a: Analysis, camera_note: bool = True) -> None:
         cols[0].metric("Holds completed", f"{r['holds_completed']}")
         longest = longest_hold_text(a.summary.holds)
         cols[0].caption(f"of {r['hold_target_s']:.0f} s each. {longest}".strip())
-    cols[1].metric("Reps", reps_text(r["reps"]))
+    cols[1].metric("Reps", reps_words(r["reps"], finished=True))
     rom = r["rom"]
     if rom:
         best = {"left": rom["best_left_deg"], "right": rom["best_right_deg"]}

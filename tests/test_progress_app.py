@@ -99,6 +99,8 @@ def test_progress_page_shows_every_part_in_words(filled: HistoryStore) -> None:
     assert "prone_internal_rotation" not in body and "-" + "°" not in body.replace(" ", "")
     table = at.dataframe[0].value
     assert list(table.columns)[:3] == ["when", "stretch", "how"] and len(table) == 30
+    # Reps in words, the count first ("3 left, 2 right"; it said "left 3, right 2").
+    assert table["reps"].str.fullmatch(r"none|\d+|\d+ left, \d+ right").all(), table["reps"]
     assert {b.label for b in at.get("download_button")} == {"Sessions (CSV)"}
 
 

@@ -758,29 +758,6 @@ def parse_ice_servers(text: str | None) -> list[dict[str, object]]:
     return servers
 
 
-def _reps_items(reps: tuple[tuple[str, int], ...] | dict[str, int]) -> list[tuple[str, int]]:
-    return list(reps.items()) if isinstance(reps, dict) else list(reps)
-
-
-def reps_text(reps: tuple[tuple[str, int], ...] | dict[str, int]) -> str:
-    """``(("left", 2), ("right", 1))`` -> "L 2 · R 1"; a single count ("both"/"all") -> "3"."""
-    items = _reps_items(reps)
-    if len(items) <= 1:
-        return reps_words(reps)
-    return " · ".join(f"{side[0].upper()} {n}" for side, n in items)
-
-
-def reps_words(reps: tuple[tuple[str, int], ...] | dict[str, int]) -> str:
-    """``(("left", 2), ("right", 1))`` -> "left 2, right 1", as the video's overlay says them
-    (the live side panel read "L 2 · R 1" beside it); a single count -> "3"; none -> "0"."""
-    items = _reps_items(reps)
-    if not items:
-        return "0"
-    if len(items) == 1:
-        return str(items[0][1])
-    return ", ".join(f"{side} {n}" for side, n in items)
-
-
 def spec_dir() -> Path:
     """Where the app reads stretch specs: ``$POSECHECK_SPEC_DIR`` or ``stretch_specs/``."""
     return Path(os.environ.get(SPEC_DIR_ENV) or SPEC_DIR)

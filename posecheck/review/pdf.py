@@ -25,13 +25,13 @@ from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
 
 from posecheck.coaching.live import SAFETY_NOTE
+from posecheck.coaching.wording import reps_words
 from posecheck.review.progress import (
     Adherence,
     SideSummary,
     WeekCount,
     adherence,
     deg_text,
-    reps_words,
     rom_points,
     side_summaries,
     weekly_sessions,
@@ -432,7 +432,7 @@ def render_pdf(data: ReportData) -> bytes:
                 f"{r.local_start:%d %b %Y %H:%M}",
                 r.stretch_name,
                 "-" if r.hold_target_s is None else str(r.holds_completed),
-                reps_words(r.reps),
+                reps_words(r.reps, finished=True),
                 deg_text(r.best_left_deg),
                 deg_text(r.best_right_deg),
                 str(r.fault_events),
