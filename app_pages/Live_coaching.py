@@ -35,6 +35,7 @@ from posecheck.coaching.live import (
     LiveProcessor,
     SetStats,
     dose_text,
+    idle_cue_text,
     parse_ice_servers,
     set_busy_text,
 )
@@ -415,16 +416,8 @@ def main() -> None:
                 )
 
     if not ctx.state.playing:
-        cue_slot.markdown(
-            cue_html(
-                # The picture is in "How to do it", below the video and the side panel (it
-                # said "the picture under the video": nothing is directly under it).
-                "Set the camera up as the Camera placement picture in How to do it (further "
-                "down) shows, press START, then get into the starting position.",
-                "step",
-            ),
-            unsafe_allow_html=True,
-        )
+        finished = holder.finished[-1].spec if holder.finished else None
+        cue_slot.markdown(cue_html(idle_cue_text(finished, spec), "step"), unsafe_allow_html=True)
         return
 
     shown: tuple[str, str, int | None] | None = None

@@ -33,6 +33,7 @@ from posecheck.coaching.live import (
     body_camera_message,
     busy_text,
     dose_text,
+    idle_cue_text,
     parse_ice_servers,
     set_busy_text,
     set_stats,
@@ -522,6 +523,24 @@ def test_reps_are_said_in_words_with_the_count_first() -> None:
         assert reps_words(none) == "none yet"
         assert reps_words(none, finished=True) == "none"
     assert reps_words({"left": 12, "right": 12}).isascii()  # the overlay's fonts
+
+
+def test_after_stop_the_cue_points_to_the_summary_and_the_next_set() -> None:
+    """After STOP the cue went back to the set-up words and a phone showed nothing of the
+    summary (it sits under the camera, below the first screen): seen walking the app at
+    390x844 in session 14."""
+    knee = load_by_id("supine_knee_drop")
+    before = idle_cue_text(None, knee)
+    assert before.startswith("Set the camera up") and "START" in before
+    after = idle_cue_text(knee, knee)
+    assert after == (
+        "Set done: the summary of your Supine knee drop set is under the camera. "
+        "Press START for another set."
+    )
+    # Another stretch chosen since: its camera goes elsewhere, so the set-up words again.
+    assert idle_cue_text(knee, SPEC) == idle_cue_text(None, SPEC) == before
+    page = (Path(__file__).resolve().parents[1] / "app_pages/Live_coaching.py").read_text()
+    assert "idle_cue_text(finished, spec)" in page
 
 
 def test_no_page_or_output_words_the_reps_on_its_own() -> None:

@@ -780,6 +780,23 @@ def available_specs(
     return specs, errors
 
 
+def idle_cue_text(finished: StretchSpec | None, chosen: StretchSpec) -> str:
+    """The cue while the camera is off. Before a set: how to begin. After STOP: the set's
+    summary sits under the camera, out of sight on a phone (the cue went back to the set-up
+    words, as if nothing had happened), and START begins another set. A set of another
+    stretch than the one now chosen gets the set-up words: this stretch's camera differs."""
+    if finished is not None and finished.id == chosen.id:
+        return (
+            f"Set done: the summary of your {finished.name} set is under the camera. "
+            "Press START for another set."
+        )
+    # The picture is in "How to do it", below the video and the side panel.
+    return (
+        "Set the camera up as the Camera placement picture in How to do it (further down) "
+        "shows, press START, then get into the starting position."
+    )
+
+
 def dose_text(dose: Dose) -> str:
     """The dose in words, e.g. "Hold 30 s, 5 times per side, alternating sides"."""
     n = dose.reps_per_side
