@@ -39,6 +39,7 @@ from posecheck.overlay import annotate_step
 from posecheck.pose.landmarks import Pose
 from posecheck.review.analysis import Analysis, analyze_video, replay_camera_message
 from posecheck.review.photo import (
+    angle_text,
     estimate_photo,
     is_photo,
     photo_analysis,
@@ -309,7 +310,7 @@ def show_photo(
             st.markdown("#### Angles")
             table = pd.DataFrame(
                 [
-                    {"side": side_word(g.side), "what": g.label, "angle": deg_text(g.value_deg)}
+                    {"side": side_word(g.side), "what": g.label, "angle": angle_text(g)}
                     for g in v.angles
                 ]
             )
