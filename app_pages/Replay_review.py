@@ -344,7 +344,6 @@ def show_photo(
 def timeline_chart(result: Result, frame_index: int) -> alt.LayerChart | alt.Chart:
     a = result.analysis
     rom = pd.DataFrame(rom_rows(a), columns=["t_s", "side", "rom_deg"])
-    rom["rom_deg"] = rom["rom_deg"].abs()  # the size of the turn: never a negative angle
     faults = pd.DataFrame(
         fault_intervals(a), columns=["start_s", "end_s", "fault", "side", "message"]
     )
@@ -368,7 +367,7 @@ def timeline_chart(result: Result, frame_index: int) -> alt.LayerChart | alt.Cha
             .mark_line(point=False, strokeWidth=2)
             .encode(
                 x=alt.X("t_s:Q", scale=x, title="time (s)"),
-                y=alt.Y("rom_deg:Q", title=f"{label} (deg)"),
+                y=alt.Y("rom_deg:Q", title=f"{label} (degrees)"),
                 color=alt.Color(
                     "side:N",
                     scale=alt.Scale(domain=list(SIDE_COLOURS), range=list(SIDE_COLOURS.values())),

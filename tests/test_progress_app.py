@@ -104,6 +104,23 @@ def test_progress_page_shows_every_part_in_words(filled: HistoryStore) -> None:
     assert {b.label for b in at.get("download_button")} == {"Sessions (CSV)"}
 
 
+def test_a_reading_past_the_start_is_charted_as_no_turn() -> None:
+    """The Progress page's one set drew a knee drop down to -25 degrees (the knee fell the
+    other way at the start), where the replay drew the same reading as +25 and the PDF as 0:
+    one rule, in the rows all three chart (walking the app, session 14)."""
+    from posecheck.review.timeline import angle_rows
+
+    rows = angle_rows([(0.0, -25.0, 10.0), (100.0, None, -0.5), (200.0, 12.5, None)])
+    assert rows == [
+        {"t_s": 0.0, "side": "left", "rom_deg": 0.0},
+        {"t_s": 0.0, "side": "right", "rom_deg": 10.0},
+        {"t_s": 0.1, "side": "right", "rom_deg": 0.0},
+        {"t_s": 0.2, "side": "left", "rom_deg": 12.5},
+    ]
+    replay = (REPO / "app_pages" / "Replay_review.py").read_text(encoding="utf-8")
+    assert '"rom_deg"].abs()' not in replay, "the replay charts the same rows"
+
+
 def test_one_saved_set_is_charted_second_by_second(filled: HistoryStore) -> None:
     """The angles a set kept frame by frame, for the set chosen (live sets and clips alike)."""
     at = progress_page()

@@ -192,7 +192,7 @@ def set_chart(s: SetAngles) -> io.BytesIO:
     rows = angle_rows((f.t_ms, f.left_deg, f.right_deg) for f in s.frames)
     top = 10.0
     for side, colour in SIDE_COLOURS.items():
-        pts = [(r["t_s"], max(r["rom_deg"], 0.0)) for r in rows if r["side"] == side]
+        pts = [(r["t_s"], r["rom_deg"]) for r in rows if r["side"] == side]
         if not pts:
             continue
         ax.plot(*zip(*pts, strict=True), color=colour, linewidth=1.4, label=f"{side} side")
