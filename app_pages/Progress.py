@@ -301,7 +301,12 @@ def one_set(store: HistoryStore, rows: list[SessionRow]) -> None:
     df["side"] = df["side"] + " side"
     label = choice.rom_label or "range of motion"
     sides = alt.Scale(domain=list(SIDE_COLOURS), range=list(SIDE_COLOURS.values()))
-    st.caption(f"{label[:1].upper()}{label[1:]} of each side, second by second.")
+    spread = (  # as the charts above say it beside the same numbers
+        f", give or take {choice.uncertainty_deg:g}° from this camera view"
+        if choice.uncertainty_deg
+        else ""
+    )
+    st.caption(f"{label[:1].upper()}{label[1:]} of each side, second by second{spread}.")
     st.altair_chart(
         alt.Chart(df)
         .mark_line(strokeWidth=2)

@@ -134,7 +134,12 @@ def test_one_saved_set_is_charted_second_by_second(filled: HistoryStore) -> None
     assert chosen.value.session_id == newest.session_id, "the set just done is shown first"
     spec = at.get("vega_lite_chart")[-1].proto.spec
     assert "seconds into the set" in spec and "degrees" in spec
-    assert "of each side, second by second." in texts(at)  # what is measured, in words
+    assert "of each side, second by second" in texts(at)  # what is measured, in words
+    # ... with its uncertainty, as the charts above give it (the caption had none).
+    spread = f"{newest.uncertainty_deg:g}°"
+    assert newest.uncertainty_deg and (
+        f"second by second, give or take {spread} from this camera view." in texts(at)
+    )
     kept = filled.session(chosen.value.session_id).rom_frames
     assert len(kept) == 20
     chosen.select_index(len(chosen.options) - 1).run()
