@@ -23,6 +23,7 @@ from app_common import (
     keep,
     keep_in_history,
     load_specs,
+    metric_words,
     pose_model_selector,
     remember_widget,
     safety_note,
@@ -191,7 +192,7 @@ def show_set(stats: SetStats, spec: StretchSpec, title: str) -> None:
         cols[0].caption(f"of {stats.hold_target_s:.0f} s each")
     else:
         cols[0].metric("Time", f"{stats.duration_s:.0f} s")
-    cols[1].metric("Reps", reps_words(stats.reps, finished=True))
+    cols[1].metric("Reps", metric_words(reps_words(stats.reps, finished=True)))
     cols[1].caption(f"target {stats.reps_target_per_side} per side")
     best = dict(stats.best_rom_deg)
     if stats.rom_label:

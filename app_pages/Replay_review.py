@@ -16,6 +16,7 @@ from app_common import (
     keep,
     keep_replay,
     load_specs,
+    metric_words,
     pose_model_selector,
     remember_widget,
     safety_note,
@@ -394,7 +395,7 @@ def show_summary(a: Analysis, camera_note: bool = True) -> None:
         cols[0].metric("Holds completed", f"{r['holds_completed']}")
         longest = longest_hold_text(a.summary.holds)
         cols[0].caption(f"of {r['hold_target_s']:.0f} s each. {longest}".strip())
-    cols[1].metric("Reps", reps_words(r["reps"], finished=True))
+    cols[1].metric("Reps", metric_words(reps_words(r["reps"], finished=True)))
     rom = r["rom"]
     if rom:
         best = {"left": rom["best_left_deg"], "right": rom["best_right_deg"]}
