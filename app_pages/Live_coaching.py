@@ -241,6 +241,9 @@ PHONE_CSS = """
 @media (max-width: 640px) {
   [data-testid="stMainBlockContainer"] { padding-top: 3.75rem !important; }
   [data-testid="stMain"] h1 { font-size: 1.5rem !important; padding: 0 !important; }
+  /* the heading's -1rem bottom margin allows for the padding taken off above: without it
+     the safety note's first line ran 6 px into the title's "g" (session 14) */
+  [data-testid="stMain"] [data-testid="stHeading"] > div { margin-bottom: -0.5rem !important; }
   .st-key-live_safety [data-testid="stCaptionContainer"] {
     font-size: 0.72rem !important; line-height: 1.25 !important;
   }
