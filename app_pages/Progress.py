@@ -170,6 +170,11 @@ def show_stretches(rows: list[SessionRow]) -> None:
             f"Shaded: the measurement uncertainty from this camera view ({u}). "
             f"Latest: left {said(last.best_left_deg)}, right {said(last.best_right_deg)}"
             + ("" if diff is None else f"; difference between the sides {deg_text(diff)}")
+            + (  # the words the set summary and the replay use for the same case
+                ", within what the camera can tell apart: treat both sides as the same"
+                if diff is not None and last.uncertainty_deg and abs(diff) <= last.uncertainty_deg
+                else ""
+            )
             + "."
         )
 

@@ -4,6 +4,7 @@ switch, and saving a finished set once."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -77,6 +78,14 @@ def test_progress_page_shows_every_part_in_words(filled: HistoryStore) -> None:
     assert "##### Prone hip internal rotation: best hip internal rotation" in body
     assert "##### Clamshell" in body and "##### Pigeon" not in body  # pigeon measures no angle
     assert "give or take 15°" in body and "give or take 8°" in body
+    # A difference within the uncertainty is said to be one (as the set summary says it).
+    pattern = r"give or take (\d+)°\)\. Latest: .*?difference between the sides (\d+)°(.*)"
+    said = re.findall(pattern, body)
+    assert said, body
+    for spread, diff, rest in said:
+        same = ", within what the camera can tell apart: treat both sides as the same."
+        assert (rest == same) == (int(diff) <= int(spread)), (spread, diff, rest)
+    assert any(rest for *_, rest in said), said  # the made-up history has such a case
     assert "Most frequent faults" in body
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Sessions"] == "30"
