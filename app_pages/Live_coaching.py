@@ -53,7 +53,7 @@ from posecheck.overlay import annotate_step
 from posecheck.pose.estimator import MediaPipePoseEstimator
 from posecheck.pose.people import live_notice
 from posecheck.review.report import records_csv
-from posecheck.review.timeline import safe_name
+from posecheck.review.timeline import longest_hold_text, safe_name
 from posecheck.specs.schema import StretchSpec
 
 CUE_POLL_S = 0.25
@@ -189,7 +189,9 @@ def show_set(stats: SetStats, spec: StretchSpec, title: str) -> None:
     cols = st.columns(3)
     if stats.hold_target_s is not None:
         cols[0].metric("Holds completed", f"{stats.holds_completed}")
-        cols[0].caption(f"of {stats.hold_target_s:.0f} s each")
+        # how far the holds got, as the replay says it ("0 completed" alone said nothing)
+        longest = longest_hold_text(stats.holds)
+        cols[0].caption(f"of {stats.hold_target_s:.0f} s each. {longest}".strip())
     else:
         cols[0].metric("Time", f"{stats.duration_s:.0f} s")
     cols[1].metric("Reps", metric_words(reps_words(stats.reps, finished=True)))

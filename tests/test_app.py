@@ -129,7 +129,9 @@ def test_mute_toggle_and_ice_setting() -> None:
     assert any("not a stun:/turn: URL" in e.value for e in at.sidebar.error)
 
 
-def _finished_set_page(reps: tuple[tuple[str, int], ...] = (("left", 1), ("right", 0))):
+def _finished_set_page(
+    reps: tuple[tuple[str, int], ...] = (("left", 1), ("right", 0)), holds: tuple = ()
+):
     """The Live page after a set of the prone stretch ended (STOP), the camera off."""
     from types import SimpleNamespace
 
@@ -139,7 +141,7 @@ def _finished_set_page(reps: tuple[tuple[str, int], ...] = (("left", 1), ("right
     stats = SetStats(
         60.0, 30.0, 1, reps, 5, (), (("left", 30.0), ("right", None)),
         None, spec.rom.label if spec.rom else None,
-        busy_s=41.6, busy_seen_hz=5.8, busy_wanted_hz=10.0,
+        busy_s=41.6, busy_seen_hz=5.8, busy_wanted_hz=10.0, holds=holds,
     )  # fmt: skip
     done = SimpleNamespace(why="You pressed STOP", spec=spec, stats=stats, summary=None, key="k")
     done.records = ()
@@ -180,6 +182,16 @@ def test_the_set_summary_says_the_reps_in_words_whole_and_what_comes_next() -> N
     assert "Set the camera up" not in texts(at)
     empty = _finished_set_page((("left", 0), ("right", 0)))
     assert next(m for m in empty.metric if m.label == "Reps").value == "none"
+
+
+def test_the_live_set_summary_says_how_far_the_holds_got() -> None:
+    """ "Holds completed 0, of 30 s each" said nothing of a set whose holds got to 12 s: the
+    live summary gives the longest hold per side, as the replay does (session 14)."""
+    from posecheck.coaching.checker import Hold
+
+    holds = (Hold("left", 0.0, 9e3, 8.4, False, 20.0), Hold("right", 9e3, 2e4, 12.2, False, 25.0))
+    at = _finished_set_page(holds=holds)
+    assert "of 30 s each. Longest hold: left 8 s, right 12 s." in [c.value for c in at.caption]
 
 
 def pose_model_box(at: AppTest):

@@ -16,7 +16,7 @@ import pytest
 from posecheck.body.camera import CameraEstimate
 from posecheck.body.stage import BodyState
 from posecheck.body.synthetic import Body, Camera, Key, animate, render
-from posecheck.coaching.checker import CheckResult, FaultEvent, Summary
+from posecheck.coaching.checker import CheckResult, FaultEvent, Hold, Summary
 from posecheck.coaching.checker.movetime import MoveTimer
 from posecheck.coaching.feedback import Cue
 from posecheck.coaching.framing import (
@@ -502,6 +502,8 @@ def test_set_stats_counts_faults_and_rom_difference() -> None:
     assert dict(s.best_rom_deg) == {"left": 38.0, "right": 31.5}
     assert s.rom_asymmetry_deg == pytest.approx(6.6)
     assert s.rom_label == "hip internal rotation"
+    held = Hold("left", 0.0, 9e3, 8.4, False, 20.0)  # how far a hold got: the summary says it
+    assert set_stats(replace(summary, holds=(held,)), SPEC).holds == (held,)
 
 
 def test_dose_text() -> None:

@@ -43,7 +43,7 @@ from pathlib import Path
 
 import numpy as np
 
-from posecheck.coaching.checker import Summary
+from posecheck.coaching.checker import Hold, Summary
 from posecheck.coaching.feedback import Cue
 from posecheck.coaching.framing import FramingAdvice, camera_advice
 from posecheck.coaching.pacing import SPEED_SAMPLES, FrameSampler, analysis_rate_hz
@@ -331,6 +331,7 @@ class SetStats:
     busy_s: float = 0.0  # time the busy-computer note showed with the rate low (``BusyNote``)
     busy_seen_hz: float | None = None  # pictures a second the pose model saw then
     busy_wanted_hz: float | None = None  # ... and a replay of the footage would have taken
+    holds: tuple[Hold, ...] = ()  # every time in position: how far the holds got
 
 
 def set_busy_text(stats: SetStats) -> str | None:
@@ -359,6 +360,7 @@ def set_stats(summary: Summary, spec: StretchSpec) -> SetStats:
         if summary.rom_asymmetry_deg is None
         else round(summary.rom_asymmetry_deg, 1),
         rom_label=spec.rom.label if spec.rom is not None else None,
+        holds=summary.holds,
     )
 
 
