@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_common import history_sidebar, page_icon
+from app_common import METRIC_CSS, history_sidebar, page_icon
 
 # The icon is drawn locally: a Material or emoji icon makes the browser fetch it from a font host.
 st.set_page_config(page_title="posecheck", page_icon=page_icon(), layout="wide")
@@ -21,5 +21,6 @@ navigation = st.navigation(
         st.Page("app_pages/Progress.py", title="Progress", icon=":material/trending_up:"),
     ]
 )
+st.html(METRIC_CSS)  # on every page
 history_sidebar()  # profile and save switch, on every page
 navigation.run()

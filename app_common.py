@@ -71,6 +71,23 @@ def stretch_selector(specs: dict[str, StretchSpec], key: str) -> StretchSpec | N
     return specs[chosen]
 
 
+#: A metric's value wraps onto a second line where its column is narrow, instead of being cut
+#: off ("12 left, 12 ri…" in the set summary at 700 px, session 14); every page (app.py).
+METRIC_CSS = """
+<style>
+[data-testid="stMetricValue"] [data-testid="stMarkdownContainer"] { overflow: visible !important; }
+[data-testid="stMetricValue"] p { white-space: normal !important; }
+</style>
+"""
+
+
+def metric_words(text: str) -> str:
+    """A metric's value that may wrap: each "12 left" kept whole on its line (no-break
+    spaces inside a pair, the break after a comma): "12 left, 12 right" wraps as "12 left,"
+    over "12 right" (with plain spaces it broke as "12 left, 12" over "right")."""
+    return ", ".join(part.replace(" ", "\u00a0") for part in text.split(", "))
+
+
 def safety_note() -> None:
     st.caption(f":material/health_and_safety: {SAFETY_NOTE}")
 

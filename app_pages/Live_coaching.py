@@ -23,6 +23,7 @@ from app_common import (
     keep,
     keep_in_history,
     load_specs,
+    metric_words,
     pose_model_selector,
     remember_widget,
     safety_note,
@@ -35,19 +36,24 @@ from posecheck.coaching.live import (
     LiveProcessor,
     SetStats,
     dose_text,
+    idle_cue_text,
     parse_ice_servers,
-    reps_text,
-    reps_words,
     set_busy_text,
 )
 from posecheck.coaching.pipeline import FrameRecord, Pipeline
 from posecheck.coaching.placement import draw_placement
-from posecheck.coaching.wording import NOT_CHECKED_WHY, asymmetry_text, deg_text, not_checked_lines
+from posecheck.coaching.wording import (
+    NOT_CHECKED_WHY,
+    asymmetry_text,
+    deg_text,
+    not_checked_lines,
+    reps_words,
+)
 from posecheck.overlay import annotate_step
 from posecheck.pose.estimator import MediaPipePoseEstimator
 from posecheck.pose.people import live_notice
 from posecheck.review.report import records_csv
-from posecheck.review.timeline import safe_name
+from posecheck.review.timeline import longest_hold_text, safe_name
 from posecheck.specs.schema import StretchSpec
 
 CUE_POLL_S = 0.25
@@ -183,10 +189,12 @@ def show_set(stats: SetStats, spec: StretchSpec, title: str) -> None:
     cols = st.columns(3)
     if stats.hold_target_s is not None:
         cols[0].metric("Holds completed", f"{stats.holds_completed}")
-        cols[0].caption(f"of {stats.hold_target_s:.0f} s each")
+        # how far the holds got, as the replay says it ("0 completed" alone said nothing)
+        longest = longest_hold_text(stats.holds)
+        cols[0].caption(f"of {stats.hold_target_s:.0f} s each. {longest}".strip())
     else:
         cols[0].metric("Time", f"{stats.duration_s:.0f} s")
-    cols[1].metric("Reps", reps_text(stats.reps))
+    cols[1].metric("Reps", metric_words(reps_words(stats.reps, finished=True)))
     cols[1].caption(f"target {stats.reps_target_per_side} per side")
     best = dict(stats.best_rom_deg)
     if stats.rom_label:
@@ -235,6 +243,9 @@ PHONE_CSS = """
 @media (max-width: 640px) {
   [data-testid="stMainBlockContainer"] { padding-top: 3.75rem !important; }
   [data-testid="stMain"] h1 { font-size: 1.5rem !important; padding: 0 !important; }
+  /* the heading's -1rem bottom margin allows for the padding taken off above: without it
+     the safety note's first line ran 6 px into the title's "g" (session 14) */
+  [data-testid="stMain"] [data-testid="stHeading"] > div { margin-bottom: -0.5rem !important; }
   .st-key-live_safety [data-testid="stCaptionContainer"] {
     font-size: 0.72rem !important; line-height: 1.25 !important;
   }
@@ -411,16 +422,8 @@ def main() -> None:
                 )
 
     if not ctx.state.playing:
-        cue_slot.markdown(
-            cue_html(
-                # The picture is in "How to do it", below the video and the side panel (it
-                # said "the picture under the video": nothing is directly under it).
-                "Set the camera up as the Camera placement picture in How to do it (further "
-                "down) shows, press START, then get into the starting position.",
-                "step",
-            ),
-            unsafe_allow_html=True,
-        )
+        finished = holder.finished[-1].spec if holder.finished else None
+        cue_slot.markdown(cue_html(idle_cue_text(finished, spec), "step"), unsafe_allow_html=True)
         return
 
     shown: tuple[str, str, int | None] | None = None
@@ -478,7 +481,7 @@ def main() -> None:
                 else:
                     busy_slot.empty()
             r = out.step.result
-            side = (  # words a person uses, as the overlay's "left 0, right 0"
+            side = (  # words a person uses, as the overlay's "3 left, 2 right"
                 f" · working on your {r.working_side} side"
                 if r.working_side in ("left", "right")
                 else ""

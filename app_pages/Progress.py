@@ -11,13 +11,13 @@ import pandas as pd
 import streamlit as st
 
 from app_common import current_profile, history_store, safety_note
+from posecheck.coaching.wording import reps_words
 from posecheck.review.pdf import gather, render_pdf
 from posecheck.review.progress import (
     adherence,
     deg_text,
     describe,
     origin_words,
-    reps_words,
     rom_points,
     sessions_csv,
     time_ticks,
@@ -170,6 +170,11 @@ def show_stretches(rows: list[SessionRow]) -> None:
             f"Shaded: the measurement uncertainty from this camera view ({u}). "
             f"Latest: left {said(last.best_left_deg)}, right {said(last.best_right_deg)}"
             + ("" if diff is None else f"; difference between the sides {deg_text(diff)}")
+            + (  # the words the set summary and the replay use for the same case
+                ", within what the camera can tell apart: treat both sides as the same"
+                if diff is not None and last.uncertainty_deg and abs(diff) <= last.uncertainty_deg
+                else ""
+            )
             + "."
         )
 
@@ -182,7 +187,7 @@ def session_table(rows: list[SessionRow]) -> pd.DataFrame:
                 "stretch": r.stretch_name,
                 "how": origin_words(r),
                 "holds": "-" if r.hold_target_s is None else str(r.holds_completed),
-                "reps": reps_words(r.reps),
+                "reps": reps_words(r.reps, finished=True),
                 "best left": deg_text(r.best_left_deg),
                 "best right": deg_text(r.best_right_deg),
                 "difference": deg_text(r.asymmetry_deg),
@@ -301,7 +306,12 @@ def one_set(store: HistoryStore, rows: list[SessionRow]) -> None:
     df["side"] = df["side"] + " side"
     label = choice.rom_label or "range of motion"
     sides = alt.Scale(domain=list(SIDE_COLOURS), range=list(SIDE_COLOURS.values()))
-    st.caption(f"{label[:1].upper()}{label[1:]} of each side, second by second.")
+    spread = (  # as the charts above say it beside the same numbers
+        f", give or take {choice.uncertainty_deg:g}° from this camera view"
+        if choice.uncertainty_deg
+        else ""
+    )
+    st.caption(f"{label[:1].upper()}{label[1:]} of each side, second by second{spread}.")
     st.altair_chart(
         alt.Chart(df)
         .mark_line(strokeWidth=2)

@@ -16,19 +16,20 @@ from app_common import (
     keep,
     keep_replay,
     load_specs,
+    metric_words,
     pose_model_selector,
     remember_widget,
     safety_note,
     stretch_selector,
 )
 from posecheck.coaching.framing import not_seen_text
-from posecheck.coaching.live import reps_text
 from posecheck.coaching.posture import StretchMatch, suggest_stretches
 from posecheck.coaching.wording import (
     asymmetry_text,
     deg_text,
     fault_label,
     not_checked_sentence,
+    reps_words,
     side_cell,
     side_word,
     unmeasured_side_text,
@@ -39,6 +40,7 @@ from posecheck.overlay import annotate_step
 from posecheck.pose.landmarks import Pose
 from posecheck.review.analysis import Analysis, analyze_video, replay_camera_message
 from posecheck.review.photo import (
+    angle_text,
     estimate_photo,
     is_photo,
     photo_analysis,
@@ -309,7 +311,7 @@ def show_photo(
             st.markdown("#### Angles")
             table = pd.DataFrame(
                 [
-                    {"side": side_word(g.side), "what": g.label, "angle": deg_text(g.value_deg)}
+                    {"side": side_word(g.side), "what": g.label, "angle": angle_text(g)}
                     for g in v.angles
                 ]
             )
@@ -343,7 +345,6 @@ def show_photo(
 def timeline_chart(result: Result, frame_index: int) -> alt.LayerChart | alt.Chart:
     a = result.analysis
     rom = pd.DataFrame(rom_rows(a), columns=["t_s", "side", "rom_deg"])
-    rom["rom_deg"] = rom["rom_deg"].abs()  # the size of the turn: never a negative angle
     faults = pd.DataFrame(
         fault_intervals(a), columns=["start_s", "end_s", "fault", "side", "message"]
     )
@@ -367,7 +368,7 @@ def timeline_chart(result: Result, frame_index: int) -> alt.LayerChart | alt.Cha
             .mark_line(point=False, strokeWidth=2)
             .encode(
                 x=alt.X("t_s:Q", scale=x, title="time (s)"),
-                y=alt.Y("rom_deg:Q", title=f"{label} (deg)"),
+                y=alt.Y("rom_deg:Q", title=f"{label} (degrees)"),
                 color=alt.Color(
                     "side:N",
                     scale=alt.Scale(domain=list(SIDE_COLOURS), range=list(SIDE_COLOURS.values())),
@@ -394,7 +395,7 @@ def show_summary(a: Analysis, camera_note: bool = True) -> None:
         cols[0].metric("Holds completed", f"{r['holds_completed']}")
         longest = longest_hold_text(a.summary.holds)
         cols[0].caption(f"of {r['hold_target_s']:.0f} s each. {longest}".strip())
-    cols[1].metric("Reps", reps_text(r["reps"]))
+    cols[1].metric("Reps", metric_words(reps_words(r["reps"], finished=True)))
     rom = r["rom"]
     if rom:
         best = {"left": rom["best_left_deg"], "right": rom["best_right_deg"]}

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
 
+from posecheck.coaching.wording import reps_words
 from posecheck.errors import PosecheckError
 from posecheck.outputs import check_outputs, describe_os_error, write_text_atomic
 from posecheck.quiet import native_logs_silenced
@@ -105,9 +106,9 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(rep, indent=2, allow_nan=False))
         return 0
-    reps = ", ".join(f"{side} {n}" for side, n in rep["reps"].items()) or "0"
     print(
-        f"{spec.name}: {rep['duration_s']} s analysed, reps {reps}, "
+        f"{spec.name}: {rep['duration_s']} s analysed, "
+        f"reps {reps_words(rep['reps'], finished=True)}, "
         f"holds completed {rep['holds_completed']}"
     )
     for warning in rep["warnings"]:

@@ -20,6 +20,7 @@ import numpy as np
 
 from posecheck.coaching.checker import CheckResult
 from posecheck.coaching.feedback import Cue
+from posecheck.coaching.wording import reps_words
 from posecheck.pose.landmarks import LANDMARK_NAMES, SKELETON, PoseFrame, index_of
 from posecheck.specs.schema import StretchSpec
 
@@ -179,8 +180,7 @@ def draw_hud(
     progress = progress if headline else None
     head_w = cv2.getTextSize(headline, cv2.FONT_HERSHEY_SIMPLEX, big, 3)[0][0] if headline else 0
     portrait = w < h or head_w > w * 0.4
-    reps = ", ".join(f"{s} {n}" for s, n in result.reps)  # Hershey fonts are ASCII only
-    lines = [f"Reps: {reps}"]
+    lines = [f"Reps: {reps_words(result.reps)}"]
     if spec.rom is not None:
         words = rom_words(spec.rom.label, result.rom_deg)
         if words:

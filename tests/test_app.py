@@ -141,18 +141,19 @@ def test_mute_toggle_and_ice_setting() -> None:
     assert any("not a stun:/turn: URL" in e.value for e in at.sidebar.error)
 
 
-def test_the_live_set_summary_says_when_the_computer_was_busy() -> None:
-    """A finished set whose pose model saw fewer pictures than a replay would: its summary
-    says so calmly, with the numbers (posecheck.coaching.live.BusyNote)."""
+def _finished_set_page(
+    reps: tuple[tuple[str, int], ...] = (("left", 1), ("right", 0)), holds: tuple = ()
+):
+    """The Live page after a set of the prone stretch ended (STOP), the camera off."""
     from types import SimpleNamespace
 
     from posecheck.coaching.live import SetStats
 
     spec = load_by_id("prone_internal_rotation")
     stats = SetStats(
-        60.0, 30.0, 1, (("left", 1), ("right", 0)), 5, (), (("left", 30.0), ("right", None)),
+        60.0, 30.0, 1, reps, 5, (), (("left", 30.0), ("right", None)),
         None, spec.rom.label if spec.rom else None,
-        busy_s=41.6, busy_seen_hz=5.8, busy_wanted_hz=10.0,
+        busy_s=41.6, busy_seen_hz=5.8, busy_wanted_hz=10.0, holds=holds,
     )  # fmt: skip
     done = SimpleNamespace(why="You pressed STOP", spec=spec, stats=stats, summary=None, key="k")
     done.records = ()
@@ -162,10 +163,47 @@ def test_the_live_set_summary_says_when_the_computer_was_busy() -> None:
     )
     at.run()
     assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def test_the_live_set_summary_says_when_the_computer_was_busy() -> None:
+    """A finished set whose pose model saw fewer pictures than a replay would: its summary
+    says so calmly, with the numbers (posecheck.coaching.live.BusyNote)."""
+    at = _finished_set_page()
     assert (
         "For 42 s of this set your computer was busy: it checked about 6 pictures a second "
         "instead of 10, so angles and counts may be a little off."
     ) in texts(at)
+
+
+def test_the_set_summary_says_the_reps_in_words_whole_and_what_comes_next() -> None:
+    """Session 14, walking the app: the summary's Reps said "L 12 · R 12" (in words, "12 left,
+    12 right" was cut off as "12 left, 12 ri…" in a 700 px window: the value now wraps, each
+    pair kept whole), and after STOP the cue went back to the set-up words."""
+    from app_common import METRIC_CSS, metric_words
+
+    at = _finished_set_page((("left", 12), ("right", 12)))
+    reps = next(m for m in at.metric if m.label == "Reps")
+    assert reps.value == metric_words("12 left, 12 right") == "12\u00a0left, 12\u00a0right"
+    assert metric_words("none") == "none" and metric_words("3") == "3"
+    assert any("white-space: normal" in h.proto.body for h in at.get("html")), "METRIC_CSS"
+    assert "stMetricValue" in METRIC_CSS
+    assert "Set done: the summary of your Prone hip internal rotation set is under the camera." in (
+        texts(at)
+    )
+    assert "Set the camera up" not in texts(at)
+    empty = _finished_set_page((("left", 0), ("right", 0)))
+    assert next(m for m in empty.metric if m.label == "Reps").value == "none"
+
+
+def test_the_live_set_summary_says_how_far_the_holds_got() -> None:
+    """ "Holds completed 0, of 30 s each" said nothing of a set whose holds got to 12 s: the
+    live summary gives the longest hold per side, as the replay does (session 14)."""
+    from posecheck.coaching.checker import Hold
+
+    holds = (Hold("left", 0.0, 9e3, 8.4, False, 20.0), Hold("right", 9e3, 2e4, 12.2, False, 25.0))
+    at = _finished_set_page(holds=holds)
+    assert "of 30 s each. Longest hold: left 8 s, right 12 s." in [c.value for c in at.caption]
 
 
 def pose_model_box(at: AppTest):

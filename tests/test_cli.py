@@ -113,7 +113,7 @@ def test_a_portrait_variable_rate_phone_clip_counts_its_reps_quietly(tmp_path):
         "analyze", str(phone), "--stretch", "prone_internal_rotation", "--report", str(report)
     )
     assert proc.returncode == 0 and proc.stderr == ""
-    assert "reps left 1, right 1" in proc.stdout
+    assert "reps 1 left, 1 right" in proc.stdout  # the count first, in words
     data = json.loads(report.read_text())
     assert data["reps"] == {"left": 1, "right": 1}
     assert data["source"]["rotation_deg"] == 90 and data["source"]["variable_frame_rate"]

@@ -16,7 +16,7 @@ import pytest
 from posecheck.body.camera import CameraEstimate
 from posecheck.body.stage import BodyState
 from posecheck.body.synthetic import Body, Camera, Key, animate, render
-from posecheck.coaching.checker import CheckResult, FaultEvent, Summary
+from posecheck.coaching.checker import CheckResult, FaultEvent, Hold, Summary
 from posecheck.coaching.checker.movetime import MoveTimer
 from posecheck.coaching.feedback import Cue
 from posecheck.coaching.framing import (
@@ -33,15 +33,15 @@ from posecheck.coaching.live import (
     body_camera_message,
     busy_text,
     dose_text,
+    idle_cue_text,
     parse_ice_servers,
-    reps_text,
-    reps_words,
     set_busy_text,
     set_stats,
 )
 from posecheck.coaching.pacing import FrameSampler, analysis_rate_hz
 from posecheck.coaching.pipeline import Pipeline, Step
 from posecheck.coaching.session import AdviceHold, with_framing
+from posecheck.coaching.wording import reps_words
 from posecheck.media.source import Frame
 from posecheck.pose.landmarks import Pose, PoseFrame
 from posecheck.review.records import session_from_summary
@@ -502,6 +502,8 @@ def test_set_stats_counts_faults_and_rom_difference() -> None:
     assert dict(s.best_rom_deg) == {"left": 38.0, "right": 31.5}
     assert s.rom_asymmetry_deg == pytest.approx(6.6)
     assert s.rom_label == "hip internal rotation"
+    held = Hold("left", 0.0, 9e3, 8.4, False, 20.0)  # how far a hold got: the summary says it
+    assert set_stats(replace(summary, holds=(held,)), SPEC).holds == (held,)
 
 
 def test_dose_text() -> None:
@@ -513,17 +515,49 @@ def test_dose_text() -> None:
     assert dose_text(both) == "Hold 30 s, 1 time, both sides together"
 
 
-def test_reps_text() -> None:
-    assert reps_text((("left", 2), ("right", 1))) == "L 2 · R 1"
-    assert reps_text({"both": 3}) == "3"
-    assert reps_text(()) == "0"
+def test_reps_are_said_in_words_with_the_count_first() -> None:
+    """One helper for every place that shows reps (session 14): the set summary's metric said
+    "L 2 · R 1", the panel and overlay "left 2, right 1", and no rep "0" or "L 0 · R 0"."""
+    assert reps_words((("left", 3), ("right", 2))) == "3 left, 2 right"
+    assert reps_words({"left": 0, "right": 2}) == "0 left, 2 right"
+    assert reps_words({"both": 3}) == "3" and reps_words((("all", 1),)) == "1"
+    for none in ((), (("left", 0), ("right", 0)), {"both": 0}):
+        assert reps_words(none) == "none yet"
+        assert reps_words(none, finished=True) == "none"
+    assert reps_words({"left": 12, "right": 12}).isascii()  # the overlay's fonts
 
 
-def test_reps_words_say_the_sides_as_the_overlay_does() -> None:
-    """The live side panel said "L 0 · R 0" (and "working side: left") beside the overlay's
-    "left 0, right 0": one way of saying it, in words."""
-    assert reps_words((("left", 2), ("right", 1))) == "left 2, right 1"
-    assert reps_words({"both": 3}) == "3" and reps_words(()) == "0"
+def test_after_stop_the_cue_points_to_the_summary_and_the_next_set() -> None:
+    """After STOP the cue went back to the set-up words and a phone showed nothing of the
+    summary (it sits under the camera, below the first screen): seen walking the app at
+    390x844 in session 14."""
+    knee = load_by_id("supine_knee_drop")
+    before = idle_cue_text(None, knee)
+    assert before.startswith("Set the camera up") and "START" in before
+    after = idle_cue_text(knee, knee)
+    assert after == (
+        "Set done: the summary of your Supine knee drop set is under the camera. "
+        "Press START for another set."
+    )
+    # Another stretch chosen since: its camera goes elsewhere, so the set-up words again.
+    assert idle_cue_text(knee, SPEC) == idle_cue_text(None, SPEC) == before
+    page = (Path(__file__).resolve().parents[1] / "app_pages/Live_coaching.py").read_text()
+    assert "idle_cue_text(finished, spec)" in page
+
+
+def test_no_page_or_output_words_the_reps_on_its_own() -> None:
+    """The old helpers are gone and nothing joins "side n" pairs by hand any more."""
+    import posecheck.coaching.live as live
+    import posecheck.review.progress as progress
+
+    assert not hasattr(live, "reps_text") and not hasattr(live, "reps_words")
+    assert progress.reps_words is reps_words  # the one helper, re-used
+    root = Path(__file__).resolve().parents[1]
+    pages = [root / "app.py", root / "app_common.py", *root.glob("app_pages/*.py")]
+    for path in [*pages, *root.glob("posecheck/**/*.py")]:
+        text = path.read_text(encoding="utf-8")
+        assert 'f"{side} {n}" for side, n in' not in text, path
+        assert 'f"{s} {n}" for s, n in' not in text, path
 
 
 def test_available_specs_skips_a_broken_file(tmp_path: Path) -> None:

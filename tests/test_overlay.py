@@ -3,6 +3,8 @@ the mirror view flips the picture and the skeleton but not the words."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -165,3 +167,26 @@ def test_the_angle_line_on_the_picture_is_in_words() -> None:
         "knee drop: right 8 degrees"
     )
     assert rom_words("knee drop", (("left", float("nan")),)) is None
+
+
+def test_the_reps_on_the_video_are_the_pages_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The overlay said "Reps: left 0, right 0" while the page said "L 0 · R 0": both now
+    say "none yet", then "2 left, 1 right" (one helper, ``wording.reps_words``)."""
+    import posecheck.overlay as overlay
+
+    drawn: list[str] = []
+    real = overlay.cv2.putText
+
+    def spy(image, text, *args, **kwargs):
+        drawn.append(text)
+        return real(image, text, *args, **kwargs)
+
+    monkeypatch.setattr(overlay.cv2, "putText", spy)
+    picture = np.zeros((480, 640, 3), np.uint8)
+    frame = PoseFrame(0, 0.0, 640, 480, None)
+    annotate(picture, frame, PRONE, result(), LONG_CUE, coaching())
+    assert "Reps: none yet" in drawn, drawn
+    drawn.clear()
+    counted = replace(result(), reps=(("left", 2), ("right", 1)))
+    annotate(picture, frame, PRONE, counted, LONG_CUE, coaching())
+    assert "Reps: 2 left, 1 right" in drawn, drawn

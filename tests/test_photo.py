@@ -19,7 +19,7 @@ from posecheck.body.synthetic import Body, Camera, Key, Leg, animate, render
 from posecheck.coaching.checker import StretchChecker, entering_side, measure_still
 from posecheck.coaching.posture import read_posture
 from posecheck.errors import SpecError
-from posecheck.review.photo import judge_pose
+from posecheck.review.photo import PhotoAnalysis, angle_text, judge_pose, photo_lines
 from posecheck.specs.schema import load_by_id, parse_spec
 from tests.clips import sample_frames
 from tests.test_catalogue import _butterfly, _hero, _pigeon
@@ -87,6 +87,22 @@ def test_butterfly_needs_the_feet_together_and_the_body_sitting():
     standing = Body("standing", left=Leg(hip_abduction_deg=45), right=Leg(hip_abduction_deg=45))
     v = judge_pose(BUTTERFLY, render(standing, Camera.front_view(2.5, 1.0)))
     assert v.in_position is False
+
+
+def test_the_photos_number_comes_with_its_uncertainty() -> None:
+    """The photo's table and the CLI showed "42°" alone, where a video's summary gives the
+    same number "give or take 8° from this camera view" (walking the app, session 14)."""
+    front = Camera.front_view(2.0, 0.6, "seated")
+    v = judge_pose(BUTTERFLY, render(_butterfly("left", 45), front))
+    spread = BUTTERFLY.rom.uncertainty_deg
+    rom = [a for a in v.angles if a.is_rom]
+    assert spread > 0 and rom and all(a.uncertainty_deg == spread for a in rom)
+    assert angle_text(rom[0]) == f"{abs(rom[0].value_deg):.0f}°, give or take {spread:.0f}°"
+    other = [a for a in v.angles if not a.is_rom]
+    assert other and all(angle_text(a) == f"{abs(a.value_deg):.0f}°" for a in other)
+    assert angle_text(replace(rom[0], value_deg=-12.4)) == f"12°, give or take {spread:.0f}°"
+    lines = photo_lines(PhotoAnalysis(None, None, v, (), ""))  # type: ignore[arg-type]
+    assert sum(f"give or take {spread:.0f}°" in ln for ln in lines) == len(rom)
 
 
 def test_reclined_hero_sitting_up_is_recognised_and_invited_to_lean_back():
@@ -251,7 +267,8 @@ def test_the_cli_prints_a_one_photo_verdict_and_suggests_without_a_stretch(media
     assert "0.0 s analysed" not in out and "reps" not in out.replace("repetitions", "")
     assert "Press the soles" not in out  # sitting knees up, feet wide: not in the stretch
     assert json.loads(report.read_text())["in_position"] is False
-    assert "-" not in "".join(ln.split(":")[-1] for ln in out.splitlines() if " deg" in ln)
+    angles = [ln for ln in out.splitlines() if ln.endswith("°")]
+    assert angles and "-" not in "".join(ln.split(":")[-1] for ln in angles)
     free = run_cli("analyze", str(media / "standing.jpeg"))
     assert free.returncode == 0, free.stderr
     assert "standing" in free.stdout and "--stretch ID" in free.stdout

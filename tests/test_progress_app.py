@@ -4,6 +4,7 @@ switch, and saving a finished set once."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -77,6 +78,14 @@ def test_progress_page_shows_every_part_in_words(filled: HistoryStore) -> None:
     assert "##### Prone hip internal rotation: best hip internal rotation" in body
     assert "##### Clamshell" in body and "##### Pigeon" not in body  # pigeon measures no angle
     assert "give or take 15°" in body and "give or take 8°" in body
+    # A difference within the uncertainty is said to be one (as the set summary says it).
+    pattern = r"give or take (\d+)°\)\. Latest: .*?difference between the sides (\d+)°(.*)"
+    said = re.findall(pattern, body)
+    assert said, body
+    for spread, diff, rest in said:
+        same = ", within what the camera can tell apart: treat both sides as the same."
+        assert (rest == same) == (int(diff) <= int(spread)), (spread, diff, rest)
+    assert any(rest for *_, rest in said), said  # the made-up history has such a case
     assert "Most frequent faults" in body
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Sessions"] == "30"
@@ -99,7 +108,26 @@ def test_progress_page_shows_every_part_in_words(filled: HistoryStore) -> None:
     assert "prone_internal_rotation" not in body and "-" + "°" not in body.replace(" ", "")
     table = at.dataframe[0].value
     assert list(table.columns)[:3] == ["when", "stretch", "how"] and len(table) == 30
+    # Reps in words, the count first ("3 left, 2 right"; it said "left 3, right 2").
+    assert table["reps"].str.fullmatch(r"none|\d+|\d+ left, \d+ right").all(), table["reps"]
     assert {b.label for b in at.get("download_button")} == {"Sessions (CSV)"}
+
+
+def test_a_reading_past_the_start_is_charted_as_no_turn() -> None:
+    """The Progress page's one set drew a knee drop down to -25 degrees (the knee fell the
+    other way at the start), where the replay drew the same reading as +25 and the PDF as 0:
+    one rule, in the rows all three chart (walking the app, session 14)."""
+    from posecheck.review.timeline import angle_rows
+
+    rows = angle_rows([(0.0, -25.0, 10.0), (100.0, None, -0.5), (200.0, 12.5, None)])
+    assert rows == [
+        {"t_s": 0.0, "side": "left", "rom_deg": 0.0},
+        {"t_s": 0.0, "side": "right", "rom_deg": 10.0},
+        {"t_s": 0.1, "side": "right", "rom_deg": 0.0},
+        {"t_s": 0.2, "side": "left", "rom_deg": 12.5},
+    ]
+    replay = (REPO / "app_pages" / "Replay_review.py").read_text(encoding="utf-8")
+    assert '"rom_deg"].abs()' not in replay, "the replay charts the same rows"
 
 
 def test_one_saved_set_is_charted_second_by_second(filled: HistoryStore) -> None:
@@ -115,7 +143,12 @@ def test_one_saved_set_is_charted_second_by_second(filled: HistoryStore) -> None
     assert chosen.value.session_id == newest.session_id, "the set just done is shown first"
     spec = at.get("vega_lite_chart")[-1].proto.spec
     assert "seconds into the set" in spec and "degrees" in spec
-    assert "of each side, second by second." in texts(at)  # what is measured, in words
+    assert "of each side, second by second" in texts(at)  # what is measured, in words
+    # ... with its uncertainty, as the charts above give it (the caption had none).
+    spread = f"{newest.uncertainty_deg:g}°"
+    assert newest.uncertainty_deg and (
+        f"second by second, give or take {spread} from this camera view." in texts(at)
+    )
     kept = filled.session(chosen.value.session_id).rom_frames
     assert len(kept) == 20
     chosen.select_index(len(chosen.options) - 1).run()

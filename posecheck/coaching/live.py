@@ -43,7 +43,7 @@ from pathlib import Path
 
 import numpy as np
 
-from posecheck.coaching.checker import Summary
+from posecheck.coaching.checker import Hold, Summary
 from posecheck.coaching.feedback import Cue
 from posecheck.coaching.framing import FramingAdvice, camera_advice
 from posecheck.coaching.pacing import SPEED_SAMPLES, FrameSampler, analysis_rate_hz
@@ -331,6 +331,7 @@ class SetStats:
     busy_s: float = 0.0  # time the busy-computer note showed with the rate low (``BusyNote``)
     busy_seen_hz: float | None = None  # pictures a second the pose model saw then
     busy_wanted_hz: float | None = None  # ... and a replay of the footage would have taken
+    holds: tuple[Hold, ...] = ()  # every time in position: how far the holds got
 
 
 def set_busy_text(stats: SetStats) -> str | None:
@@ -359,6 +360,7 @@ def set_stats(summary: Summary, spec: StretchSpec) -> SetStats:
         if summary.rom_asymmetry_deg is None
         else round(summary.rom_asymmetry_deg, 1),
         rom_label=spec.rom.label if spec.rom is not None else None,
+        holds=summary.holds,
     )
 
 
@@ -758,29 +760,6 @@ def parse_ice_servers(text: str | None) -> list[dict[str, object]]:
     return servers
 
 
-def _reps_items(reps: tuple[tuple[str, int], ...] | dict[str, int]) -> list[tuple[str, int]]:
-    return list(reps.items()) if isinstance(reps, dict) else list(reps)
-
-
-def reps_text(reps: tuple[tuple[str, int], ...] | dict[str, int]) -> str:
-    """``(("left", 2), ("right", 1))`` -> "L 2 · R 1"; a single count ("both"/"all") -> "3"."""
-    items = _reps_items(reps)
-    if len(items) <= 1:
-        return reps_words(reps)
-    return " · ".join(f"{side[0].upper()} {n}" for side, n in items)
-
-
-def reps_words(reps: tuple[tuple[str, int], ...] | dict[str, int]) -> str:
-    """``(("left", 2), ("right", 1))`` -> "left 2, right 1", as the video's overlay says them
-    (the live side panel read "L 2 · R 1" beside it); a single count -> "3"; none -> "0"."""
-    items = _reps_items(reps)
-    if not items:
-        return "0"
-    if len(items) == 1:
-        return str(items[0][1])
-    return ", ".join(f"{side} {n}" for side, n in items)
-
-
 def spec_dir() -> Path:
     """Where the app reads stretch specs: ``$POSECHECK_SPEC_DIR`` or ``stretch_specs/``."""
     return Path(os.environ.get(SPEC_DIR_ENV) or SPEC_DIR)
@@ -801,6 +780,23 @@ def available_specs(
             continue
         specs[spec.id] = spec
     return specs, errors
+
+
+def idle_cue_text(finished: StretchSpec | None, chosen: StretchSpec) -> str:
+    """The cue while the camera is off. Before a set: how to begin. After STOP: the set's
+    summary sits under the camera, out of sight on a phone (the cue went back to the set-up
+    words, as if nothing had happened), and START begins another set. A set of another
+    stretch than the one now chosen gets the set-up words: this stretch's camera differs."""
+    if finished is not None and finished.id == chosen.id:
+        return (
+            f"Set done: the summary of your {finished.name} set is under the camera. "
+            "Press START for another set."
+        )
+    # The picture is in "How to do it", below the video and the side panel.
+    return (
+        "Set the camera up as the Camera placement picture in How to do it (further down) "
+        "shows, press START, then get into the starting position."
+    )
 
 
 def dose_text(dose: Dose) -> str:

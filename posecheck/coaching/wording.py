@@ -21,6 +21,22 @@ def deg_text(value: float | None) -> str:
     return "-" if value is None or value != value else f"{abs(value):.0f}°"
 
 
+def reps_words(
+    reps: tuple[tuple[str, int], ...] | dict[str, int], *, finished: bool = False
+) -> str:
+    """The reps as a person says them, everywhere they are shown (the set summary, the live
+    panel, the video's overlay, the replay, the history, its PDF and CSV, the CLI):
+    ``(("left", 3), ("right", 2))`` -> "3 left, 2 right"; one count (a stretch done on both
+    sides at once) -> "3"; no rep yet -> "none yet", or "none" for a ``finished`` set. ASCII
+    only: the overlay's fonts have no other letters."""
+    items = list(reps.items()) if isinstance(reps, dict) else list(reps)
+    if not any(n for _, n in items):
+        return "none" if finished else "none yet"
+    if len(items) == 1:
+        return str(items[0][1])
+    return ", ".join(f"{n} {side}" for side, n in items)
+
+
 def side_word(side: str | None) -> str:
     """ "left" -> "Left"; None/"none"/"both" -> "" (a whole-body fault has no side)."""
     return side.capitalize() if side in ("left", "right") else ""

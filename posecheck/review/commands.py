@@ -15,7 +15,8 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from posecheck.review.progress import deg_text, describe, reps_words, sessions_csv
+from posecheck.coaching.wording import reps_words
+from posecheck.review.progress import deg_text, describe, sessions_csv
 from posecheck.review.records import (
     HistoryError,
     SessionQuery,
@@ -128,7 +129,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
         holds = "-" if r.hold_target_s is None else str(r.holds_completed)
         print(
             f"{r.session_id:>5}  {r.local_start:%Y-%m-%d %H:%M} {r.profile[:10]:<10} "
-            f"{r.stretch_name[:30]:<30} {holds:>5}  {reps_words(r.reps)[:17]:<17} "
+            f"{r.stretch_name[:30]:<30} {holds:>5}  {reps_words(r.reps, finished=True)[:17]:<17} "
             f"{deg_text(r.best_left_deg):>6} {deg_text(r.best_right_deg):>6} "
             f"{r.fault_events:>6}"
         )
@@ -147,7 +148,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
     print(f"  duration: {r.duration_s:.0f} s (nobody in view {d.no_person_s:.0f} s)")
     if r.hold_target_s is not None:
         print(f"  holds completed: {r.holds_completed} (target {r.hold_target_s:g} s each)")
-    print(f"  reps: {reps_words(r.reps)}")
+    print(f"  reps: {reps_words(r.reps, finished=True)}")
     if r.rom_label:
         print(
             f"  best {r.rom_label}: left {deg_text(r.best_left_deg)}, "

@@ -25,13 +25,13 @@ from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
 
 from posecheck.coaching.live import SAFETY_NOTE
+from posecheck.coaching.wording import reps_words
 from posecheck.review.progress import (
     Adherence,
     SideSummary,
     WeekCount,
     adherence,
     deg_text,
-    reps_words,
     rom_points,
     side_summaries,
     weekly_sessions,
@@ -192,7 +192,7 @@ def set_chart(s: SetAngles) -> io.BytesIO:
     rows = angle_rows((f.t_ms, f.left_deg, f.right_deg) for f in s.frames)
     top = 10.0
     for side, colour in SIDE_COLOURS.items():
-        pts = [(r["t_s"], max(r["rom_deg"], 0.0)) for r in rows if r["side"] == side]
+        pts = [(r["t_s"], r["rom_deg"]) for r in rows if r["side"] == side]
         if not pts:
             continue
         ax.plot(*zip(*pts, strict=True), color=colour, linewidth=1.4, label=f"{side} side")
@@ -432,7 +432,7 @@ def render_pdf(data: ReportData) -> bytes:
                 f"{r.local_start:%d %b %Y %H:%M}",
                 r.stretch_name,
                 "-" if r.hold_target_s is None else str(r.holds_completed),
-                reps_words(r.reps),
+                reps_words(r.reps, finished=True),
                 deg_text(r.best_left_deg),
                 deg_text(r.best_right_deg),
                 str(r.fault_events),

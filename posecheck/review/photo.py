@@ -29,7 +29,7 @@ from posecheck.coaching.checker import (
     variant_of,
 )
 from posecheck.coaching.posture import contradicts, read_posture
-from posecheck.coaching.wording import fault_label
+from posecheck.coaching.wording import deg_text, fault_label
 from posecheck.media.source import Frame, SourceInfo, VideoSource
 from posecheck.pose.estimator import MediaPipePoseEstimator, PoseEstimator
 from posecheck.pose.landmarks import SIDES, Pose
@@ -52,6 +52,7 @@ class Angle:
     side: str | None
     value_deg: float
     is_rom: bool = False
+    uncertainty_deg: float = 0.0  # the ROM's, from this camera view (the spec's); 0: none known
 
 
 @dataclass(frozen=True)
@@ -196,7 +197,8 @@ def _angles(spec: StretchSpec, values: Values, working: str | None) -> list[Angl
             mv = values[(name, side)]
             if mv.known:
                 value = spec.rom.reported(mv.value) if name == rom and spec.rom else mv.value
-                out.append(Angle(name, label, side, round(value, 1), name == rom))
+                spread = spec.rom.uncertainty_deg if name == rom and spec.rom else 0.0
+                out.append(Angle(name, label, side, round(value, 1), name == rom, spread))
     return sorted(out, key=lambda a: not a.is_rom)
 
 
@@ -331,6 +333,15 @@ def _side_text(side: str | None) -> str:
     return f"{side} " if side in SIDES else ""
 
 
+def angle_text(g: Angle) -> str:
+    """An angle of a photo for people: "42°, give or take 8°" for the number the stretch
+    reports (its uncertainty from this camera view, as a video's summary gives it: the
+    photo's table and the CLI showed the number alone), "124°" for the other angles (none
+    is known for them)."""
+    text = deg_text(g.value_deg)
+    return f"{text}, give or take {g.uncertainty_deg:.0f}°" if g.uncertainty_deg else text
+
+
 def photo_lines(a: PhotoAnalysis) -> list[str]:
     """The verdict as lines of text for a person (the CLI's output)."""
     v = a.verdict
@@ -361,7 +372,7 @@ def photo_lines(a: PhotoAnalysis) -> list[str]:
     if v.cue:
         lines.append(f"  tip: {v.cue}")
     for g in v.angles:
-        lines.append(f"  {_side_text(g.side)}{g.label}: {abs(g.value_deg):.0f} deg")
+        lines.append(f"  {_side_text(g.side)}{g.label}: {angle_text(g)}")
     if v.faults:
         lines.append("  seen in this photo:")
         lines += [f"    - {fault_label(f.message, f.side)}" for f in v.faults]
@@ -411,7 +422,7 @@ def photo_report(a: PhotoAnalysis) -> dict:
             "cue": v.cue,
             "angles": [
                 {"measure": g.name, "label": g.label, "side": g.side, "deg": _r(g.value_deg),
-                 "rom": g.is_rom}
+                 "rom": g.is_rom, "uncertainty_deg": g.uncertainty_deg or None}
                 for g in v.angles
             ],
             "faults": [

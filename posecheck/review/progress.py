@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from posecheck.coaching.wording import reps_words
 from posecheck.review.records import SessionRow
 
 SIDES = ("left", "right")
@@ -186,13 +187,6 @@ def deg_text(v: float | None) -> str:
     return "-" if v is None else f"{max(v, 0.0):.0f}°"
 
 
-def reps_words(reps: tuple[tuple[str, int], ...]) -> str:
-    """``(("left", 2), ("right", 1))`` -> "left 2, right 1"; a single count -> "3"."""
-    if len(reps) == 1:
-        return str(reps[0][1])
-    return ", ".join(f"{side} {n}" for side, n in reps) or "0"
-
-
 def origin_words(row: SessionRow) -> str:
     if row.origin == "live":
         return "live, with the camera"
@@ -243,7 +237,7 @@ def sessions_csv(rows: Iterable[SessionRow]) -> str:
                 f"{r.duration_s:.1f}",
                 r.holds_completed,
                 "" if r.hold_target_s is None else f"{r.hold_target_s:g}",
-                reps_words(r.reps),
+                reps_words(r.reps, finished=True),
                 r.rom_label or "",
                 "" if r.best_left_deg is None else f"{r.best_left_deg:.1f}",
                 "" if r.best_right_deg is None else f"{r.best_right_deg:.1f}",

@@ -70,12 +70,15 @@ def angle_rows(
     frames: Iterable[tuple[float, float | None, float | None]],
 ) -> list[dict[str, Any]]:
     """Long-format rows {t_s, side, rom_deg} from (t_ms, left, right) per frame (an analysis's
-    records, or the frames of a saved set); unknown values are left out."""
+    records, or the frames of a saved set); unknown values are left out. Sizes of the turn
+    only: a reading past the start position the other way is 0 (no turn), never a negative
+    angle, in every chart of it (the replay's timeline, the Progress page's one set, the PDF;
+    the Progress page drew the knee drop down to -25 and the replay drew it as +25)."""
     rows: list[dict[str, Any]] = []
     for t_ms, left, right in frames:
         for side, v in (("left", left), ("right", right)):
             if v is not None:
-                rows.append({"t_s": round(t_ms / 1000.0, 3), "side": side, "rom_deg": v})
+                rows.append({"t_s": round(t_ms / 1000.0, 3), "side": side, "rom_deg": max(v, 0.0)})
     return rows
 
 

@@ -326,7 +326,7 @@ def test_live_coaching_notices_the_wrong_exercise(app_url: str, browser: object)
     time.sleep(1.5)
     # Nothing is counted in another posture (last session this bridge counted L1 R2).
     main = page.locator('[data-testid="stMain"]').first.inner_text()
-    assert "Reps: left 0, right 0" in main, main  # words, as the overlay says them
+    assert "Reps: none yet" in main, main  # words, as the overlay says them
     _shot(page, "live_wrong_exercise.png")
     video.screenshot(path=str(ARTIFACTS / "live_video.png"))
     spoken = page.evaluate("window.__spoken")
@@ -375,6 +375,10 @@ def test_a_busy_computer_is_told_calmly(busy_app_url: str, browser: object) -> N
     page.screenshot(path=str(ARTIFACTS / "live_busy_phone.png"))
     (ARTIFACTS / "live_busy_phone.json").write_text(json.dumps({"video": box}))
     assert busy.count() == 1, "the note cleared while the pose model is still slowed"
+    # The safety note starts under the title (its first line ran 6 px into the title's "g").
+    title = page.locator("[data-testid='stMain'] h1").first.bounding_box()
+    safety = page.locator(".st-key-live_safety").first.bounding_box()
+    assert title["y"] + title["height"] <= safety["y"], (title, safety)
     # Room to spare under the picture (it ended at 841 of 844 px, then at 876 with the
     # countdown's three lines): the notes must not crowd it off the first screen.
     assert box["y"] + box["height"] <= PHONE["height"] - PHONE_ROOM_PX, box
