@@ -423,3 +423,22 @@ def test_a_per_side_measure_cannot_be_read_from_behind() -> None:
     assert bad != text
     with pytest.raises(SpecError, match="read_from_behind"):
         parse_spec(bad, "band_walk")
+
+
+@pytest.mark.parametrize(
+    "derived",
+    [
+        "metric: speed\n    of: feet_width",
+        "metric: lower_of\n    of: leg_out",
+        "metric: start_or\n    of: feet_width\n    before_start: knees_in",
+    ],
+)
+def test_a_measure_worked_out_from_another_cannot_be_read_from_behind(derived: str) -> None:
+    """A speed, a lower-of or a start-or is worked out from the measure it names, whatever
+    the frame: the mark would do nothing there, so the spec does not load with it."""
+    text = (SPEC_DIR / "band_walk.yaml").read_text(encoding="utf-8")
+    extra = f"  derived:\n    {derived}\n    description: Worked out.\n"
+    parse_spec(text.replace("measures:\n", "measures:\n" + extra, 1), "band_walk")  # loads
+    marked = extra + "    read_from_behind: true\n"
+    with pytest.raises(SpecError, match="read_from_behind"):
+        parse_spec(text.replace("measures:\n", "measures:\n" + marked, 1), "band_walk")
