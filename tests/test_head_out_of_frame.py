@@ -18,7 +18,7 @@ import pytest
 
 from posecheck.body.geometry import head_cut_edges, read_from_behind
 from posecheck.body.synthetic import Body, Camera, Key, animate
-from posecheck.coaching.checker.core import HEAD_CUT_REASON
+from posecheck.coaching.checker.core import HEAD_CUT_REASON, HEAD_LANDMARKS
 from posecheck.coaching.framing import cut_edges, framing_advice
 from posecheck.errors import SpecError
 from posecheck.pose.landmarks import SWAPPED_LABELS, Pose, PoseFrame, index_of
@@ -276,32 +276,144 @@ def test_the_feet_gap_is_read_through_frames_read_from_behind() -> None:
 
 
 def test_a_measure_not_marked_stays_unknown_through_frames_read_from_behind() -> None:
-    """The same frames with the feet's gap not marked ``read_from_behind`` (the rule before):
-    nothing is read there, so feet_together is not flagged."""
+    """The same frames with the feet's gap not marked ``read_from_behind`` (then no measure
+    of the band walk is marked, and the frames read from behind are wholly unknown): nothing
+    is read there, so feet_together is not flagged."""
     text = (SPEC_DIR / "band_walk.yaml").read_text(encoding="utf-8")
-    unmarked = parse_spec(text.replace("    read_from_behind: true\n", ""), "band_walk")
+    plain = parse_spec(text.replace("    read_from_behind: true\n", ""), "band_walk")
+    assert not any(m.read_from_behind for m in plain.measures.values())
     frames, _ = _band_walk_feet_together()
-    assert "feet_together" not in run_checker(unmarked, frames).fault_ids()
+    run = run_checker(plain, frames)
+    assert "feet_together" not in run.fault_ids()
+    assert all(r.measures == () for r in run.results if r.t_ms >= 8000)
+
+
+#: The butterfly's feet_near (the ankles' gap in one shin's length, left knee to left
+#: ankle: it reads otherwise with left and right swapped), marked, added to the band walk.
+_FEET_NEAR = """  feet_near:
+    metric: separation_ratio
+    description: The ankles' gap in the left shin's length.
+    a: left_ankle
+    b: right_ankle
+    ref_a: left_knee
+    ref_b: left_ankle
+    space: image
+    read_from_behind: true
+"""
 
 
 def test_a_marked_measure_that_needs_the_labels_is_still_unknown() -> None:
     """A whole-body measure marked ``read_from_behind`` that reads otherwise with left and
     right swapped (the butterfly's feet nearer than the knees: it divides by one side's
-    length) is unknown in a frame read from behind all the same: the mark is checked."""
-    from posecheck.body.geometry import PoseGeometry
-    from posecheck.coaching.checker.core import _needs_labels
-
+    length) is unknown in a frame read from behind all the same, with the head named: the
+    mark is checked. The feet's gap, read the same swapped, is read in those frames."""
+    text = (SPEC_DIR / "band_walk.yaml").read_text(encoding="utf-8")
+    spec = parse_spec(text.replace("measures:\n", "measures:\n" + _FEET_NEAR, 1), "band_walk")
     frames, _ = _band_walk_feet_together()
-    f = frames[-1]
-    g = PoseGeometry(f.pose, 0.5)
-    swapped = PoseGeometry(f.pose.labels_swapped(), 0.5)
-    near = BUTTERFLY.measures["feet_near"].model_copy(update={"read_from_behind": True})
-    raw = near.compute(g, None)
-    assert _needs_labels(near, swapped, None, raw)
-    gap = BAND_WALK.measures["feet_width"]
-    assert not _needs_labels(gap, swapped, None, gap.compute(g, None))
-    unmarked = gap.model_copy(update={"read_from_behind": False})
-    assert _needs_labels(unmarked, swapped, None, gap.compute(g, None))
+    late = [r for r in run_checker(spec, frames).results if r.t_ms >= 8000]
+    assert late
+    for r in late:
+        by_name = {m.name: m for m in r.measures}
+        assert not by_name["feet_near"].known and by_name["feet_near"].missing == HEAD_LANDMARKS
+        assert by_name["feet_width"].known
+
+
+def test_a_frame_halfway_through_a_swap_stays_wholly_unknown() -> None:
+    """The head above the picture and only the shoulders' labels swapped (the trunk read
+    nearly edge-on, halfway through a swap): even the band walk's marked feet gap is not
+    read there; nothing is measured."""
+    frames, _ = _band_walk_feet_together()
+    rows = list(range(len(SWAPPED_LABELS)))
+    for a, b in (("left_shoulder", "right_shoulder"),):
+        rows[index_of(a)], rows[index_of(b)] = index_of(b), index_of(a)
+    unswapped = [
+        replace(f, pose=f.pose.labels_swapped()) if f.t_ms >= (FAULT_ON_S - 1.0) * 1000 else f
+        for f in frames
+    ]
+    halfway = [
+        replace(
+            f, pose=Pose(f.pose.image_xy[rows], f.pose.visibility[rows], f.pose.world_xyz[rows])
+        )
+        if f.t_ms >= 8000
+        else f
+        for f in unswapped
+    ]
+    assert all(
+        read_from_behind(f.pose) and not read_from_behind(f.pose, both=True)
+        for f in halfway
+        if f.t_ms >= 8000
+    )
+    late = [r for r in run_checker(BAND_WALK, halfway).results if r.t_ms >= 8000]
+    assert late and all(r.state == "unknown" and r.measures == () for r in late)
+    assert all(r.reason == HEAD_CUT_REASON for r in late)
+
+
+def _dropped(frames: list[PoseFrame], keep: str) -> list[PoseFrame]:
+    """Every frame, every other frame, or 55 % of them kept evenly."""
+    if keep == "all":
+        return frames
+    if keep == "every other":
+        return frames[::2]
+    return [f for i, f in enumerate(frames) if int((i + 1) * 0.55) != int(i * 0.55)]
+
+
+def _pipeline_faults(frames: list[PoseFrame]) -> list[str]:
+    """The fault ids flagged over the frames through the whole pipeline (the smoother too)."""
+    from posecheck.coaching.pipeline import Pipeline
+    from tests.helpers import NoEstimator
+
+    pipeline = Pipeline(BAND_WALK, NoEstimator())
+    for f in frames:
+        pipeline.process_pose(f)
+    return [e.fault_id for e in pipeline.checker.summary().faults]
+
+
+def _swapping_walk(size_deg: float, every_s: float) -> list[PoseFrame]:
+    """The catalogue's band walk with the feet drawn in ``size_deg`` each from FAULT_ON_S to
+    FAULT_OFF_S, the head above the picture, and from 7 s the labels swapped every other
+    ``every_s``, as MediaPipe swaps them without the face."""
+    from tests.test_catalogue import BAND_WALK as WALK
+    from tests.test_catalogue import _fault_keys, _frames
+
+    case = next(c for c in WALK.faults if c.fault_id == "feet_together")
+    keys, _, _ = _fault_keys(WALK, case, "left", size_deg)
+    return [
+        replace(f, pose=f.pose.labels_swapped())
+        if f.t_ms > 7000 and int(f.t_ms / 1000 / every_s) % 2
+        else f
+        for f in _head_out(_frames(WALK, keys), swap_every_s=None)
+    ]
+
+
+def test_the_feet_gap_through_swaps_gives_the_same_flags_with_frames_dropped() -> None:
+    """The smoother follows each landmark by its name: for a few frames after a swap its
+    ankles and hips blend both sides, and how far depends on the frame rate. The marked
+    measures are unknown for ``smoothing.SETTLE_S`` after the trunk's reading changes, by
+    timestamps. Feet drawn in 2 degrees each (under the line), swapped every 0.7 s: no flag
+    at any rate (before: none at full rate, feet_together with every other frame and with
+    55 % kept); the true fault (4.5 degrees), swapped every 1.1 s: flagged at every rate."""
+    under = _swapping_walk(2.0, 0.7)
+    assert {k: _pipeline_faults(_dropped(under, k)) for k in ("all", "every other", "55")} == {
+        "all": [],
+        "every other": [],
+        "55": [],
+    }
+    fault = _swapping_walk(4.5, 1.1)
+    for keep in ("all", "every other", "55"):
+        assert set(_pipeline_faults(_dropped(fault, keep))) == {"feet_together"}, keep
+
+
+def test_dev_r2087_gives_the_same_flags_with_frames_dropped() -> None:
+    """The recorded landmarks of dev r2087 (band walk, b25, the head above the picture):
+    two feet_together flags, whole, with every other frame and with 55 % kept (before: every
+    other frame flagged a third at 4.6 s, read -0.63 mid-blend after a swap)."""
+    from posecheck.pose.recording import load_recording
+    from tests.test_fault_causes import _BENCHMARK_CLIPS
+
+    clip = "r2087_band_walk_feet_together_b25"
+    frames = load_recording(_BENCHMARK_CLIPS / f"{clip}.pose.json.gz").frames
+    for keep in ("all", "every other", "55"):
+        assert _pipeline_faults(_dropped(frames, keep)) == ["feet_together"] * 2, keep
 
 
 def test_a_per_side_measure_cannot_be_read_from_behind() -> None:
@@ -311,3 +423,22 @@ def test_a_per_side_measure_cannot_be_read_from_behind() -> None:
     assert bad != text
     with pytest.raises(SpecError, match="read_from_behind"):
         parse_spec(bad, "band_walk")
+
+
+@pytest.mark.parametrize(
+    "derived",
+    [
+        "metric: speed\n    of: feet_width",
+        "metric: lower_of\n    of: leg_out",
+        "metric: start_or\n    of: feet_width\n    before_start: knees_in",
+    ],
+)
+def test_a_measure_worked_out_from_another_cannot_be_read_from_behind(derived: str) -> None:
+    """A speed, a lower-of or a start-or is worked out from the measure it names, whatever
+    the frame: the mark would do nothing there, so the spec does not load with it."""
+    text = (SPEC_DIR / "band_walk.yaml").read_text(encoding="utf-8")
+    extra = f"  derived:\n    {derived}\n    description: Worked out.\n"
+    parse_spec(text.replace("measures:\n", "measures:\n" + extra, 1), "band_walk")  # loads
+    marked = extra + "    read_from_behind: true\n"
+    with pytest.raises(SpecError, match="read_from_behind"):
+        parse_spec(text.replace("measures:\n", "measures:\n" + marked, 1), "band_walk")

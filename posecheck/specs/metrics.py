@@ -1308,6 +1308,13 @@ class OfMeasure(MetricBase):
                 "'relative_to_start' is not for a measure worked out from another ('of'): "
                 "set it on the measure it names"
             )
+        if self.read_from_behind:
+            # the checker reads it from the measure it names whatever the frame: the mark
+            # would neither be checked nor keep it unknown (mark the measure it names)
+            raise ValueError(
+                "'read_from_behind' is not for a measure worked out from another ('of'): "
+                "set it on the measure it names"
+            )
         return self
 
     def parts(self) -> tuple[str, ...]:

@@ -7,7 +7,13 @@ import math
 from collections import deque
 
 from posecheck.body.camera import posture_from_position
-from posecheck.body.geometry import PoseGeometry, labels_unsure, read_from_behind, wrap_deg
+from posecheck.body.geometry import (
+    PoseGeometry,
+    head_cut_edges,
+    labels_unsure,
+    read_from_behind,
+    wrap_deg,
+)
 from posecheck.body.stage import BodyState
 from posecheck.coaching.checker.faults import FaultWatch
 from posecheck.coaching.checker.looks import position_values, raw_value, variant_of
@@ -24,6 +30,7 @@ from posecheck.coaching.checker.results import (
 from posecheck.coaching.checker.starts import StartValues
 from posecheck.coaching.posture import PostureReading, PostureWatch
 from posecheck.pose.landmarks import SIDES, PoseFrame, Side
+from posecheck.pose.smoothing import SETTLE_S
 from posecheck.specs.metrics import (
     KneeRoll,
     LowerOf,
@@ -81,6 +88,9 @@ class StretchChecker:
         self._faces_camera = faces_camera(spec)
         #: some measure may be read without trusting left and right (``read_from_behind``)
         self._reads_from_behind = any(m.read_from_behind for m in spec.measures.values())
+        #: the trunk read from behind, last frame: (the shoulders or the hips, both)
+        self._trunk: tuple[bool, bool] | None = None
+        self._trunk_turned_ms: float | None = None  # when it last changed, the head out
 
     def _face_cut_off(self, frame: PoseFrame) -> bool:
         """Whether this frame's left and right cannot be trusted: a stretch done upright and
@@ -89,12 +99,54 @@ class StretchChecker:
         behind. Without the face MediaPipe cannot tell the person's front from their back:
         dev r2067 (band rotation, b25, the head above the picture) read the trunk from
         behind in 111 of 205 frames and swapped left and right 51 times at full visibility,
-        12 false faults. Such a frame is unknown: nothing is measured, no fault checked. The
-        head out alone is not enough: seated butterflies with the head out, read from the
-        front throughout (dev r2035, r2008), score as before."""
+        12 false faults. Such a frame is unknown: no fault is checked on a measure that needs
+        the labels. Only the measures marked ``read_from_behind`` (whole-body, reading the
+        same with the labels swapped) are read in it, and only when the shoulders and the
+        hips are both read from behind (:meth:`_read_without_labels`); a spec with none
+        leaves the frame wholly unknown. The head out alone is not enough: seated butterflies
+        with the head out, read from the front throughout (dev r2035, r2008), score as
+        before."""
         if not self._faces_camera or frame.pose is None:
             return False
         return labels_unsure(frame.pose, frame.width, frame.height)
+
+    def _read_without_labels(
+        self, frame: PoseFrame, body: BodyState | None
+    ) -> tuple[bool, PoseGeometry | None]:
+        """(whether this frame's left and right cannot be trusted (:meth:`_face_cut_off`),
+        the frame with its labels swapped when its marked measures can still be read). With
+        no marked measure, or halfway through a swap (the shoulders read from behind and the
+        hips not, or the reverse: the trunk read nearly edge-on), there is nothing to read:
+        (True, None), the frame is wholly unknown."""
+        if not self._face_cut_off(frame):
+            return False, None
+        if not self._reads_from_behind or not read_from_behind(frame.pose, both=True):
+            return True, None
+        return True, PoseGeometry(frame.pose.labels_swapped(), self.spec.min_visibility, body)
+
+    def _labels_settling(self, frame: PoseFrame, t: float) -> bool:
+        """Whether the smoothed landmarks may still blend left with right: less than
+        ``smoothing.SETTLE_S`` since the trunk's read from behind changed (the shoulders, the
+        hips, both or neither) with the head out of the picture. The smoother follows each
+        landmark by its name, so when MediaPipe swaps the labels its ankles and hips are mixes
+        of both sides until it settles: dev r2087 (band walk, b25) at 10 fps read the feet's
+        gap +8.07 in the first frame read from behind (about +3.7 unsmoothed), and with every
+        other frame kept, -0.63 at 4.6 s, a feet_together the whole replay does not flag. The
+        marked measures are unknown meanwhile (the others are unknown in such frames anyway,
+        or read as before). By timestamps, so frames dropped give the same answer."""
+        if not (self._faces_camera and self._reads_from_behind) or frame.pose is None:
+            self._trunk = self._trunk_turned_ms = None  # the smoother starts again
+            return False
+        trunk = (read_from_behind(frame.pose), read_from_behind(frame.pose, both=True))
+        if (
+            self._trunk is not None
+            and trunk != self._trunk
+            and head_cut_edges(frame.pose, frame.width, frame.height)
+        ):
+            self._trunk_turned_ms = t
+        self._trunk = trunk
+        turned = self._trunk_turned_ms
+        return turned is not None and t - turned < SETTLE_S * 1000.0
 
     def _measure_order(self) -> list[str]:
         plain = [n for n, m in self.spec.measures.items() if not isinstance(m, OfMeasure)]
@@ -124,6 +176,7 @@ class StretchChecker:
         self._faults.new_person()
         self._last_seen_ms = None
         self._phases.forget_looks()
+        self._trunk = self._trunk_turned_ms = None  # the smoother starts again
 
     # -- per frame -------------------------------------------------------------------------
     def update(self, frame: PoseFrame, body: BodyState | None = None) -> CheckResult:
@@ -138,6 +191,7 @@ class StretchChecker:
         phases = self._phases
         phases.close_leaving(t)
 
+        settling = self._labels_settling(frame, t)
         if frame.pose is None:
             self._no_person_s += dt_s
             self._advance_faults(t, {}, None)
@@ -163,18 +217,15 @@ class StretchChecker:
             self._first_seen_ms = t
             self._starts.retake()
         self._last_seen_ms = t
+        unsure, swapped = self._read_without_labels(frame, body)
         geometry = PoseGeometry(frame.pose, self.spec.min_visibility, body)
-        self._near = geometry.near_side() if self._faults.needs_near else None
-        swapped = None
-        if self._face_cut_off(frame):
-            if not self._reads_from_behind or not read_from_behind(frame.pose, both=True):
-                # nothing to read without the labels, or halfway through a swap (the trunk
-                # read nearly edge-on): the frame is unknown as a whole
-                self._unknown_s += dt_s
-                self._advance_faults(t, {}, None)
-                return self._result(frame, "unknown", HEAD_CUT_REASON, HEAD_LANDMARKS, ())
-            swapped = PoseGeometry(frame.pose.labels_swapped(), self.spec.min_visibility, body)
-        values = self._measure(geometry, t, swapped)
+        # the near side is a label: not from a frame whose labels cannot be trusted
+        self._near = geometry.near_side() if self._faults.needs_near and not unsure else None
+        if unsure and swapped is None:  # nothing to read: unknown as a whole
+            self._unknown_s += dt_s
+            self._advance_faults(t, {}, None)
+            return self._result(frame, "unknown", HEAD_CUT_REASON, HEAD_LANDMARKS, ())
+        values = self._measure(geometry, t, swapped, settling)
         rom = self._reported_rom(values)
 
         if self._first_seen_ms is None or (t - self._first_seen_ms) / 1000.0 < self.spec.settle_s:
@@ -193,7 +244,7 @@ class StretchChecker:
             missing = tuple(dict.fromkeys(n for v in unknown for n in v.missing))
             # Position unknown: only faults checked whatever the phase ("always") are due.
             self._advance_faults(t, values, None if self._wrong_posture else "unknown")
-            reason = HEAD_CUT_REASON if missing == HEAD_LANDMARKS else missing_reason(missing)
+            reason = HEAD_CUT_REASON if unsure or settling else missing_reason(missing)
             return self._result(frame, "unknown", reason, missing, tuple(values.values()), rom)
 
         if not self._wrong_posture:
@@ -226,11 +277,19 @@ class StretchChecker:
     def _advance_faults(self, t: float, values: Values, phase: str | None) -> bool:
         return self._faults.advance(t, values, phase, self._phases.episode, self._near)
 
-    def _measure(self, g: PoseGeometry, t: float, swapped: PoseGeometry | None = None) -> Values:
+    def _measure(
+        self,
+        g: PoseGeometry,
+        t: float,
+        swapped: PoseGeometry | None = None,
+        settling: bool = False,
+    ) -> Values:
         """Every measure of the frame. ``swapped``: the frame's left and right cannot be
         trusted (:meth:`_face_cut_off`) and this is it with the labels swapped; a measure
         is read then only if it does not need the labels (:func:`_needs_labels`), else it is
-        unknown with the head named missing."""
+        unknown with the head named missing. ``settling``: the smoother may still blend the
+        two sides after a swap (:meth:`_labels_settling`); the marked measures are unknown
+        so too."""
         out: Values = {}
         for name in self._order:
             metric = self.spec.measures[name]
@@ -272,7 +331,9 @@ class StretchChecker:
                     raw = math.nan if missing else metric.alone(g, side)
                 else:
                     missing, raw = raw_value(metric, g, side)
-                if swapped is not None and _needs_labels(metric, swapped, side, raw):
+                if (settling and metric.read_from_behind) or (
+                    swapped is not None and _needs_labels(metric, swapped, side, raw)
+                ):
                     out[(name, side)] = MeasureValue(name, side, math.nan, HEAD_LANDMARKS)
                     continue
                 value = raw
