@@ -31,6 +31,16 @@ class Run:
     def states(self) -> set[str]:
         return {r.state for r in self.results}
 
+    def held(self, name: str, side: str | None) -> list[float]:
+        """A measure's known values over the frames in position."""
+        return [
+            v.value
+            for r in self.results
+            if r.state == "active"
+            for v in r.measures
+            if v.name == name and v.side == side and v.known
+        ]
+
 
 def run_checker(spec: StretchSpec, frames: list[PoseFrame]) -> Run:
     """The checker over the frames, with the body stage (the camera, the fitted legs, the
