@@ -11,7 +11,8 @@ import math
 
 import pytest
 
-from posecheck.specs.schema import RomCorrection, load_by_id
+from posecheck.errors import SpecError
+from posecheck.specs.schema import SPEC_DIR, RomCorrection, load_by_id, parse_spec
 from tests.helpers import benchmark_rom_error_deg, run_checker
 from tests.test_catalogue import SCENARIOS, _clean_frames, _fault_keys, _frames
 
@@ -32,6 +33,25 @@ def test_correction_by_hand() -> None:
     assert spec.rom is not None and spec.rom.correction is not None
     assert spec.rom.reported(20.0) == pytest.approx(20.0 * spec.rom.correction.scale)
     assert _raw(spec).rom.reported(20.0) == 20.0
+
+
+def test_scale_before_start_by_hand() -> None:
+    """A reading before the start (one photo) takes ``scale_before_start`` where given."""
+    c = RomCorrection(scale=1.1, scale_before_start=1.5, offset_deg=1.0, why="by hand")
+    assert c.apply(10.0) == pytest.approx(12.0)
+    assert c.apply(10.0, started=False) == pytest.approx(16.0)
+    plain = RomCorrection(scale=1.1, why="by hand")
+    assert plain.apply(10.0, started=False) == pytest.approx(11.0)
+
+
+def test_scale_before_start_needs_a_start_or_number() -> None:
+    """Only a ``start_or`` number has a reading before its start: elsewhere it is refused."""
+    text = (SPEC_DIR / f"{TWIST_ID}.yaml").read_text(encoding="utf-8")
+    old = "  measure: turn_for_rom\n"
+    bad = text.replace(old, "  measure: turn\n")
+    assert bad != text
+    with pytest.raises(SpecError, match="scale_before_start"):
+        parse_spec(bad, TWIST_ID)
 
 
 def test_correction_needs_its_why() -> None:

@@ -195,7 +195,12 @@ def _angles(spec: StretchSpec, values: Values, working: str | None) -> list[Angl
         for side in sides:
             mv = values[(name, side)]
             if mv.known:
-                value = spec.rom.reported(mv.value) if name == rom and spec.rom else mv.value
+                # one picture has no start: a start_or number reads its before-start scale
+                value = (
+                    spec.rom.reported(mv.value, started=False)
+                    if name == rom and spec.rom
+                    else mv.value
+                )
                 out.append(Angle(name, label, side, round(value, 1), name == rom))
     return sorted(out, key=lambda a: not a.is_rom)
 
