@@ -31,6 +31,16 @@ class Run:
     def states(self) -> set[str]:
         return {r.state for r in self.results}
 
+    def held(self, name: str, side: str | None) -> list[float]:
+        """A measure's known values over the frames in position."""
+        return [
+            v.value
+            for r in self.results
+            if r.state == "active"
+            for v in r.measures
+            if v.name == name and v.side == side and v.known
+        ]
+
 
 def run_checker(spec: StretchSpec, frames: list[PoseFrame]) -> Run:
     """The checker over the frames, with the body stage (the camera, the fitted legs, the
@@ -179,9 +189,12 @@ def with_measure(spec: StretchSpec, name: str, **update: object) -> StretchSpec:
     return spec.model_copy(update={"measures": {**spec.measures, name: measure}})
 
 
-def benchmark_rom_error_deg(spec: StretchSpec, clip: str, min_frames: int) -> float:
+def benchmark_rom_error_deg(
+    spec: StretchSpec, clip: str, min_frames: int, signed: bool = False
+) -> float:
     """Mean ROM error (degrees) of one benchmark clip replayed from its recording under
-    ``spec``, over at least ``min_frames`` scored frames."""
+    ``spec``, over at least ``min_frames`` scored frames; ``signed``: the mean of measured -
+    true (negative: the number reads short)."""
     from pathlib import Path
 
     from posecheck.review.analysis import analyze_recording
@@ -189,6 +202,7 @@ def benchmark_rom_error_deg(spec: StretchSpec, clip: str, min_frames: int) -> fl
 
     clips = Path(__file__).resolve().parents[1] / "benchmarks" / "data" / "clips"
     truth = load_truth(clips / f"{clip}.truth.json.gz")
-    errors = score(analyze_recording(clips / f"{clip}.pose.json.gz", spec), truth).rom_errors_deg
+    scored = score(analyze_recording(clips / f"{clip}.pose.json.gz", spec), truth)
+    errors = scored.rom_signed_errors_deg if signed else scored.rom_errors_deg
     assert len(errors) >= min_frames, len(errors)
     return sum(errors) / len(errors)

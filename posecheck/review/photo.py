@@ -196,9 +196,11 @@ def _angles(spec: StretchSpec, values: Values, working: str | None) -> list[Angl
         for side in sides:
             mv = values[(name, side)]
             if mv.known:
-                value = spec.rom.reported(mv.value) if name == rom and spec.rom else mv.value
-                spread = spec.rom.uncertainty_deg if name == rom and spec.rom else 0.0
-                out.append(Angle(name, label, side, round(value, 1), name == rom, spread))
+                # one picture has no start: a start_or number reads its before-start scale
+                number = spec.rom if name == rom else None
+                value = number.reported(mv.value, started=False) if number else mv.value
+                spread = number.uncertainty_deg if number else 0.0
+                out.append(Angle(name, label, side, round(value, 1), number is not None, spread))
     return sorted(out, key=lambda a: not a.is_rom)
 
 

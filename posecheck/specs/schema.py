@@ -267,15 +267,27 @@ class RomCorrection(_Model):
     offset_deg: float = Field(
         0.0, ge=-30, le=30, description="Added after the scale, degrees (0: no movement reads 0)."
     )
+    scale_before_start: float | None = Field(
+        None,
+        gt=0.5,
+        lt=2.0,
+        description="For a 'start_or' number: the scale of its before-start reading from one "
+        "photo (which has no start), fitted to that reading alone; none: 'scale'. Live "
+        "frames before a start keep 'scale'.",
+    )
     why: str = Field(
         min_length=1,
         description="The dev split's figures, raw and corrected, leaving one body out, and the "
         "command that fits it (benchmarks/rom_breakdown.py --lobo).",
     )
 
-    def apply(self, raw_deg: float) -> float:
-        """The corrected number for a reading ``raw_deg`` (NaN stays NaN)."""
-        return raw_deg * self.scale + self.offset_deg
+    def apply(self, raw_deg: float, started: bool = True) -> float:
+        """The corrected number for a reading ``raw_deg`` (NaN stays NaN); ``started``: false
+        for one photo's reading (``scale_before_start`` where given)."""
+        scale = self.scale
+        if not started and self.scale_before_start is not None:
+            scale = self.scale_before_start
+        return raw_deg * scale + self.offset_deg
 
 
 class RangeOfMotion(_Model):
@@ -298,9 +310,12 @@ class RangeOfMotion(_Model):
         "reported number (not to the measure's faults or position lines).",
     )
 
-    def reported(self, value_deg: float) -> float:
-        """The number reported for the measure's value (NaN stays NaN)."""
-        return value_deg if self.correction is None else self.correction.apply(value_deg)
+    def reported(self, value_deg: float, started: bool = True) -> float:
+        """The number reported for the measure's value (NaN stays NaN); ``started``: false for
+        one photo's reading (:meth:`RomCorrection.apply`)."""
+        if self.correction is None:
+            return value_deg
+        return self.correction.apply(value_deg, started)
 
 
 class SeenWhen(_Model):
@@ -542,6 +557,13 @@ class StretchSpec(_Model):
             need(("rom", "measure"), self.rom.measure)
             if not self.sided[self.rom.measure]:
                 raise _FieldError(("rom", "measure"), f"'{self.rom.measure}' must be per side")
+            fix = self.rom.correction
+            before = None if fix is None else fix.scale_before_start
+            if before is not None and not isinstance(self.measures[self.rom.measure], StartOr):
+                raise _FieldError(
+                    ("rom", "correction", "scale_before_start"),
+                    f"'{self.rom.measure}' has no start_or reading before its start",
+                )
         per_side_active = self.sided[self.active.measure] and self.active.combine == "any"
         clear = self.active.clear_past
         if clear is not None:

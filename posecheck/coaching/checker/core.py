@@ -312,16 +312,9 @@ class StretchChecker:
                     out[(name, side)] = MeasureValue(name, side, lower, missing)
                     continue
                 if isinstance(metric, StartOr):
-                    src = out[(metric.of, side)]
-                    before = out[(metric.before_start, side)]
-                    if not src.known and not src.missing:  # no start yet
-                        src = before
-                    elif (
-                        metric.once_started == "larger"
-                        and before.known
-                        and (not src.known or before.value > src.value)
-                    ):
-                        src = before  # the larger of the two
+                    src = _start_or(
+                        metric, out[(metric.of, side)], out[(metric.before_start, side)]
+                    )
                     out[(name, side)] = dataclasses.replace(src, name=name)
                     continue
                 if isinstance(metric, KneeRoll) and metric.knees_together:
@@ -389,6 +382,8 @@ class StretchChecker:
         rom = self.spec.rom
         if rom is None or not values:
             return {}
+        # frames before the start keep rom.correction.scale: its scale_before_start (a photo's)
+        # read the dev twist's no-start frames high (docs/measurement.md section 20.x)
         return {
             s: rom.reported(mv.value) if mv is not None else math.nan
             for s in SIDES
@@ -469,6 +464,21 @@ def _needs_labels(metric: MetricBase, swapped: PoseGeometry, side: SideKey, raw:
         return False  # unknown either way, with its own missing landmarks
     _, other = raw_value(metric, swapped, side)
     return not math.isclose(raw, other, rel_tol=1e-9, abs_tol=1e-9)
+
+
+def _start_or(metric: StartOr, since: MeasureValue, before: MeasureValue) -> MeasureValue:
+    """A ``start_or`` reading from its two measures: ``since`` (``of``, counted from the
+    start) and ``before`` (``before_start``): ``before`` while no start is taken; once it is,
+    ``since``, or with ``once_started: larger`` the larger of the two known."""
+    if not since.known and not since.missing:  # no start yet
+        return before
+    if (
+        metric.once_started == "larger"
+        and before.known
+        and (not since.known or before.value > since.value)
+    ):
+        return before  # the larger of the two
+    return since
 
 
 def _pair_knees(values: Values, name: str) -> None:
