@@ -245,10 +245,17 @@ class CameraView(BaseModel):
                 el_deg = min(80.0, max(0.0, cam.elevation_deg))
         return az_deg, el_deg
 
+    def sideways_seen(self, g: PoseGeometry | None = None) -> tuple[float, float]:
+        """The body's sideways axis (unit length) as the view draws it, orthographically:
+        ``cos a`` across the picture and ``sin a sin e`` down it, ``a`` the azimuth's size
+        and ``e`` the elevation this frame reads through (:meth:`view_angles_deg`)."""
+        az, el = (math.radians(a) for a in self.view_angles_deg(g))
+        return math.cos(az), math.sin(az) * math.sin(el)
+
     def foreshortening_ratio(self, g: PoseGeometry | None = None) -> float:
         """How much more the camera shortens the body's lateral axis than the vertical."""
-        az, el = (math.radians(a) for a in self.view_angles_deg(g))
-        return math.cos(el) / math.hypot(math.cos(az), math.sin(az) * math.sin(el))
+        el = math.radians(self.view_angles_deg(g)[1])
+        return math.cos(el) / math.hypot(*self.sideways_seen(g))
 
     def body_camera(self, g: PoseGeometry | None) -> CameraEstimate | None:
         """The camera estimated from the body when ``camera_from`` says to read through it
@@ -447,18 +454,16 @@ class HipInternalRotation(CameraView, MetricBase):
         """The outward hip line on screen as the view draws it (``hip_line: view``): across
         the picture the way ``drawn`` points, down it when the drawn hip is the lower one
         (the hip nearer the camera), its slope that of the body's sideways axis seen from the
-        view's azimuth ``a`` and elevation ``e``: ``sin e sin a`` down for ``cos a`` across
-        (the sideways axis seen along the view, as :meth:`foreshortening_ratio` takes it).
+        view (:meth:`sideways_seen`, as :meth:`foreshortening_ratio` takes it).
         MediaPipe draws a prone body's hip points steeper than that: on 29 dev prone clips
         by 15 degrees on the median clip, 3-39 (r0130: 40 against the joints' 11, r2027: 43
         against 11), and a shin split along so steep a line reads its swing high for the leg
         whose outward points up the picture. Unknown (NaN) when the drawn line is."""
         if not np.all(np.isfinite(drawn)):
             return drawn
-        az, el = (math.radians(a) for a in self.view_angles_deg(g))
-        across = math.copysign(math.cos(az), float(drawn[0]))
-        down = math.copysign(math.sin(el) * math.sin(az), float(drawn[1]))
-        return np.array([across, down])
+        across, down = self.sideways_seen(g)
+        x, y = float(drawn[0]), float(drawn[1])
+        return np.array([math.copysign(across, x), math.copysign(down, y)])
 
     def _world(self, g: PoseGeometry, side: Side | None) -> float:
         hip, knee, ankle = g.world("hip", side), g.world("knee", side), g.world("ankle", side)
