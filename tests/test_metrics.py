@@ -264,3 +264,15 @@ def test_prone_ir_view_hip_line_by_hand():
     assert flat.hip_line_seen(np.array([5.0, -9.0])) == pytest.approx([1.0, 0.0])
     # a hip point not drawn stays unknown
     assert np.isnan(m.hip_line_seen(np.array([np.nan, 1.0]))).any()
+
+
+def test_prone_ir_view_hip_line_unknown_when_the_hip_points_share_a_pixel():
+    m = ir(hip_line="view").seen_from(45, 30)
+    assert np.isnan(m.hip_line_seen(np.zeros(2))).all()
+    camera = Camera.looking_at_feet(2.0, 0.8, 45, "prone")
+    g = geometry(with_body(PRONE, left={"hip_rotation_deg": 35}), camera)
+    xy = np.array(g.pose.image_xy)
+    left, right = index_of("left_hip"), index_of("right_hip")
+    xy[right] = xy[left]
+    one_pixel = PoseGeometry(Pose(xy, g.pose.visibility, g.pose.world_xyz), 0.5)
+    assert math.isnan(m.compute(one_pixel, "left"))

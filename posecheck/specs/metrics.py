@@ -458,9 +458,10 @@ class HipInternalRotation(CameraView, MetricBase):
         MediaPipe draws a prone body's hip points steeper than that: on 29 dev prone clips
         by 15 degrees on the median clip, 3-39 (r0130: 40 against the joints' 11, r2027: 43
         against 11), and a shin split along so steep a line reads its swing high for the leg
-        whose outward points up the picture. Unknown (NaN) when the drawn line is."""
-        if not np.all(np.isfinite(drawn)):
-            return drawn
+        whose outward points up the picture. Unknown (NaN) when the drawn line is, or has no
+        length (the two hip points drawn on one pixel point nowhere)."""
+        if not np.all(np.isfinite(drawn)) or not float(np.linalg.norm(drawn)) > 0:
+            return np.full(2, math.nan)
         across, down = self.sideways_seen(g)
         x, y = float(drawn[0]), float(drawn[1])
         return np.array([math.copysign(across, x), math.copysign(down, y)])
