@@ -6,7 +6,9 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from posecheck.body.camera import CameraEstimate
 from posecheck.body.geometry import PoseGeometry
+from posecheck.body.stage import BodyState
 from posecheck.body.synthetic import Body, Camera, Leg, render, with_body
 from posecheck.pose.landmarks import NUM_LANDMARKS, Pose, index_of
 from posecheck.specs.metrics import (
@@ -276,3 +278,36 @@ def test_prone_ir_view_hip_line_unknown_when_the_hip_points_share_a_pixel():
     xy[right] = xy[left]
     one_pixel = PoseGeometry(Pose(xy, g.pose.visibility, g.pose.world_xyz), 0.5)
     assert math.isnan(m.compute(one_pixel, "left"))
+
+
+def _seen_by(g: PoseGeometry, azimuth_deg: float, elevation_deg: float) -> PoseGeometry:
+    """``g`` with the body's camera known at this azimuth (positive: the person's left)."""
+    est = CameraEstimate(azimuth_deg, elevation_deg, 2.0, 0.0, math.nan, 0.0, 0.0, 1, 0.0)
+    return PoseGeometry(g.pose, 0.5, BodyState(est))
+
+
+@pytest.mark.parametrize("azimuth_deg", [45, -45])
+def test_prone_ir_view_hip_line_nearly_level_drawn_line(azimuth_deg):
+    """Hip points drawn nearly level, half a pixel up or down: the line points down for the
+    hip nearer the body's camera whichever way the jitter tips it. Through the advised view
+    alone the drawn line's tip decides (the limit, docs/measurement.md 20.x)."""
+    elevation_deg = math.degrees(math.atan2(0.8 - 0.1, 2.0))
+    camera = Camera.looking_at_feet(2.0, 0.8, azimuth_deg, "prone")
+    body = ir(hip_line="view", camera_from="body").seen_from(45, elevation_deg)
+    advised = ir(hip_line="view").seen_from(45, elevation_deg)
+    near = "left" if azimuth_deg > 0 else "right"
+    for side in ("left", "right"):
+        plain = geometry(with_body(PRONE, **{side: {"hip_rotation_deg": 35}}), camera)
+        g = _seen_by(plain, azimuth_deg, elevation_deg)
+        drawn = g.image("hip", side) - g.image("other_hip", side)
+        down = 1 if side == near else -1
+        tipped = [np.array([drawn[0], 0.5 * sign]) for sign in (1, -1)]
+        for line in (body.hip_line_seen(d, g, side) for d in tipped):
+            assert np.sign(line[1]) == down
+        # the whole reading: hip points drawn level but for a hundredth of their slope
+        level = [_seen_by(_steeper_hips(g, f), azimuth_deg, elevation_deg) for f in (0.01, -0.01)]
+        up, down_ = (body.compute(h, side) for h in level)
+        assert up == pytest.approx(down_, abs=1e-9)
+        assert up == pytest.approx(body.compute(g, side), abs=1e-9)
+        lines = [advised.hip_line_seen(d, plain, side) for d in tipped]
+        assert lines[0][1] == pytest.approx(-lines[1][1])

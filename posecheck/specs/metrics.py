@@ -401,8 +401,9 @@ class HipInternalRotation(CameraView, MetricBase):
         "drawn",
         description="With space image, the outward direction the shin is split along: drawn, "
         "the hip points' own line on screen; view, the line the camera's view gives the hips "
-        "(its slope from the view's azimuth and elevation), pointing the way the drawn line "
-        "points across and down.",
+        "(its slope from the view's azimuth and elevation), across the way the drawn line "
+        "points and down for the hip nearer the camera: the body's camera's side once it is "
+        "known (camera_from), else the lower drawn hip.",
     )
 
     def parts(self) -> tuple[str, ...]:
@@ -446,15 +447,21 @@ class HipInternalRotation(CameraView, MetricBase):
         shin = g.image("ankle", side) - g.image("knee", side)
         outward = g.image("hip", side) - g.image("other_hip", side)
         if self.hip_line == "view":
-            outward = self.hip_line_seen(outward, g)
+            outward = self.hip_line_seen(outward, g, side)
         rest = np.array([0.0, -1.0]) if self.posture == "prone" else np.array([0.0, 1.0])
         return sideways_angle_on_screen_deg(shin, outward, rest, self.foreshortening_ratio(g))
 
-    def hip_line_seen(self, drawn: np.ndarray, g: PoseGeometry | None = None) -> np.ndarray:
+    def hip_line_seen(
+        self, drawn: np.ndarray, g: PoseGeometry | None = None, side: Side | None = None
+    ) -> np.ndarray:
         """The outward hip line on screen as the view draws it (``hip_line: view``): across
-        the picture the way ``drawn`` points, down it when the drawn hip is the lower one
-        (the hip nearer the camera), its slope that of the body's sideways axis seen from the
-        view (:meth:`sideways_seen`, as :meth:`foreshortening_ratio` takes it).
+        the picture the way ``drawn`` points, down it for the hip nearer the camera, its
+        slope that of the body's sideways axis seen from the view (:meth:`sideways_seen`).
+        The near hip is ``side``'s when the body's camera read through stands on that side
+        (its signed azimuth: positive toward the person's left); else, and with no ``side``,
+        the lower of the two drawn hip points, which a nearly level drawn line takes from
+        the landmarks' jitter (10 px across, half a pixel up or down: a shin drawn 22
+        degrees from vertical reads 25.8 or 31.8 through a view 45 round, 18 up).
         MediaPipe draws a prone body's hip points steeper than that: on 29 dev prone clips
         by 15 degrees on the median clip, 3-39 (r0130: 40 against the joints' 11, r2027: 43
         against 11), and a shin split along so steep a line reads its swing high for the leg
@@ -463,8 +470,12 @@ class HipInternalRotation(CameraView, MetricBase):
         if not np.all(np.isfinite(drawn)) or not float(np.linalg.norm(drawn)) > 0:
             return np.full(2, math.nan)
         across, down = self.sideways_seen(g)
-        x, y = float(drawn[0]), float(drawn[1])
-        return np.array([math.copysign(across, x), math.copysign(down, y)])
+        cam = self.body_camera(g)
+        if side is not None and cam is not None and cam.azimuth_deg != 0:
+            near = toward_side_deg(cam.azimuth_deg, side) > 0
+        else:
+            near = float(drawn[1]) >= 0
+        return np.array([math.copysign(across, float(drawn[0])), down if near else -down])
 
     def _world(self, g: PoseGeometry, side: Side | None) -> float:
         hip, knee, ankle = g.world("hip", side), g.world("knee", side), g.world("ankle", side)
