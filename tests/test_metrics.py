@@ -311,3 +311,27 @@ def test_prone_ir_view_hip_line_nearly_level_drawn_line(azimuth_deg):
         assert up == pytest.approx(body.compute(g, side), abs=1e-9)
         lines = [advised.hip_line_seen(d, plain, side) for d in tipped]
         assert lines[0][1] == pytest.approx(-lines[1][1])
+
+
+@pytest.mark.parametrize("azimuth_deg", [62, -62])
+def test_prone_ir_view_hip_line_through_the_body_camera(azimuth_deg):
+    """The spec's set-up: ``camera_from: body`` with the advised 45. A camera 62 degrees
+    round: the line's slope is the body camera's, and the swing reads near the truth where
+    the advised 45 reads it short."""
+    elevation_deg = math.degrees(math.atan2(0.8 - 0.1, 2.0))
+    camera = Camera.looking_at_feet(2.0, 0.8, azimuth_deg, "prone")
+    body = ir(hip_line="view", camera_from="body").seen_from(45, elevation_deg)
+    advised = ir(hip_line="view").seen_from(45, elevation_deg)
+    a, e = math.radians(62), math.radians(elevation_deg)
+    near = "left" if azimuth_deg > 0 else "right"
+    for side in ("left", "right"):
+        plain = geometry(with_body(PRONE, **{side: {"hip_rotation_deg": 35}}), camera)
+        g = _seen_by(plain, azimuth_deg, elevation_deg)
+        drawn = g.image("hip", side) - g.image("other_hip", side)
+        down = math.sin(a) * math.sin(e) * (1 if side == near else -1)
+        line = body.hip_line_seen(drawn, g, side)
+        assert line == pytest.approx([math.copysign(math.cos(a), drawn[0]), down])
+        assert body.compute(g, side) == pytest.approx(35, abs=2.0)
+        assert advised.compute(g, side) < 35 - 5
+        # until the body's camera is known the measure reads through the advised view
+        assert body.compute(plain, side) == pytest.approx(advised.compute(g, side))
