@@ -335,3 +335,10 @@ def test_prone_ir_view_hip_line_through_the_body_camera(azimuth_deg):
         assert advised.compute(g, side) < 35 - 5
         # until the body's camera is known the measure reads through the advised view
         assert body.compute(plain, side) == pytest.approx(advised.compute(g, side))
+
+
+@pytest.mark.parametrize("space", ["world", "model", "camera"])
+def test_view_hip_line_needs_image_space(space):
+    with pytest.raises(ValueError, match="hip_line"):
+        ir(hip_line="view", space=space)
+    ir(space=space)

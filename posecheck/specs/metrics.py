@@ -403,8 +403,14 @@ class HipInternalRotation(CameraView, MetricBase):
         "the hip points' own line on screen; view, the line the camera's view gives the hips "
         "(its slope from the view's azimuth and elevation), across the way the drawn line "
         "points and down for the hip nearer the camera: the body's camera's side once it is "
-        "known (camera_from), else the lower drawn hip.",
+        "known (camera_from), else the lower drawn hip. Only with space image.",
     )
+
+    @model_validator(mode="after")
+    def _view_line_needs_image(self) -> HipInternalRotation:
+        if self.hip_line == "view" and self.space != "image":
+            raise ValueError("'hip_line: view' needs 'space: image' (other spaces ignore it)")
+        return self
 
     def parts(self) -> tuple[str, ...]:
         if self.space == "world":
