@@ -245,10 +245,17 @@ class CameraView(BaseModel):
                 el_deg = min(80.0, max(0.0, cam.elevation_deg))
         return az_deg, el_deg
 
+    def sideways_seen(self, g: PoseGeometry | None = None) -> tuple[float, float]:
+        """The body's sideways axis (unit length) as the view draws it, orthographically:
+        ``cos a`` across the picture and ``sin a sin e`` down it, ``a`` the azimuth's size
+        and ``e`` the elevation this frame reads through (:meth:`view_angles_deg`)."""
+        az, el = (math.radians(a) for a in self.view_angles_deg(g))
+        return math.cos(az), math.sin(az) * math.sin(el)
+
     def foreshortening_ratio(self, g: PoseGeometry | None = None) -> float:
         """How much more the camera shortens the body's lateral axis than the vertical."""
-        az, el = (math.radians(a) for a in self.view_angles_deg(g))
-        return math.cos(el) / math.hypot(math.cos(az), math.sin(az) * math.sin(el))
+        el = math.radians(self.view_angles_deg(g)[1])
+        return math.cos(el) / math.hypot(*self.sideways_seen(g))
 
     def body_camera(self, g: PoseGeometry | None) -> CameraEstimate | None:
         """The camera estimated from the body when ``camera_from`` says to read through it
@@ -394,9 +401,16 @@ class HipInternalRotation(CameraView, MetricBase):
         "drawn",
         description="With space image, the outward direction the shin is split along: drawn, "
         "the hip points' own line on screen; view, the line the camera's view gives the hips "
-        "(its slope from the view's azimuth and elevation), pointing the way the drawn line "
-        "points across and down.",
+        "(its slope from the view's azimuth and elevation), across the way the drawn line "
+        "points and down for the hip nearer the camera: the body's camera's side once it is "
+        "known (camera_from), else the lower drawn hip. Only with space image.",
     )
+
+    @model_validator(mode="after")
+    def _view_line_needs_image(self) -> HipInternalRotation:
+        if self.hip_line == "view" and self.space != "image":
+            raise ValueError("'hip_line: view' needs 'space: image' (other spaces ignore it)")
+        return self
 
     def parts(self) -> tuple[str, ...]:
         if self.space == "world":
@@ -439,26 +453,35 @@ class HipInternalRotation(CameraView, MetricBase):
         shin = g.image("ankle", side) - g.image("knee", side)
         outward = g.image("hip", side) - g.image("other_hip", side)
         if self.hip_line == "view":
-            outward = self.hip_line_seen(outward, g)
+            outward = self.hip_line_seen(outward, g, side)
         rest = np.array([0.0, -1.0]) if self.posture == "prone" else np.array([0.0, 1.0])
         return sideways_angle_on_screen_deg(shin, outward, rest, self.foreshortening_ratio(g))
 
-    def hip_line_seen(self, drawn: np.ndarray, g: PoseGeometry | None = None) -> np.ndarray:
+    def hip_line_seen(
+        self, drawn: np.ndarray, g: PoseGeometry | None = None, side: Side | None = None
+    ) -> np.ndarray:
         """The outward hip line on screen as the view draws it (``hip_line: view``): across
-        the picture the way ``drawn`` points, down it when the drawn hip is the lower one
-        (the hip nearer the camera), its slope that of the body's sideways axis seen from the
-        view's azimuth ``a`` and elevation ``e``: ``sin e sin a`` down for ``cos a`` across
-        (the sideways axis seen along the view, as :meth:`foreshortening_ratio` takes it).
+        the picture the way ``drawn`` points, down it for the hip nearer the camera, its
+        slope that of the body's sideways axis seen from the view (:meth:`sideways_seen`).
+        The near hip is ``side``'s when the body's camera read through stands on that side
+        (its signed azimuth: positive toward the person's left); else, and with no ``side``,
+        the lower of the two drawn hip points, which a nearly level drawn line takes from
+        the landmarks' jitter (10 px across, half a pixel up or down: a shin drawn 22
+        degrees from vertical reads 25.8 or 31.8 through a view 45 round, 18 up).
         MediaPipe draws a prone body's hip points steeper than that: on 29 dev prone clips
         by 15 degrees on the median clip, 3-39 (r0130: 40 against the joints' 11, r2027: 43
         against 11), and a shin split along so steep a line reads its swing high for the leg
-        whose outward points up the picture. Unknown (NaN) when the drawn line is."""
-        if not np.all(np.isfinite(drawn)):
-            return drawn
-        az, el = (math.radians(a) for a in self.view_angles_deg(g))
-        across = math.copysign(math.cos(az), float(drawn[0]))
-        down = math.copysign(math.sin(el) * math.sin(az), float(drawn[1]))
-        return np.array([across, down])
+        whose outward points up the picture. Unknown (NaN) when the drawn line is, or has no
+        length (the two hip points drawn on one pixel point nowhere)."""
+        if not np.all(np.isfinite(drawn)) or not float(np.linalg.norm(drawn)) > 0:
+            return np.full(2, math.nan)
+        across, down = self.sideways_seen(g)
+        cam = self.body_camera(g)
+        if side is not None and cam is not None and cam.azimuth_deg != 0:
+            near = toward_side_deg(cam.azimuth_deg, side) > 0
+        else:
+            near = float(drawn[1]) >= 0
+        return np.array([math.copysign(across, float(drawn[0])), down if near else -down])
 
     def _world(self, g: PoseGeometry, side: Side | None) -> float:
         hip, knee, ankle = g.world("hip", side), g.world("knee", side), g.world("ankle", side)
