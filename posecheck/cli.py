@@ -10,7 +10,9 @@ import argparse
 import gc
 import json
 import math
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
@@ -34,13 +36,33 @@ def _spec_dir(args: argparse.Namespace) -> str:
     return args.dir or str(_specs().SPEC_DIR)
 
 
-class _Progress:
-    """A one-line progress bar on stderr (only when it is a terminal, or forced)."""
+class _CtrlC:
+    """Ctrl-C as a flag that stays set. Python raises ``KeyboardInterrupt`` once, where the
+    main thread happens to be; when that is inside a finaliser (a native object freed
+    mid-run) the exception is printed and dropped, and the run went on to the end and exited
+    0 (test_ctrl_c_exits_130..., CI under load, session 14). :class:`_Progress` raises it
+    again at the next frame, and :func:`main` treats a run that ended after a press as
+    interrupted."""
 
-    def __init__(self, enabled: bool) -> None:
+    def __init__(self) -> None:
+        self.pressed = False
+
+    def __call__(self, signum: int, frame: object) -> None:
+        self.pressed = True
+        raise KeyboardInterrupt
+
+
+class _Progress:
+    """A one-line progress bar on stderr (only when it is a terminal, or forced); each frame
+    it raises a Ctrl-C pressed since the last (``ctrl_c``)."""
+
+    def __init__(self, enabled: bool, ctrl_c: _CtrlC | None = None) -> None:
         self.enabled = enabled
+        self.ctrl_c = ctrl_c
 
     def __call__(self, done: int, total: int) -> None:
+        if self.ctrl_c is not None and self.ctrl_c.pressed:
+            raise KeyboardInterrupt
         if not self.enabled:
             return
         width = 30
@@ -80,7 +102,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         {"the input video": args.video, "the spec file": args.spec},
         {"--annotate": (args.annotate, MP4_SUFFIXES), "--report": (args.report, ())},
     )
-    progress = _Progress(sys.stderr.isatty() and not args.quiet)
+    progress = _Progress(sys.stderr.isatty() and not args.quiet, getattr(args, "ctrl_c", None))
     if is_recording(args.video):
         if args.annotate:
             raise PosecheckError(
@@ -303,8 +325,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    args.ctrl_c = _CtrlC()
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, args.ctrl_c) if main_thread else None
     try:
-        return int(args.func(args))
+        code = int(args.func(args))
+        if not args.ctrl_c.pressed:
+            return code
+        raise KeyboardInterrupt  # pressed, and the raise was dropped on the way (_CtrlC)
     except PosecheckError as exc:
         print(f"posecheck: {exc}", file=sys.stderr)
         return 2
@@ -314,6 +342,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         print("\nposecheck: interrupted; no partial output was left.", file=sys.stderr)
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGINT, previous)
     # Interrupted: free what the stopped run left in reference cycles (a pose landmarker being
     # made when the key came) now, while its modules are loaded; at the interpreter's exit its
     # finaliser failed with "'NoneType' object is not callable" under the message (CI, once).

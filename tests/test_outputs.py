@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import resource
 import shutil
@@ -251,3 +252,37 @@ def test_ctrl_c_exits_130_and_leaves_no_partial_file(tmp_path):
     assert proc.returncode == 130
     assert err.strip() == "posecheck: interrupted; no partial output was left."
     assert os.listdir(out) == []
+
+
+def _press_ctrl_c_where_it_is_dropped() -> None:
+    """Ctrl-C landing where Python drops the exception (as in a finaliser, which prints it
+    and goes on)."""
+    with contextlib.suppress(KeyboardInterrupt):
+        signal.raise_signal(signal.SIGINT)
+
+
+def test_ctrl_c_dropped_mid_run_still_stops_at_the_next_frame(tmp_path, monkeypatch, capsys):
+    clip = write_clip(tmp_path / "clip.mp4", sample_frames()[:2])
+    frames_after: list[int] = []
+
+    def analysis_that_drops_the_press(*args, progress, **kwargs):
+        _press_ctrl_c_where_it_is_dropped()
+        progress(1, 3)  # the next frame: the press is raised again here
+        frames_after.append(2)
+        raise AssertionError("the run went on after Ctrl-C")
+
+    monkeypatch.setattr(posecheck.review.analysis, "analyze_video", analysis_that_drops_the_press)
+    assert main(["analyze", str(clip), "--stretch", "clamshell"]) == 130
+    assert frames_after == []
+    assert "interrupted; no partial output was left" in capsys.readouterr().err
+
+
+def test_ctrl_c_dropped_after_the_last_frame_still_exits_130(monkeypatch, capsys):
+    def schema_that_drops_the_press(args) -> int:
+        _press_ctrl_c_where_it_is_dropped()
+        return 0
+
+    monkeypatch.setattr("posecheck.cli._cmd_schema", schema_that_drops_the_press)
+    before = signal.getsignal(signal.SIGINT)
+    assert main(["specs", "schema"]) == 130
+    assert signal.getsignal(signal.SIGINT) is before  # the caller's handler is back
