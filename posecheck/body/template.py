@@ -47,9 +47,10 @@ but a body bent 30 or 60 degrees 13-15 off, with as good a fit: not built.
 
 Sitting with both legs straight out in front (the seated stretches' start), the azimuth comes
 from a 3D template of that start (:data:`SEATED_START`): the trunk upright, the legs along the
-floor at an adult's lengths. The 3D solve put seated cameras nearer the front than they stood
-(MediaPipe's hip line comes out flattened in depth); the straight legs, pointing at the
-camera, show on screen which way round it stands. Used only while both knees read straight
+floor at an adult's lengths, each 5 degrees out (:data:`SEATED_LEGS_OUT_DEG`, session 14).
+The 3D solve put seated cameras nearer the front than they stood (MediaPipe's hip line comes
+out flattened in depth); the straight legs, pointing at the camera, show on screen which way
+round it stands. Used only while both knees read straight
 (:data:`posecheck.body.camera.SEATED_STRAIGHT_MAX_DEG`); nothing fitted (docs/measurement.md,
 section 18).
 """
