@@ -204,11 +204,12 @@ def test_the_stated_uncertainty_covers_the_dev_sides(rows, stretch, sides, share
 
 
 def test_start_template_sets_the_joints_beside_mediapipes_picture(rows) -> None:
-    """``rom_breakdown.py --start-template`` (prone): on r0065 (camera 62 round on the
-    person's right) the start template in the picture's proportions reads MediaPipe's picture
-    within 5 degrees but the truth's joints 18 too near the feet, an adult's template the
-    joints within 10 and MediaPipe 15 too far round (docs/measurement.md 18.4); another
-    stretch has no such template."""
+    """``rom_breakdown.py --start-template`` (prone): on r0065 (camera 59 round on the
+    person's right, seen from the hips) the start template in the picture's proportions reads
+    MediaPipe's picture within 8 degrees but the truth's joints 14 too near the feet, an
+    adult's template the joints within 5 and MediaPipe 19 too far round (docs/measurement.md
+    18.4, where the truth was taken about the point the renderer aims at, 0.15 m toward the
+    feet: 62 round, 5 / 18 / 15); another stretch has no such template."""
     rb = _module("rom_breakdown")
     by_clip = {r["clip"]: r for r in rows}
     clip, az, errors = rb.start_template_check(
@@ -216,8 +217,8 @@ def test_start_template_sets_the_joints_beside_mediapipes_picture(rows) -> None:
     )
     assert clip.startswith("r0065") and az < -55
     picture_joints, picture_mp, adult_joints, adult_mp = errors
-    assert picture_joints > 15 and abs(picture_mp) < 5  # toward the feet: az read nearer 0
-    assert 0 < adult_joints < 10 and adult_mp < -10
+    assert picture_joints > 12 and abs(picture_mp) < 8  # toward the feet: az read nearer 0
+    assert 0 < adult_joints < 5 and adult_mp < -15
     walk = next(r for r in rows if r["stretch"] == "band_walk")
     assert rb.start_template_check(walk, DATA / "clips") is None
 

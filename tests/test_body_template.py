@@ -12,6 +12,8 @@ from posecheck.body import synthetic as syn
 from posecheck.body.synthetic import Body, Camera, Leg
 from posecheck.body.template import (
     PRONE_START,
+    SEATED_LEGS_OUT_DEG,
+    _seated_start,
     floor_view_deg,
     prone_start,
     side_lying_start,
@@ -318,8 +320,11 @@ def test_lying_on_the_side_the_template_takes_the_bodys_own_bends(
 
 
 # -- sitting: both legs straight out in front (session 11) -----------------------------------
+#: legs 5 degrees out each, as the template (``SEATED_LEGS_OUT_DEG``, session 14)
 SEATED_STRAIGHT = Body(
-    posture="seated", left=Leg(hip_flexion_deg=90), right=Leg(hip_flexion_deg=90)
+    posture="seated",
+    left=Leg(hip_flexion_deg=90, hip_abduction_deg=5),
+    right=Leg(hip_flexion_deg=90, hip_abduction_deg=5),
 )
 
 
@@ -384,3 +389,27 @@ def test_the_seated_start_template_corrects_a_flattened_hip_line(azimuth_deg: fl
     assert cam.with_posture_template(solved, flat, W, H, "seated").azimuth_deg == pytest.approx(
         solved.azimuth_deg
     )
+
+
+@pytest.mark.parametrize("azimuth_deg", [-20.0, 20.0])
+def test_the_seated_template_sits_with_the_legs_a_little_apart(azimuth_deg: float):
+    """Session 14: a body sitting with each leg 5 degrees out (a relaxed long sit, the
+    benchmark's rest) read from a template with the legs parallel put the camera a fifth to a
+    third nearer the front (dev split: 0.70 of the true angle on the truth's own joints); the
+    template with the legs as far out reads it."""
+    assert SEATED_LEGS_OUT_DEG == 5.0
+    c = _seated_camera(azimuth_deg)
+    pose = syn.render(SEATED_STRAIGHT, c)
+    true_az = _true_seated_azimuth(c)
+    found = start_view_deg(pose, W, H, "seated", F)
+    assert found is not None
+    assert found[0] == pytest.approx(true_az, abs=0.5)
+    parallel = start_view_deg(pose, W, H, "seated", F, template=_seated_start(0.0))
+    assert parallel is not None
+    assert abs(parallel[0]) < abs(true_az) - 2.0  # nearer the front
+    assert parallel[0] * true_az > 0  # on the same side
+    # the legs straight ahead: the template with them parallel reads that body
+    ahead = Body(posture="seated", left=Leg(hip_flexion_deg=90), right=Leg(hip_flexion_deg=90))
+    on_ahead = start_view_deg(syn.render(ahead, c), W, H, "seated", F, template=_seated_start(0.0))
+    assert on_ahead is not None
+    assert on_ahead[0] == pytest.approx(_true_seated_azimuth(c), abs=0.5)

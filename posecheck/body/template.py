@@ -47,9 +47,10 @@ but a body bent 30 or 60 degrees 13-15 off, with as good a fit: not built.
 
 Sitting with both legs straight out in front (the seated stretches' start), the azimuth comes
 from a 3D template of that start (:data:`SEATED_START`): the trunk upright, the legs along the
-floor at an adult's lengths. The 3D solve put seated cameras nearer the front than they stood
-(MediaPipe's hip line comes out flattened in depth); the straight legs, pointing at the
-camera, show on screen which way round it stands. Used only while both knees read straight
+floor at an adult's lengths, each 5 degrees out (:data:`SEATED_LEGS_OUT_DEG`, session 14).
+The 3D solve put seated cameras nearer the front than they stood (MediaPipe's hip line comes
+out flattened in depth); the straight legs, pointing at the camera, show on screen which way
+round it stands. Used only while both knees read straight
 (:data:`posecheck.body.camera.SEATED_STRAIGHT_MAX_DEG`); nothing fitted (docs/measurement.md,
 section 18).
 """
@@ -164,18 +165,35 @@ def side_lying_start(
     return out
 
 
-def _seated_start() -> dict[str, tuple[float, float, float]]:
-    """A 3D template of a body sitting on the floor with both legs straight out in front
-    and the trunk upright (the seated stretches' start, before a leg bends): shoulders and
-    hips as :data:`_TRUNK`, the knees and ankles at the hips' height, an average adult's
-    thighs (0.44) and shins (0.42), as :func:`side_lying_start`. Nothing fitted."""
+#: Sitting with the legs out in front, each leg turned this far out from straight ahead
+#: (hip abduction, degrees): a relaxed long sit, and the benchmark renderer's rest (the truth's
+#: ``hip_abduction_deg`` at the start of every seated clip). With the legs parallel the
+#: template read a seated camera nearer the front than it stood: dev split, the 60 seated
+#: clips with straight legs in their first 2 s, the template's azimuth solved on the truth's
+#: own projected joints at the true focal length fell short by a third (0.70 of the true
+#: angle, MAE 3.7), on MediaPipe's landmarks MAE 4.9, 0.68; with the legs 5 degrees out 1.0
+#: and 2.8, 0.97 (3 degrees: 3.1 on MediaPipe's, 8: 3.0, 10: 4.1). Not fitted: the renderer's
+#: rest angle, which the sweep's least error sits on (docs/measurement.md 20.x, session 14).
+SEATED_LEGS_OUT_DEG = 5.0
+
+
+def _seated_start(
+    legs_out_deg: float = SEATED_LEGS_OUT_DEG,
+) -> dict[str, tuple[float, float, float]]:
+    """A 3D template of a body sitting on the floor with both legs straight out in front,
+    each turned ``legs_out_deg`` out from straight ahead, and the trunk upright (the seated
+    stretches' start, before a leg bends): shoulders and hips as :data:`_TRUNK`, the knees
+    and ankles at the hips' height, an average adult's thighs (0.44) and shins (0.42), as
+    :func:`side_lying_start`."""
+    out_x, ahead = math.sin(math.radians(legs_out_deg)), math.cos(math.radians(legs_out_deg))
     out: dict[str, tuple[float, float, float]] = {}
     for side in ("left", "right"):
         (sx, sy), (hx, _) = _TRUNK[f"{side}_shoulder"], _TRUNK[f"{side}_hip"]
+        outward = math.copysign(out_x, hx)  # x points to the person's left
         out[f"{side}_shoulder"] = (sx, sy, 0.0)
         out[f"{side}_hip"] = (hx, 0.0, 0.0)
-        out[f"{side}_knee"] = (hx, 0.0, 0.44)
-        out[f"{side}_ankle"] = (hx, 0.0, 0.86)
+        out[f"{side}_knee"] = (hx + 0.44 * outward, 0.0, 0.44 * ahead)
+        out[f"{side}_ankle"] = (hx + 0.86 * outward, 0.0, 0.86 * ahead)
     return out
 
 
