@@ -48,6 +48,7 @@ def run_checker(spec: StretchSpec, frames: list[PoseFrame]) -> Run:
     checker = StretchChecker(spec)
     measures = spec.measures.values()
     legs, knees = any(m.needs_leg_fit for m in measures), any(m.needs_knee_rays for m in measures)
+    camera = any(m.needs_body_camera for m in measures)
     stage = (
         BodyStage(
             posture_from_position(spec.position),
@@ -55,7 +56,7 @@ def run_checker(spec: StretchSpec, frames: list[PoseFrame]) -> Run:
             min_visibility=spec.min_visibility,
             knee_rays=knees,
         )
-        if legs or knees
+        if legs or knees or camera
         else None
     )
     results = tuple(checker.update(f, None if stage is None else stage.update(f)) for f in frames)

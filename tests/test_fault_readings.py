@@ -35,11 +35,11 @@ def _values(kept, fault: str, side: str | None, lo_s: float, hi_s: float) -> lis
 
 def test_the_advised_view_keeps_the_fall_while_the_drop_is_held(monkeypatch) -> None:
     kept = _readings(monkeypatch, _drop("left", 25, 60))
-    line = next(f for f in SPEC.faults if f.id == "other_knee_falls").below
+    line = next(f for f in SPEC.faults if f.id == "other_knee_falls").above
     falling = _values(kept, "other_knee_falls", "right", FAULT_ON_S + 0.5, FAULT_OFF_S)
-    assert falling and min(falling) < line, falling  # read past its line, on the right knee
+    assert falling and max(falling) > line, falling  # read past its line, on the right knee
     held = _values(kept, "other_knee_falls", "right", 5.0, FAULT_ON_S - 1.0)
-    assert held and max(held) > line  # the same knee before it falls: inside the line
+    assert held and min(held) < line  # the same knee before it falls: inside the line
     assert _values(kept, "other_knee_falls", "right", 0.0, 2.0) == []  # at rest: not due
     assert _values(kept, "other_knee_falls", "left", 0.0, 20.0) == []  # the working knee
 

@@ -122,6 +122,12 @@ class MetricBase(BaseModel):
         stage's ``knee_rays``)."""
         return False
 
+    @property
+    def needs_body_camera(self) -> bool:
+        """Whether it is unknown without the camera estimated from the body (a checker run
+        without the body stage reads it as unknown throughout)."""
+        return False
+
     def missing(self, g: PoseGeometry, side: Side | None) -> tuple[str, ...]:
         """Landmarks this metric needs that are not visible (empty: it can be computed)."""
         return g.missing(self.parts(), side)
@@ -683,6 +689,62 @@ class KneeRoll(CameraView, MetricBase):
         angle = _angle_about_axis_deg(offset, _anterior(g), ankle - hip)
         inward = g.world("other_hip", side) - hip
         return angle if float(np.dot(offset, inward)) >= 0 else -angle
+
+
+class KneeFallSeen(MetricBase):
+    """How far a bent knee, lying on the back, has moved the way a roll about its hip-ankle
+    line carries it, read through the camera estimated from the body: shin lengths on screen,
+    positive outward (``direction: inward``: positive inward). For the knee drop's other knee.
+
+    The knee's on-screen offset from its hip-ankle midpoint is split along the camera's
+    picture of two body directions (through the body's camera, seen from afar): the floor's
+    up ``u`` and the body's side, away from the other leg, ``l``. A knee rolling outward by
+    ``a`` about its hip-ankle line moves ``r sin a`` along ``l`` and ``r (cos a - 1)`` along
+    ``u``: it never rises. The reading is ``l - rise_weight * u``; counted from the start
+    (``relative_to_start``) a rise of the knee off the roll's path reads against the roll.
+    MediaPipe moves a still knee with the one that drops, on screen, and not along the
+    path a roll would (dev r2013: across and up the picture, where the falls go across and
+    down). Unknown until the body's camera is known, or where the camera sees the two
+    directions along one line on screen.
+    """
+
+    metric: Literal["knee_fall_seen"]
+    direction: Literal["outward", "inward"] = Field(
+        "outward", description="Which way of rolling reads positive."
+    )
+    rise_weight: float = Field(
+        2.0,
+        ge=0,
+        le=10,
+        description="How much a rise of the knee (toward the ceiling) counts against its move "
+        "to the side, per shin length: a roll lowers the knee a little, never raises it.",
+    )
+
+    unit: ClassVar[str] = "ratio"
+
+    @property
+    def needs_body_camera(self) -> bool:
+        return True
+
+    def parts(self) -> tuple[str, ...]:
+        return ("hip", "knee", "ankle")
+
+    def compute(self, g: PoseGeometry, side: Side | None) -> float:
+        cam = g.body.camera if g.body is not None else None
+        if cam is None or not cam.known or side is None:
+            return math.nan
+        hip, knee, ankle = g.image("hip", side), g.image("knee", side), g.image("ankle", side)
+        shin = float(np.linalg.norm(knee - ankle))
+        if not shin > 0:
+            return math.nan
+        rot = swing.camera_rotation(cam.azimuth_deg, cam.elevation_deg, cam.roll_deg, "supine")
+        outward = swing.left_axis("supine") * (1.0 if side == "left" else -1.0)
+        seen = np.stack([rot[:2] @ swing.UP, rot[:2] @ outward], axis=1)
+        if abs(float(np.linalg.det(seen))) < 0.05:  # the two directions along one line
+            return math.nan
+        up, out = np.linalg.solve(seen, (knee - (hip + ankle) / 2) / shin)
+        sideways = float(out) if self.direction == "outward" else -float(out)
+        return sideways - self.rise_weight * float(up)
 
 
 class BodyFrameAngle(MetricBase):
@@ -1464,6 +1526,7 @@ Metric = Annotated[
         JointFlexion,
         HipInternalRotation,
         KneeRoll,
+        KneeFallSeen,
         BodyFrameAngle,
         SegmentIncline,
         SegmentFromVertical,
