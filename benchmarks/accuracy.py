@@ -134,11 +134,11 @@ def true_camera_deg(truth_path: Path) -> tuple[float, float]:
     az = cam.get("azimuth_deg")
     first = (data.get("frames") or [{}])[0]
     distance = cam.get("distance_m")
-    pos, aim = cam.get("position_m"), cam.get("look_at_m")
+    pos = cam.get("position_m")
     body = first.get("body", {})
-    if az is not None and pos is not None and aim is not None:
-        # the renderer's convention (tools/render/render_clip.py): the camera stands at
-        # aim + distance * (sin az, -cos az) on the floor plane; seen from the hips
+    if az is not None and pos is not None:
+        # the camera's place on the floor plane, seen from the hips (the renderer's rig puts
+        # the hips' midpoint at pelvis_x_m, pelvis_y_m; tools/render/render_clip.py)
         dx = float(pos[0]) - float(body.get("pelvis_x_m", 0.0))
         dy = float(pos[1]) - float(body.get("pelvis_y_m", 0.0))
         az, distance = math.degrees(math.atan2(dx, -dy)), math.hypot(dx, dy)

@@ -51,8 +51,9 @@ floor at an adult's lengths, each 5 degrees out (:data:`SEATED_LEGS_OUT_DEG`, se
 The 3D solve put seated cameras nearer the front than they stood (MediaPipe's hip line comes
 out flattened in depth); the straight legs, pointing at the camera, show on screen which way
 round it stands. Used only while both knees read straight
-(:data:`posecheck.body.camera.SEATED_STRAIGHT_MAX_DEG`); nothing fitted (docs/measurement.md,
-section 18).
+(:data:`posecheck.body.camera.SEATED_STRAIGHT_MAX_DEG`) (docs/measurement.md, section 18); the
+legs' angle out was chosen on dev (session 14) and is the renderer's rest, so a person who
+sits with the legs wider or closer reads the camera off (below).
 """
 
 from __future__ import annotations
@@ -172,8 +173,13 @@ def side_lying_start(
 #: clips with straight legs in their first 2 s, the template's azimuth solved on the truth's
 #: own projected joints at the true focal length fell short by a third (0.70 of the true
 #: angle, MAE 3.7), on MediaPipe's landmarks MAE 4.9, 0.68; with the legs 5 degrees out 1.0
-#: and 2.8, 0.97 (3 degrees: 3.1 on MediaPipe's, 8: 3.0, 10: 4.1). Not fitted: the renderer's
-#: rest angle, which the sweep's least error sits on (docs/measurement.md 20.x, session 14).
+#: and 2.8 (3 degrees: 3.1 on MediaPipe's, 8: 3.0, 10: 4.1). Chosen on dev, and it is the
+#: renderer's rest angle (every rendered seated start has 5; leaving one body out picks 6, which
+#: cannot tell a fit to the renderer apart, since every body shares it). Not checked on people:
+#: 5 degrees of mismatch moves the estimate by about a quarter of its angle (legs 0/3/5/8/10
+#: out give 0.70/0.82/0.92/1.10/1.24 of the true angle on the truth's joints), so a person who
+#: sits wider reads the camera further round. Reading the spread from the body, as the prone
+#: and side-lying templates take its bends, is the next step (docs/measurement.md 20.x).
 SEATED_LEGS_OUT_DEG = 5.0
 
 
