@@ -301,6 +301,24 @@ def test_sitting_on_the_floor_knees_up_is_not_the_reclined_hero(media):
 
 
 @pytest.mark.mediapipe
+def test_a_still_of_the_face_down_stretch_is_not_the_reclined_hero(tmp_path):
+    """Walking the app (session 14): a still of the prone sample clip was offered as the
+    reclined hero, the only stretch offered, and judged "I see you sitting down between your
+    heels". At 6 s the face-down clip lies with the feet up; the hero clip sits up between the
+    heels at 4 s and leans back at 10 s."""
+    still = str(_frame_png(tmp_path, "prone_ir_good_female.mp4", 6.0))
+    v = _verdict(still, "--stretch", "reclined_hero")
+    assert v["in_position"] is False and "lying face down" in v["why"], v["why"]
+    free = run_cli("analyze", still)
+    assert free.returncode == 0, free.stderr
+    assert "Reclined hero" not in free.stdout
+    for t_s in (4.0, 10.0):
+        hero = run_cli("analyze", str(_frame_png(tmp_path, "reclined_hero_good_female.mp4", t_s)))
+        assert hero.returncode == 0, hero.stderr
+        assert "Reclined hero" in hero.stdout
+
+
+@pytest.mark.mediapipe
 def test_the_cli_prints_a_one_photo_verdict_and_suggests_without_a_stretch(media, tmp_path):
     report = tmp_path / "photo.json"
     proc = run_cli(
