@@ -13,8 +13,8 @@ below the hips sitting on the floor (0.42 on a real photo of a woman sitting, kn
 at least 1.2 standing (1.62 on the real standing and tree-pose photos); a wide lunge (1.01 on
 the warrior photo) and kneeling stay unsure. Kneeling stretches may recline and the pigeon is
 held folded or sitting up, so either body fits those, but not every pair of legs: their knees
-are folded under or beside the body, so neither the knees up of lying on the back, nor the
-feet up of lying face down, nor standing legs, nor a body on its side is them (a still of the
+are folded under or beside the body, so neither the knees up of lying on the back nor a body
+on its side is them, nor, for the hero, the feet up of lying face down (a still of the
 face-down stretch, read "lying face down with your feet up", was offered as the reclined hero
 and judged "sitting down between your heels"); reclined, the hero lies face up. Lying on the
 side shows in the line across the shoulders and hips, which then stands up the picture
