@@ -19,8 +19,8 @@ from posecheck.body.synthetic import Body, Camera, Key, Leg, animate, render
 from posecheck.coaching.checker import StretchChecker, entering_side, measure_still
 from posecheck.coaching.posture import read_posture
 from posecheck.errors import SpecError
-from posecheck.review.photo import PhotoAnalysis, angle_text, judge_pose, photo_lines
-from posecheck.specs.schema import load_by_id, parse_spec
+from posecheck.review.photo import PhotoAnalysis, angle_text, judge_pose, photo_lines, suggest
+from posecheck.specs.schema import load_all, load_by_id, parse_spec
 from tests.clips import sample_frames
 from tests.test_catalogue import _butterfly, _hero, _pigeon
 from tests.test_cli import run_cli
@@ -112,6 +112,52 @@ def test_reclined_hero_sitting_up_is_recognised_and_invited_to_lean_back():
     assert "lean back slowly onto your support" in up.cue
     back = judge_pose(HERO, render(_hero("left", 140), cam))
     assert back.in_position is True and back.variant_id is None
+
+
+_FEET_UP = Leg(knee_flexion_deg=90)
+
+
+@pytest.mark.parametrize(
+    "body, words",
+    [
+        (Body("prone", left=_FEET_UP, right=_FEET_UP), "lying face down with your feet up"),
+        (Body("prone"), "lying face down"),  # legs long: the nose down at the mat tells
+    ],
+    ids=["feet_up", "legs_long"],
+)
+def test_a_face_down_body_is_not_offered_as_the_reclined_hero(body, words):
+    """A still of the face-down stretch (feet up) was the only stretch offered as the reclined
+    hero and judged "I see you sitting down between your heels" (walking the app, session
+    14): its thigh lies level and its trunk long from it, the hero's two looks."""
+    pose = render(body, Camera.side_view(2.5, 0.5, "prone"))
+    v = judge_pose(HERO, pose)
+    assert v.in_position is False
+    done = f"this stretch is done {HERO.position}."
+    assert v.why == f"Not in position: you look to be {words}; {done}"
+    assert "reclined_hero" not in {s.stretch_id for s in suggest(pose, load_all())}
+
+
+@pytest.mark.parametrize("trunk_to_thigh_deg", [110, 140, 175], ids=["up", "halfway", "flat"])
+def test_a_reclined_hero_body_is_still_offered_as_the_reclined_hero(trunk_to_thigh_deg):
+    pose = render(_hero("left", trunk_to_thigh_deg), Camera.side_view(2.5, 0.5, "kneeling"))
+    assert read_posture(pose).legs not in ("face_down", "on_side", "knees_up", "feet_up")
+    assert judge_pose(HERO, pose).in_position is True
+    assert "reclined_hero" in {s.stretch_id for s in suggest(pose, load_all())}
+
+
+def test_lying_on_the_side_and_face_down_read_from_the_body():
+    bent = Leg(hip_flexion_deg=45, knee_flexion_deg=90)
+    side = Body("side_lying", left=bent, right=bent)
+    assert read_posture(render(side, Camera.front_view(2.5, 0.5, "side_lying"))).key == (
+        "lying/on_side"
+    )
+    prone = render(Body("prone"), Camera.side_view(2.5, 0.5, "prone"))
+    assert read_posture(prone).key == "lying/face_down"
+    supine = render(Body("supine"), Camera.side_view(2.5, 0.5, "supine"))
+    assert read_posture(supine).key == "lying"  # face up, the legs long: nothing more to say
+    folded = render(_pigeon("right", 150), SIDE_CAM)
+    assert read_posture(folded).key == "lying/face_down"
+    assert judge_pose(PIGEON, folded).in_position is True
 
 
 def test_a_photo_lists_what_it_cannot_check_and_why():
@@ -252,6 +298,24 @@ def test_sitting_on_the_floor_knees_up_is_not_the_reclined_hero(media):
     free = run_cli("analyze", str(media / "seated_floor.jpg"))
     assert free.returncode == 0, free.stderr
     assert "Reclined hero" not in free.stdout
+
+
+@pytest.mark.mediapipe
+def test_a_still_of_the_face_down_stretch_is_not_the_reclined_hero(tmp_path):
+    """Walking the app (session 14): a still of the prone sample clip was offered as the
+    reclined hero, the only stretch offered, and judged "I see you sitting down between your
+    heels". At 6 s the face-down clip lies with the feet up; the hero clip sits up between the
+    heels at 4 s and leans back at 10 s."""
+    still = str(_frame_png(tmp_path, "prone_ir_good_female.mp4", 6.0))
+    v = _verdict(still, "--stretch", "reclined_hero")
+    assert v["in_position"] is False and "lying face down" in v["why"], v["why"]
+    free = run_cli("analyze", still)
+    assert free.returncode == 0, free.stderr
+    assert "Reclined hero" not in free.stdout
+    for t_s in (4.0, 10.0):
+        hero = run_cli("analyze", str(_frame_png(tmp_path, "reclined_hero_good_female.mp4", t_s)))
+        assert hero.returncode == 0, hero.stderr
+        assert "Reclined hero" in hero.stdout
 
 
 @pytest.mark.mediapipe

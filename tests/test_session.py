@@ -168,9 +168,11 @@ def test_replay_suggests_the_stretches_that_fit_what_it_saw() -> None:
     keys = ["lying/knees_up"] * 8 + ["lying"] * 3 + ["unsure"] * 5
     words, matches = suggest_stretches(keys, specs)
     assert words == "lying with your knees up"
-    assert [m.spec_id for m in matches][:2] == ["supine_knee_drop", "clamshell"]
+    assert matches[0].spec_id == "supine_knee_drop"
     share = {m.spec_id: m.share for m in matches}
     assert share["supine_knee_drop"] == 1.0 and share["band_walk"] == 0.0
+    # Lying on the side the knees are never up: only the 3 frames with the legs unsure fit.
+    assert share["clamshell"] == pytest.approx(3 / 11)
     # The 3 frames lying with the legs unsure can't tell the face-down stretch either way: of
     # the 8 that can, none fits (it was 3/11 when they counted as fitting).
     assert share["prone_internal_rotation"] == 0.0
@@ -192,13 +194,42 @@ def test_lying_with_the_legs_unsure_neither_fits_nor_contradicts_a_legs_stretch(
 
 
 @pytest.mark.parametrize("stretch_id", ["pigeon", "reclined_hero"])
-def test_a_stretch_held_lying_or_upright_is_never_the_wrong_posture(stretch_id: str) -> None:
+def test_a_stretch_held_lying_or_upright_takes_either_body_but_not_every_pair_of_legs(
+    stretch_id: str,
+) -> None:
     """Pigeon (folded or sitting up) and reclined hero (upright or reclined) take either body:
-    neither reading may stop the counting."""
+    neither reading may stop the counting. Their knees fold under or beside the body, so the
+    legs of lying on the back (knees up), face down (feet up) or on the side are clearly not
+    them (a still of the face-down stretch was offered as the reclined hero). Kneeling up tall
+    reads "standing", so standing legs are no contradiction."""
     spec = load_by_id(stretch_id)
+    hero = stretch_id == "reclined_hero"
     for body in ("lying", "upright"):
-        for legs in ("unsure", "knees_up", "feet_up", "sitting", "standing"):
+        for legs in ("unsure", "sitting", "standing"):
             assert posture_verdict(spec, PostureReading(body, legs)) is False
+        for legs in ("knees_up", "on_side"):
+            assert posture_verdict(spec, PostureReading(body, legs)) is True
+            assert contradicts(spec, PostureReading(body, legs))
+        # The pigeon's back knee bent (its fault back_leg_bent) lifts the foot: feet up.
+        assert posture_verdict(spec, PostureReading(body, "feet_up")) is hero
+    # Folded over the front leg the pigeon lies face down; reclined, the hero lies face up.
+    assert posture_verdict(spec, PostureReading("lying", "face_down")) is hero
+
+
+def test_lying_on_the_side_and_face_down_against_the_lying_stretches() -> None:
+    on_side = PostureReading("lying", "on_side")
+    face_down = PostureReading("lying", "face_down")
+    clamshell = load_by_id("clamshell")
+    assert posture_verdict(clamshell, on_side) is False
+    assert posture_verdict(clamshell, face_down) is False  # a side-lying body rolls forward
+    assert posture_verdict(clamshell, PostureReading("lying", "knees_up")) is True
+    assert posture_verdict(clamshell, PostureReading("lying", "feet_up")) is True
+    assert posture_verdict(DROP, on_side) is True and posture_verdict(DROP, face_down) is True
+    # Face down with the legs unsure is the face-down stretch's body, not yet its feet up.
+    assert posture_verdict(PRONE, face_down) is None
+    assert posture_verdict(PRONE, on_side) is True
+    assert on_side.words == "lying on your side" and face_down.words == "lying face down"
+    assert PostureReading.from_key(on_side.key) == on_side
 
 
 @pytest.fixture(scope="module")

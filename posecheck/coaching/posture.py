@@ -12,7 +12,14 @@ the shins up, 1.0-1.2 above them. Upright, the lower ankle sits at most 0.6 trun
 below the hips sitting on the floor (0.42 on a real photo of a woman sitting, knees up) and
 at least 1.2 standing (1.62 on the real standing and tree-pose photos); a wide lunge (1.01 on
 the warrior photo) and kneeling stay unsure. Kneeling stretches may recline and the pigeon is
-held folded or sitting up, so either body fits those.
+held folded or sitting up, so either body fits those, but not every pair of legs: their knees
+are folded under or beside the body, so neither the knees up of lying on the back nor a body
+on its side is them, nor, for the hero, the feet up of lying face down (a still of the
+face-down stretch, read "lying face down with your feet up", was offered as the reclined hero
+and judged "sitting down between your heels"); reclined, the hero lies face up. Lying on the
+side shows in the line across the shoulders and hips, which then stands up the picture
+(:data:`ON_SIDE_MIN`); lying face down, in the nose no higher than the shoulders
+(:data:`FACE_DOWN_MAX`), both read only where the legs tell nothing.
 """
 
 from __future__ import annotations
@@ -40,6 +47,20 @@ STANDING_MIN = 1.2  # upright, the lower ankle at least this far below the hips:
 #: (r0138 34-85, median 81; r0177 median 70): without this the twist read as standing, and
 #: nothing was counted or checked.
 STANDING_HIP_MAX_DEG = 45.0
+#: Lying with the legs unsure, the line across the body (left shoulder minus right shoulder
+#: plus left hip minus right hip, MediaPipe's 3D) pointing up the picture at least this share
+#: of its length: lying on the side. Dev split, every frame read lying: clamshell 0.79-1.00
+#: (1 % under 0.85, median 0.98); reclined hero at most 0.78 (99 % under 0.23), pigeon 0.63,
+#: figure four 0.58, knee drop 0.59; the rolling supine stretches reach 0.79-0.81 and the
+#: face-down one 0.99, but those frames read their legs first (knees or feet up): of every
+#: dev frame, 4294 read on the side, all clamshell but one face-down frame.
+ON_SIDE_MIN = 0.8
+#: Lying with the legs unsure (and not on the side), the nose at most this many trunk lengths
+#: above the shoulders' middle up the picture (MediaPipe's 3D): lying face down. Dev split,
+#: such frames: face up, the reclined hero 0.14-0.48 (1 % under 0.39) and the supine
+#: stretches 0.25-0.41; face down, the folded pigeon -0.33 to -0.13 and the face-down stretch
+#: median -0.21 (its head lifted up to 0.31).
+FACE_DOWN_MAX = 0.0
 
 #: What a spec's ``position`` words expect: (body, legs), None for either where any will do.
 _EXPECTED: dict[str, tuple[str, str | None]] = {
@@ -55,6 +76,21 @@ _EXPECTED: dict[str, tuple[str, str | None]] = {
     "standing": ("upright", "standing"),
     "upright": ("upright", None),
 }
+#: Legs that contradict a position taking any legs (legs None above). Kneeling and from hands
+#: and knees the knees fold under or beside the body, upright or reclined: never up, never on
+#: the side; the hero's feet lie beside the hips, never up, and reclined it lies face up. Dev
+#: split, every frame of the 26 reclined hero clips (its visibility 0.5): upright, or lying
+#: with the legs unsure; of the 26 pigeon clips (its visibility 0.05): face down over the
+#: front leg, but for 48 frames of feet up (r2046, the back knee bent: the spec's
+#: back_leg_bent), so feet up does not contradict the pigeon. Standing legs contradict
+#: neither: kneeling up tall puts the ankles a thigh below the hips with the hips straight,
+#: and reads "standing". On the side the legs lie along the floor, never knees up or feet up
+#: (30 clamshell clips: every frame lying, legs unsure, on the side, or 4 frames face down).
+_NOT_LEGS: dict[str, frozenset[str]] = {
+    "kneeling": frozenset({"knees_up", "feet_up", "on_side", "face_down"}),
+    "quadruped": frozenset({"knees_up", "on_side"}),
+    "side_lying": frozenset({"knees_up", "feet_up"}),
+}
 _DESCRIBE = {
     "upright": "sitting or standing up",
     "sitting": "sitting",
@@ -62,7 +98,12 @@ _DESCRIBE = {
     "lying": "lying down",
     "knees_up": "lying with your knees up",
     "feet_up": "lying face down with your feet up",
+    "on_side": "lying on your side",
+    "face_down": "lying face down",
 }
+#: A lying reading that is part of what a stretch's legs need: face down with the legs unsure
+#: is the face-down stretch's body, not yet its feet up (neither fits nor contradicts it).
+_PART_OF = {"feet_up": "face_down"}
 
 
 @dataclass(frozen=True)
@@ -156,11 +197,31 @@ def read_posture(pose: Pose | None, min_visibility: float = 0.5) -> PostureReadi
             legs = "knees_up"
         elif below <= -FEET_UP_MIN:
             legs = "feet_up"
+    if legs == "unsure" and _across_up(world) >= ON_SIDE_MIN:
+        legs = "on_side"
+    elif legs == "unsure" and pose.is_visible("nose", min_visibility) and norm > 0:
+        shoulders = _mid(world, "left_shoulder", "right_shoulder")
+        if -(world[index_of("nose")][1] - shoulders[1]) / norm <= FACE_DOWN_MAX:
+            legs = "face_down"
     return PostureReading("lying", legs)
+
+
+def _across_up(world: np.ndarray) -> float:
+    """Share of the line across the body (shoulders' plus hips', left minus right) that
+    points along the picture's vertical, 0-1 (NaN when the line has no length)."""
+    across = (world[index_of("left_shoulder")] - world[index_of("right_shoulder")]) + (
+        world[index_of("left_hip")] - world[index_of("right_hip")]
+    )
+    norm = float(np.linalg.norm(across))
+    return abs(float(across[1])) / norm if norm > 0 else math.nan
 
 
 def expected_posture(spec: StretchSpec) -> tuple[str, str | None]:
     """(body, legs) the spec's starting position implies."""
+    return _EXPECTED[_position_key(spec)]
+
+
+def _position_key(spec: StretchSpec) -> str:
     p = spec.position.lower()
     if "hands and knees" in p:
         key = "quadruped"
@@ -178,17 +239,12 @@ def expected_posture(spec: StretchSpec) -> tuple[str, str | None]:
         key = "standing"
     else:  # anything else upright
         key = "upright"
-    return _EXPECTED[key]
+    return key
 
 
 def contradicts(spec: StretchSpec, reading: PostureReading) -> bool:
     """True when the reading clearly does not fit the spec's position."""
-    body, legs = expected_posture(spec)
-    if reading.body == "unsure" or body == "any":
-        return False
-    if reading.body != body:
-        return True
-    return legs is not None and reading.legs not in ("unsure", legs)
+    return posture_verdict(spec, reading) is True
 
 
 def match_fraction(spec: StretchSpec, readings: list[PostureReading]) -> float:
@@ -241,14 +297,18 @@ def posture_verdict(spec: StretchSpec, reading: PostureReading) -> bool | None:
     """Does this reading contradict the spec's position? True (clearly not its posture),
     False (clearly its posture) or None (cannot tell: the trunk unsure, or lying with the legs
     unsure where the stretch needs particular legs, which fits nothing and contradicts
-    nothing)."""
+    nothing). A position that takes any legs is contradicted by the legs it can never have
+    (``_NOT_LEGS``)."""
     if reading.body == "unsure":
         return None
-    body, legs = expected_posture(spec)
+    key = _position_key(spec)
+    body, legs = _EXPECTED[key]
     if body != "any" and reading.body != body:
         return True
     if legs is None:
-        return False
+        return reading.legs in _NOT_LEGS.get(key, frozenset())
+    if reading.legs == _PART_OF.get(legs):
+        return None
     return None if reading.legs == "unsure" else reading.legs != legs
 
 
