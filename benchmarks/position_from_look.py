@@ -84,6 +84,8 @@ def replay(row: dict[str, str]) -> tuple[list[Frame], str]:
         true = {"left": true_left or 0.0, "right": true_right or 0.0}
         if math.isnan(true_in) and max(true.values()) >= enter:
             true_in = t
+        if not {"left", "right"} <= own.keys():
+            continue  # a wholly unknown frame measures nothing (e.g. read from behind)
         for side, other in (("left", "right"), ("right", "left")):
             mine, theirs = own[side].raw, own[other].raw
             if math.isnan(mine) or math.isnan(theirs):
