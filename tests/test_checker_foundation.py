@@ -219,7 +219,7 @@ DROP_FAULTS = [
         # outward, turned with the pelvis (the knee drop checks only that way: inward readings
         # on dev were MediaPipe copying the working knee's drop, tests/test_fault_causes.py);
         # 28, not 22: the right knee is the far one from 60 round, which the fall read through
-        # the body's camera takes short (docs/measurement.md 20.x, session 14, the knee drop)
+        # the body's camera takes short (docs/measurement.md 20.8, session 14, the knee drop)
         with_body(DROP_LEFT, right={**BENT, "roll_deg": -28}),
         with_body(DROP_LEFT, right={**BENT, "roll_deg": -6}),
     ),

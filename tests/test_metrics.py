@@ -292,7 +292,7 @@ def _seen_by(g: PoseGeometry, azimuth_deg: float, elevation_deg: float) -> PoseG
 def test_prone_ir_view_hip_line_nearly_level_drawn_line(azimuth_deg):
     """Hip points drawn nearly level, half a pixel up or down: the line points down for the
     hip nearer the body's camera whichever way the jitter tips it. Through the advised view
-    alone the drawn line's tip decides (the limit, docs/measurement.md 20.x)."""
+    alone the drawn line's tip decides (the limit, docs/measurement.md 20.4)."""
     elevation_deg = math.degrees(math.atan2(0.8 - 0.1, 2.0))
     camera = Camera.looking_at_feet(2.0, 0.8, azimuth_deg, "prone")
     body = ir(hip_line="view", camera_from="body").seen_from(45, elevation_deg)

@@ -179,7 +179,7 @@ def side_lying_start(
 #: 5 degrees of mismatch moves the estimate by about a quarter of its angle (legs 0/3/5/8/10
 #: out give 0.70/0.82/0.92/1.10/1.24 of the true angle on the truth's joints), so a person who
 #: sits wider reads the camera further round. Reading the spread from the body, as the prone
-#: and side-lying templates take its bends, is the next step (docs/measurement.md 20.x).
+#: and side-lying templates take its bends, is the next step (docs/measurement.md 20.7).
 SEATED_LEGS_OUT_DEG = 5.0
 
 

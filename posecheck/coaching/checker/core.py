@@ -383,7 +383,7 @@ class StretchChecker:
         if rom is None or not values:
             return {}
         # frames before the start keep rom.correction.scale: its scale_before_start (a photo's)
-        # read the dev twist's no-start frames high (docs/measurement.md section 20.x)
+        # read the dev twist's no-start frames high (docs/measurement.md section 20.3)
         return {
             s: rom.reported(mv.value) if mv is not None else math.nan
             for s in SIDES
