@@ -14,7 +14,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from posecheck.body.camera import CameraEstimate
+from posecheck.body.camera import UNKNOWN_CAMERA, CameraEstimate
 from posecheck.body.geometry import PoseGeometry
 from posecheck.body.stage import BodyState
 from posecheck.body.synthetic import Body, Camera, Leg, render
@@ -108,7 +108,10 @@ def test_unknown_until_the_body_camera_is_known() -> None:
     bare = PoseGeometry(g.pose, 0.5)
     assert math.isnan(FALL.compute(bare, "left"))
     assert FALL.needs_body_camera
-    assert not SPEC.measures["drop"].needs_body_camera
+    # the first frames: a body stage whose camera is not known yet
+    unknown = PoseGeometry(g.pose, 0.5, replace(g.body, camera=UNKNOWN_CAMERA))
+    assert math.isnan(FALL.compute(unknown, "left"))
+    assert math.isfinite(FALL.compute(g, "left"))  # the same frame with its camera
 
 
 def test_the_rise_counts_against_the_move_to_the_side() -> None:

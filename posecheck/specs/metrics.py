@@ -719,6 +719,8 @@ class KneeFallSeen(MetricBase):
         description="How much a rise of the knee (toward the ceiling) counts against its move "
         "to the side, per shin length: a roll lowers the knee a little, never raises it.",
     )
+    # Lying on the back only (the floor's up and the body's side are the supine camera's):
+    # the one spec that reads it is the knee drop.
 
     unit: ClassVar[str] = "ratio"
 
@@ -737,7 +739,7 @@ class KneeFallSeen(MetricBase):
         shin = float(np.linalg.norm(knee - ankle))
         if not shin > 0:
             return math.nan
-        rot = swing.camera_rotation(cam.azimuth_deg, cam.elevation_deg, cam.roll_deg, "supine")
+        rot = _view_rotation(cam.azimuth_deg, cam.elevation_deg, cam.roll_deg, "supine")
         outward = swing.left_axis("supine") * (1.0 if side == "left" else -1.0)
         seen = np.stack([rot[:2] @ swing.UP, rot[:2] @ outward], axis=1)
         if abs(float(np.linalg.det(seen))) < 0.05:  # the two directions along one line
