@@ -24,12 +24,15 @@ from posecheck.specs.schema import SPEC_DIR, ClearPast, StretchSpec, load_by_id,
 from tests.helpers import run_checker
 
 
-def _prone_with_clear_past() -> StretchSpec:
+def _prone_with_clear_past(hip_line: str | None = None) -> StretchSpec:
     """Prone hip IR with the lines the dev split gave (own reading 45 to 80), which the spec
     does not carry: a resting knee bent 55 instead of 90 reads past them from the advised
-    view, so the far knee's bend check at rest was lost (tests/test_fault_views.py)."""
+    view, so the far knee's bend check at rest was lost (tests/test_fault_views.py).
+    ``hip_line``: the measure's hip line, for a recording read as the lines were taken."""
     data = yaml.safe_load((SPEC_DIR / "prone_internal_rotation.yaml").read_text())
     data["active"]["clear_past"] = {"above": 45, "below": 80, "why": "dev split, docs/specs.md"}
+    if hip_line is not None:
+        data["measures"]["ir"]["hip_line"] = hip_line
     return parse_spec(yaml.safe_dump(data, sort_keys=False), "prone_internal_rotation")
 
 
@@ -172,11 +175,15 @@ def test_a_stretch_without_lines_still_cannot_tell_from_one_photo():
 def test_a_recording_found_already_turning_counts_the_first_hold_where_it_is():
     """Dev r0234: the person is found 1.0 s in with the right leg already turning (true
     right 1.4-4.3 s, left 5.5-8.4 s). Its start used to be taken in the stretch (ROM 9.9 off,
-    the right hold counted at 8.7 s, under the left one)."""
+    the right hold counted at 8.7 s, under the left one). Read with the hips as drawn, as the
+    lines 45/80 were taken: through the view's hip line (session 14) its first (right) hold
+    is not counted where it is (the holds read left 6.7 s, right 8.5 s), and today no line
+    parts rest from position on dev
+    (benchmarks/position_from_look.py, prone: none), so the spec carries none."""
     clip = CLIPS / "r0234_prone_internal_rotation_good_b11.pose.json.gz"
     if not clip.exists():
         pytest.skip("benchmark recordings not present")
-    a = analyze_recording(clip, PRONE)
+    a = analyze_recording(clip, _prone_with_clear_past(hip_line="drawn"))
     holds = [(h.side, h.start_ms / 1000, h.end_ms / 1000) for h in a.summary.holds]
     assert [s for s, _, _ in holds] == ["right", "left"]
     assert holds[0][1] < 2.5 and holds[0][2] < 5.0
