@@ -99,9 +99,7 @@ SKELETON: tuple[tuple[str, str], ...] = (
 
 def _other_label(name: str) -> str:
     """``left_knee`` -> ``right_knee``, ``mouth_right`` -> ``mouth_left``; ``nose`` stays."""
-    words = name.split("_")
-    swap = {"left": "right", "right": "left"}
-    return "_".join(swap.get(w, w) for w in words)
+    return "_".join(other_side(w) if w in SIDES else w for w in name.split("_"))
 
 
 #: Each landmark's row once left and right are swapped (``Pose.labels_swapped``).
